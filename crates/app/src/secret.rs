@@ -1,0 +1,68 @@
+//! Random secrets and password hashing.
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use sanbao_domain::hex;
+
+use crate::AppError;
+
+/// `n` random bytes as hex.
+pub(crate) fn random_hex(n: usize) -> Result<String, AppError> {
+    let mut b = vec![0u8; n];
+    getrandom::fill(&mut b).map_err(|e| AppError::Fault(format!("no randomness: {e}")))?;
+    Ok(hex::encode(&b))
+}
+
+/// A readable random password for first start and resets: 4 groups of 4 from an alphabet
+/// without look-alikes (no 0/O, 1/l/I), always with letters and digits.
+pub(crate) fn random_password() -> Result<String, AppError> {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    loop {
+        let mut b = [0u8; 16];
+        getrandom::fill(&mut b).map_err(|e| AppError::Fault(format!("no randomness: {e}")))?;
+        let chars: Vec<char> = b
+            .iter()
+            .map(|x| ALPHABET[*x as usize % ALPHABET.len()] as char)
+            .collect();
+        let has_digit = chars.iter().any(char::is_ascii_digit);
+        let has_alpha = chars.iter().any(char::is_ascii_alphabetic);
+        if has_digit && has_alpha {
+            let groups: Vec<String> = chars.chunks(4).map(|c| c.iter().collect()).collect();
+            return Ok(groups.join("-"));
+        }
+    }
+}
+
+/// Hash a password with Argon2id (default parameters) on the blocking pool.
+pub(crate) async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt).map_err(|e| AppError::Fault(format!("no randomness: {e}")))?;
+        argon2::Argon2::default()
+            .hash_password_with_salt(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Fault(format!("argon2: {e}")))
+    })
+    .await
+    .map_err(|e| AppError::Fault(format!("hashing task: {e}")))?
+}
+
+/// Check a password against a stored hash on the blocking pool. A malformed hash is a
+/// mismatch, not a fault.
+pub(crate) async fn verify_password(password: String, hash: String) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .is_ok()
+    })
+    .await
+    .map_err(|e| AppError::Fault(format!("verify task: {e}")))
+}
+
+/// A hash of a password nobody has, verified against when the user name is unknown so that a
+/// wrong user name takes as long as a wrong password.
+pub(crate) static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    argon2::Argon2::default()
+        .hash_password_with_salt(b"sanbao-no-such-user", b"sanbao-dummy-salt")
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+});

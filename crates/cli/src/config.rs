@@ -1,0 +1,214 @@
+//! Configuration: defaults → `sanbao.toml` → `SANBAO_*` environment → command-line flags.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The effective configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where the SQLite database and attachments live.
+    pub data_dir: PathBuf,
+    /// Address to listen on.
+    pub listen: String,
+    /// `sqlite://PATH` or `postgres://…`; empty means `sqlite://<data_dir>/sanbao.db`.
+    pub database_url: String,
+    /// The company's time zone (IANA name); every deadline and page uses it.
+    pub timezone: String,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// A tracing filter, e.g. `info` or `sanbao=debug,info`.
+    pub log_level: String,
+    /// Mark cookies `Secure` (serve over HTTPS).
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (behind a load balancer).
+    pub trust_forwarded_for: bool,
+    pub session_idle_minutes: u64,
+    pub session_absolute_hours: u64,
+    pub login_max_failures_per_account: i64,
+    pub login_max_failures_per_ip: i64,
+    pub login_window_minutes: u64,
+    /// Database connections per process.
+    pub max_connections: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("./sanbao-data"),
+            listen: "127.0.0.1:8080".into(),
+            database_url: String::new(),
+            timezone: "Asia/Shanghai".into(),
+            log_format: "text".into(),
+            log_level: "info".into(),
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            session_idle_minutes: 240,
+            session_absolute_hours: 12,
+            login_max_failures_per_account: 5,
+            login_max_failures_per_ip: 30,
+            login_window_minutes: 15,
+            max_connections: 8,
+        }
+    }
+}
+
+/// Values given on the command line (only those present override).
+#[derive(Debug, Default, Serialize)]
+pub struct Flags {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+}
+
+const ENV_KEYS: &[&str] = &[
+    "data_dir",
+    "listen",
+    "database_url",
+    "timezone",
+    "log_format",
+    "log_level",
+    "secure_cookies",
+    "trust_forwarded_for",
+    "session_idle_minutes",
+    "session_absolute_hours",
+    "login_max_failures_per_account",
+    "login_max_failures_per_ip",
+    "login_window_minutes",
+    "max_connections",
+];
+
+impl Config {
+    /// Load the layers. `file`: an explicit `--config` (must exist); otherwise `./sanbao.toml`
+    /// when present.
+    pub fn load(file: Option<&Path>, flags: &Flags) -> anyhow::Result<Config> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(f) => {
+                if !f.exists() {
+                    bail!("配置文件不存在 / config file not found: {}", f.display());
+                }
+                fig = fig.merge(Toml::file_exact(f));
+            }
+            None if Path::new("sanbao.toml").exists() => {
+                fig = fig.merge(Toml::file_exact("sanbao.toml"));
+            }
+            None => {}
+        }
+        fig = fig
+            .merge(Env::prefixed("SANBAO_").only(ENV_KEYS))
+            .merge(Serialized::globals(flags));
+        let mut cfg: Config = fig.extract().context("配置无效 / invalid configuration")?;
+        if cfg.database_url.is_empty() {
+            cfg.database_url = format!("sqlite://{}", cfg.data_dir.join("sanbao.db").display());
+        }
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        self.tz()?;
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            bail!("log_format 应为 text 或 json / log_format must be text or json");
+        }
+        if self.session_idle_minutes == 0 || self.session_absolute_hours == 0 {
+            bail!("会话时长必须大于 0 / session durations must be positive");
+        }
+        Ok(())
+    }
+
+    pub fn tz(&self) -> anyhow::Result<chrono_tz::Tz> {
+        self.timezone
+            .parse()
+            .map_err(|_| anyhow::anyhow!("未知的时区 / unknown time zone: {}", self.timezone))
+    }
+
+    pub fn app_config(&self) -> sanbao_app::AppConfig {
+        sanbao_app::AppConfig {
+            session_idle: Duration::from_secs(self.session_idle_minutes * 60),
+            session_absolute: Duration::from_secs(self.session_absolute_hours * 3600),
+            login_max_failures_per_account: self.login_max_failures_per_account,
+            login_max_failures_per_ip: self.login_max_failures_per_ip,
+            login_window: Duration::from_secs(self.login_window_minutes * 60),
+        }
+    }
+
+    /// The configuration as TOML with secrets hidden (`sanbao config show`).
+    pub fn show(&self) -> anyhow::Result<String> {
+        let mut shown = self.clone();
+        shown.database_url = sanbao_store::redact(&shown.database_url);
+        Ok(toml::to_string(&shown)?)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's Jail closures return figment::Error
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_give_the_embedded_database() {
+        let c = Config::load(Some(Path::new("/nonexistent.toml")), &Flags::default());
+        assert!(c.is_err(), "an explicit missing file is an error");
+        assert_eq!(Config::default().listen, "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn layers_apply_in_order_and_secrets_are_hidden() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "sanbao.toml",
+                "listen = \"0.0.0.0:9000\"\ndatabase_url = \"postgres://u:pw@db/sanbao\"\n",
+            )?;
+            jail.set_env("SANBAO_LISTEN", "127.0.0.1:9100");
+            let c = Config::load(None, &Flags::default()).map_err(|e| e.to_string())?;
+            assert_eq!(c.listen, "127.0.0.1:9100", "env beats file");
+            let c = Config::load(
+                None,
+                &Flags {
+                    listen: Some("127.0.0.1:9200".into()),
+                    ..Default::default()
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            assert_eq!(c.listen, "127.0.0.1:9200", "flag beats env");
+            let shown = c.show().map_err(|e| e.to_string())?;
+            assert!(shown.contains("postgres://u:***@db/sanbao"), "{shown}");
+            assert!(!shown.contains("pw"), "{shown}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_typo_in_the_file_is_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("sanbao.toml", "listn = \"0.0.0.0:9000\"\n")?;
+            assert!(Config::load(None, &Flags::default()).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn default_database_lives_in_the_data_dir() {
+        figment::Jail::expect_with(|_| {
+            let c = Config::load(
+                None,
+                &Flags {
+                    data_dir: Some("/srv/sanbao".into()),
+                    ..Default::default()
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            assert_eq!(c.database_url, "sqlite:///srv/sanbao/sanbao.db");
+            Ok(())
+        });
+    }
+}

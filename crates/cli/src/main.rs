@@ -1,0 +1,158 @@
+//! `sanbao`: serve, migrate, administer, verify. Thin: parse the command line, load the
+//! configuration, call the library crates.
+#![forbid(unsafe_code)]
+
+mod admin;
+mod config;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, Flags};
+
+#[derive(Parser)]
+#[command(
+    name = "sanbao",
+    version,
+    about = "三包 Sanbao — 销售与售后服务管理 / sales and after-sales service management"
+)]
+struct Cli {
+    /// Configuration file (default: ./sanbao.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Data directory (default ./sanbao-data). Env: SANBAO_DATA_DIR.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://… Env: SANBAO_DATABASE_URL.
+    #[arg(long, global = true, value_name = "URL")]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (creates and migrates the database on first start).
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080). Env: SANBAO_LISTEN.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// Fill a new, empty data directory with demo data.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Users, roles, desks and API tokens.
+    Admin {
+        #[command(subcommand)]
+        command: admin::AdminCommand,
+    },
+    /// The audit chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration, secrets hidden.
+    Show,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the whole chain; exit 1 and name the first edited or deleted entry if it breaks.
+    Verify,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let listen = match &cli.command {
+        Command::Serve { listen, .. } => listen.clone(),
+        _ => None,
+    };
+    let flags = Flags {
+        data_dir: cli.data_dir.clone(),
+        database_url: cli.database.clone(),
+        listen,
+    };
+    let cfg = match Config::load(cli.config.as_deref(), &flags) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("sanbao: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    serve::init_tracing(&cfg, matches!(cli.command, Command::Serve { .. }));
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("sanbao: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli.command, cfg)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("sanbao: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { demo, .. } => serve::serve(cfg, demo).await,
+        Command::Migrate => {
+            let app = serve::open(&cfg).await?;
+            println!(
+                "数据库已是最新 / database is up to date: {}",
+                sanbao_store::redact(&cfg.database_url)
+            );
+            app.store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Config {
+            command: ConfigCommand::Show,
+        } => {
+            print!("{}", cfg.show()?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin { command } => {
+            let app = serve::open(&cfg).await?;
+            let r = admin::run(&app, command).await;
+            app.store.close().await;
+            r
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let app = serve::open(&cfg).await?;
+            let r = app.audit_verify().await?;
+            app.store.close().await;
+            match r {
+                Ok(n) => {
+                    println!("审计链完整 / audit chain intact: {n} entries");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(b) => {
+                    println!("审计链已被破坏 / audit chain broken: {b}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! `sanbao serve` and the shared start-up: logging, opening the database.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use sanbao_app::bootstrap::DEMO_PASSWORD;
+use sanbao_app::{App, Store, StoreOptions};
+use tracing_subscriber::EnvFilter;
+
+use crate::config::Config;
+
+/// Logs go to stderr; `serve` logs at the configured level, other commands only warnings.
+pub fn init_tracing(cfg: &Config, serving: bool) {
+    let default = if serving {
+        cfg.log_level.as_str()
+    } else {
+        "warn"
+    };
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(default))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if cfg.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.with_ansi(false).init();
+    }
+}
+
+/// Connect, migrate, and make sure the roles exist.
+pub async fn open(cfg: &Config) -> anyhow::Result<App> {
+    let store = Store::connect(
+        &cfg.database_url,
+        &StoreOptions {
+            max_connections: cfg.max_connections,
+        },
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "无法打开数据库 / cannot open the database {}",
+            sanbao_store::redact(&cfg.database_url)
+        )
+    })?;
+    store
+        .migrate()
+        .await
+        .context("数据库迁移失败 / migration failed")?;
+    let app = App::new(store, cfg.app_config());
+    Ok(app)
+}
+
+pub async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let app = open(&cfg).await?;
+    let prepared = app
+        .prepare(demo)
+        .await
+        .context("初始化失败 / first-start set-up failed")?;
+    let listener = tokio::net::TcpListener::bind(&cfg.listen)
+        .await
+        .with_context(|| format!("无法监听 / cannot listen on {}", cfg.listen))?;
+    let addr = listener.local_addr()?;
+    let router = sanbao_web::router(
+        app.clone(),
+        sanbao_web::WebConfig {
+            timezone: cfg.tz()?,
+            secure_cookies: cfg.secure_cookies,
+            trust_forwarded_for: cfg.trust_forwarded_for,
+            ..Default::default()
+        },
+    );
+    let url = format!("http://{addr}/");
+    println!("三包 Sanbao 已启动 / is running: {url}");
+    println!(
+        "数据库 / database: {}",
+        sanbao_store::redact(&cfg.database_url)
+    );
+    if let Some(pw) = &prepared.initial_admin_password {
+        println!();
+        println!(
+            "首次启动：已创建管理员账号（首次登录后须修改密码）/ First start: administrator created"
+        );
+        println!("  用户名 / username: admin");
+        println!("  初始密码 / one-time password: {pw}");
+        println!();
+    }
+    if !prepared.demo_accounts.is_empty() {
+        println!();
+        println!(
+            "演示数据已载入 / demo data loaded. 演示账号（密码均为 / all with password {DEMO_PASSWORD}）:"
+        );
+        for (user, role, _) in &prepared.demo_accounts {
+            println!("  {user:<12} {}", role.label_zh());
+        }
+        println!();
+    } else if demo {
+        println!(
+            "（数据目录非空，未载入演示数据 / the data directory is not new: demo data not loaded）"
+        );
+    }
+    tracing::info!(%addr, startup_ms = started.elapsed().as_millis() as u64, "listening");
+    sanbao_web::serve(listener, router, shutdown_signal()).await?;
+    tracing::info!("shutting down");
+    app.store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,14 @@
+//! Sanbao's domain: pure types and rules. No I/O, no async, no SQL, no HTTP.
+//!
+//! Everything a user types passes through a `parse` constructor here before the rest of the
+//! system sees it, so an unchecked `String` never reaches a repository.
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod error;
+pub mod hex;
+pub mod role;
+pub mod time;
+pub mod user;
+
+pub use error::{FieldError, FieldErrors};

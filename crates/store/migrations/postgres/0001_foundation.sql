@@ -1,0 +1,110 @@
+-- Foundation: staff accounts, roles, desks, sessions, API tokens, the audit chain.
+
+CREATE TABLE user_account (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    lang TEXT NOT NULL DEFAULT 'zh-CN',
+    active BOOLEAN NOT NULL DEFAULT TRUE,
+    must_change_password BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    version BIGINT NOT NULL DEFAULT 1
+);
+
+CREATE TABLE role (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    updated_at TIMESTAMPTZ NOT NULL,
+    version BIGINT NOT NULL DEFAULT 1
+);
+
+CREATE TABLE role_permission (
+    role_id BIGINT NOT NULL REFERENCES role(id) ON DELETE CASCADE,
+    permission TEXT NOT NULL,
+    PRIMARY KEY (role_id, permission)
+);
+
+CREATE TABLE user_role (
+    user_id BIGINT NOT NULL REFERENCES user_account(id) ON DELETE CASCADE,
+    role_id BIGINT NOT NULL REFERENCES role(id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, role_id)
+);
+CREATE INDEX user_role_role ON user_role(role_id);
+
+CREATE TABLE desk (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    supervisor_id BIGINT REFERENCES user_account(id),
+    active BOOLEAN NOT NULL DEFAULT TRUE,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    version BIGINT NOT NULL DEFAULT 1
+);
+
+CREATE TABLE user_desk (
+    user_id BIGINT NOT NULL REFERENCES user_account(id) ON DELETE CASCADE,
+    desk_id BIGINT NOT NULL REFERENCES desk(id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, desk_id)
+);
+CREATE INDEX user_desk_desk ON user_desk(desk_id);
+
+CREATE TABLE session (
+    id_hash TEXT PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES user_account(id) ON DELETE CASCADE,
+    csrf_token TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    last_seen_at TIMESTAMPTZ NOT NULL,
+    ip TEXT NOT NULL,
+    user_agent TEXT NOT NULL
+);
+CREATE INDEX session_user ON session(user_id);
+CREATE INDEX session_last_seen ON session(last_seen_at);
+
+CREATE TABLE api_token (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES user_account(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TIMESTAMPTZ NOT NULL,
+    created_by BIGINT REFERENCES user_account(id),
+    last_used_at TIMESTAMPTZ,
+    revoked_at TIMESTAMPTZ
+);
+CREATE INDEX api_token_user ON api_token(user_id);
+
+CREATE TABLE login_throttle (
+    key TEXT PRIMARY KEY,
+    failures BIGINT NOT NULL,
+    window_start TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE audit_entry (
+    seq BIGINT PRIMARY KEY,
+    at TIMESTAMPTZ NOT NULL,
+    actor_id BIGINT,
+    actor_name TEXT NOT NULL,
+    action TEXT NOT NULL,
+    record_type TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_entry_actor ON audit_entry(actor_id, seq);
+CREATE INDEX audit_entry_record ON audit_entry(record_type, record_id, seq);
+CREATE INDEX audit_entry_at ON audit_entry(at);
+
+-- The last entry written: lets verify notice entries deleted from the end, and serialises
+-- writers of the chain (the row is locked by the UPDATE in the entry's transaction).
+CREATE TABLE audit_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq BIGINT NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash)
+VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');

@@ -1,0 +1,293 @@
+//! Persistence for Sanbao on SQLite (embedded default) and PostgreSQL (scale-out).
+//!
+//! One repository API over both. Each query is written once with `$n` placeholders (both
+//! SQLite and PostgreSQL accept them) or built with [`sqlx::QueryBuilder`], which numbers the
+//! placeholders per dialect; the [`on_conn!`] and [`on_pool!`] macros expand a body once per
+//! backend so each arm is checked against its own driver. Backend-specific SQL is written as an
+//! explicit per-backend arm.
+//!
+//! Writes happen inside a [`Tx`], which the app layer opens per use case so that a change and
+//! its audit entry commit together. On SQLite every write transaction is `BEGIN IMMEDIATE` on a
+//! single writer connection: writers queue in the pool instead of failing with `SQLITE_BUSY`.
+#![forbid(unsafe_code)]
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+pub mod audit;
+pub mod desks;
+pub mod roles;
+pub mod sessions;
+pub mod throttle;
+pub mod tokens;
+pub mod users;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+/// Expand `$body` once per backend with `$c` bound to a `&mut` connection of the open
+/// transaction `$tx`.
+#[macro_export]
+macro_rules! on_conn {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// Expand `$body` once per backend with `$c` bound to the store's read pool.
+#[macro_export]
+macro_rules! on_pool {
+    ($store:expr, $c:ident => $body:expr) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite { read, .. } => {
+                let $c = read;
+                $body
+            }
+            $crate::Backend::Postgres(p) => {
+                let $c = p;
+                $body
+            }
+        }
+    };
+}
+
+/// Errors of the store. Callers map `Unique` and `Stale` to user-facing answers; `Database`
+/// and `Migrate` are faults to log, never to show.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("a unique value is already taken")]
+    Unique,
+    #[error("the record was changed by someone else (stale version)")]
+    Stale,
+    #[error("record not found")]
+    NotFound,
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    BadUrl(String),
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Unique,
+            _ => StoreError::Database(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    Sqlite,
+    Postgres,
+}
+
+#[doc(hidden)]
+#[derive(Clone, Debug)]
+pub enum Backend {
+    /// SQLite: one writer connection (all write transactions queue on it) and a reader pool.
+    Sqlite {
+        write: SqlitePool,
+        read: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+/// Connection settings beyond the URL.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Upper bound of pooled connections (readers on SQLite).
+    pub max_connections: u32,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { max_connections: 8 }
+    }
+}
+
+/// The handle every repository function takes. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    #[doc(hidden)]
+    pub backend: Backend,
+}
+
+/// An open write transaction. Commit with [`Tx::commit`]; dropping it rolls back.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub fn kind(&self) -> BackendKind {
+        match self {
+            Tx::Sqlite(_) => BackendKind::Sqlite,
+            Tx::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+}
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Connect to `url` (`sqlite://PATH` or `postgres://…`). A SQLite file and its folder are
+    /// created when missing. Does not migrate: call [`Store::migrate`].
+    pub async fn connect(url: &str, opts: &StoreOptions) -> Result<Self> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            Self::connect_sqlite(Path::new(path), opts).await
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let o = PgConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(redact(url)))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections.max(2))
+                .min_connections(0)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_lazy_with(o);
+            Ok(Self {
+                backend: Backend::Postgres(pool),
+            })
+        } else {
+            Err(StoreError::BadUrl(redact(url)))
+        }
+    }
+
+    async fn connect_sqlite(path: &Path, opts: &StoreOptions) -> Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let base = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a commit is on disk before the caller is told it happened.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("temp_store", "memory");
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(base.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(opts.max_connections.max(1))
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_lazy_with(base.read_only(true));
+        Ok(Self {
+            backend: Backend::Sqlite { write, read },
+        })
+    }
+
+    pub fn kind(&self) -> BackendKind {
+        match self.backend {
+            Backend::Sqlite { .. } => BackendKind::Sqlite,
+            Backend::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+
+    /// Apply pending migrations. On PostgreSQL sqlx holds an advisory lock meanwhile, so several
+    /// processes starting together migrate once; on SQLite the single writer serialises them.
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite { write, .. } => SQLITE_MIGRATOR.run(write).await?,
+            Backend::Postgres(p) => POSTGRES_MIGRATOR.run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Open a write transaction (`BEGIN IMMEDIATE` on SQLite).
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.backend {
+            Backend::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Is the database reachable? (`/readyz`)
+    pub async fn ping(&self) -> Result<()> {
+        on_pool!(self, c => sqlx::query("SELECT 1").execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Pool figures for `/metrics`: (connections open, idle).
+    pub fn pool_stats(&self) -> Vec<(&'static str, u32, usize)> {
+        match &self.backend {
+            Backend::Sqlite { write, read } => vec![
+                ("sqlite_write", write.size(), write.num_idle()),
+                ("sqlite_read", read.size(), read.num_idle()),
+            ],
+            Backend::Postgres(p) => vec![("postgres", p.size(), p.num_idle())],
+        }
+    }
+
+    /// Close every connection (SQLite checkpoints its WAL on the last close).
+    pub async fn close(&self) {
+        match &self.backend {
+            Backend::Sqlite { write, read } => {
+                read.close().await;
+                write.close().await;
+            }
+            Backend::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// A database URL with any password replaced by `***`, for logs and `config show`.
+///
+/// ```
+/// assert_eq!(
+///     sanbao_store::redact("postgres://sanbao:s3cret@db:5432/sanbao"),
+///     "postgres://sanbao:***@db:5432/sanbao"
+/// );
+/// assert_eq!(sanbao_store::redact("sqlite://data/sanbao.db"), "sqlite://data/sanbao.db");
+/// ```
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            if userinfo.contains(':') {
+                format!("{scheme}://{user}:***@{host}{path}")
+            } else {
+                url.to_owned()
+            }
+        }
+        None => url.to_owned(),
+    }
+}

@@ -1,0 +1,156 @@
+//! A fresh, migrated database per test: a SQLite file in its own temporary folder, or — when
+//! `SANBAO_TEST_POSTGRES_URL` names a PostgreSQL server — a new database on that server.
+//! Either is removed when the [`TestDb`] is dropped.
+
+use std::path::PathBuf;
+
+use crate::{BackendKind, Store, StoreOptions};
+
+/// The environment variable that switches the suites to PostgreSQL.
+pub const POSTGRES_ENV: &str = "SANBAO_TEST_POSTGRES_URL";
+
+pub struct TestDb {
+    pub store: Store,
+    /// The URL the store was opened with (for a second process or store on the same data).
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+fn random_suffix() -> String {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).expect("the OS random source is available");
+    sanbao_domain::hex::encode(&b)
+}
+
+/// The backend the suites run on in this process.
+pub fn backend() -> BackendKind {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(v) if !v.is_empty() => BackendKind::Postgres,
+        _ => BackendKind::Sqlite,
+    }
+}
+
+impl TestDb {
+    /// A new empty, migrated database on the backend chosen by the environment.
+    pub async fn new() -> TestDb {
+        let db = Self::new_unmigrated().await;
+        db.store.migrate().await.expect("migrations apply");
+        db
+    }
+
+    /// A new database with no tables (for migration tests).
+    pub async fn new_unmigrated() -> TestDb {
+        match std::env::var(POSTGRES_ENV) {
+            Ok(admin_url) if !admin_url.is_empty() => Self::postgres(admin_url).await,
+            _ => Self::sqlite().await,
+        }
+    }
+
+    async fn sqlite() -> TestDb {
+        let dir = std::env::temp_dir().join(format!("sanbao-test-{}", random_suffix()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let url = format!("sqlite://{}", dir.join("sanbao.db").display());
+        let store = Store::connect(&url, &StoreOptions::default())
+            .await
+            .expect("open SQLite");
+        TestDb {
+            store,
+            url,
+            cleanup: Cleanup::Dir(dir),
+        }
+    }
+
+    async fn postgres(admin_url: String) -> TestDb {
+        let name = format!("sanbao_t_{}", random_suffix());
+        let admin = Store::connect(&admin_url, &StoreOptions { max_connections: 1 })
+            .await
+            .expect("connect to the PostgreSQL test server");
+        if let crate::Backend::Postgres(p) = &admin.backend {
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(p)
+                .await
+                .expect("CREATE DATABASE");
+        }
+        admin.close().await;
+        let url = with_database(&admin_url, &name);
+        let store = Store::connect(&url, &StoreOptions::default())
+            .await
+            .expect("connect to the test database");
+        TestDb {
+            store,
+            url,
+            cleanup: Cleanup::Postgres { admin_url, name },
+        }
+    }
+}
+
+/// `admin_url` with its database replaced by `name`.
+fn with_database(admin_url: &str, name: &str) -> String {
+    let (main, query) = match admin_url.split_once('?') {
+        Some((m, q)) => (m, Some(q)),
+        None => (admin_url, None),
+    };
+    let scheme_end = main.find("://").map_or(0, |i| i + 3);
+    let base = match main[scheme_end..].find('/') {
+        Some(i) => &main[..scheme_end + i],
+        None => main,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime; use a thread with its own.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("runtime");
+                    rt.block_on(async move {
+                        if let Ok(admin) =
+                            Store::connect(&admin_url, &StoreOptions { max_connections: 1 }).await
+                            && let crate::Backend::Postgres(p) = &admin.backend
+                        {
+                            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            )))
+                            .execute(p)
+                            .await;
+                            admin.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_is_replaced() {
+        assert_eq!(
+            super::with_database("postgres://root@127.0.0.1:5432/postgres", "t1"),
+            "postgres://root@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            super::with_database("postgres://127.0.0.1:5432?sslmode=disable", "t1"),
+            "postgres://127.0.0.1:5432/t1?sslmode=disable"
+        );
+    }
+}

@@ -1,0 +1,33 @@
+//! Failed-login counters per account and per address, shared by every node.
+
+use chrono::{DateTime, Utc};
+
+use crate::{Result, Store, Tx, on_conn, on_pool};
+
+/// `(failures, window_start)` for a key, if any failure is recorded.
+pub async fn get(store: &Store, key: &str) -> Result<Option<(i64, DateTime<Utc>)>> {
+    Ok(on_pool!(store, c => sqlx::query_as(
+        "SELECT failures, window_start FROM login_throttle WHERE key = $1")
+        .bind(key).fetch_optional(c).await)?)
+}
+
+/// Count one failure; a window older than `window_start_before` starts again at 1.
+pub async fn record_failure(
+    tx: &mut Tx,
+    key: &str,
+    now: DateTime<Utc>,
+    window_start_before: DateTime<Utc>,
+) -> Result<()> {
+    on_conn!(tx, c => sqlx::query(
+        "INSERT INTO login_throttle (key, failures, window_start) VALUES ($1, 1, $2) \
+         ON CONFLICT (key) DO UPDATE SET \
+           failures = CASE WHEN login_throttle.window_start < $3 THEN 1 ELSE login_throttle.failures + 1 END, \
+           window_start = CASE WHEN login_throttle.window_start < $3 THEN $2 ELSE login_throttle.window_start END")
+        .bind(key).bind(now).bind(window_start_before).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn clear(tx: &mut Tx, key: &str) -> Result<()> {
+    on_conn!(tx, c => sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -1,0 +1,23 @@
+// Sanbao's own small script: confirmations on destructive forms, keyboard shortcuts.
+(function () {
+  "use strict";
+  // Forms with data-confirm ask before submitting.
+  document.addEventListener("submit", function (ev) {
+    var f = ev.target;
+    var msg = f && f.getAttribute && f.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) {
+      ev.preventDefault();
+    }
+  }, true);
+  // "/" focuses the first search or filter field on the page (unless typing already).
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "/" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    var t = ev.target;
+    if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT")) return;
+    var field = document.querySelector("form.filters input, form.filters select");
+    if (field) {
+      ev.preventDefault();
+      field.focus();
+    }
+  });
+})();

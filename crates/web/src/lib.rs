@@ -1,0 +1,110 @@
+//! Sanbao's web layer: staff pages (server-rendered, Chinese first), the JSON API under
+//! `/api/v1` with its OpenAPI document, and the operational endpoints. Thin: parse the
+//! request, call the app layer, render.
+#![forbid(unsafe_code)]
+
+mod assets;
+mod csrf;
+mod error;
+mod i18n;
+mod layout;
+mod ops;
+mod session;
+mod telemetry;
+
+pub mod api;
+pub mod pages;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use sanbao_app::App;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+
+pub use error::{ApiError, PageError};
+pub use i18n::Tr;
+pub use telemetry::metrics_handle;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Company time zone: every instant on a page is shown in it.
+    pub timezone: chrono_tz::Tz,
+    /// Mark cookies `Secure` (set when Sanbao is served over HTTPS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For` for the client address (behind a load balancer).
+    pub trust_forwarded_for: bool,
+    /// Longest a request may take before it is answered 408/503.
+    pub request_timeout: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            timezone: chrono_tz::Asia::Shanghai,
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub cfg: Arc<WebConfig>,
+}
+
+/// The whole HTTP surface.
+pub fn router(app: App, cfg: WebConfig) -> Router {
+    let state = AppState {
+        app,
+        cfg: Arc::new(cfg.clone()),
+    };
+    let (api, openapi) = api::router().split_for_parts();
+    let openapi = Arc::new(openapi);
+    let api = api.layer(middleware::from_fn_with_state(
+        state.clone(),
+        api::auth_layer,
+    ));
+    let pages = pages::router()
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::check))
+        .layer(middleware::from_fn_with_state(state.clone(), session::load));
+
+    Router::new()
+        .merge(pages)
+        .merge(api)
+        .merge(ops::router(openapi))
+        .merge(assets::router())
+        .fallback(pages::not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
+        .layer(middleware::from_fn(telemetry::record))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            cfg.request_timeout,
+        ))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(telemetry::trace_layer())
+        .layer(SetRequestIdLayer::x_request_id(telemetry::MakeId))
+}
+
+/// Serve `router` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,56 @@
+//! Operational endpoints: liveness, readiness, metrics, the OpenAPI document.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+
+use crate::AppState;
+
+pub(crate) fn router(openapi: Arc<utoipa::openapi::OpenApi>) -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route(
+            "/api/openapi.json",
+            get(move || {
+                let doc = openapi.clone();
+                async move { Json(doc.as_ref().clone()) }
+            }),
+        )
+}
+
+/// The process is up.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The database answers.
+async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
+    match s.app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not reachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}
+
+/// Prometheus text: request counts and latencies by route, database pool figures.
+async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
+    for (pool, size, idle) in s.app.store.pool_stats() {
+        metrics::gauge!("db_pool_connections", "pool" => pool).set(f64::from(size));
+        metrics::gauge!("db_pool_idle_connections", "pool" => pool).set(idle as f64);
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        crate::telemetry::metrics_handle().render(),
+    )
+}

@@ -1,0 +1,77 @@
+//! The workbench (工作台) and the sections later work fills.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use sanbao_domain::role::Permission;
+
+use super::render;
+use crate::AppState;
+use crate::layout::{Layout, Section};
+use crate::session::Staff;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/cases", get(cases))
+        .route("/customers", get(customers))
+        .route("/products", get(products))
+        .route("/sales", get(sales))
+        .route("/reports", get(reports))
+}
+
+struct Permitted {
+    label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    permissions: Vec<Permitted>,
+}
+
+async fn home(State(state): State<AppState>, staff: Staff) -> Response {
+    let tr = staff.tr;
+    let layout = Layout::new(&staff, Section::Home, tr.t("nav.home"), state.cfg.timezone);
+    let permissions = Permission::ALL
+        .iter()
+        .filter(|p| staff.actor().can(**p))
+        .map(|p| Permitted {
+            label: tr.pick(p.label_zh(), p.label_en()),
+        })
+        .collect();
+    render(&HomePage {
+        layout,
+        permissions,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "soon.html")]
+struct SoonPage {
+    layout: Layout,
+}
+
+fn soon(state: &AppState, staff: &Staff, section: Section, key: &str) -> Response {
+    let layout = Layout::new(staff, section, staff.tr.t(key), state.cfg.timezone);
+    render(&SoonPage { layout })
+}
+
+macro_rules! soon_pages {
+    ($($name:ident => $section:ident, $key:literal;)*) => {$(
+        async fn $name(State(state): State<AppState>, staff: Staff) -> Response {
+            soon(&state, &staff, Section::$section, $key)
+        }
+    )*};
+}
+
+soon_pages! {
+    cases => Cases, "nav.cases";
+    customers => Customers, "nav.customers";
+    products => Products, "nav.products";
+    sales => Sales, "nav.sales";
+    reports => Reports, "nav.reports";
+}

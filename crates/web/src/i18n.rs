@@ -79,7 +79,7 @@ mod tests {
         }
     }
 
-    /// Every `t("…")` in a template or page module names a message.
+    /// Every `.t("…")` in a template or page module names a message.
     #[test]
     fn every_used_key_exists() {
         let dirs = [
@@ -90,7 +90,7 @@ mod tests {
         for dir in dirs {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-                for part in text.split("t(\"").skip(1) {
+                for part in text.split(".t(\"").skip(1) {
                     let key = part.split('"').next().unwrap();
                     if !MESSAGES.contains_key(key) {
                         missing.push(key.to_owned());

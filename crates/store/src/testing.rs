@@ -154,3 +154,40 @@ mod tests {
         );
     }
 }
+
+/// Run a raw statement, bypassing the app layer (tests that tamper with data on purpose).
+pub async fn execute_raw(store: &Store, sql: &str) -> crate::Result<u64> {
+    let sql = sql.to_owned();
+    Ok(match &store.backend {
+        crate::Backend::Sqlite { write, .. } => {
+            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(write).await?.rows_affected()
+        }
+        crate::Backend::Postgres(p) => {
+            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await?.rows_affected()
+        }
+    })
+}
+
+/// `(table, column)` pairs of the migrated schema, sorted (the migration parity test).
+pub async fn schema_columns(store: &Store) -> crate::Result<Vec<(String, String)>> {
+    let mut cols: Vec<(String, String)> = match &store.backend {
+        crate::Backend::Sqlite { read, .. } => {
+            sqlx::query_as(
+                "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+            )
+            .fetch_all(read)
+            .await?
+        }
+        crate::Backend::Postgres(p) => {
+            sqlx::query_as(
+                "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                 WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'",
+            )
+            .fetch_all(p)
+            .await?
+        }
+    };
+    cols.sort();
+    Ok(cols)
+}

@@ -31,7 +31,7 @@ CREATE TABLE user_role (
     role_id BIGINT NOT NULL REFERENCES role(id) ON DELETE CASCADE,
     PRIMARY KEY (user_id, role_id)
 );
-CREATE INDEX user_role_role ON user_role(role_id);
+CREATE INDEX user_role_role_idx ON user_role(role_id);
 
 CREATE TABLE desk (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -50,7 +50,7 @@ CREATE TABLE user_desk (
     desk_id BIGINT NOT NULL REFERENCES desk(id) ON DELETE CASCADE,
     PRIMARY KEY (user_id, desk_id)
 );
-CREATE INDEX user_desk_desk ON user_desk(desk_id);
+CREATE INDEX user_desk_desk_idx ON user_desk(desk_id);
 
 CREATE TABLE session (
     id_hash TEXT PRIMARY KEY,
@@ -61,8 +61,8 @@ CREATE TABLE session (
     ip TEXT NOT NULL,
     user_agent TEXT NOT NULL
 );
-CREATE INDEX session_user ON session(user_id);
-CREATE INDEX session_last_seen ON session(last_seen_at);
+CREATE INDEX session_user_idx ON session(user_id);
+CREATE INDEX session_last_seen_idx ON session(last_seen_at);
 
 CREATE TABLE api_token (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -75,7 +75,7 @@ CREATE TABLE api_token (
     last_used_at TIMESTAMPTZ,
     revoked_at TIMESTAMPTZ
 );
-CREATE INDEX api_token_user ON api_token(user_id);
+CREATE INDEX api_token_user_idx ON api_token(user_id);
 
 CREATE TABLE login_throttle (
     key TEXT PRIMARY KEY,
@@ -95,9 +95,9 @@ CREATE TABLE audit_entry (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
-CREATE INDEX audit_entry_actor ON audit_entry(actor_id, seq);
-CREATE INDEX audit_entry_record ON audit_entry(record_type, record_id, seq);
-CREATE INDEX audit_entry_at ON audit_entry(at);
+CREATE INDEX audit_entry_actor_idx ON audit_entry(actor_id, seq);
+CREATE INDEX audit_entry_record_idx ON audit_entry(record_type, record_id, seq);
+CREATE INDEX audit_entry_at_idx ON audit_entry(at);
 
 -- The last entry written: lets verify notice entries deleted from the end, and serialises
 -- writers of the chain (the row is locked by the UPDATE in the entry's transaction).

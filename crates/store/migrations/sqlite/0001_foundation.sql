@@ -32,7 +32,7 @@ CREATE TABLE user_role (
     role_id INTEGER NOT NULL REFERENCES role(id) ON DELETE CASCADE,
     PRIMARY KEY (user_id, role_id)
 );
-CREATE INDEX user_role_role ON user_role(role_id);
+CREATE INDEX user_role_role_idx ON user_role(role_id);
 
 CREATE TABLE desk (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -51,7 +51,7 @@ CREATE TABLE user_desk (
     desk_id INTEGER NOT NULL REFERENCES desk(id) ON DELETE CASCADE,
     PRIMARY KEY (user_id, desk_id)
 );
-CREATE INDEX user_desk_desk ON user_desk(desk_id);
+CREATE INDEX user_desk_desk_idx ON user_desk(desk_id);
 
 CREATE TABLE session (
     id_hash TEXT PRIMARY KEY,
@@ -62,8 +62,8 @@ CREATE TABLE session (
     ip TEXT NOT NULL,
     user_agent TEXT NOT NULL
 );
-CREATE INDEX session_user ON session(user_id);
-CREATE INDEX session_last_seen ON session(last_seen_at);
+CREATE INDEX session_user_idx ON session(user_id);
+CREATE INDEX session_last_seen_idx ON session(last_seen_at);
 
 CREATE TABLE api_token (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -76,7 +76,7 @@ CREATE TABLE api_token (
     last_used_at TEXT,
     revoked_at TEXT
 );
-CREATE INDEX api_token_user ON api_token(user_id);
+CREATE INDEX api_token_user_idx ON api_token(user_id);
 
 CREATE TABLE login_throttle (
     key TEXT PRIMARY KEY,
@@ -96,9 +96,9 @@ CREATE TABLE audit_entry (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
-CREATE INDEX audit_entry_actor ON audit_entry(actor_id, seq);
-CREATE INDEX audit_entry_record ON audit_entry(record_type, record_id, seq);
-CREATE INDEX audit_entry_at ON audit_entry(at);
+CREATE INDEX audit_entry_actor_idx ON audit_entry(actor_id, seq);
+CREATE INDEX audit_entry_record_idx ON audit_entry(record_type, record_id, seq);
+CREATE INDEX audit_entry_at_idx ON audit_entry(at);
 
 -- The last entry written: lets verify notice entries deleted from the end, and serialises
 -- writers of the chain (the row is updated in the same transaction as the entry).

@@ -1,0 +1,323 @@
+//! Store suite: runs on SQLite, or on PostgreSQL when `SANBAO_TEST_POSTGRES_URL` is set, each
+//! test on a fresh database.
+
+use chrono::{Duration, Utc};
+use sanbao_domain::audit::{AuditRecord, ChainVerifier};
+use sanbao_store::testing::{self, TestDb};
+use sanbao_store::{BackendKind, StoreError, audit, desks, roles, sessions, throttle, users};
+
+fn now() -> chrono::DateTime<Utc> {
+    sanbao_domain::time::now()
+}
+
+async fn add_user(db: &TestDb, name: &str) -> i64 {
+    let mut tx = db.store.begin().await.unwrap();
+    let id = users::insert(
+        &mut tx,
+        &users::NewUser {
+            username: name,
+            display_name: name,
+            password_hash: "x",
+            lang: "zh-CN",
+            must_change_password: false,
+            now: now(),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+fn record(i: usize) -> AuditRecord {
+    AuditRecord {
+        at: now(),
+        actor_id: Some(1),
+        actor_name: "tester".into(),
+        action: "test.append".into(),
+        record_type: "test".into(),
+        record_id: i.to_string(),
+        changes: format!(r#"{{"i":{i}}}"#),
+    }
+}
+
+#[tokio::test]
+async fn suite_runs_on_the_requested_backend() {
+    let db = TestDb::new().await;
+    assert_eq!(db.store.kind(), testing::backend());
+    if std::env::var(testing::POSTGRES_ENV).is_ok_and(|v| !v.is_empty()) {
+        assert_eq!(db.store.kind(), BackendKind::Postgres);
+    }
+}
+
+#[tokio::test]
+async fn migration_trees_have_the_same_versions() {
+    let names = |dir: &str| {
+        let mut v: Vec<String> = std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names("sqlite"), names("postgres"));
+}
+
+/// Both backends end up with the same tables and columns (needs PostgreSQL; on SQLite alone
+/// it checks the SQLite schema is readable).
+#[tokio::test]
+async fn migrated_schemas_match() {
+    let db = TestDb::new().await;
+    let here = testing::schema_columns(&db.store).await.unwrap();
+    assert!(here.contains(&("audit_entry".into(), "hash".into())));
+    if db.store.kind() == BackendKind::Postgres {
+        let dir = std::env::temp_dir().join(format!("sanbao-parity-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("p.db").display());
+        let lite = sanbao_store::Store::connect(&url, &Default::default()).await.unwrap();
+        lite.migrate().await.unwrap();
+        let there = testing::schema_columns(&lite).await.unwrap();
+        lite.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(here, there, "PostgreSQL and SQLite schemas differ");
+    }
+}
+
+#[tokio::test]
+async fn migrating_twice_is_harmless() {
+    let db = TestDb::new().await;
+    db.store.migrate().await.unwrap();
+    db.store.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn users_round_trip_with_four_byte_characters() {
+    let db = TestDb::new().await;
+    let mut tx = db.store.begin().await.unwrap();
+    let id = users::insert(
+        &mut tx,
+        &users::NewUser {
+            username: "yoshinoya",
+            display_name: "𠮷野家 🍜",
+            password_hash: "h",
+            lang: "zh-CN",
+            must_change_password: true,
+            now: now(),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let u = users::by_id(&db.store, id).await.unwrap().unwrap();
+    assert_eq!(u.display_name, "𠮷野家 🍜");
+    assert!(u.must_change_password);
+    assert!(u.active);
+    assert_eq!(u.version, 1);
+    let found = users::list(
+        &db.store,
+        &users::UserFilter {
+            q: Some("𠮷野".into()),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.len(), 1);
+}
+
+#[tokio::test]
+async fn a_taken_username_is_a_unique_error_and_writes_nothing() {
+    let db = TestDb::new().await;
+    add_user(&db, "wangli").await;
+    let mut tx = db.store.begin().await.unwrap();
+    let r = users::insert(
+        &mut tx,
+        &users::NewUser {
+            username: "wangli",
+            display_name: "另一个",
+            password_hash: "h",
+            lang: "zh-CN",
+            must_change_password: false,
+            now: now(),
+        },
+    )
+    .await;
+    assert!(matches!(r, Err(StoreError::Unique)), "{r:?}");
+    drop(tx);
+    assert_eq!(users::count(&db.store).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_stale_version_is_refused() {
+    let db = TestDb::new().await;
+    let id = add_user(&db, "lina").await;
+    let mut tx = db.store.begin().await.unwrap();
+    users::update_profile(&mut tx, id, 1, "李娜", "zh-CN", true, now()).await.unwrap();
+    let r = users::update_profile(&mut tx, id, 1, "李娜娜", "zh-CN", true, now()).await;
+    assert!(matches!(r, Err(StoreError::Stale)), "{r:?}");
+    tx.commit().await.unwrap();
+    assert_eq!(users::by_id(&db.store, id).await.unwrap().unwrap().display_name, "李娜");
+}
+
+#[tokio::test]
+async fn roles_desks_and_memberships() {
+    let db = TestDb::new().await;
+    let id = add_user(&db, "zhaolei").await;
+    let mut tx = db.store.begin().await.unwrap();
+    roles::insert(&mut tx, "supervisor", &["case.read", "case.assign"], now()).await.unwrap();
+    let desk = desks::insert(
+        &mut tx,
+        &desks::DeskFields {
+            code: "CS-HQ",
+            name: "客服中心",
+            kind: "service",
+            supervisor_id: Some(id),
+            active: true,
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    users::set_roles(&mut tx, id, &["supervisor"]).await.unwrap();
+    users::set_desks(&mut tx, id, &[desk]).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut perms = users::permissions_of(&db.store, id).await.unwrap();
+    perms.sort();
+    assert_eq!(perms, ["case.assign", "case.read"]);
+    let d = desks::by_id(&db.store, desk).await.unwrap().unwrap();
+    assert_eq!(d.supervisor_name.as_deref(), Some("zhaolei"));
+    assert_eq!(d.members, 1);
+    let (r, ds) = users::roles_and_desks_of(&db.store, &[id]).await.unwrap();
+    assert_eq!(r, [(id, "supervisor".to_owned())]);
+    assert_eq!(ds, [(id, desk, "客服中心".to_owned())]);
+    // A stale permission edit is refused.
+    let mut tx = db.store.begin().await.unwrap();
+    let r = roles::set_permissions(&mut tx, "supervisor", 7, &["case.read"], now()).await;
+    assert!(matches!(r, Err(StoreError::Stale)));
+}
+
+#[tokio::test]
+async fn sessions_expire_and_end_per_user() {
+    let db = TestDb::new().await;
+    let id = add_user(&db, "sunli").await;
+    let mut tx = db.store.begin().await.unwrap();
+    for (h, age) in [("a", 0), ("b", 0), ("old", 30)] {
+        sessions::insert(
+            &mut tx,
+            &sessions::NewSession {
+                id_hash: h,
+                user_id: id,
+                csrf_token: "c",
+                now: now() - Duration::hours(age),
+                ip: "127.0.0.1",
+                user_agent: "test",
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let n = sessions::delete_expired(&mut tx, now() - Duration::hours(4), now() - Duration::hours(12))
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(sessions::delete_for_user(&mut tx, id, Some("a")).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+    assert!(sessions::get(&db.store, "a").await.unwrap().is_some());
+    assert!(sessions::get(&db.store, "b").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn throttle_counts_within_a_window() {
+    let db = TestDb::new().await;
+    let t0 = now();
+    let mut tx = db.store.begin().await.unwrap();
+    for _ in 0..3 {
+        throttle::record_failure(&mut tx, "user:x", t0, t0 - Duration::minutes(15)).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(throttle::get(&db.store, "user:x").await.unwrap().unwrap().0, 3);
+    // After the window a failure starts a new count.
+    let later = t0 + Duration::minutes(20);
+    let mut tx = db.store.begin().await.unwrap();
+    throttle::record_failure(&mut tx, "user:x", later, later - Duration::minutes(15)).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(throttle::get(&db.store, "user:x").await.unwrap().unwrap().0, 1);
+}
+
+async fn verify(db: &TestDb) -> Result<u64, sanbao_domain::audit::ChainBreak> {
+    let (seq, hash) = audit::head(&db.store).await.unwrap();
+    let mut v = ChainVerifier::default();
+    for row in audit::batch_after(&db.store, 0, 100_000).await.unwrap() {
+        v.push(&row.into())?;
+    }
+    v.finish(seq, &hash)
+}
+
+#[tokio::test]
+async fn the_audit_chain_survives_a_round_trip_through_the_database() {
+    let db = TestDb::new().await;
+    for i in 0..5 {
+        let mut tx = db.store.begin().await.unwrap();
+        audit::append(&mut tx, record(i)).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(verify(&db).await, Ok(5));
+    let page = audit::list(
+        &db.store,
+        &audit::AuditFilter {
+            record_type: Some("test".into()),
+            record_id: Some("3".into()),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].seq, 4);
+}
+
+#[tokio::test]
+async fn a_rolled_back_change_leaves_no_audit_entry() {
+    let db = TestDb::new().await;
+    let mut tx = db.store.begin().await.unwrap();
+    audit::append(&mut tx, record(1)).await.unwrap();
+    drop(tx);
+    assert_eq!(audit::head(&db.store).await.unwrap().0, 0);
+    assert_eq!(verify(&db).await, Ok(0));
+}
+
+#[tokio::test]
+async fn concurrent_writers_keep_one_unbroken_chain() {
+    let db = TestDb::new().await;
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let store = db.store.clone();
+        tasks.push(tokio::spawn(async move {
+            for j in 0..5 {
+                let mut tx = store.begin().await.unwrap();
+                audit::append(&mut tx, record(i * 100 + j)).await.unwrap();
+                tx.commit().await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(verify(&db).await, Ok(80));
+}
+
+#[tokio::test]
+async fn tampering_is_detected() {
+    let db = TestDb::new().await;
+    for i in 0..4 {
+        let mut tx = db.store.begin().await.unwrap();
+        audit::append(&mut tx, record(i)).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    testing::execute_raw(&db.store, "UPDATE audit_entry SET changes = '{\"i\":99}' WHERE seq = 2")
+        .await
+        .unwrap();
+    assert_eq!(verify(&db).await, Err(sanbao_domain::audit::ChainBreak::Edited { seq: 2 }));
+}

@@ -19,6 +19,15 @@ pub struct CreatedToken {
     pub token: String,
 }
 
+impl std::fmt::Debug for CreatedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedToken")
+            .field("id", &self.id)
+            .field("token", &"***")
+            .finish()
+    }
+}
+
 impl App {
     /// Create a token that acts as `user_id` with that user's permissions.
     pub async fn create_token(

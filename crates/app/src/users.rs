@@ -59,6 +59,18 @@ pub struct CreatedUser {
     pub generated_password: Option<String>,
 }
 
+impl std::fmt::Debug for CreatedUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedUser")
+            .field("user", &self.user)
+            .field(
+                "generated_password",
+                &self.generated_password.as_ref().map(|_| "***"),
+            )
+            .finish()
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct UserQuery {
     pub q: Option<String>,

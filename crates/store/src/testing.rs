@@ -159,12 +159,14 @@ mod tests {
 pub async fn execute_raw(store: &Store, sql: &str) -> crate::Result<u64> {
     let sql = sql.to_owned();
     Ok(match &store.backend {
-        crate::Backend::Sqlite { write, .. } => {
-            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(write).await?.rows_affected()
-        }
-        crate::Backend::Postgres(p) => {
-            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await?.rows_affected()
-        }
+        crate::Backend::Sqlite { write, .. } => sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(write)
+            .await?
+            .rows_affected(),
+        crate::Backend::Postgres(p) => sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(p)
+            .await?
+            .rows_affected(),
     })
 }
 

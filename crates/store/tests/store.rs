@@ -53,10 +53,11 @@ async fn suite_runs_on_the_requested_backend() {
 #[tokio::test]
 async fn migration_trees_have_the_same_versions() {
     let names = |dir: &str| {
-        let mut v: Vec<String> = std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
+        let mut v: Vec<String> =
+            std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
         v.sort();
         v
     };
@@ -74,7 +75,9 @@ async fn migrated_schemas_match() {
         let dir = std::env::temp_dir().join(format!("sanbao-parity-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}", dir.join("p.db").display());
-        let lite = sanbao_store::Store::connect(&url, &Default::default()).await.unwrap();
+        let lite = sanbao_store::Store::connect(&url, &Default::default())
+            .await
+            .unwrap();
         lite.migrate().await.unwrap();
         let there = testing::schema_columns(&lite).await.unwrap();
         lite.close().await;
@@ -153,11 +156,20 @@ async fn a_stale_version_is_refused() {
     let db = TestDb::new().await;
     let id = add_user(&db, "lina").await;
     let mut tx = db.store.begin().await.unwrap();
-    users::update_profile(&mut tx, id, 1, "李娜", "zh-CN", true, now()).await.unwrap();
+    users::update_profile(&mut tx, id, 1, "李娜", "zh-CN", true, now())
+        .await
+        .unwrap();
     let r = users::update_profile(&mut tx, id, 1, "李娜娜", "zh-CN", true, now()).await;
     assert!(matches!(r, Err(StoreError::Stale)), "{r:?}");
     tx.commit().await.unwrap();
-    assert_eq!(users::by_id(&db.store, id).await.unwrap().unwrap().display_name, "李娜");
+    assert_eq!(
+        users::by_id(&db.store, id)
+            .await
+            .unwrap()
+            .unwrap()
+            .display_name,
+        "李娜"
+    );
 }
 
 #[tokio::test]
@@ -165,7 +177,9 @@ async fn roles_desks_and_memberships() {
     let db = TestDb::new().await;
     let id = add_user(&db, "zhaolei").await;
     let mut tx = db.store.begin().await.unwrap();
-    roles::insert(&mut tx, "supervisor", &["case.read", "case.assign"], now()).await.unwrap();
+    roles::insert(&mut tx, "supervisor", &["case.read", "case.assign"], now())
+        .await
+        .unwrap();
     let desk = desks::insert(
         &mut tx,
         &desks::DeskFields {
@@ -179,7 +193,9 @@ async fn roles_desks_and_memberships() {
     )
     .await
     .unwrap();
-    users::set_roles(&mut tx, id, &["supervisor"]).await.unwrap();
+    users::set_roles(&mut tx, id, &["supervisor"])
+        .await
+        .unwrap();
     users::set_desks(&mut tx, id, &[desk]).await.unwrap();
     tx.commit().await.unwrap();
     let mut perms = users::permissions_of(&db.store, id).await.unwrap();
@@ -217,11 +233,20 @@ async fn sessions_expire_and_end_per_user() {
         .await
         .unwrap();
     }
-    let n = sessions::delete_expired(&mut tx, now() - Duration::hours(4), now() - Duration::hours(12))
-        .await
-        .unwrap();
+    let n = sessions::delete_expired(
+        &mut tx,
+        now() - Duration::hours(4),
+        now() - Duration::hours(12),
+    )
+    .await
+    .unwrap();
     assert_eq!(n, 1);
-    assert_eq!(sessions::delete_for_user(&mut tx, id, Some("a")).await.unwrap(), 1);
+    assert_eq!(
+        sessions::delete_for_user(&mut tx, id, Some("a"))
+            .await
+            .unwrap(),
+        1
+    );
     tx.commit().await.unwrap();
     assert!(sessions::get(&db.store, "a").await.unwrap().is_some());
     assert!(sessions::get(&db.store, "b").await.unwrap().is_none());
@@ -233,16 +258,26 @@ async fn throttle_counts_within_a_window() {
     let t0 = now();
     let mut tx = db.store.begin().await.unwrap();
     for _ in 0..3 {
-        throttle::record_failure(&mut tx, "user:x", t0, t0 - Duration::minutes(15)).await.unwrap();
+        throttle::record_failure(&mut tx, "user:x", t0, t0 - Duration::minutes(15))
+            .await
+            .unwrap();
     }
     tx.commit().await.unwrap();
-    assert_eq!(throttle::get(&db.store, "user:x").await.unwrap().unwrap().0, 3);
+    assert_eq!(
+        throttle::get(&db.store, "user:x").await.unwrap().unwrap().0,
+        3
+    );
     // After the window a failure starts a new count.
     let later = t0 + Duration::minutes(20);
     let mut tx = db.store.begin().await.unwrap();
-    throttle::record_failure(&mut tx, "user:x", later, later - Duration::minutes(15)).await.unwrap();
+    throttle::record_failure(&mut tx, "user:x", later, later - Duration::minutes(15))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(throttle::get(&db.store, "user:x").await.unwrap().unwrap().0, 1);
+    assert_eq!(
+        throttle::get(&db.store, "user:x").await.unwrap().unwrap().0,
+        1
+    );
 }
 
 async fn verify(db: &TestDb) -> Result<u64, sanbao_domain::audit::ChainBreak> {
@@ -316,8 +351,14 @@ async fn tampering_is_detected() {
         audit::append(&mut tx, record(i)).await.unwrap();
         tx.commit().await.unwrap();
     }
-    testing::execute_raw(&db.store, "UPDATE audit_entry SET changes = '{\"i\":99}' WHERE seq = 2")
-        .await
-        .unwrap();
-    assert_eq!(verify(&db).await, Err(sanbao_domain::audit::ChainBreak::Edited { seq: 2 }));
+    testing::execute_raw(
+        &db.store,
+        "UPDATE audit_entry SET changes = '{\"i\":99}' WHERE seq = 2",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        verify(&db).await,
+        Err(sanbao_domain::audit::ChainBreak::Edited { seq: 2 })
+    );
 }

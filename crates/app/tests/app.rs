@@ -1,0 +1,550 @@
+//! App suite: use cases against a fresh database (SQLite, or PostgreSQL when
+//! `SANBAO_TEST_POSTGRES_URL` is set).
+
+use sanbao_app::auth::LoginFrom;
+use sanbao_app::desks::DeskInput;
+use sanbao_app::users::{CreateUser, UpdateUser, UserQuery};
+use sanbao_app::{Actor, App, AppConfig, AppError};
+use sanbao_domain::audit::ChainBreak;
+use sanbao_domain::role::{Permission, Role};
+use sanbao_store::testing::{self, TestDb};
+
+struct T {
+    app: App,
+    db: TestDb,
+}
+
+async fn setup() -> T {
+    let db = TestDb::new().await;
+    let app = App::new(db.store.clone(), AppConfig::default());
+    app.prepare(false).await.unwrap();
+    T { app, db }
+}
+
+const FROM: LoginFrom<'static> = LoginFrom {
+    ip: "10.0.0.1",
+    user_agent: "test",
+};
+
+impl T {
+    async fn user(&self, username: &str, role: Role) -> i64 {
+        self.app
+            .create_user(
+                &Actor::system(),
+                CreateUser {
+                    username: username.into(),
+                    display_name: format!("{username} 测试"),
+                    password: "correct-horse-42".into(),
+                    roles: vec![role.code().into()],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .user
+            .id
+    }
+
+    async fn actor(&self, username: &str) -> Actor {
+        let s = self
+            .app
+            .login(username, "correct-horse-42", FROM)
+            .await
+            .unwrap();
+        self.app.session(&s.token).await.unwrap().unwrap().actor
+    }
+}
+
+#[tokio::test]
+async fn first_start_creates_the_roles_and_one_administrator_once() {
+    let t = setup().await;
+    let again = t.app.prepare(false).await.unwrap();
+    assert!(
+        again.initial_admin_password.is_none(),
+        "only the first start makes an admin"
+    );
+    let roles = t.app.list_roles(&Actor::system()).await.unwrap();
+    assert_eq!(roles.len(), 9);
+    let admin = t
+        .app
+        .list_users(&Actor::system(), UserQuery::default(), 10)
+        .await
+        .unwrap()
+        .users;
+    assert_eq!(admin.len(), 1);
+    assert_eq!(admin[0].username, "admin");
+    assert!(admin[0].must_change_password);
+}
+
+#[tokio::test]
+async fn the_initial_password_logs_in_and_must_be_changed() {
+    let db = TestDb::new().await;
+    let app = App::new(db.store.clone(), AppConfig::default());
+    let pw = app
+        .prepare(false)
+        .await
+        .unwrap()
+        .initial_admin_password
+        .unwrap();
+    let s = app.login("admin", &pw, FROM).await.unwrap();
+    assert!(s.must_change_password);
+    let info = app.session(&s.token).await.unwrap().unwrap();
+    assert!(info.actor.can(Permission::UserManage));
+    let e = app
+        .change_own_password(&info.actor, &pw, "short", Some(&s.token))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::Invalid(_)), "{e:?}");
+    app.change_own_password(&info.actor, &pw, "新的密码-Sanbao-2026", Some(&s.token))
+        .await
+        .unwrap();
+    let info = app.session(&s.token).await.unwrap().unwrap();
+    assert!(
+        !info.must_change_password,
+        "the caller's own session stays and is released"
+    );
+    assert!(matches!(
+        app.login("admin", &pw, FROM).await,
+        Err(AppError::BadCredentials)
+    ));
+}
+
+#[tokio::test]
+async fn demo_data_has_every_role() {
+    let db = TestDb::new().await;
+    let app = App::new(db.store.clone(), AppConfig::default());
+    let p = app.prepare(true).await.unwrap();
+    for role in Role::ALL {
+        assert!(p.demo_accounts.iter().any(|(_, r, _)| *r == role), "{role}");
+    }
+    assert!(p.initial_admin_password.is_none());
+    let desks = app.list_desks(&Actor::system()).await.unwrap();
+    assert!(
+        desks
+            .iter()
+            .any(|d| d.kind == "complaint" && d.supervisor_name.as_deref() == Some("赵磊"))
+    );
+    let s = app
+        .login("wangfang", sanbao_app::bootstrap::DEMO_PASSWORD, FROM)
+        .await
+        .unwrap();
+    let a = app.session(&s.token).await.unwrap().unwrap().actor;
+    assert!(a.can(Permission::ComplaintHandle));
+}
+
+#[tokio::test]
+async fn a_role_without_the_permission_is_refused() {
+    let t = setup().await;
+    t.user("sunli", Role::Salesperson).await;
+    let sales = t.actor("sunli").await;
+    let e = t
+        .app
+        .create_user(
+            &sales,
+            CreateUser {
+                username: "mallory".into(),
+                display_name: "M".into(),
+                password: "correct-horse-42".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, AppError::Forbidden(Permission::UserManage)),
+        "{e:?}"
+    );
+    assert!(matches!(
+        t.app.list_tokens(&sales).await,
+        Err(AppError::Forbidden(Permission::TokenManage))
+    ));
+    assert!(matches!(
+        t.app.audit_list(&sales, Default::default(), 10).await,
+        Err(AppError::Forbidden(Permission::AuditRead))
+    ));
+}
+
+#[tokio::test]
+async fn bad_input_names_every_field_and_writes_nothing() {
+    let t = setup().await;
+    let (head_before, _) = sanbao_store::audit::head(&t.db.store).await.unwrap();
+    let e = t
+        .app
+        .create_user(
+            &Actor::system(),
+            CreateUser {
+                username: "王".into(),
+                display_name: " ".into(),
+                password: "123".into(),
+                roles: vec!["root".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    let AppError::Invalid(errs) = e else {
+        panic!("{e:?}")
+    };
+    let fields: Vec<&str> = errs.0.iter().map(|e| e.field).collect();
+    assert_eq!(fields, ["username", "display_name", "roles"]);
+    let (head_after, _) = sanbao_store::audit::head(&t.db.store).await.unwrap();
+    assert_eq!(head_before, head_after);
+    let e = t
+        .app
+        .create_user(
+            &Actor::system(),
+            CreateUser {
+                username: "okname".into(),
+                display_name: "好".into(),
+                password: "123".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, AppError::Invalid(ref f) if f.0[0].field == "password"),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn duplicate_usernames_are_a_conflict() {
+    let t = setup().await;
+    t.user("lina", Role::ServiceAgent).await;
+    let e = t
+        .app
+        .create_user(
+            &Actor::system(),
+            CreateUser {
+                username: "LiNa".into(),
+                display_name: "李娜".into(),
+                password: "correct-horse-42".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, AppError::Duplicate(ref f) if f.field == "username"),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn wrong_user_and_wrong_password_get_the_same_answer_and_are_throttled() {
+    let t = setup().await;
+    t.user("zhangwei", Role::ServiceAgent).await;
+    assert!(matches!(
+        t.app.login("nobody", "whatever-123", FROM).await,
+        Err(AppError::BadCredentials)
+    ));
+    for _ in 0..4 {
+        assert!(matches!(
+            t.app.login("zhangwei", "wrong-password-1", FROM).await,
+            Err(AppError::BadCredentials)
+        ));
+    }
+    // The fifth failure for the account locks it for the window, even with the right password.
+    assert!(matches!(
+        t.app.login("zhangwei", "wrong-password-1", FROM).await,
+        Err(AppError::BadCredentials)
+    ));
+    assert!(matches!(
+        t.app.login("zhangwei", "correct-horse-42", FROM).await,
+        Err(AppError::RateLimited { .. })
+    ));
+}
+
+#[tokio::test]
+async fn disabling_a_user_ends_their_sessions_and_tokens_stop_working() {
+    let t = setup().await;
+    let id = t.user("liuyang", Role::Technician).await;
+    let s = t
+        .app
+        .login("liuyang", "correct-horse-42", FROM)
+        .await
+        .unwrap();
+    let token = t
+        .app
+        .create_token(&Actor::system(), id, "手机")
+        .await
+        .unwrap();
+    assert!(
+        t.app
+            .authenticate_token(&token.token)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let u = t.app.get_user(&Actor::system(), id).await.unwrap();
+    t.app
+        .update_user(
+            &Actor::system(),
+            id,
+            UpdateUser {
+                version: u.version,
+                display_name: u.display_name,
+                lang: "zh-CN".into(),
+                active: false,
+                roles: vec!["technician".into()],
+                desk_ids: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    assert!(t.app.session(&s.token).await.unwrap().is_none());
+    assert!(
+        t.app
+            .authenticate_token(&token.token)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(matches!(
+        t.app.login("liuyang", "correct-horse-42", FROM).await,
+        Err(AppError::BadCredentials)
+    ));
+}
+
+#[tokio::test]
+async fn a_stale_edit_is_refused() {
+    let t = setup().await;
+    let id = t.user("chenjing", Role::Technician).await;
+    let u = t.app.get_user(&Actor::system(), id).await.unwrap();
+    let edit = UpdateUser {
+        version: u.version,
+        display_name: "陈静".into(),
+        lang: "zh-CN".into(),
+        active: true,
+        roles: vec!["technician".into()],
+        desk_ids: vec![],
+    };
+    t.app
+        .update_user(&Actor::system(), id, edit.clone())
+        .await
+        .unwrap();
+    let e = t
+        .app
+        .update_user(&Actor::system(), id, edit)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::Stale), "{e:?}");
+}
+
+#[tokio::test]
+async fn revoked_tokens_stop_working_and_are_stored_hashed() {
+    let t = setup().await;
+    let id = t.user("hegang", Role::Auditor).await;
+    let created = t
+        .app
+        .create_token(&Actor::system(), id, "审计脚本")
+        .await
+        .unwrap();
+    assert!(created.token.starts_with("sbk_"));
+    let rows = t.app.list_tokens(&Actor::system()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(created.token.starts_with(&rows[0].prefix));
+    assert!(
+        rows[0].prefix.len() < created.token.len() / 2,
+        "only a prefix is kept in clear"
+    );
+    let a = t
+        .app
+        .authenticate_token(&created.token)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(a.can(Permission::AuditRead));
+    let listed = t.app.list_tokens(&Actor::system()).await.unwrap();
+    assert!(listed[0].last_used_at.is_some());
+    t.app
+        .revoke_token(&Actor::system(), created.id)
+        .await
+        .unwrap();
+    assert!(
+        t.app
+            .authenticate_token(&created.token)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(matches!(
+        t.app.revoke_token(&Actor::system(), created.id).await,
+        Err(AppError::Rule { .. })
+    ));
+}
+
+#[tokio::test]
+async fn role_permissions_are_editable_but_admins_cannot_be_locked_out() {
+    let t = setup().await;
+    t.user("wujun", Role::SalesManager).await;
+    let roles = t.app.list_roles(&Actor::system()).await.unwrap();
+    let sm = roles.iter().find(|r| r.role == Role::SalesManager).unwrap();
+    t.app
+        .set_role_permissions(
+            &Actor::system(),
+            "sales_manager",
+            sm.version,
+            &["sales.work".into(), "audit.read".into()],
+        )
+        .await
+        .unwrap();
+    let a = t.actor("wujun").await;
+    assert!(a.can(Permission::AuditRead));
+    assert!(!a.can(Permission::SalesManage));
+    let admin = roles
+        .iter()
+        .find(|r| r.role == Role::Administrator)
+        .unwrap();
+    let e = t
+        .app
+        .set_role_permissions(
+            &Actor::system(),
+            "admin",
+            admin.version,
+            &["case.read".into()],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            AppError::Rule {
+                code: "admin_lockout",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn desks_validate_and_audit() {
+    let t = setup().await;
+    let sup = t.user("zhaolei", Role::ServiceSupervisor).await;
+    let id = t
+        .app
+        .create_desk(
+            &Actor::system(),
+            DeskInput {
+                code: "cs-east".into(),
+                name: "华东客服".into(),
+                kind: "service".into(),
+                supervisor_id: Some(sup),
+                active: true,
+                version: 0,
+            },
+        )
+        .await
+        .unwrap();
+    let d = t.app.get_desk(&Actor::system(), id).await.unwrap();
+    assert_eq!(d.code, "CS-EAST");
+    let e = t
+        .app
+        .create_desk(
+            &Actor::system(),
+            DeskInput {
+                code: "CS-EAST".into(),
+                name: "重复".into(),
+                kind: "service".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, AppError::Duplicate(ref f) if f.field == "code"),
+        "{e:?}"
+    );
+    let e = t
+        .app
+        .create_desk(
+            &Actor::system(),
+            DeskInput {
+                code: "X".into(),
+                name: "".into(),
+                kind: "bakery".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    let AppError::Invalid(errs) = e else { panic!() };
+    assert_eq!(
+        errs.0.iter().map(|e| e.field).collect::<Vec<_>>(),
+        ["code", "name", "kind"]
+    );
+    let page = t
+        .app
+        .audit_list(
+            &Actor::system(),
+            sanbao_app::audit::AuditQuery {
+                record_type: Some("desk".into()),
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.entries.len(), 1);
+    assert_eq!(page.entries[0].action, "desk.create");
+}
+
+#[tokio::test]
+async fn audit_verify_names_the_first_tampered_entry() {
+    let t = setup().await;
+    t.user("agent1", Role::ServiceAgent).await;
+    t.user("agent2", Role::ServiceAgent).await;
+    let n = t.app.audit_verify().await.unwrap().unwrap();
+    assert!(n >= 11, "9 roles + admin + 2 users: {n}");
+    testing::execute_raw(
+        &t.db.store,
+        "UPDATE audit_entry SET actor_name = 'mallory' WHERE seq = 10",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        t.app.audit_verify().await.unwrap(),
+        Err(ChainBreak::Edited { seq: 10 })
+    );
+}
+
+#[tokio::test]
+async fn audit_verify_names_a_deleted_entry() {
+    let t = setup().await;
+    t.user("agent1", Role::ServiceAgent).await;
+    testing::execute_raw(&t.db.store, "DELETE FROM audit_entry WHERE seq = 3")
+        .await
+        .unwrap();
+    assert_eq!(
+        t.app.audit_verify().await.unwrap(),
+        Err(ChainBreak::Missing { seq: 3 })
+    );
+}
+
+#[tokio::test]
+async fn expired_sessions_end() {
+    let db = TestDb::new().await;
+    let app = App::new(
+        db.store.clone(),
+        AppConfig {
+            session_idle: std::time::Duration::from_secs(0),
+            ..AppConfig::default()
+        },
+    );
+    app.prepare(false).await.unwrap();
+    app.create_user(
+        &Actor::system(),
+        CreateUser {
+            username: "idle".into(),
+            display_name: "Idle".into(),
+            password: "correct-horse-42".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let s = app.login("idle", "correct-horse-42", FROM).await.unwrap();
+    assert!(app.session(&s.token).await.unwrap().is_none());
+}

@@ -5,9 +5,8 @@ use sanbao_store::{roles, users};
 use serde_json::json;
 
 use crate::desks::DeskInput;
-use crate::secret::random_password;
 use crate::users::CreateUser;
-use crate::{Actor, App, Result, audit};
+use crate::{Actor, App, AppError, Result, audit};
 
 /// What `prepare` did on this start.
 #[derive(Debug, Default)]
@@ -26,6 +25,45 @@ impl App {
     /// administrator (and with `demo`, the demo data). Safe to run on every start and from
     /// several processes (roles are inserted once, the first administrator once).
     pub async fn prepare(&self, demo: bool) -> Result<Prepared> {
+        let system = Actor::system();
+        self.ensure_roles().await?;
+        let mut tx = self.store.begin().await?;
+        let first_start = users::count_tx(&mut tx).await? == 0;
+        drop(tx);
+
+        let mut out = Prepared::default();
+        if !first_start {
+            return Ok(out);
+        }
+        if demo {
+            out.demo_accounts = self.load_demo(&system).await?;
+        } else {
+            let created = self
+                .create_user(
+                    &system,
+                    CreateUser {
+                        username: "admin".into(),
+                        display_name: "系统管理员".into(),
+                        password: String::new(),
+                        roles: vec![Role::Administrator.code().into()],
+                        must_change_password: true,
+                        ..Default::default()
+                    },
+                )
+                .await;
+            match created {
+                Ok(c) => out.initial_admin_password = c.generated_password,
+                // Another process starting at the same time made it first.
+                Err(AppError::Duplicate(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Insert any of the nine roles that is missing, with its default permissions. Every
+    /// command that opens the database runs this, so roles exist before anyone is assigned one.
+    pub async fn ensure_roles(&self) -> Result<()> {
         let system = Actor::system();
         let mut tx = self.store.begin().await?;
         let existing = roles::codes_tx(&mut tx).await?;
@@ -50,32 +88,8 @@ impl App {
             )
             .await?;
         }
-        let first_start = users::count_tx(&mut tx).await? == 0;
         tx.commit().await?;
-
-        let mut out = Prepared::default();
-        if !first_start {
-            return Ok(out);
-        }
-        if demo {
-            out.demo_accounts = self.load_demo(&system).await?;
-        } else {
-            let password = random_password()?;
-            self.create_user(
-                &system,
-                CreateUser {
-                    username: "admin".into(),
-                    display_name: "系统管理员".into(),
-                    password: String::new(),
-                    roles: vec![Role::Administrator.code().into()],
-                    must_change_password: true,
-                    ..Default::default()
-                },
-            )
-            .await
-            .map(|c| out.initial_admin_password = c.generated_password.or(Some(password)))?;
-        }
-        Ok(out)
+        Ok(())
     }
 
     /// Desks and one or more staff of every role, with the shared demo password.

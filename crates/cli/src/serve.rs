@@ -50,6 +50,9 @@ pub async fn open(cfg: &Config) -> anyhow::Result<App> {
         .await
         .context("数据库迁移失败 / migration failed")?;
     let app = App::new(store, cfg.app_config());
+    app.ensure_roles()
+        .await
+        .context("初始化角色失败 / cannot set up the roles")?;
     Ok(app)
 }
 

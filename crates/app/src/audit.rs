@@ -75,7 +75,11 @@ impl App {
 
     /// Walk the whole chain. `Ok(n)` with the number of entries when it holds, else where it
     /// first breaks.
-    pub async fn audit_verify(&self) -> Result<std::result::Result<u64, ChainBreak>> {
+    pub async fn audit_verify(
+        &self,
+        actor: &Actor,
+    ) -> Result<std::result::Result<u64, ChainBreak>> {
+        actor.require(Permission::AuditRead)?;
         let (head_seq, head_hash) = repo::head(&self.store).await?;
         let mut v = ChainVerifier::default();
         let mut after = 0;

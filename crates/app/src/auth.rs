@@ -249,6 +249,23 @@ impl App {
         Ok(())
     }
 
+    /// Delete ended sessions and login counters whose window is over. Idempotent, so every
+    /// process may run it on its own timer. Returns `(sessions, counters)` removed.
+    pub async fn purge_expired(&self) -> Result<(u64, u64)> {
+        let now = sanbao_domain::time::now();
+        let mut tx = self.store.begin().await?;
+        let s = sessions::delete_expired(
+            &mut tx,
+            now - chrono_duration(self.config.session_idle),
+            now - chrono_duration(self.config.session_absolute),
+        )
+        .await?;
+        let t = throttle::delete_older(&mut tx, now - chrono_duration(self.config.login_window))
+            .await?;
+        tx.commit().await?;
+        Ok((s, t))
+    }
+
     /// Switch one's own UI language.
     pub async fn set_own_lang(&self, actor: &Actor, lang: &str) -> Result<()> {
         let id = actor.user_id.ok_or(AppError::Unauthenticated)?;

@@ -27,9 +27,7 @@ impl App {
     pub async fn prepare(&self, demo: bool) -> Result<Prepared> {
         let system = Actor::system();
         self.ensure_roles().await?;
-        let mut tx = self.store.begin().await?;
-        let first_start = users::count_tx(&mut tx).await? == 0;
-        drop(tx);
+        let first_start = users::count(&self.store).await? == 0;
 
         let mut out = Prepared::default();
         if !first_start {
@@ -65,28 +63,33 @@ impl App {
     /// command that opens the database runs this, so roles exist before anyone is assigned one.
     pub async fn ensure_roles(&self) -> Result<()> {
         let system = Actor::system();
+        let existing = roles::codes(&self.store).await?;
+        if Role::ALL
+            .iter()
+            .all(|r| existing.iter().any(|c| c == r.code()))
+        {
+            return Ok(());
+        }
         let mut tx = self.store.begin().await?;
-        let existing = roles::codes_tx(&mut tx).await?;
         let now = sanbao_domain::time::now();
         for role in Role::ALL {
-            if existing.iter().any(|c| c == role.code()) {
-                continue;
-            }
             let perms: Vec<&str> = role
                 .default_permissions()
                 .iter()
                 .map(|p| p.code())
                 .collect();
-            roles::insert(&mut tx, role.code(), &perms, now).await?;
-            audit::record(
-                &mut tx,
-                &system,
-                "role.create",
-                "role",
-                role.code(),
-                json!({"permissions": perms}),
-            )
-            .await?;
+            // Another process starting at the same moment may have inserted it first.
+            if roles::insert_if_missing(&mut tx, role.code(), &perms, now).await? {
+                audit::record(
+                    &mut tx,
+                    &system,
+                    "role.create",
+                    "role",
+                    role.code(),
+                    json!({"permissions": perms}),
+                )
+                .await?;
+            }
         }
         tx.commit().await?;
         Ok(())
@@ -148,7 +151,7 @@ impl App {
             accounts.push((username.to_owned(), role, DEMO_PASSWORD.to_owned()));
         }
         // The supervisor heads the three service desks.
-        let supervisor = self.find_user_id("zhaolei").await?;
+        let supervisor = self.find_user_id(system, "zhaolei").await?;
         for (i, (code, name, kind)) in desks.iter().enumerate().take(3) {
             let d = self.get_desk(system, desk_ids[i]).await?;
             self.update_desk(

@@ -1,7 +1,7 @@
 //! API tokens for integrations: shown once at creation, stored as a SHA-256, revocable.
 
 use sanbao_domain::hex::sha256;
-use sanbao_domain::role::Permission;
+use sanbao_domain::role::{Permission, Role};
 use sanbao_domain::user::parse_label;
 use sanbao_store::tokens::{self as repo, TokenRow};
 use sanbao_store::users;
@@ -38,6 +38,15 @@ impl App {
     ) -> Result<CreatedToken> {
         actor.require(Permission::TokenManage)?;
         let name = parse_label(name, "name", "令牌名称", 60)?;
+        if actor.user_id != Some(user_id) {
+            // A token acts with its user's permissions: making one for someone else is acting
+            // as them.
+            actor.require(Permission::UserManage)?;
+            let target_roles = users::role_codes_of(&self.store, user_id).await?;
+            if target_roles.iter().any(|r| r == Role::Administrator.code()) {
+                actor.require(Permission::RoleManage)?;
+            }
+        }
         let user = users::by_id(&self.store, user_id)
             .await?
             .filter(|u| u.active)

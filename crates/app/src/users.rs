@@ -112,6 +112,15 @@ async fn check_desks(tx: &mut Tx, ids: &[i64]) -> Result<Vec<i64>> {
     Ok(ids)
 }
 
+/// Creating, editing or resetting an administrator's account, or granting the role, is
+/// administrator's work: `user.manage` alone must not lead to full control.
+fn guard_admin(actor: &Actor, touches_admin: bool) -> Result<()> {
+    if touches_admin {
+        actor.require(Permission::RoleManage)?;
+    }
+    Ok(())
+}
+
 impl App {
     pub async fn create_user(&self, actor: &Actor, input: CreateUser) -> Result<CreatedUser> {
         actor.require(Permission::UserManage)?;
@@ -142,6 +151,7 @@ impl App {
         else {
             return Err(AppError::Fault("a parsed field is missing".into()));
         };
+        guard_admin(actor, roles.contains(&Role::Administrator))?;
         let hash = hash_password(password.clone()).await?;
         let now = sanbao_domain::time::now();
         let mut tx = self.store.begin().await?;
@@ -220,6 +230,11 @@ impl App {
             .ok_or(AppError::NotFound("user"))?;
         let desk_ids = check_desks(&mut tx, &input.desk_ids).await?;
         let roles_before = repo::role_codes_tx(&mut tx, id).await?;
+        guard_admin(
+            actor,
+            roles.contains(&Role::Administrator)
+                || roles_before.iter().any(|r| r == Role::Administrator.code()),
+        )?;
         let desks_before = repo::desk_ids_tx(&mut tx, id).await?;
         repo::update_profile(
             &mut tx,
@@ -289,6 +304,8 @@ impl App {
         let user = repo::by_id(&self.store, id)
             .await?
             .ok_or(AppError::NotFound("user"))?;
+        let roles = repo::role_codes_of(&self.store, id).await?;
+        guard_admin(actor, roles.iter().any(|r| r == Role::Administrator.code()))?;
         let username = Username::parse(&user.username)?;
         let checked = if must_change {
             // A generated one-time password; the policy applies to the one the user picks.
@@ -318,7 +335,8 @@ impl App {
         self.user_view(id).await
     }
 
-    pub async fn find_user_id(&self, username: &str) -> Result<i64> {
+    pub async fn find_user_id(&self, actor: &Actor, username: &str) -> Result<i64> {
+        actor.require(Permission::UserManage)?;
         let u = Username::parse(username)?;
         repo::by_username(&self.store, u.as_str())
             .await?
@@ -352,7 +370,10 @@ impl App {
     }
 
     /// Active users holding `role` (for pickers such as a desk's supervisor).
-    pub async fn users_with_role(&self, role: Role) -> Result<Vec<UserView>> {
+    pub async fn users_with_role(&self, actor: &Actor, role: Role) -> Result<Vec<UserView>> {
+        if !actor.can(Permission::DeskManage) && !actor.can(Permission::UserManage) {
+            return Err(AppError::Forbidden(Permission::DeskManage));
+        }
         let rows = repo::list(
             &self.store,
             &UserFilter {

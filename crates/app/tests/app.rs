@@ -496,7 +496,7 @@ async fn audit_verify_names_the_first_tampered_entry() {
     let t = setup().await;
     t.user("agent1", Role::ServiceAgent).await;
     t.user("agent2", Role::ServiceAgent).await;
-    let n = t.app.audit_verify().await.unwrap().unwrap();
+    let n = t.app.audit_verify(&Actor::system()).await.unwrap().unwrap();
     assert!(n >= 11, "9 roles + admin + 2 users: {n}");
     testing::execute_raw(
         &t.db.store,
@@ -505,7 +505,7 @@ async fn audit_verify_names_the_first_tampered_entry() {
     .await
     .unwrap();
     assert_eq!(
-        t.app.audit_verify().await.unwrap(),
+        t.app.audit_verify(&Actor::system()).await.unwrap(),
         Err(ChainBreak::Edited { seq: 10 })
     );
 }
@@ -518,7 +518,7 @@ async fn audit_verify_names_a_deleted_entry() {
         .await
         .unwrap();
     assert_eq!(
-        t.app.audit_verify().await.unwrap(),
+        t.app.audit_verify(&Actor::system()).await.unwrap(),
         Err(ChainBreak::Missing { seq: 3 })
     );
 }
@@ -547,4 +547,13 @@ async fn expired_sessions_end() {
     .unwrap();
     let s = app.login("idle", "correct-horse-42", FROM).await.unwrap();
     assert!(app.session(&s.token).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn suite_runs_on_the_requested_backend() {
+    let t = setup().await;
+    assert_eq!(t.db.store.kind(), testing::backend());
+    if std::env::var(testing::POSTGRES_ENV).is_ok_and(|v| !v.is_empty()) {
+        assert_eq!(t.db.store.kind(), sanbao_app::BackendKind::Postgres);
+    }
 }

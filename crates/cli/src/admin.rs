@@ -120,7 +120,7 @@ async fn update(
     username: &str,
     f: impl FnOnce(&mut UpdateUser),
 ) -> anyhow::Result<()> {
-    let id = app.find_user_id(username).await?;
+    let id = app.find_user_id(actor, username).await?;
     let u = app.get_user(actor, id).await?;
     let mut input = UpdateUser {
         version: u.version,
@@ -203,7 +203,7 @@ pub async fn run(app: &App, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             println!("已启用 / enabled: {username}");
         }
         AdminCommand::ResetPassword { username, password } => {
-            let id = app.find_user_id(&username).await?;
+            let id = app.find_user_id(&sys, &username).await?;
             match password {
                 Some(p) => {
                     app.set_password_as_admin(&sys, id, &p, false).await?;
@@ -255,7 +255,7 @@ pub async fn run(app: &App, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             supervisor,
         } => {
             let supervisor_id = match supervisor {
-                Some(s) => Some(app.find_user_id(&s).await?),
+                Some(s) => Some(app.find_user_id(&sys, &s).await?),
                 None => None,
             };
             let id = app
@@ -286,7 +286,7 @@ pub async fn run(app: &App, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             }
         }
         AdminCommand::CreateToken { username, name } => {
-            let id = app.find_user_id(&username).await?;
+            let id = app.find_user_id(&sys, &username).await?;
             let t = app.create_token(&sys, id, &name).await?;
             println!(
                 "令牌只显示这一次 / the token is shown only once (id {}):",

@@ -119,8 +119,22 @@ impl Config {
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("log_format 应为 text 或 json / log_format must be text or json");
         }
-        if self.session_idle_minutes == 0 || self.session_absolute_hours == 0 {
-            bail!("会话时长必须大于 0 / session durations must be positive");
+        if !(1..=7 * 24 * 60).contains(&self.session_idle_minutes)
+            || !(1..=30 * 24).contains(&self.session_absolute_hours)
+        {
+            bail!(
+                "会话时长超出范围：session_idle_minutes 1–10080，session_absolute_hours 1–720 / \
+                 session durations out of range"
+            );
+        }
+        if !(1..=24 * 60).contains(&self.login_window_minutes)
+            || self.login_max_failures_per_account < 1
+            || self.login_max_failures_per_ip < 1
+        {
+            bail!("登录限流配置无效 / login throttling settings out of range");
+        }
+        if !(1..=1000).contains(&self.max_connections) {
+            bail!("max_connections 应在 1–1000 之间 / max_connections must be 1–1000");
         }
         Ok(())
     }

@@ -140,8 +140,8 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let app = serve::open(&cfg).await?;
-            let r = app.audit_verify().await?;
+            let app = serve::connect(&cfg).await?;
+            let r = app.audit_verify(&sanbao_app::Actor::system()).await?;
             app.store.close().await;
             match r {
                 Ok(n) => {

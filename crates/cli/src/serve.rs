@@ -32,6 +32,20 @@ pub fn init_tracing(cfg: &Config, serving: bool) {
 
 /// Connect, migrate, and make sure the roles exist.
 pub async fn open(cfg: &Config) -> anyhow::Result<App> {
+    let app = connect(cfg).await?;
+    app.store
+        .migrate()
+        .await
+        .context("数据库迁移失败 / migration failed")?;
+    app.ensure_roles()
+        .await
+        .context("初始化角色失败 / cannot set up the roles")?;
+    Ok(app)
+}
+
+/// Connect only: no migration, no writes (for `audit verify`, which must not change what it
+/// checks).
+pub async fn connect(cfg: &Config) -> anyhow::Result<App> {
     let store = Store::connect(
         &cfg.database_url,
         &StoreOptions {
@@ -45,15 +59,7 @@ pub async fn open(cfg: &Config) -> anyhow::Result<App> {
             sanbao_store::redact(&cfg.database_url)
         )
     })?;
-    store
-        .migrate()
-        .await
-        .context("数据库迁移失败 / migration failed")?;
-    let app = App::new(store, cfg.app_config());
-    app.ensure_roles()
-        .await
-        .context("初始化角色失败 / cannot set up the roles")?;
-    Ok(app)
+    Ok(App::new(store, cfg.app_config()))
 }
 
 pub async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
@@ -106,10 +112,25 @@ pub async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
         );
     }
     tracing::info!(%addr, startup_ms = started.elapsed().as_millis() as u64, "listening");
+    let purger = tokio::spawn(purge_periodically(app.clone()));
     sanbao_web::serve(listener, router, shutdown_signal()).await?;
+    purger.abort();
     tracing::info!("shutting down");
     app.store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every ten minutes, delete ended sessions and stale login counters.
+async fn purge_periodically(app: App) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        match app.purge_expired().await {
+            Ok((s, t)) if s + t > 0 => tracing::info!(sessions = s, counters = t, "purged"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "purge failed"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -273,8 +273,33 @@ impl Store {
 ///     "postgres://sanbao:***@db:5432/sanbao"
 /// );
 /// assert_eq!(sanbao_store::redact("sqlite://data/sanbao.db"), "sqlite://data/sanbao.db");
+/// assert_eq!(
+///     sanbao_store::redact("postgres://db/sanbao?user=s&password=x1"),
+///     "postgres://db/sanbao?user=s&password=***"
+/// );
 /// ```
 pub fn redact(url: &str) -> String {
+    let (url, query) = match url.split_once('?') {
+        Some((u, q)) => (u, Some(q)),
+        None => (url, None),
+    };
+    let base = redact_userinfo(url);
+    match query {
+        Some(q) => {
+            let q: Vec<String> = q
+                .split('&')
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                    _ => kv.to_owned(),
+                })
+                .collect();
+            format!("{base}?{}", q.join("&"))
+        }
+        None => base,
+    }
+}
+
+fn redact_userinfo(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };

@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::users::stale_unless_one;
 use crate::{Result, Store, Tx, on_conn, on_pool};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -20,9 +19,9 @@ pub async fn list(store: &Store) -> Result<Vec<RoleRow>> {
     )
 }
 
-pub async fn codes_tx(tx: &mut Tx) -> Result<Vec<String>> {
+pub async fn codes(store: &Store) -> Result<Vec<String>> {
     Ok(
-        on_conn!(tx, c => sqlx::query_scalar("SELECT code FROM role ORDER BY id").fetch_all(c).await)?,
+        on_pool!(store, c => sqlx::query_scalar("SELECT code FROM role ORDER BY id").fetch_all(c).await)?,
     )
 }
 
@@ -39,17 +38,24 @@ pub async fn permissions_tx(tx: &mut Tx, code: &str) -> Result<Vec<String>> {
          WHERE r.code = $1 ORDER BY rp.permission").bind(code).fetch_all(c).await)?)
 }
 
-pub async fn insert(
+/// Insert a role with its permissions unless a role with that code exists; `true` if inserted.
+pub async fn insert_if_missing(
     tx: &mut Tx,
     code: &str,
     permissions: &[&str],
     now: DateTime<Utc>,
-) -> Result<i64> {
-    let id: i64 = on_conn!(tx, c => sqlx::query_scalar(
-        "INSERT INTO role (code, updated_at, version) VALUES ($1, $2, 1) RETURNING id")
-        .bind(code).bind(now).fetch_one(c).await)?;
-    write_permissions(tx, id, permissions).await?;
-    Ok(id)
+) -> Result<bool> {
+    let id: Option<i64> = on_conn!(tx, c => sqlx::query_scalar(
+        "INSERT INTO role (code, updated_at, version) VALUES ($1, $2, 1) \
+         ON CONFLICT (code) DO NOTHING RETURNING id")
+        .bind(code).bind(now).fetch_optional(c).await)?;
+    match id {
+        Some(id) => {
+            write_permissions(tx, id, permissions).await?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
 }
 
 /// Replace a role's permissions if `version` is still current.
@@ -65,8 +71,7 @@ pub async fn set_permissions(
         .bind(now).bind(code).bind(version).fetch_optional(c).await)?;
     let id = id.ok_or(crate::StoreError::Stale)?;
     on_conn!(tx, c => sqlx::query("DELETE FROM role_permission WHERE role_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    write_permissions(tx, id, permissions).await?;
-    stale_unless_one(1)
+    write_permissions(tx, id, permissions).await
 }
 
 async fn write_permissions(tx: &mut Tx, role_id: i64, permissions: &[&str]) -> Result<()> {

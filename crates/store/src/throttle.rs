@@ -27,6 +27,14 @@ pub async fn record_failure(
     Ok(())
 }
 
+/// Forget counters whose window started before `before`.
+pub async fn delete_older(tx: &mut Tx, before: DateTime<Utc>) -> Result<u64> {
+    Ok(
+        on_conn!(tx, c => sqlx::query("DELETE FROM login_throttle WHERE window_start < $1")
+        .bind(before).execute(c).await.map(|r| r.rows_affected()))?,
+    )
+}
+
 pub async fn clear(tx: &mut Tx, key: &str) -> Result<()> {
     on_conn!(tx, c => sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())

@@ -177,7 +177,7 @@ async fn roles_desks_and_memberships() {
     let db = TestDb::new().await;
     let id = add_user(&db, "zhaolei").await;
     let mut tx = db.store.begin().await.unwrap();
-    roles::insert(&mut tx, "supervisor", &["case.read", "case.assign"], now())
+    roles::insert_if_missing(&mut tx, "supervisor", &["case.read", "case.assign"], now())
         .await
         .unwrap();
     let desk = desks::insert(

@@ -74,6 +74,7 @@ pub fn router(app: App, cfg: WebConfig) -> Router {
         api::auth_layer,
     ));
     let pages = pages::router()
+        .layer(middleware::from_fn(pages::friendly_rejections))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::check))
         .layer(middleware::from_fn_with_state(state.clone(), session::load));
 

@@ -29,7 +29,7 @@ impl TestApp {
         let app = App::new(db.store.clone(), AppConfig::default());
         app.prepare(demo).await.unwrap();
         if !demo {
-            let id = app.find_user_id("admin").await.unwrap();
+            let id = app.find_user_id(&Actor::system(), "admin").await.unwrap();
             app.set_password_as_admin(&Actor::system(), id, ADMIN_PASSWORD, false)
                 .await
                 .unwrap();
@@ -86,7 +86,11 @@ impl TestApp {
     }
 
     async fn admin_token(&self) -> String {
-        let id = self.app.find_user_id("admin").await.unwrap();
+        let id = self
+            .app
+            .find_user_id(&Actor::system(), "admin")
+            .await
+            .unwrap();
         self.app
             .create_token(&Actor::system(), id, "admin")
             .await
@@ -707,4 +711,98 @@ async fn the_audit_page_filters_by_record() {
         !html.contains("role.create"),
         "other records are filtered out"
     );
+}
+
+#[tokio::test]
+async fn malformed_page_requests_get_the_error_page() {
+    let t = TestApp::spawn().await;
+    let c = t.admin().await;
+    let res = c.get(t.url("/settings/users/abc")).send().await.unwrap();
+    assert!(res.status().is_client_error());
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(res.text().await.unwrap().contains("请求无效"));
+}
+
+#[tokio::test]
+async fn after_login_only_local_paths_are_followed() {
+    let t = TestApp::spawn().await;
+    let c = TestApp::browser();
+    let page = c
+        .get(t.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page);
+    let res = c
+        .post(t.url("/login"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", "admin"),
+            ("password", ADMIN_PASSWORD),
+            ("next", "/\t/evil.example"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/");
+}
+
+#[tokio::test]
+async fn token_managers_cannot_mint_tokens_for_others() {
+    let t = TestApp::spawn().await;
+    let admin = t.admin_token().await;
+    let _ = admin;
+    let id = t.user("tokenist", Role::ServiceAgent).await;
+    let roles = t.app.list_roles(&Actor::system()).await.unwrap();
+    let agent = roles.iter().find(|r| r.role == Role::ServiceAgent).unwrap();
+    let mut perms: Vec<String> = agent
+        .permissions
+        .iter()
+        .map(|p| p.code().to_owned())
+        .collect();
+    perms.push("token.manage".into());
+    t.app
+        .set_role_permissions(&Actor::system(), "agent", agent.version, &perms)
+        .await
+        .unwrap();
+    let (c, _) = t.login("tokenist", PASSWORD).await;
+    let csrf = t.csrf(&c, "/settings/tokens").await;
+    let admin_id = t
+        .app
+        .find_user_id(&Actor::system(), "admin")
+        .await
+        .unwrap()
+        .to_string();
+    let res = c
+        .post(t.url("/settings/tokens"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("name", "steal"),
+            ("user_id", admin_id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let own = id.to_string();
+    let res = c
+        .post(t.url("/settings/tokens"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("name", "mine"),
+            ("user_id", own.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("sbk_"));
 }

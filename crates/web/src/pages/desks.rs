@@ -111,11 +111,19 @@ async fn desk_form(
     errors: Vec<FieldError>,
 ) -> Response {
     let tr = staff.tr;
-    let mut supervisors = match state.app.users_with_role(Role::ServiceSupervisor).await {
+    let mut supervisors = match state
+        .app
+        .users_with_role(staff.actor(), Role::ServiceSupervisor)
+        .await
+    {
         Ok(s) => s,
         Err(e) => return PageError::new(e, tr).into_response(),
     };
-    if let Ok(admins) = state.app.users_with_role(Role::Administrator).await {
+    if let Ok(admins) = state
+        .app
+        .users_with_role(staff.actor(), Role::Administrator)
+        .await
+    {
         supervisors.extend(
             admins
                 .into_iter()

@@ -42,9 +42,41 @@ struct NextQuery {
 
 /// Only local paths are followed after login (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
+    let local = |n: &str| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && n.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/_.~?=&%-".contains(&b))
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if local(n) => n.to_owned(),
         _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(
+            super::safe_next(Some("/settings/users?q=a")),
+            "/settings/users?q=a"
+        );
+        for evil in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/%0a",
+        ] {
+            let got = super::safe_next(Some(evil));
+            assert!(
+                got == "/" || got == evil && !evil.contains(['\t', '\\']),
+                "{evil:?} -> {got:?}"
+            );
+        }
+        assert_eq!(super::safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(super::safe_next(None), "/");
     }
 }
 
@@ -58,10 +90,13 @@ fn login_page(
     existing_csrf: Option<&str>,
 ) -> Response {
     let csrf = match existing_csrf {
-        Some(c) if !c.is_empty() => c.to_owned(),
+        Some(c) if c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit()) => c.to_owned(),
         _ => {
             let mut b = [0u8; 16];
-            let _ = getrandom::fill(&mut b);
+            if let Err(e) = getrandom::fill(&mut b) {
+                return PageError::new(AppError::Fault(format!("no randomness: {e}")), tr)
+                    .into_response();
+            }
             sanbao_domain::hex::encode(&b)
         }
     };

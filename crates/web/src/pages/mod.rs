@@ -36,6 +36,28 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
 }
 
+/// Extractor rejections (a malformed form, a path id that is not a number) answer axum's plain
+/// text; on pages they become the error page, in the user's language, with the same status.
+pub(crate) async fn friendly_rejections(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let tr = req.extensions().get::<CurrentSession>().map_or_else(
+        || lang_from_headers(req.headers()),
+        |s| Tr::new(s.0.actor.lang),
+    );
+    let res = next.run(req).await;
+    let plain = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/plain"));
+    if res.status().is_client_error() && plain {
+        return error_page(tr, res.status(), tr.t("error.bad_request"));
+    }
+    res
+}
+
 /// Render a template, or an error page if rendering fails.
 pub(crate) fn render(t: &impl Template) -> Response {
     render_status(StatusCode::OK, t)

@@ -272,12 +272,72 @@ async fn create(State(state): State<AppState>, staff: Staff, Form(f): Form<FormD
             None => Redirect::to("/settings/users?notice=created").into_response(),
         },
         Err(AppError::Invalid(errs)) => {
-            user_form(&state, &staff, None, errs.0, Some(&input), None).await
+            user_form(
+                &state,
+                &staff,
+                None,
+                errs.0,
+                Some(Shown::from(&input)),
+                None,
+            )
+            .await
         }
         Err(AppError::Duplicate(e)) => {
-            user_form(&state, &staff, None, vec![e], Some(&input), None).await
+            user_form(
+                &state,
+                &staff,
+                None,
+                vec![e],
+                Some(Shown::from(&input)),
+                None,
+            )
+            .await
         }
         Err(e) => PageError::new(e, tr).into_response(),
+    }
+}
+
+/// The values a user form shows: what was submitted (after a refusal) or what is stored.
+#[derive(Default)]
+struct Shown {
+    username: String,
+    display_name: String,
+    lang: String,
+    active: bool,
+    version: i64,
+    roles: Vec<Role>,
+    desk_ids: Vec<i64>,
+}
+
+fn parse_roles(codes: &[String]) -> Vec<Role> {
+    codes.iter().filter_map(|r| r.parse().ok()).collect()
+}
+
+impl From<&CreateUser> for Shown {
+    fn from(s: &CreateUser) -> Self {
+        Shown {
+            username: s.username.clone(),
+            display_name: s.display_name.clone(),
+            lang: s.lang.clone(),
+            active: true,
+            version: 0,
+            roles: parse_roles(&s.roles),
+            desk_ids: s.desk_ids.clone(),
+        }
+    }
+}
+
+impl From<&UserView> for Shown {
+    fn from(u: &UserView) -> Self {
+        Shown {
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            lang: u.lang.code().to_owned(),
+            active: u.active,
+            version: u.version,
+            roles: u.roles.clone(),
+            desk_ids: u.desks.iter().map(|d| d.0).collect(),
+        }
     }
 }
 
@@ -288,35 +348,19 @@ async fn user_form(
     staff: &Staff,
     user: Option<UserView>,
     errors: Vec<FieldError>,
-    submitted: Option<&CreateUser>,
+    submitted: Option<Shown>,
     generated_password: Option<String>,
 ) -> Response {
     let tr = staff.tr;
-    let (username, display_name, lang, active, version, roles, desk_ids) = match (&user, submitted)
-    {
-        (_, Some(s)) => (
-            s.username.clone(),
-            s.display_name.clone(),
-            s.lang.clone(),
-            true,
-            user.as_ref().map_or(0, |u| u.version),
-            s.roles
-                .iter()
-                .filter_map(|r| r.parse().ok())
-                .collect::<Vec<Role>>(),
-            s.desk_ids.clone(),
-        ),
-        (Some(u), None) => (
-            u.username.clone(),
-            u.display_name.clone(),
-            u.lang.code().to_owned(),
-            u.active,
-            u.version,
-            u.roles.clone(),
-            u.desks.iter().map(|d| d.0).collect(),
-        ),
-        (None, None) => Default::default(),
-    };
+    let Shown {
+        username,
+        display_name,
+        lang,
+        active,
+        version,
+        roles,
+        desk_ids,
+    } = submitted.unwrap_or_else(|| user.as_ref().map(Shown::from).unwrap_or_default());
     let desks = match desk_options(state, staff, &desk_ids).await {
         Ok(d) => d,
         Err(e) => return PageError::new(e, tr).into_response(),
@@ -388,15 +432,17 @@ async fn update(
                 Ok(u) => u,
                 Err(e) => return PageError::new(e, tr).into_response(),
             };
-            let submitted = CreateUser {
+            // Show what was submitted, at the version it was read (a stale form stays stale).
+            let submitted = Shown {
                 username: user.username.clone(),
                 display_name: input.display_name,
                 lang: input.lang,
-                roles: input.roles,
+                active: input.active,
+                version: input.version,
+                roles: parse_roles(&input.roles),
                 desk_ids: input.desk_ids,
-                ..Default::default()
             };
-            user_form(&state, &staff, Some(user), errs.0, Some(&submitted), None).await
+            user_form(&state, &staff, Some(user), errs.0, Some(submitted), None).await
         }
         Err(e) => PageError::new(e, tr).into_response(),
     }

@@ -1,0 +1,559 @@
+//! The working-day calendar (DESIGN "Time and deadlines").
+//!
+//! Layers, later wins: weekends off → the statutory schedule of each year (holidays off, 调休
+//! make-up days on) → company overrides. A [`Calendar`] is built once from those layers into a
+//! day table — a working-day bit per day, the number of working days before each day, and the
+//! position of every working day — so that [`Calendar::is_workday`],
+//! [`Calendar::add_workdays`] and [`Calendar::count_workdays`] are O(1) inside the table.
+//! Outside it, and for years whose schedule is not loaded, the weekend rule applies and the
+//! answer names the years it had to guess ([`Checked::unloaded_years`]): never silently.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
+
+use crate::FieldError;
+
+/// How many years past the last loaded year the table reaches (weekend rule, flagged).
+const TAIL_YEARS: i32 = 30;
+
+/// One day of a year's statutory schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledDay {
+    pub date: NaiveDate,
+    /// `true`: a holiday (off); `false`: a make-up working day (调休上班).
+    pub off: bool,
+    pub name: String,
+}
+
+/// The State Council's arrangement for one year, as published in its annual notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearSchedule {
+    pub year: i32,
+    /// The notice it comes from (title, document number, date).
+    pub source: String,
+    /// Sorted by date. A make-up day may fall in the previous calendar year.
+    pub days: Vec<ScheduledDay>,
+}
+
+/// A company's own change to the calendar: an extra day off or an extra working day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Override {
+    pub date: NaiveDate,
+    pub working: bool,
+    pub note: String,
+}
+
+/// What kind of day a date is, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DayKind {
+    Weekday,
+    Weekend,
+    StatutoryHoliday(String),
+    MakeupWorkday(String),
+    CompanyDayOff(String),
+    CompanyWorkday(String),
+}
+
+impl DayKind {
+    pub fn is_working(&self) -> bool {
+        matches!(
+            self,
+            DayKind::Weekday | DayKind::MakeupWorkday(_) | DayKind::CompanyWorkday(_)
+        )
+    }
+
+    /// A statutory holiday (desks that "work on statutory holidays" open on these).
+    pub fn is_statutory_holiday(&self) -> bool {
+        matches!(self, DayKind::StatutoryHoliday(_))
+    }
+}
+
+/// An answer and the years it could only compute with the weekend rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked<T> {
+    pub value: T,
+    /// Years touched by the computation whose statutory schedule is not loaded, ascending.
+    pub unloaded_years: Vec<i32>,
+}
+
+impl<T> Checked<T> {
+    pub fn is_exact(&self) -> bool {
+        self.unloaded_years.is_empty()
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Checked<U> {
+        Checked {
+            value: f(self.value),
+            unloaded_years: self.unloaded_years,
+        }
+    }
+}
+
+/// The working-day calendar.
+#[derive(Clone)]
+pub struct Calendar {
+    /// 1 January of the first loaded year.
+    first: NaiveDate,
+    /// `prefix[i]`: working days in `[first, first + i)`; one longer than the table.
+    prefix: Vec<u32>,
+    /// Day offsets (from `first`) of every working day in the table, ascending.
+    nth: Vec<u32>,
+    loaded: BTreeSet<i32>,
+    /// Named days (statutory and company) for display.
+    named: BTreeMap<NaiveDate, DayKind>,
+}
+
+impl fmt::Debug for Calendar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Calendar")
+            .field("first", &self.first)
+            .field("days", &(self.prefix.len() - 1))
+            .field("loaded", &self.loaded)
+            .finish()
+    }
+}
+
+fn is_weekend(d: NaiveDate) -> bool {
+    matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// Weekdays in `[a, b)` (weekend rule), O(1).
+fn weekdays_in(a: NaiveDate, b: NaiveDate) -> u32 {
+    if b <= a {
+        return 0;
+    }
+    let days = (b - a).num_days();
+    let full_weeks = days / 7;
+    let mut n = full_weeks * 5;
+    let mut d = a + Days::new((full_weeks * 7) as u64);
+    while d < b {
+        if !is_weekend(d) {
+            n += 1;
+        }
+        d = d + Days::new(1);
+    }
+    n as u32
+}
+
+/// The `n`-th weekday strictly after `d` (weekend rule), O(1).
+fn add_weekdays(d: NaiveDate, n: u32) -> NaiveDate {
+    if n == 0 {
+        return d;
+    }
+    // Move to the next Monday-based position: whole weeks, then the remainder day by day.
+    let weeks = (n - 1) / 5;
+    let mut rem = n - weeks * 5;
+    let mut cur = d + Days::new(u64::from(weeks) * 7);
+    while rem > 0 {
+        cur = cur + Days::new(1);
+        if !is_weekend(cur) {
+            rem -= 1;
+        }
+    }
+    cur
+}
+
+impl Calendar {
+    /// Build the calendar from yearly schedules and company overrides.
+    pub fn new(schedules: &[YearSchedule], overrides: &[Override]) -> Calendar {
+        let loaded: BTreeSet<i32> = schedules.iter().map(|s| s.year).collect();
+        let first_year = loaded.first().copied().unwrap_or(2004).min(2004);
+        let last_year = loaded.last().copied().unwrap_or(first_year) + TAIL_YEARS;
+        let first = NaiveDate::from_ymd_opt(first_year, 1, 1).unwrap_or(NaiveDate::MIN);
+        let end = NaiveDate::from_ymd_opt(last_year + 1, 1, 1).unwrap_or(NaiveDate::MAX);
+        let len = (end - first).num_days().max(0) as usize;
+
+        let mut working: Vec<bool> = (0..len)
+            .map(|i| !is_weekend(first + Days::new(i as u64)))
+            .collect();
+        let mut named = BTreeMap::new();
+        let mut set = |date: NaiveDate, w: bool, kind: DayKind| {
+            let off = (date - first).num_days();
+            if off >= 0 && (off as usize) < len {
+                working[off as usize] = w;
+                named.insert(date, kind);
+            }
+        };
+        for s in schedules {
+            for d in &s.days {
+                let kind = if d.off {
+                    DayKind::StatutoryHoliday(d.name.clone())
+                } else {
+                    DayKind::MakeupWorkday(d.name.clone())
+                };
+                set(d.date, !d.off, kind);
+            }
+        }
+        for o in overrides {
+            let kind = if o.working {
+                DayKind::CompanyWorkday(o.note.clone())
+            } else {
+                DayKind::CompanyDayOff(o.note.clone())
+            };
+            set(o.date, o.working, kind);
+        }
+        let mut prefix = Vec::with_capacity(len + 1);
+        let mut nth = Vec::with_capacity(len * 5 / 7 + 1);
+        let mut count = 0u32;
+        prefix.push(0);
+        for (i, w) in working.iter().enumerate() {
+            if *w {
+                nth.push(i as u32);
+                count += 1;
+            }
+            prefix.push(count);
+        }
+        Calendar {
+            first,
+            prefix,
+            nth,
+            loaded,
+            named,
+        }
+    }
+
+    /// The statutory schedules shipped with Sanbao (2004 onward), from
+    /// `data/cn-holidays/YYYY.csv`.
+    pub fn shipped_schedules() -> Vec<YearSchedule> {
+        SHIPPED
+            .iter()
+            .map(|(year, text)| {
+                parse_csv(*year, text).unwrap_or_else(|e| panic!("shipped {year}.csv: {e}"))
+            })
+            .collect()
+    }
+
+    /// The shipped statutory calendar with no company overrides.
+    pub fn cn_statutory() -> Calendar {
+        Calendar::new(&Calendar::shipped_schedules(), &[])
+    }
+
+    pub fn loaded_years(&self) -> impl Iterator<Item = i32> + '_ {
+        self.loaded.iter().copied()
+    }
+
+    pub fn is_loaded(&self, year: i32) -> bool {
+        self.loaded.contains(&year)
+    }
+
+    fn offset(&self, d: NaiveDate) -> Option<usize> {
+        let off = (d - self.first).num_days();
+        (off >= 0 && (off as usize) < self.prefix.len() - 1).then_some(off as usize)
+    }
+
+    fn last_day(&self) -> NaiveDate {
+        self.first + Days::new((self.prefix.len() - 2) as u64)
+    }
+
+    /// Years in `[from, to]` (by date) with no loaded schedule.
+    fn unloaded_between(&self, from: NaiveDate, to: NaiveDate) -> Vec<i32> {
+        (from.year()..=to.year())
+            .filter(|y| !self.loaded.contains(y))
+            .collect()
+    }
+
+    /// Is `d` a working day? O(1).
+    pub fn is_workday(&self, d: NaiveDate) -> bool {
+        match self.offset(d) {
+            Some(i) => self.prefix[i + 1] > self.prefix[i],
+            None => !is_weekend(d),
+        }
+    }
+
+    /// What kind of day `d` is.
+    pub fn day_kind(&self, d: NaiveDate) -> DayKind {
+        if self.offset(d).is_some()
+            && let Some(k) = self.named.get(&d)
+        {
+            return k.clone();
+        }
+        if is_weekend(d) {
+            DayKind::Weekend
+        } else {
+            DayKind::Weekday
+        }
+    }
+
+    /// Named days (holidays, make-up days, company days) in `[from, to]`.
+    pub fn named_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> impl Iterator<Item = (NaiveDate, &DayKind)> {
+        self.named.range(from..=to).map(|(d, k)| (*d, k))
+    }
+
+    /// The `n`-th working day strictly after `d` (`d` itself never counts: 民法典 第二百零一条).
+    /// `n = 0` gives `d`. O(1) inside the table.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use sanbao_domain::calendar::Calendar;
+    /// let cal = Calendar::cn_statutory();
+    /// let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    /// // National Day 2026: 10-01..10-07 off, 10-10 (Saturday) a make-up working day.
+    /// assert_eq!(cal.add_workdays(d("2026-09-30"), 3).value, d("2026-10-10"));
+    /// ```
+    pub fn add_workdays(&self, d: NaiveDate, n: u32) -> Checked<NaiveDate> {
+        let value = if n == 0 {
+            d
+        } else {
+            match self.offset(d) {
+                Some(i) => {
+                    let k = self.prefix[i + 1] as usize; // working days in [first, d]
+                    let target = k + n as usize - 1;
+                    match self.nth.get(target) {
+                        Some(off) => self.first + Days::new(u64::from(*off)),
+                        None => {
+                            let left = (self.nth.len() - k) as u32;
+                            add_weekdays(self.last_day(), n - left)
+                        }
+                    }
+                }
+                None if d < self.first => {
+                    let before = weekdays_in(d + Days::new(1), self.first);
+                    if n <= before {
+                        add_weekdays(d, n)
+                    } else {
+                        let rest = n - before;
+                        match self.nth.get(rest as usize - 1) {
+                            Some(off) => self.first + Days::new(u64::from(*off)),
+                            None => add_weekdays(self.last_day(), rest - self.nth.len() as u32),
+                        }
+                    }
+                }
+                None => add_weekdays(d, n),
+            }
+        };
+        let from = d.succ_opt().unwrap_or(d).min(value);
+        Checked {
+            unloaded_years: self.unloaded_between(from, value),
+            value,
+        }
+    }
+
+    /// Working days strictly after `after` and on or before `through` (0 if `through <= after`),
+    /// so that `count_workdays(d, add_workdays(d, n)) == n`. O(1) inside the table.
+    pub fn count_workdays(&self, after: NaiveDate, through: NaiveDate) -> Checked<u32> {
+        if through <= after {
+            return Checked {
+                value: 0,
+                unloaded_years: Vec::new(),
+            };
+        }
+        // Working days in [first-of-range, x] = w(x); answer = w(through) - w(after).
+        let value = self.workdays_through(through) - self.workdays_through(after);
+        Checked {
+            value: value as u32,
+            unloaded_years: self.unloaded_between(after.succ_opt().unwrap_or(after), through),
+        }
+    }
+
+    /// Working days in `[first, x]`, extended with the weekend rule on both sides (may be
+    /// negative before the table).
+    fn workdays_through(&self, x: NaiveDate) -> i64 {
+        let next = x.succ_opt().unwrap_or(x);
+        match self.offset(x) {
+            Some(i) => i64::from(self.prefix[i + 1]),
+            None if x < self.first => -i64::from(weekdays_in(next, self.first)),
+            None => {
+                let end = self.last_day() + Days::new(1);
+                i64::from(*self.prefix.last().unwrap_or(&0)) + i64::from(weekdays_in(end, next))
+            }
+        }
+    }
+
+    /// `d` if it is a working day, else the next working day after it.
+    pub fn workday_on_or_after(&self, d: NaiveDate) -> Checked<NaiveDate> {
+        if self.is_workday(d) {
+            Checked {
+                value: d,
+                unloaded_years: self.unloaded_between(d, d),
+            }
+        } else {
+            self.add_workdays(d, 1)
+        }
+    }
+
+    /// Every working day in `[from, to]`, ascending.
+    pub fn workdays(&self, from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = NaiveDate> + '_ {
+        from.iter_days()
+            .take_while(move |d| *d <= to)
+            .filter(|d| self.is_workday(*d))
+    }
+}
+
+macro_rules! shipped {
+    ($($year:literal),*) => {
+        &[$(($year, include_str!(concat!("../data/cn-holidays/", stringify!($year), ".csv")))),*]
+    };
+}
+
+/// The schedules shipped in `data/cn-holidays` (each file one State Council notice).
+static SHIPPED: &[(i32, &str)] = shipped!(
+    2004, 2005, 2006, 2007, 2008, 2009, 2010, 2011, 2012, 2013, 2014, 2015, 2016, 2017, 2018, 2019,
+    2020, 2021, 2022, 2023, 2024, 2025, 2026
+);
+
+fn import_error(line: usize, msg: impl Into<String>) -> FieldError {
+    FieldError::new("file", "invalid", format!("第 {line} 行：{}", msg.into()))
+}
+
+/// Check a schedule: dates unique; make-up days on weekends; dates near the year.
+fn validate(year: i32, days: &mut [ScheduledDay]) -> Result<(), FieldError> {
+    days.sort_by_key(|d| d.date);
+    for w in days.windows(2) {
+        if w[0].date == w[1].date {
+            return Err(FieldError::new(
+                "file",
+                "duplicate",
+                format!("日期 {} 出现了两次", w[0].date),
+            ));
+        }
+    }
+    for d in days.iter() {
+        if (d.date.year() - year).abs() > 1 {
+            return Err(FieldError::new(
+                "file",
+                "wrong_year",
+                format!("日期 {} 不属于 {year} 年的安排", d.date),
+            ));
+        }
+        if !d.off && !is_weekend(d.date) {
+            return Err(FieldError::new(
+                "file",
+                "makeup_on_weekday",
+                format!(
+                    "{} 是工作日，不能标为调休上班（调休上班日应为周六或周日）",
+                    d.date
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Parse the CSV import format: `date,off|on,name` lines; `#` comment lines (the first one is
+/// kept as the source); an optional `date,kind,name` header.
+pub fn parse_csv(year: i32, text: &str) -> Result<YearSchedule, FieldError> {
+    let mut source = String::new();
+    let mut days = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim().trim_start_matches('\u{feff}');
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(c) = line.strip_prefix('#') {
+            if source.is_empty() {
+                source = c.trim().to_owned();
+            }
+            continue;
+        }
+        if line.starts_with("date,") {
+            continue;
+        }
+        let mut parts = line.splitn(3, ',').map(str::trim);
+        let (Some(date), Some(kind)) = (parts.next(), parts.next()) else {
+            return Err(import_error(i + 1, "应为 日期,off|on,名称"));
+        };
+        let date: NaiveDate = date
+            .parse()
+            .map_err(|_| import_error(i + 1, format!("日期 {date:?} 无效，应为 YYYY-MM-DD")))?;
+        let off = match kind {
+            "off" => true,
+            "on" => false,
+            other => {
+                return Err(import_error(
+                    i + 1,
+                    format!("类型 {other:?} 无效，应为 off（放假）或 on（调休上班）"),
+                ));
+            }
+        };
+        days.push(ScheduledDay {
+            date,
+            off,
+            name: parts.next().unwrap_or("").to_owned(),
+        });
+    }
+    if days.is_empty() {
+        return Err(FieldError::new("file", "empty", "文件中没有任何日期"));
+    }
+    validate(year, &mut days)?;
+    Ok(YearSchedule { year, source, days })
+}
+
+#[derive(Deserialize)]
+struct JsonYear {
+    year: i32,
+    days: Vec<JsonDay>,
+    #[serde(default)]
+    source: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonDay {
+    name: String,
+    date: NaiveDate,
+    is_off_day: bool,
+}
+
+/// Parse the JSON import format:
+/// `{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}, …]}`.
+pub fn parse_json(text: &str) -> Result<YearSchedule, FieldError> {
+    let y: JsonYear = serde_json::from_str(text).map_err(|e| {
+        FieldError::new(
+            "file",
+            "invalid",
+            format!("JSON 无效（第 {} 行第 {} 列）：{e}", e.line(), e.column()),
+        )
+    })?;
+    let mut days: Vec<ScheduledDay> = y
+        .days
+        .into_iter()
+        .map(|d| ScheduledDay {
+            date: d.date,
+            off: d.is_off_day,
+            name: d.name,
+        })
+        .collect();
+    if days.is_empty() {
+        return Err(FieldError::new("file", "empty", "文件中没有任何日期"));
+    }
+    validate(y.year, &mut days)?;
+    Ok(YearSchedule {
+        year: y.year,
+        source: y.source.unwrap_or_default(),
+        days,
+    })
+}
+
+/// Parse either import format; CSV needs the year (from the file name or the user).
+pub fn parse_import(text: &str, year_hint: Option<i32>) -> Result<YearSchedule, FieldError> {
+    if text.trim_start().starts_with('{') {
+        return parse_json(text);
+    }
+    let year = year_hint
+        .or_else(|| {
+            // The year of the most frequent date.
+            let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
+            for l in text.lines() {
+                if let Some(d) = l
+                    .split(',')
+                    .next()
+                    .and_then(|d| d.trim().parse::<NaiveDate>().ok())
+                {
+                    *counts.entry(d.year()).or_default() += 1;
+                }
+            }
+            counts.into_iter().max_by_key(|(_, n)| *n).map(|(y, _)| y)
+        })
+        .ok_or_else(|| FieldError::new("file", "empty", "文件中没有任何日期"))?;
+    parse_csv(year, text)
+}
+
+#[cfg(test)]
+mod tests;

@@ -6,8 +6,10 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod deadline;
 pub mod error;
 pub mod hex;
+pub mod hours;
 pub mod role;
 pub mod time;
 pub mod user;

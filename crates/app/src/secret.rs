@@ -32,30 +32,74 @@ pub(crate) fn random_password() -> Result<String, AppError> {
     }
 }
 
-/// Hash a password with Argon2id (default parameters) on the blocking pool.
+/// Argon2 runs on a few dedicated threads, one hash per thread at a time. Each hash takes
+/// 19 MiB; on tokio's blocking pool a burst of logins would spread them over dozens of threads
+/// (and allocator arenas) and hold gigabytes, and a login flood could exhaust memory. Here the
+/// work queues instead, and memory stays at threads × 19 MiB.
+struct HashPool {
+    jobs: std::sync::Mutex<std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>>,
+}
+
+static POOL: std::sync::LazyLock<HashPool> = std::sync::LazyLock::new(|| {
+    let (tx, rx) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+    let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    for i in 0..threads {
+        let rx = rx.clone();
+        let _ = std::thread::Builder::new()
+            .name(format!("argon2-{i}"))
+            .spawn(move || {
+                loop {
+                    let job = match rx.lock() {
+                        Ok(r) => r.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                }
+            });
+    }
+    HashPool {
+        jobs: std::sync::Mutex::new(tx),
+    }
+});
+
+async fn on_hash_pool<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    POOL.jobs
+        .lock()
+        .map_err(|_| AppError::Fault("hash pool poisoned".into()))?
+        .send(Box::new(move || {
+            let _ = tx.send(f());
+        }))
+        .map_err(|_| AppError::Fault("hash pool stopped".into()))?;
+    rx.await.map_err(|_| AppError::Fault("hash job dropped".into()))
+}
+
+/// Hash a password with Argon2id (default parameters) on the hashing threads.
 pub(crate) async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
-        let mut salt = [0u8; 16];
-        getrandom::fill(&mut salt).map_err(|e| AppError::Fault(format!("no randomness: {e}")))?;
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| AppError::Fault(format!("no randomness: {e}")))?;
+    on_hash_pool(move || {
         argon2::Argon2::default()
             .hash_password_with_salt(password.as_bytes(), &salt)
             .map(|h| h.to_string())
             .map_err(|e| AppError::Fault(format!("argon2: {e}")))
     })
-    .await
-    .map_err(|e| AppError::Fault(format!("hashing task: {e}")))?
+    .await?
 }
 
-/// Check a password against a stored hash on the blocking pool. A malformed hash is a
+/// Check a password against a stored hash on the hashing threads. A malformed hash is a
 /// mismatch, not a fault.
 pub(crate) async fn verify_password(password: String, hash: String) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
+    on_hash_pool(move || {
         argon2::Argon2::default()
             .verify_password(password.as_bytes(), hash.as_str())
             .is_ok()
     })
     .await
-    .map_err(|e| AppError::Fault(format!("verify task: {e}")))
 }
 
 /// A hash of a password nobody has, verified against when the user name is unknown so that a

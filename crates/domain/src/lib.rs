@@ -10,6 +10,7 @@ pub mod deadline;
 pub mod error;
 pub mod hex;
 pub mod hours;
+pub mod policy;
 pub mod role;
 pub mod time;
 pub mod user;

@@ -20,7 +20,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub mod audit;
+pub mod calendar;
 pub mod desks;
+pub mod policies;
 pub mod roles;
 pub mod sessions;
 pub mod throttle;

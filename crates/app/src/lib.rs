@@ -9,7 +9,9 @@ mod secret;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod calendar;
 pub mod desks;
+pub mod policies;
 pub mod roles;
 pub mod tokens;
 pub mod users;
@@ -43,6 +45,8 @@ pub struct AppConfig {
     /// Failed logins from one address within `login_window`.
     pub login_max_failures_per_ip: i64,
     pub login_window: Duration,
+    /// The company's time zone: every deadline's days are its days.
+    pub timezone: chrono_tz::Tz,
 }
 
 impl Default for AppConfig {
@@ -53,6 +57,7 @@ impl Default for AppConfig {
             login_max_failures_per_account: 5,
             login_max_failures_per_ip: 30,
             login_window: Duration::from_secs(15 * 60),
+            timezone: chrono_tz::Asia::Shanghai,
         }
     }
 }
@@ -62,11 +67,16 @@ impl Default for AppConfig {
 pub struct App {
     pub store: Store,
     pub config: AppConfig,
+    calendar_cache: std::sync::Arc<calendar::CalendarCache>,
 }
 
 impl App {
     pub fn new(store: Store, config: AppConfig) -> Self {
-        Self { store, config }
+        Self {
+            store,
+            config,
+            calendar_cache: Default::default(),
+        }
     }
 }
 

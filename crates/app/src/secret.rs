@@ -43,7 +43,9 @@ struct HashPool {
 static POOL: std::sync::LazyLock<HashPool> = std::sync::LazyLock::new(|| {
     let (tx, rx) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
     let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 8);
     for i in 0..threads {
         let rx = rx.clone();
         let _ = std::thread::Builder::new()
@@ -66,7 +68,9 @@ static POOL: std::sync::LazyLock<HashPool> = std::sync::LazyLock::new(|| {
     }
 });
 
-async fn on_hash_pool<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+async fn on_hash_pool<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     POOL.jobs
         .lock()
@@ -75,7 +79,8 @@ async fn on_hash_pool<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static)
             let _ = tx.send(f());
         }))
         .map_err(|_| AppError::Fault("hash pool stopped".into()))?;
-    rx.await.map_err(|_| AppError::Fault("hash job dropped".into()))
+    rx.await
+        .map_err(|_| AppError::Fault("hash job dropped".into()))
 }
 
 /// Hash a password with Argon2id (default parameters) on the hashing threads.

@@ -152,6 +152,8 @@ impl Config {
             login_max_failures_per_account: self.login_max_failures_per_account,
             login_max_failures_per_ip: self.login_max_failures_per_ip,
             login_window: Duration::from_secs(self.login_window_minutes * 60),
+            // Checked by `validate` when the configuration was loaded.
+            timezone: self.tz().unwrap_or(chrono_tz::Asia::Shanghai),
         }
     }
 

@@ -1,0 +1,319 @@
+//! Policies: the after-sales rules as versioned TOML data (DESIGN "Policies").
+//!
+//! A policy lists its clocks — which event starts each, its unit and length, what stops and
+//! pauses it, and the rule text it comes from — and the clauses shown to customers.
+//! [`explain`] turns a policy and an event time into every deadline it sets, with the reason.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::deadline::{Context, Due, Unit, due};
+
+/// Clock names used across Sanbao.
+pub const CLOCKS: &[(&str, &str)] = &[
+    ("first_response", "首次响应"),
+    ("verification", "初步核实"),
+    ("reply", "答复"),
+    ("dispatch", "派工"),
+    ("processing", "处理"),
+    ("request_window", "申请期限"),
+    ("exchange_window", "换货期限"),
+    ("refund", "退款"),
+    ("recall_notice", "召回通知"),
+    ("adverse_event_report", "不良事件报告"),
+];
+
+/// Events that start clocks.
+pub const EVENTS: &[(&str, &str)] = &[
+    ("complaint_received", "收到投诉"),
+    ("fault_reported", "报修"),
+    ("goods_received_back", "收到退回商品"),
+    ("delivered", "交付/购买"),
+    ("signed_for", "签收"),
+    ("recall_class_1", "启动一级召回"),
+    ("recall_class_2", "启动二级召回"),
+    ("recall_class_3", "启动三级召回"),
+    ("adverse_event_cluster", "获知群体不良事件"),
+    ("adverse_event_death", "获知导致死亡的不良事件"),
+    ("adverse_event_serious", "获知导致严重伤害的不良事件"),
+];
+
+pub fn clock_label(code: &str) -> &str {
+    CLOCKS.iter().find(|c| c.0 == code).map_or(code, |c| c.1)
+}
+
+pub fn event_label(code: &str) -> &str {
+    EVENTS.iter().find(|c| c.0 == code).map_or(code, |c| c.1)
+}
+
+/// One clock a policy sets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockRule {
+    pub clock: String,
+    pub event: String,
+    pub unit: Unit,
+    pub n: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stops_on: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pauses_in: Vec<String>,
+    /// Where the rule comes from, quoted.
+    pub rule: String,
+    /// The promise in plain words for the public policy page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public: Option<String>,
+}
+
+/// A rule without a clock, shown to customers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clause {
+    pub title: String,
+    pub text: String,
+}
+
+/// A policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub name: String,
+    pub title: String,
+    pub summary: String,
+    #[serde(default)]
+    pub basis: String,
+    #[serde(rename = "clock", default)]
+    pub clocks: Vec<ClockRule>,
+    #[serde(rename = "clause", default)]
+    pub clauses: Vec<Clause>,
+}
+
+/// Why a policy text was refused: the line (1-based, when known), the field, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{field}: {message}", line.map(|l| format!("第 {l} 行 ")).unwrap_or_default())]
+pub struct PolicyError {
+    pub line: Option<usize>,
+    pub field: String,
+    pub message: String,
+}
+
+/// The presets shipped with Sanbao.
+pub const PRESETS: &[(&str, &str)] = &[
+    ("seed", include_str!("../data/policies/seed.toml")),
+    ("cn-sanbao", include_str!("../data/policies/cn-sanbao.toml")),
+    (
+        "cn-online-7day",
+        include_str!("../data/policies/cn-online-7day.toml"),
+    ),
+    (
+        "cn-medical-device",
+        include_str!("../data/policies/cn-medical-device.toml"),
+    ),
+];
+
+fn line_of(text: &str, byte: usize) -> usize {
+    text[..byte.min(text.len())].matches('\n').count() + 1
+}
+
+/// The line of the `i`-th `[[clock]]` header (for errors in that table).
+fn clock_line(text: &str, i: usize) -> Option<usize> {
+    text.match_indices("[[clock]]")
+        .nth(i)
+        .map(|(b, _)| line_of(text, b))
+}
+
+impl Policy {
+    /// Parse and check a policy text. Errors name the line and field.
+    pub fn parse(text: &str) -> Result<Policy, PolicyError> {
+        let p: Policy = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start));
+            let msg = e.message().to_owned();
+            let field = msg.split('`').nth(1).unwrap_or("").to_owned();
+            PolicyError {
+                line,
+                field,
+                message: format!("TOML 无效：{msg}"),
+            }
+        })?;
+        p.check(text)?;
+        Ok(p)
+    }
+
+    fn check(&self, text: &str) -> Result<(), PolicyError> {
+        let top = |field: &str, message: String| PolicyError {
+            line: text
+                .lines()
+                .position(|l| {
+                    l.trim_start().starts_with(&format!("{field} "))
+                        || l.trim_start().starts_with(&format!("{field}="))
+                })
+                .map(|i| i + 1),
+            field: field.to_owned(),
+            message,
+        };
+        let valid_name = |s: &str| {
+            !s.is_empty()
+                && s.len() <= 40
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        };
+        if !valid_name(&self.name) {
+            return Err(top(
+                "name",
+                "名称只能包含小写字母、数字和 -，最长 40 个字符".into(),
+            ));
+        }
+        if self.title.trim().is_empty() {
+            return Err(top("title", "请填写标题".into()));
+        }
+        if self.summary.trim().is_empty() {
+            return Err(top("summary", "请填写面向客户的说明".into()));
+        }
+        for (i, c) in self.clocks.iter().enumerate() {
+            let err = |field: &str, message: String| PolicyError {
+                line: clock_line(text, i),
+                field: format!("clock[{}].{field}", i + 1),
+                message,
+            };
+            if !CLOCKS.iter().any(|k| k.0 == c.clock) {
+                let known: Vec<&str> = CLOCKS.iter().map(|k| k.0).collect();
+                return Err(err(
+                    "clock",
+                    format!("未知的时限 {:?}；可用：{}", c.clock, known.join("、")),
+                ));
+            }
+            if !EVENTS.iter().any(|k| k.0 == c.event) {
+                let known: Vec<&str> = EVENTS.iter().map(|k| k.0).collect();
+                return Err(err(
+                    "event",
+                    format!("未知的事件 {:?}；可用：{}", c.event, known.join("、")),
+                ));
+            }
+            if c.n == 0 || c.n > 3650 {
+                return Err(err("n", format!("时限长度 {} 无效，应在 1–3650 之间", c.n)));
+            }
+            if c.rule.trim().is_empty() {
+                return Err(err("rule", "请写明规则依据（引用规定原文）".into()));
+            }
+            if self.clocks[..i]
+                .iter()
+                .any(|o| o.clock == c.clock && o.event == c.event)
+            {
+                return Err(err(
+                    "clock",
+                    format!("事件 {} 已有时限 {}", c.event, c.clock),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A shipped preset by name.
+    pub fn preset(name: &str) -> Option<Policy> {
+        PRESETS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, text)| Policy::parse(text).ok())
+    }
+
+    /// The clocks `event` starts.
+    pub fn clocks_for<'a>(&'a self, event: &'a str) -> impl Iterator<Item = &'a ClockRule> + 'a {
+        self.clocks.iter().filter(move |c| c.event == event)
+    }
+}
+
+/// One deadline an event sets, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explained {
+    pub clock: String,
+    pub unit: Unit,
+    pub n: u32,
+    pub due: Due,
+    pub rule: String,
+}
+
+/// Every deadline `event` at `at` starts under `policy`.
+pub fn explain(
+    policy: &Policy,
+    event: &str,
+    at: DateTime<Utc>,
+    ctx: &Context<'_>,
+) -> Vec<Explained> {
+    policy
+        .clocks_for(event)
+        .map(|c| Explained {
+            clock: c.clock.clone(),
+            unit: c.unit,
+            n: c.n,
+            due: due(ctx, c.unit, c.n, at),
+            rule: c.rule.clone(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::Calendar;
+    use crate::hours::ServiceHours;
+
+    #[test]
+    fn every_preset_parses() {
+        for (name, text) in PRESETS {
+            let p = Policy::parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(p.name, *name);
+        }
+    }
+
+    #[test]
+    fn seed_complaint_sets_the_three_clocks_of_the_design_example() {
+        let cal = Calendar::cn_statutory();
+        let hours = ServiceHours::default();
+        let ctx = Context {
+            calendar: &cal,
+            hours: &hours,
+            tz: chrono_tz::Asia::Shanghai,
+        };
+        let p = Policy::preset("seed").unwrap();
+        let at = DateTime::parse_from_rfc3339("2026-09-30T18:00:00+08:00")
+            .unwrap()
+            .to_utc();
+        let e = explain(&p, "complaint_received", at, &ctx);
+        let got: Vec<(&str, String)> = e
+            .iter()
+            .map(|x| {
+                (
+                    x.clock.as_str(),
+                    x.due
+                        .due
+                        .with_timezone(&chrono_tz::Asia::Shanghai)
+                        .to_rfc3339(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("first_response", "2026-10-01T18:00:00+08:00".to_owned()),
+                ("verification", "2026-10-11T00:00:00+08:00".to_owned()),
+                ("reply", "2026-10-21T00:00:00+08:00".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_name_the_line_and_field() {
+        let bad = "name = \"x\"\ntitle = \"t\"\nsummary = \"s\"\n\n[[clock]]\nclock = \"reply\"\nevent = \"complaint_received\"\nunit = \"weeks\"\nn = 1\nrule = \"r\"\n";
+        let e = Policy::parse(bad).unwrap_err();
+        assert!(e.line.is_some(), "{e}");
+        let bad = bad.replace("weeks", "days").replace("n = 1", "n = 0");
+        let e = Policy::parse(&bad).unwrap_err();
+        assert_eq!(e.line, Some(5));
+        assert_eq!(e.field, "clock[1].n");
+        let e = Policy::parse("name = \"Bad Name\"\ntitle = \"t\"\nsummary = \"s\"\n").unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (Some(1), "name"));
+        let e = Policy::parse("name = \"x\"\ntitle = \"t\"\nsummary = \"s\"\ncolour = 1\n")
+            .unwrap_err();
+        assert_eq!(e.line, Some(4), "{e}");
+    }
+}

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod admin;
+mod calendar_cmd;
 mod config;
 mod serve;
 
@@ -55,6 +56,16 @@ enum Command {
     Admin {
         #[command(subcommand)]
         command: admin::AdminCommand,
+    },
+    /// The working-day calendar.
+    Calendar {
+        #[command(subcommand)]
+        command: calendar_cmd::CalendarCommand,
+    },
+    /// After-sales policies.
+    Policy {
+        #[command(subcommand)]
+        command: calendar_cmd::PolicyCommand,
     },
     /// The audit chain.
     Audit {
@@ -137,6 +148,8 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             app.store.close().await;
             r
         }
+        Command::Calendar { command } => calendar_cmd::run_calendar(&cfg, command).await,
+        Command::Policy { command } => calendar_cmd::run_policy(&cfg, command).await,
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

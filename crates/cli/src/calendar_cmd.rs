@@ -1,0 +1,418 @@
+//! `sanbao calendar …` and `sanbao policy …`. Outputs are stable: scripts depend on them.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use clap::Subcommand;
+use sanbao_app::{Actor, App};
+use sanbao_domain::calendar::{Calendar, DayKind};
+use sanbao_domain::deadline::Context;
+use sanbao_domain::hours::ServiceHours;
+use sanbao_domain::policy::{self, Policy};
+
+use crate::config::Config;
+use crate::serve;
+
+#[derive(Subcommand)]
+pub enum CalendarCommand {
+    /// Every working day in a range, one ISO date a line, ascending.
+    Workdays {
+        #[arg(long)]
+        from: NaiveDate,
+        #[arg(long)]
+        to: NaiveDate,
+    },
+    /// The N-th working day strictly after DATE.
+    AddWorkdays { date: NaiveDate, n: u32 },
+    /// A year's month grid with holidays and make-up days marked.
+    Show { year: i32 },
+    /// Import a year's statutory schedule: CSV `date,off|on,name` or JSON
+    /// `{"year":2027,"days":[{"name":…,"date":…,"isOffDay":true}]}`.
+    Import {
+        file: PathBuf,
+        /// The year of a CSV file (default: from the file name or its dates).
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Add a company day: `--off` (extra day off) or `--on` (extra working day).
+    Override {
+        date: String,
+        #[arg(long, conflicts_with = "on", required_unless_present = "on")]
+        off: bool,
+        #[arg(long)]
+        on: bool,
+        #[arg(long)]
+        note: String,
+    },
+    /// Remove a company day.
+    RemoveOverride { date: String },
+}
+
+#[derive(Subcommand)]
+pub enum PolicyCommand {
+    /// Every policy: name, version, active mark, title.
+    List,
+    /// A policy's TOML text.
+    Show { name: String },
+    /// Check a policy file; errors name the line and field.
+    Check { file: PathBuf },
+    /// Every deadline an event sets under a policy.
+    Explain {
+        #[arg(long)]
+        policy: String,
+        #[arg(long)]
+        event: String,
+        /// RFC 3339 time, e.g. 2026-09-30T18:00:00+08:00 (without an offset: the company's zone).
+        #[arg(long)]
+        at: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The app when the database exists (imported years, company days, saved policies count);
+/// `None` for a fresh SQLite data directory, where the shipped data alone applies and nothing
+/// is created.
+async fn existing_app(cfg: &Config) -> anyhow::Result<Option<App>> {
+    if let Some(path) = cfg.database_url.strip_prefix("sqlite://")
+        && !Path::new(path).exists()
+    {
+        return Ok(None);
+    }
+    Ok(Some(serve::open(cfg).await?))
+}
+
+async fn calendar(app: Option<&App>) -> anyhow::Result<Arc<Calendar>> {
+    Ok(match app {
+        Some(app) => app.calendar().await?,
+        None => Arc::new(Calendar::cn_statutory()),
+    })
+}
+
+fn warn_unloaded(years: &[i32]) {
+    for y in years {
+        eprintln!(
+            "注意：{y} 年的法定节假日安排未载入，该年按周末规则计算 / calendar for {y} not loaded: weekends only"
+        );
+    }
+}
+
+pub async fn run_calendar(cfg: &Config, cmd: CalendarCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        CalendarCommand::Workdays { from, to } => {
+            if to < from {
+                bail!("--to 早于 --from / --to is before --from");
+            }
+            let app = existing_app(cfg).await?;
+            let cal = calendar(app.as_ref()).await?;
+            let mut out = String::new();
+            for d in cal.workdays(from, to) {
+                let _ = writeln!(out, "{d}");
+            }
+            print!("{out}");
+            warn_unloaded(
+                &(from.year()..=to.year())
+                    .filter(|y| !cal.is_loaded(*y))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        CalendarCommand::AddWorkdays { date, n } => {
+            let app = existing_app(cfg).await?;
+            let r = calendar(app.as_ref()).await?.add_workdays(date, n);
+            println!("{}", r.value);
+            warn_unloaded(&r.unloaded_years);
+        }
+        CalendarCommand::Show { year } => {
+            let app = existing_app(cfg).await?;
+            let cal = calendar(app.as_ref()).await?;
+            let sources = match &app {
+                Some(a) => a.calendar_years().await?,
+                None => Vec::new(),
+            };
+            let source = sources
+                .iter()
+                .find(|y| y.year == year)
+                .map(|y| y.source.clone())
+                .or_else(|| {
+                    Calendar::shipped_schedules()
+                        .into_iter()
+                        .find(|s| s.year == year)
+                        .map(|s| s.source)
+                });
+            print!("{}", month_grid(&cal, year, source.as_deref()));
+        }
+        CalendarCommand::Import { file, year } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("无法读取 / cannot read {}", file.display()))?;
+            let hint = year.or_else(|| {
+                file.file_stem()
+                    .and_then(|s| s.to_str())
+                    .and_then(|s| s.get(..4))
+                    .and_then(|s| s.parse().ok())
+            });
+            let app = serve::open(cfg).await?;
+            let y = app
+                .import_calendar_year(&Actor::system(), &text, hint)
+                .await?;
+            println!(
+                "已导入 {} 年：{} 天放假，{} 天调休上班 / imported {}",
+                y.year,
+                y.days.iter().filter(|d| d.off).count(),
+                y.days.iter().filter(|d| !d.off).count(),
+                y.year
+            );
+        }
+        CalendarCommand::Override {
+            date,
+            off: _,
+            on,
+            note,
+        } => {
+            let app = serve::open(cfg).await?;
+            app.set_calendar_override(&Actor::system(), &date, on, &note)
+                .await?;
+            println!(
+                "已设置公司{} / company day set: {date}",
+                if on { "加班日" } else { "休息日" }
+            );
+        }
+        CalendarCommand::RemoveOverride { date } => {
+            let app = serve::open(cfg).await?;
+            app.delete_calendar_override(&Actor::system(), &date)
+                .await?;
+            println!("已删除 / removed: {date}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `2026` as twelve month grids: `*` statutory holiday, `+` make-up working day, `!` company
+/// day off, `^` company working day, `.` weekend; then the named days of each month.
+pub fn month_grid(cal: &Calendar, year: i32, source: Option<&str>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{year} 年工作日历 / working-day calendar {year}");
+    match source {
+        Some(s) if cal.is_loaded(year) => {
+            let _ = writeln!(out, "依据 / source: {s}");
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "注意：{year} 年的法定节假日安排未载入，仅按周末计算 / calendar for {year} not loaded: weekends only"
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "标记 / marks: * 法定节假日 holiday  + 调休上班 make-up day  ! 公司休息日 company day off  ^ 公司加班日 company working day  . 周末 weekend"
+    );
+    for month in 1..=12u32 {
+        let Some(first) = NaiveDate::from_ymd_opt(year, month, 1) else {
+            continue;
+        };
+        let _ = writeln!(out, "\n{year}-{month:02}");
+        let _ = writeln!(out, " Mo  Tu  We  Th  Fr  Sa  Su");
+        let mut line = "    ".repeat(first.weekday().num_days_from_monday() as usize);
+        let mut notes = Vec::new();
+        for d in first.iter_days().take_while(|d| d.month() == month) {
+            let kind = cal.day_kind(d);
+            let mark = match &kind {
+                DayKind::StatutoryHoliday(_) => '*',
+                DayKind::MakeupWorkday(_) => '+',
+                DayKind::CompanyDayOff(_) => '!',
+                DayKind::CompanyWorkday(_) => '^',
+                DayKind::Weekend => '.',
+                DayKind::Weekday => ' ',
+            };
+            let _ = write!(line, " {:>2}{mark}", d.day());
+            match kind {
+                DayKind::StatutoryHoliday(n) => notes.push(format!("{}* {n}", d.format("%m-%d"))),
+                DayKind::MakeupWorkday(n) => notes.push(format!("{}+ {n}", d.format("%m-%d"))),
+                DayKind::CompanyDayOff(n) => notes.push(format!("{}! {n}", d.format("%m-%d"))),
+                DayKind::CompanyWorkday(n) => notes.push(format!("{}^ {n}", d.format("%m-%d"))),
+                _ => {}
+            }
+            if d.weekday().num_days_from_monday() == 6 {
+                let _ = writeln!(out, "{}", line.trim_end());
+                line.clear();
+            }
+        }
+        if !line.trim().is_empty() {
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+        if !notes.is_empty() {
+            let _ = writeln!(out, "  {}", notes.join("  "));
+        }
+    }
+    out
+}
+
+/// One line of `policy explain --json`, fields in the documented order.
+#[derive(serde::Serialize)]
+struct ExplainedJson<'a> {
+    clock: &'a str,
+    unit: &'static str,
+    n: u32,
+    due: String,
+    due_date: Option<String>,
+    rule: &'a str,
+}
+
+/// Parse `--at`: RFC 3339, or a local date-time in the company's zone.
+fn parse_at(s: &str, tz: chrono_tz::Tz) -> anyhow::Result<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M"))
+        .with_context(|| {
+            format!("--at {s:?} 无效：应为 RFC 3339 时间，如 2026-09-30T18:00:00+08:00")
+        })?;
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .context("该本地时间不存在 / that local time does not exist")
+}
+
+async fn policy_text(app: Option<&App>, name: &str) -> anyhow::Result<(String, i32)> {
+    match app {
+        Some(a) => {
+            let i = a.policy_info(name).await?;
+            Ok((i.body, i.version))
+        }
+        None => policy::PRESETS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| ((*t).to_owned(), 0))
+            .ok_or_else(|| anyhow::anyhow!("没有名为 {name} 的政策 / no policy named {name}")),
+    }
+}
+
+pub async fn run_policy(cfg: &Config, cmd: PolicyCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        PolicyCommand::List => {
+            let app = existing_app(cfg).await?;
+            match &app {
+                Some(a) => {
+                    for p in a.list_policies().await? {
+                        println!(
+                            "{}\tv{}\t{}\t{}",
+                            p.name,
+                            p.version,
+                            if p.active { "active" } else { "-" },
+                            p.title
+                        );
+                    }
+                }
+                None => {
+                    for (name, text) in policy::PRESETS {
+                        let title = Policy::parse(text).map(|p| p.title).unwrap_or_default();
+                        println!(
+                            "{name}\tv0\t{}\t{title}",
+                            if *name == "seed" { "active" } else { "-" }
+                        );
+                    }
+                }
+            }
+        }
+        PolicyCommand::Show { name } => {
+            let app = existing_app(cfg).await?;
+            print!("{}", policy_text(app.as_ref(), &name).await?.0);
+        }
+        PolicyCommand::Check { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("无法读取 / cannot read {}", file.display()))?;
+            match Policy::parse(&text) {
+                Ok(p) => println!(
+                    "OK {} ({} clocks, {} clauses)",
+                    p.name,
+                    p.clocks.len(),
+                    p.clauses.len()
+                ),
+                Err(e) => {
+                    match e.line {
+                        Some(l) => println!("{}:{l}: {}: {}", file.display(), e.field, e.message),
+                        None => println!("{}: {}: {}", file.display(), e.field, e.message),
+                    }
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        PolicyCommand::Explain {
+            policy,
+            event,
+            at,
+            json,
+        } => {
+            let app = existing_app(cfg).await?;
+            let tz = cfg.tz()?;
+            let at = parse_at(&at, tz)?;
+            let (text, _) = policy_text(app.as_ref(), &policy).await?;
+            let p = Policy::parse(&text).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if !policy::EVENTS.iter().any(|e| e.0 == event) {
+                let known: Vec<&str> = policy::EVENTS.iter().map(|e| e.0).collect();
+                bail!(
+                    "未知的事件 {event:?}；可用：{} / unknown event",
+                    known.join(", ")
+                );
+            }
+            let cal = calendar(app.as_ref()).await?;
+            let hours = ServiceHours::default();
+            let ctx = Context {
+                calendar: &cal,
+                hours: &hours,
+                tz,
+            };
+            let explained = policy::explain(&p, &event, at, &ctx);
+            if json {
+                let list: Vec<ExplainedJson> = explained
+                    .iter()
+                    .map(|e| ExplainedJson {
+                        clock: &e.clock,
+                        unit: e.unit.code(),
+                        n: e.n,
+                        due: e.due.due.with_timezone(&tz).to_rfc3339(),
+                        due_date: e.due.due_date.map(|d| d.to_string()),
+                        rule: &e.rule,
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else {
+                println!(
+                    "{} · {} · {}",
+                    p.title,
+                    policy::event_label(&event),
+                    at.with_timezone(&tz).format("%Y-%m-%d %H:%M")
+                );
+                if explained.is_empty() {
+                    println!("（该事件在此政策下不启动任何时限 / no clock starts on this event）");
+                }
+                for e in &explained {
+                    let due = match e.due.due_date {
+                        Some(d) => format!("{d} 24:00"),
+                        None => e
+                            .due
+                            .due
+                            .with_timezone(&tz)
+                            .format("%Y-%m-%d %H:%M")
+                            .to_string(),
+                    };
+                    println!("{:<16} {:<12} 截止 {due}", e.clock, e.unit.describe_zh(e.n));
+                    println!("    {}", e.rule);
+                }
+            }
+            let mut years: Vec<i32> = explained
+                .iter()
+                .flat_map(|e| e.due.unloaded_years.clone())
+                .collect();
+            years.sort_unstable();
+            years.dedup();
+            warn_unloaded(&years);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -557,3 +557,228 @@ async fn suite_runs_on_the_requested_backend() {
         assert_eq!(t.db.store.kind(), sanbao_app::BackendKind::Postgres);
     }
 }
+
+mod calendar_and_policies {
+    use super::*;
+    use chrono::{DateTime, Utc};
+    use sanbao_domain::hours::Preset;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[tokio::test]
+    async fn a_company_holiday_moves_a_deadline_and_is_audited() {
+        let t = setup().await;
+        let (seed, _) = t.app.active_policy().await.unwrap();
+        let before = t
+            .app
+            .explain(
+                &seed,
+                "complaint_received",
+                at("2026-09-30T18:00:00+08:00"),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(before[1].due.due_date.unwrap().to_string(), "2026-10-10");
+        t.app
+            .set_calendar_override(&Actor::system(), "2026-10-09", false, "公司年会")
+            .await
+            .unwrap();
+        let after = t
+            .app
+            .explain(
+                &seed,
+                "complaint_received",
+                at("2026-09-30T18:00:00+08:00"),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(after[1].due.due_date.unwrap().to_string(), "2026-10-12");
+        let page = t
+            .app
+            .audit_list(
+                &Actor::system(),
+                sanbao_app::audit::AuditQuery {
+                    record_type: Some("calendar_override".into()),
+                    ..Default::default()
+                },
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.entries[0].record_id, "2026-10-09");
+        t.app
+            .delete_calendar_override(&Actor::system(), "2026-10-09")
+            .await
+            .unwrap();
+        assert!(
+            t.app
+                .calendar()
+                .await
+                .unwrap()
+                .is_workday("2026-10-09".parse().unwrap())
+        );
+        let e = t
+            .app
+            .set_calendar_override(&Actor::system(), "2026-02-30", true, "x")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Invalid(_)));
+    }
+
+    #[tokio::test]
+    async fn a_second_node_sees_a_calendar_change() {
+        let t = setup().await;
+        let other = App::new(t.db.store.clone(), AppConfig::default());
+        assert!(
+            other
+                .calendar()
+                .await
+                .unwrap()
+                .is_workday("2026-10-09".parse().unwrap())
+        );
+        t.app
+            .set_calendar_override(&Actor::system(), "2026-10-09", false, "盘点")
+            .await
+            .unwrap();
+        // The other node re-reads the revision within its recheck interval.
+        tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+        assert!(
+            !other
+                .calendar()
+                .await
+                .unwrap()
+                .is_workday("2026-10-09".parse().unwrap())
+        );
+    }
+
+    #[tokio::test]
+    async fn importing_a_year_loads_it() {
+        let t = setup().await;
+        assert!(!t.app.calendar().await.unwrap().is_loaded(2027));
+        let y = t
+            .app
+            .import_calendar_year(
+                &Actor::system(),
+                "# 测试通知\n2027-01-01,off,元旦\n2027-02-06,on,春节调休上班\n",
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(y.year, 2027);
+        let cal = t.app.calendar().await.unwrap();
+        assert!(cal.is_loaded(2027));
+        assert!(cal.is_workday("2027-02-06".parse().unwrap()));
+        let years = t.app.calendar_years().await.unwrap();
+        assert!(years.iter().any(|y| y.year == 2027 && y.imported));
+        let e = t
+            .app
+            .import_calendar_year(&Actor::system(), "2027-01-04,on,周一\n", None)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Invalid(_)));
+    }
+
+    #[tokio::test]
+    async fn policies_are_versioned_and_validated() {
+        let t = setup().await;
+        let list = t.app.list_policies().await.unwrap();
+        assert_eq!(list.len(), 4);
+        assert!(
+            list.iter()
+                .any(|p| p.name == "seed" && p.active && p.version == 0)
+        );
+        let seed = t.app.policy_info("seed").await.unwrap();
+        let edited = seed.body.replace("n = 24", "n = 12");
+        let v = t
+            .app
+            .save_policy(&Actor::system(), &edited, 0, "缩短首次响应")
+            .await
+            .unwrap();
+        assert_eq!(v, 1);
+        assert!(matches!(
+            t.app
+                .save_policy(&Actor::system(), &edited, 0, "again")
+                .await,
+            Err(AppError::Stale)
+        ));
+        let (p, version) = t.app.active_policy().await.unwrap();
+        assert_eq!(version, 1);
+        assert_eq!(
+            p.clocks
+                .iter()
+                .find(|c| c.clock == "first_response")
+                .unwrap()
+                .n,
+            12
+        );
+        let e = t
+            .app
+            .save_policy(&Actor::system(), "name = \"x\"\n", 0, "")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Invalid(_)));
+        assert_eq!(t.app.policy_history("seed").await.unwrap().len(), 1);
+        t.app
+            .set_active_policy(&Actor::system(), "cn-sanbao")
+            .await
+            .unwrap();
+        assert_eq!(t.app.active_policy().await.unwrap().0.name, "cn-sanbao");
+    }
+
+    #[tokio::test]
+    async fn desk_hours_round_trip_with_a_version() {
+        let t = setup().await;
+        let desk = t
+            .app
+            .create_desk(
+                &Actor::system(),
+                DeskInput {
+                    code: "CS".into(),
+                    name: "客服".into(),
+                    kind: "service".into(),
+                    active: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let (h, v) = t.app.desk_hours(desk).await.unwrap();
+        assert_eq!((h, v), (Preset::WeekdaysNineToFive.hours(), 0));
+        t.app
+            .set_desk_hours(
+                &Actor::system(),
+                desk,
+                Preset::SevenDaysEightHours.hours(),
+                0,
+            )
+            .await
+            .unwrap();
+        let (h, v) = t.app.desk_hours(desk).await.unwrap();
+        assert_eq!((h, v), (Preset::SevenDaysEightHours.hours(), 1));
+        assert!(matches!(
+            t.app
+                .set_desk_hours(
+                    &Actor::system(),
+                    desk,
+                    Preset::WeekdaysNineToFive.hours(),
+                    0
+                )
+                .await,
+            Err(AppError::Stale)
+        ));
+        let closed = sanbao_domain::hours::ServiceHours {
+            week: Default::default(),
+            works_on_statutory_holidays: false,
+        };
+        assert!(matches!(
+            t.app
+                .set_desk_hours(&Actor::system(), desk, closed, 1)
+                .await,
+            Err(AppError::Invalid(_))
+        ));
+    }
+}

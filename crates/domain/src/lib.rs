@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod deadline;
+pub mod diff;
 pub mod error;
 pub mod hex;
 pub mod hours;

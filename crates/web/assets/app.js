@@ -21,3 +21,16 @@
     }
   });
 })();
+// A file input with data-fill="ID" reads the chosen text file into the textarea ID (so imports
+// post as an ordinary form, CSRF token included).
+document.addEventListener("change", function (ev) {
+  var input = ev.target;
+  var target = input && input.getAttribute && input.getAttribute("data-fill");
+  if (!target || !input.files || !input.files[0]) return;
+  var reader = new FileReader();
+  reader.onload = function () {
+    var area = document.getElementById(target);
+    if (area) area.value = String(reader.result || "");
+  };
+  reader.readAsText(input.files[0], "utf-8");
+});

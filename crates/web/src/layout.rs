@@ -49,6 +49,7 @@ impl Layout {
             Permission::DeskManage,
             Permission::TokenManage,
             Permission::AuditRead,
+            Permission::SettingsManage,
         ]
         .into_iter()
         .any(|p| a.can(p));

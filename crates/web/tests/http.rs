@@ -439,6 +439,16 @@ async fn every_page_renders_for_every_demo_role() {
         "/settings/tokens",
         "/settings/audit",
         "/settings/audit?from=2026-01-01&to=2026-12-31&record_type=user",
+        "/settings/calendar",
+        "/settings/calendar?year=2027",
+        "/settings/hours",
+        "/settings/hours/1",
+        "/settings/policies",
+        "/settings/policies/seed",
+        "/settings/policies/cn-medical-device",
+        "/settings/policies/seed?event=complaint_received&at=2026-09-30T18:00",
+        "/settings/policies/seed/diff?from=0&to=0",
+        "/policy",
     ];
     for role in Role::ALL {
         let username = match role {
@@ -805,4 +815,114 @@ async fn token_managers_cannot_mint_tokens_for_others() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.text().await.unwrap().contains("sbk_"));
+}
+
+#[tokio::test]
+async fn the_public_policy_page_needs_no_login() {
+    let t = TestApp::spawn().await;
+    let res = reqwest::get(t.url("/policy")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("公司售后服务规定"));
+    assert!(html.contains("收到投诉后 24 小时内给予回应"));
+}
+
+#[tokio::test]
+async fn a_company_holiday_moves_the_explained_deadline() {
+    let t = TestApp::spawn().await;
+    let c = t.admin().await;
+    let explain = t.url("/settings/policies/seed?event=complaint_received&at=2026-09-30T18:00");
+    let html = c.get(&explain).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("2026-10-10 24:00"), "{html}");
+    let token = t.csrf(&c, "/settings/calendar").await;
+    let res = c
+        .post(t.url("/settings/calendar/override"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("date", "2026-10-09"),
+            ("working", "off_duty"),
+            ("note", "公司年会"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let html = c.get(&explain).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("2026-10-12 24:00"), "{html}");
+    let res = c
+        .post(t.url("/settings/calendar/override"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("date", "not-a-date"),
+            ("working", "off_duty"),
+            ("note", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("日期格式应为 YYYY-MM-DD")
+    );
+}
+
+#[tokio::test]
+async fn a_policy_edit_is_validated_and_versioned() {
+    let t = TestApp::spawn().await;
+    let c = t.admin().await;
+    let token = t.csrf(&c, "/settings/policies/seed").await;
+    let seed = sanbao_domain::policy::PRESETS[0].1;
+    let bad = seed.replace("n = 24", "n = 0");
+    let res = c
+        .post(t.url("/settings/policies/seed"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("version", "0"),
+            ("body", bad.as_str()),
+            ("note", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("clock[4].n") && html.contains("行"), "{html}");
+    let good = seed.replace("n = 24", "n = 12");
+    let res = c
+        .post(t.url("/settings/policies/seed"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("version", "0"),
+            ("body", good.as_str()),
+            ("note", "12 小时"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let diff = c
+        .get(t.url("/settings/policies/seed/diff?from=0&to=1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(diff.contains("n = 12") && diff.contains("n = 24"));
+    // A second save from the stale version is refused.
+    let res = c
+        .post(t.url("/settings/policies/seed"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("version", "0"),
+            ("body", good.as_str()),
+            ("note", "again"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
 }

@@ -1,11 +1,14 @@
 //! Staff pages.
 
 mod audit;
+mod calendar;
 mod desks;
 mod form;
 mod home;
+mod hours;
 mod login;
 mod me;
+mod policies;
 mod roles;
 mod settings;
 mod tokens;
@@ -34,6 +37,9 @@ pub fn router() -> Router<AppState> {
         .merge(desks::router())
         .merge(tokens::router())
         .merge(audit::router())
+        .merge(calendar::router())
+        .merge(hours::router())
+        .merge(policies::router())
 }
 
 /// Extractor rejections (a malformed form, a path id that is not a number) answer axum's plain

@@ -32,7 +32,7 @@ struct SettingsPage {
 async fn index(State(state): State<AppState>, staff: Staff) -> Response {
     let tr = staff.tr;
     let a = staff.actor();
-    let all: [(&str, &str, &str, bool); 5] = [
+    let all: [(&str, &str, &str, bool); 8] = [
         (
             "/settings/users",
             "settings.users",
@@ -62,6 +62,24 @@ async fn index(State(state): State<AppState>, staff: Staff) -> Response {
             "settings.audit",
             "settings.audit_text",
             a.can(Permission::AuditRead),
+        ),
+        (
+            "/settings/calendar",
+            "settings.calendar",
+            "settings.calendar_text",
+            true,
+        ),
+        (
+            "/settings/hours",
+            "settings.hours",
+            "settings.hours_text",
+            a.can(Permission::DeskManage),
+        ),
+        (
+            "/settings/policies",
+            "settings.policies",
+            "settings.policies_text",
+            true,
         ),
     ];
     let cards = all

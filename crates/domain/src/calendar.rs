@@ -102,6 +102,9 @@ pub struct Calendar {
     /// Day offsets (from `first`) of every working day in the table, ascending.
     nth: Vec<u32>,
     loaded: BTreeSet<i32>,
+    /// The span of dates whose years are all loaded, contiguously from the first loaded year:
+    /// answers inside it need no per-year check (the common case, kept O(1) and allocation-free).
+    exact: (NaiveDate, NaiveDate),
     /// Named days (statutory and company) for display.
     named: BTreeMap<NaiveDate, DayKind>,
 }
@@ -206,11 +209,25 @@ impl Calendar {
             }
             prefix.push(count);
         }
+        let exact = match loaded.first() {
+            Some(&lo) => {
+                let mut hi = lo;
+                while loaded.contains(&(hi + 1)) {
+                    hi += 1;
+                }
+                (
+                    NaiveDate::from_ymd_opt(lo, 1, 1).unwrap_or(NaiveDate::MAX),
+                    NaiveDate::from_ymd_opt(hi, 12, 31).unwrap_or(NaiveDate::MIN),
+                )
+            }
+            None => (NaiveDate::MAX, NaiveDate::MIN),
+        };
         Calendar {
             first,
             prefix,
             nth,
             loaded,
+            exact,
             named,
         }
     }
@@ -250,6 +267,9 @@ impl Calendar {
 
     /// Years in `[from, to]` (by date) with no loaded schedule.
     fn unloaded_between(&self, from: NaiveDate, to: NaiveDate) -> Vec<i32> {
+        if from >= self.exact.0 && to <= self.exact.1 {
+            return Vec::new();
+        }
         (from.year()..=to.year())
             .filter(|y| !self.loaded.contains(y))
             .collect()

@@ -6,6 +6,8 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod case;
+pub mod contact;
 pub mod deadline;
 pub mod diff;
 pub mod error;

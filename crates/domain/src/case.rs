@@ -1,0 +1,407 @@
+//! Service cases (服务单): kinds, channels, states and their transitions, numbers, and the
+//! clocks a case's event log implies (DESIGN "Cases").
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Datelike, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::FieldError;
+use crate::deadline::{ClockEvent, ClockView, Context, project};
+use crate::policy::Policy;
+
+macro_rules! code_enum {
+    ($(#[$m:meta])* $name:ident, $field:literal, $what:literal { $($variant:ident = $code:literal, $zh:literal, $en:literal;)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant,)* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code,)* }
+            }
+
+            pub fn label_zh(self) -> &'static str {
+                match self { $($name::$variant => $zh,)* }
+            }
+
+            pub fn label_en(self) -> &'static str {
+                match self { $($name::$variant => $en,)* }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = FieldError;
+            fn from_str(s: &str) -> Result<Self, FieldError> {
+                match s {
+                    $($code => Ok($name::$variant),)*
+                    _ => {
+                        let known: Vec<&str> = $name::ALL.iter().map(|v| v.code()).collect();
+                        Err(FieldError::new($field, "unknown", format!("未知的{}：{s:?}（可用：{}）", $what, known.join("、"))))
+                    }
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+code_enum! {
+    /// What a case is about.
+    Kind, "kind", "服务单类型" {
+        Return = "return", "退换货", "Return / exchange";
+        Repair = "repair", "维修", "Repair";
+        Maintenance = "maintenance", "维护保养", "Maintenance";
+        Complaint = "complaint", "投诉", "Complaint";
+        Inquiry = "inquiry", "咨询", "Inquiry";
+    }
+}
+
+code_enum! {
+    /// How the customer reached us.
+    Channel, "channel", "渠道" {
+        Phone = "phone", "电话", "Phone";
+        Email = "email", "电子邮件", "Email";
+        Web = "web", "网站/客户门户", "Web portal";
+        Visit = "visit", "到店/客服中心", "Walk-in";
+        Letter = "letter", "来函", "Letter";
+        Wechat = "wechat", "微信", "WeChat";
+        Regulator = "regulator", "监管转办（12315）", "Regulator (12315)";
+        Api = "api", "API", "API";
+    }
+}
+
+code_enum! {
+    Priority, "priority", "优先级" {
+        Low = "low", "低", "Low";
+        Normal = "normal", "普通", "Normal";
+        High = "high", "高", "High";
+        Urgent = "urgent", "紧急", "Urgent";
+    }
+}
+
+code_enum! {
+    /// The common spine every kind shares.
+    State, "state", "状态" {
+        New = "new", "新建", "New";
+        InProgress = "in_progress", "处理中", "In progress";
+        WaitingCustomer = "waiting_customer", "等待客户", "Waiting for customer";
+        Resolved = "resolved", "已解决", "Resolved";
+        Closed = "closed", "已关闭", "Closed";
+        Cancelled = "cancelled", "已取消", "Cancelled";
+    }
+}
+
+impl Kind {
+    /// The number prefix: `CP-2026-000123`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Kind::Return => "RT",
+            Kind::Repair => "RP",
+            Kind::Maintenance => "MT",
+            Kind::Complaint => "CP",
+            Kind::Inquiry => "IQ",
+        }
+    }
+
+    /// The policy event a case of this kind starts with (its clocks run from `received_at`).
+    pub fn intake_event(self) -> Option<&'static str> {
+        match self {
+            Kind::Complaint => Some("complaint_received"),
+            Kind::Repair => Some("fault_reported"),
+            Kind::Return | Kind::Maintenance | Kind::Inquiry => None,
+        }
+    }
+}
+
+impl State {
+    /// Open states count in queues; their clocks run or pause.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            State::New | State::InProgress | State::WaitingCustomer
+        )
+    }
+}
+
+/// A human case number: kind prefix, year, sequence.
+pub fn case_number(kind: Kind, year: i32, seq: i64) -> String {
+    format!("{}-{year}-{seq:06}", kind.prefix())
+}
+
+/// Why a transition is refused (answered 422).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Refused {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Days after resolution or closing in which a customer may reopen (policy default).
+pub const REOPEN_DAYS: i64 = 30;
+
+/// Check `from → to` for a case of `kind`. `resolved_at`: when it was last resolved (for the
+/// reopen window).
+pub fn check_transition(
+    kind: Kind,
+    from: State,
+    to: State,
+    resolved_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), Refused> {
+    use State::*;
+    let refuse = |code, message: String| Err(Refused { code, message });
+    if from == to {
+        return refuse("same_state", format!("服务单已是“{}”状态", to.label_zh()));
+    }
+    let allowed = match from {
+        New => matches!(to, InProgress | WaitingCustomer | Resolved | Cancelled),
+        InProgress => matches!(to, WaitingCustomer | Resolved | Cancelled),
+        WaitingCustomer => matches!(to, InProgress | Resolved | Cancelled),
+        Resolved => matches!(to, Closed | InProgress),
+        Closed => matches!(to, InProgress),
+        Cancelled => false,
+    };
+    if !allowed {
+        return refuse(
+            "illegal_transition",
+            format!(
+                "{}服务单不能从“{}”变为“{}”",
+                kind.label_zh(),
+                from.label_zh(),
+                to.label_zh()
+            ),
+        );
+    }
+    if matches!(from, Resolved | Closed) && to == InProgress {
+        let Some(at) = resolved_at else {
+            return refuse("reopen_window", "找不到解决时间，无法重新打开".into());
+        };
+        let ends = at + chrono::Duration::days(REOPEN_DAYS);
+        if now > ends {
+            return refuse(
+                "reopen_window",
+                format!(
+                    "已超过重新打开期限：解决后 {REOPEN_DAYS} 日内可重新打开（截至 {}）",
+                    ends.format("%Y-%m-%d")
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// What happened on a case, as far as its clocks are concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseFact {
+    /// A policy event (`complaint_received`, `fault_reported` …) at a time.
+    Event(String, DateTime<Utc>),
+    /// The case entered a state.
+    State(State, DateTime<Utc>),
+}
+
+/// One clock of a case, projected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseClock {
+    pub clock: String,
+    pub rule: String,
+    #[serde(flatten)]
+    pub view: ClockView,
+}
+
+/// Every clock `policy` sets for a case with these facts, at `now`. A clock starts at its
+/// event, pauses while the case is in one of its pausing states, and stops at one of its stop
+/// events or when the case is resolved, closed or cancelled (reopening does not restart it).
+pub fn case_clocks(
+    policy: &Policy,
+    facts: &[CaseFact],
+    ctx: &Context<'_>,
+    now: DateTime<Utc>,
+) -> Vec<CaseClock> {
+    let mut out = Vec::new();
+    for rule in &policy.clocks {
+        let Some(start) = facts.iter().find_map(|f| match f {
+            CaseFact::Event(e, at) if *e == rule.event => Some(*at),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let mut events = vec![ClockEvent::Start(start)];
+        let mut paused = false;
+        for f in facts {
+            match f {
+                CaseFact::Event(e, at) if rule.stops_on.iter().any(|s| s == e) => {
+                    events.push(ClockEvent::Stop((*at).max(start)));
+                }
+                CaseFact::State(s, at) => {
+                    let at = (*at).max(start);
+                    if matches!(s, State::Resolved | State::Closed | State::Cancelled) {
+                        events.push(ClockEvent::Stop(at));
+                    } else if rule.pauses_in.iter().any(|p| p == s.code()) {
+                        if !paused {
+                            events.push(ClockEvent::Pause(at));
+                            paused = true;
+                        }
+                    } else if paused {
+                        events.push(ClockEvent::Resume(at));
+                        paused = false;
+                    }
+                }
+                CaseFact::Event(..) => {}
+            }
+        }
+        out.push(CaseClock {
+            clock: rule.clock.clone(),
+            rule: rule.rule.clone(),
+            view: project(ctx, rule.unit, rule.n, &events, now),
+        });
+    }
+    out
+}
+
+/// The year a case number uses: the company's year of `received_at`.
+pub fn number_year(received_at: DateTime<Utc>, tz: chrono_tz::Tz) -> i32 {
+    received_at.with_timezone(&tz).year()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::Calendar;
+    use crate::deadline::ClockState;
+    use crate::hours::ServiceHours;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(case_number(Kind::Complaint, 2026, 123), "CP-2026-000123");
+        assert_eq!(
+            case_number(Kind::Return, 2026, 1_234_567),
+            "RT-2026-1234567"
+        );
+    }
+
+    #[test]
+    fn legal_and_illegal_transitions_for_every_kind() {
+        use State::*;
+        let now = t("2026-10-01T10:00:00Z");
+        for kind in Kind::ALL {
+            for (from, to) in [
+                (New, InProgress),
+                (InProgress, WaitingCustomer),
+                (WaitingCustomer, InProgress),
+                (InProgress, Resolved),
+                (Resolved, Closed),
+                (New, Cancelled),
+            ] {
+                assert!(
+                    check_transition(*kind, from, to, Some(now), now).is_ok(),
+                    "{kind} {from}→{to}"
+                );
+            }
+            for (from, to) in [
+                (Cancelled, InProgress),
+                (Closed, Resolved),
+                (New, Closed),
+                (WaitingCustomer, Closed),
+                (Resolved, Cancelled),
+            ] {
+                let e = check_transition(*kind, from, to, Some(now), now).unwrap_err();
+                assert_eq!(e.code, "illegal_transition", "{kind} {from}→{to}");
+            }
+        }
+    }
+
+    #[test]
+    fn reopening_only_within_the_window() {
+        let resolved = t("2026-09-01T10:00:00Z");
+        assert!(
+            check_transition(
+                Kind::Repair,
+                State::Closed,
+                State::InProgress,
+                Some(resolved),
+                t("2026-09-20T10:00:00Z")
+            )
+            .is_ok()
+        );
+        let e = check_transition(
+            Kind::Repair,
+            State::Closed,
+            State::InProgress,
+            Some(resolved),
+            t("2026-10-02T10:00:00Z"),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "reopen_window");
+    }
+
+    #[test]
+    fn a_complaint_gets_three_clocks_that_pause_and_stop() {
+        let cal = Calendar::cn_statutory();
+        let hours = ServiceHours::default();
+        let ctx = Context {
+            calendar: &cal,
+            hours: &hours,
+            tz: chrono_tz::Asia::Shanghai,
+        };
+        let seed = Policy::preset("seed").unwrap();
+        let received = t("2026-09-30T18:00:00+08:00");
+        let mut facts = vec![
+            CaseFact::Event("complaint_received".into(), received),
+            CaseFact::State(State::New, received),
+        ];
+        let clocks = case_clocks(&seed, &facts, &ctx, t("2026-09-30T19:00:00+08:00"));
+        assert_eq!(
+            clocks.iter().map(|c| c.clock.as_str()).collect::<Vec<_>>(),
+            ["first_response", "verification", "reply"]
+        );
+        assert!(clocks.iter().all(|c| c.view.state == ClockState::Running));
+        facts.push(CaseFact::State(
+            State::WaitingCustomer,
+            t("2026-10-08T10:00:00+08:00"),
+        ));
+        let clocks = case_clocks(&seed, &facts, &ctx, t("2026-10-09T10:00:00+08:00"));
+        assert_eq!(
+            clocks[1].view.state,
+            ClockState::Paused,
+            "verification pauses while waiting"
+        );
+        assert_eq!(
+            clocks[0].view.state,
+            ClockState::Breached,
+            "first response does not pause"
+        );
+        facts.push(CaseFact::State(
+            State::InProgress,
+            t("2026-10-09T10:00:00+08:00"),
+        ));
+        facts.push(CaseFact::State(
+            State::Resolved,
+            t("2026-10-09T11:00:00+08:00"),
+        ));
+        let clocks = case_clocks(&seed, &facts, &ctx, t("2026-10-30T10:00:00+08:00"));
+        assert_eq!(clocks[1].view.state, ClockState::Met);
+        assert_eq!(clocks[2].view.state, ClockState::Met);
+    }
+
+    #[test]
+    fn codes_parse() {
+        assert_eq!("complaint".parse::<Kind>().unwrap(), Kind::Complaint);
+        assert_eq!("regulator".parse::<Channel>().unwrap(), Channel::Regulator);
+        let e = "fax".parse::<Channel>().unwrap_err();
+        assert_eq!(e.field, "channel");
+    }
+}

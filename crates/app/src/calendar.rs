@@ -131,12 +131,20 @@ impl App {
         Ok(repo::overrides(&self.store).await?)
     }
 
+    /// Give the calendar a new revision inside the change's transaction: a random token, so
+    /// two concurrent changes never write the same value (every node sees each change).
     async fn bump_revision(&self, tx: &mut sanbao_store::Tx) -> Result<()> {
-        repo::bump_setting(tx, REVISION, sanbao_domain::time::now()).await?;
+        let token = crate::secret::random_hex(8)?;
+        repo::put_setting(tx, REVISION, &token, sanbao_domain::time::now()).await?;
+        Ok(())
+    }
+
+    /// Drop this node's cached calendar (after the change committed, so no request can cache
+    /// the old calendar under the new revision).
+    fn forget_calendar(&self) {
         if let Ok(mut guard) = self.calendar_cache.inner.write() {
             *guard = None;
         }
-        Ok(())
     }
 
     /// Import a year's statutory schedule (CSV `date,off|on,name` or the JSON format).
@@ -145,9 +153,25 @@ impl App {
         actor: &Actor,
         text: &str,
         year_hint: Option<i32>,
+        source: Option<&str>,
     ) -> Result<YearSchedule> {
         actor.require(Permission::SettingsManage)?;
-        let y = dom::parse_import(text, year_hint)?;
+        let mut y = dom::parse_import(text, year_hint)?;
+        if let Some(s) = source.map(str::trim).filter(|s| !s.is_empty()) {
+            y.source = parse_label(s, "source", "依据（通知名称和文号）", 300)?;
+        }
+        if y.source.is_empty() {
+            return Err(AppError::invalid(
+                "source",
+                "required",
+                "请写明依据：国务院办公厅通知的名称和文号（CSV 第一行以 # 开头，或填写“依据”一栏）",
+            ));
+        }
+        // The schedule it replaces, kept in the audit entry so no version is lost.
+        let before = repo::years(&self.store)
+            .await?
+            .into_iter()
+            .find(|r| r.year == y.year);
         let days = serde_json::to_string(&y.days).map_err(|e| AppError::Fault(e.to_string()))?;
         let mut tx = self.store.begin().await?;
         repo::put_year(
@@ -169,11 +193,14 @@ impl App {
                 "source": y.source,
                 "off": y.days.iter().filter(|d| d.off).count(),
                 "on": y.days.iter().filter(|d| !d.off).count(),
+                "days": y.days,
+                "before": before.map(|b| json!({"source": b.source, "days": b.days})),
             }),
         )
         .await?;
         self.bump_revision(&mut tx).await?;
         tx.commit().await?;
+        self.forget_calendar();
         Ok(y)
     }
 
@@ -190,6 +217,17 @@ impl App {
             .trim()
             .parse()
             .map_err(|_| AppError::invalid("date", "invalid", "日期格式应为 YYYY-MM-DD"))?;
+        if !dom::YEARS.contains(&chrono::Datelike::year(&date)) {
+            return Err(AppError::invalid(
+                "date",
+                "out_of_range",
+                format!(
+                    "日期应在 {}–{} 年之间",
+                    dom::YEARS.start(),
+                    dom::YEARS.end()
+                ),
+            ));
+        }
         let note = parse_label(note, "note", "说明", 60)?;
         let mut tx = self.store.begin().await?;
         let before = repo::put_override(
@@ -216,6 +254,7 @@ impl App {
         .await?;
         self.bump_revision(&mut tx).await?;
         tx.commit().await?;
+        self.forget_calendar();
         Ok(())
     }
 
@@ -240,6 +279,7 @@ impl App {
         .await?;
         self.bump_revision(&mut tx).await?;
         tx.commit().await?;
+        self.forget_calendar();
         Ok(())
     }
 
@@ -301,6 +341,7 @@ impl App {
         .await?;
         self.bump_revision(&mut tx).await?;
         tx.commit().await?;
+        self.forget_calendar();
         Ok(())
     }
 }

@@ -4,7 +4,7 @@
 
 mod actor;
 mod error;
-mod secret;
+pub(crate) mod secret;
 
 pub mod audit;
 pub mod auth;

@@ -665,6 +665,7 @@ mod calendar_and_policies {
                 &Actor::system(),
                 "# 测试通知\n2027-01-01,off,元旦\n2027-02-06,on,春节调休上班\n",
                 None,
+                None,
             )
             .await
             .unwrap();
@@ -676,7 +677,7 @@ mod calendar_and_policies {
         assert!(years.iter().any(|y| y.year == 2027 && y.imported));
         let e = t
             .app
-            .import_calendar_year(&Actor::system(), "2027-01-04,on,周一\n", None)
+            .import_calendar_year(&Actor::system(), "2027-01-04,on,周一\n", None, Some("测试"))
             .await
             .unwrap_err();
         assert!(matches!(e, AppError::Invalid(_)));

@@ -37,6 +37,9 @@ pub enum CalendarCommand {
         /// The year of a CSV file (default: from the file name or its dates).
         #[arg(long)]
         year: Option<i32>,
+        /// The notice it comes from (default: the CSV's first `#` line or the JSON's "source").
+        #[arg(long)]
+        source: Option<String>,
     },
     /// Add a company day: `--off` (extra day off) or `--on` (extra working day).
     Override {
@@ -79,7 +82,7 @@ pub enum PolicyCommand {
 /// is created.
 async fn existing_app(cfg: &Config) -> anyhow::Result<Option<App>> {
     if let Some(path) = cfg.database_url.strip_prefix("sqlite://")
-        && !Path::new(path).exists()
+        && !Path::new(path.split('?').next().unwrap_or(path)).exists()
     {
         return Ok(None);
     }
@@ -145,7 +148,7 @@ pub async fn run_calendar(cfg: &Config, cmd: CalendarCommand) -> anyhow::Result<
                 });
             print!("{}", month_grid(&cal, year, source.as_deref()));
         }
-        CalendarCommand::Import { file, year } => {
+        CalendarCommand::Import { file, year, source } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("无法读取 / cannot read {}", file.display()))?;
             let hint = year.or_else(|| {
@@ -156,7 +159,7 @@ pub async fn run_calendar(cfg: &Config, cmd: CalendarCommand) -> anyhow::Result<
             });
             let app = serve::open(cfg).await?;
             let y = app
-                .import_calendar_year(&Actor::system(), &text, hint)
+                .import_calendar_year(&Actor::system(), &text, hint, source.as_deref())
                 .await?;
             println!(
                 "已导入 {} 年：{} 天放假，{} 天调休上班 / imported {}",

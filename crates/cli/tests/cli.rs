@@ -240,7 +240,21 @@ async fn importing_a_year_and_company_days_change_the_answers() {
            {"name":"元旦","date":"2027-01-04","isOffDay":true}]}"#,
     )
     .unwrap();
-    let (ok, out, err) = sanbao(&url, &["calendar", "import", file.to_str().unwrap()]);
+    let (ok, _, err) = sanbao(&url, &["calendar", "import", file.to_str().unwrap()]);
+    assert!(
+        !ok && err.contains("请写明依据"),
+        "a year needs its source: {err}"
+    );
+    let (ok, out, err) = sanbao(
+        &url,
+        &[
+            "calendar",
+            "import",
+            file.to_str().unwrap(),
+            "--source",
+            "国务院办公厅关于2027年部分节假日安排的通知",
+        ],
+    );
     assert!(ok, "{out}{err}");
     let (ok, out, err) = sanbao(&url, &["calendar", "add-workdays", "2026-12-31", "1"]);
     assert!(ok);

@@ -107,6 +107,9 @@ pub struct Calendar {
     exact: (NaiveDate, NaiveDate),
     /// Named days (statutory and company) for display.
     named: BTreeMap<NaiveDate, DayKind>,
+    /// Statutory holidays and make-up days alone (no company days): 民法典 第二百零三条 moves a
+    /// `days` deadline by the statutory calendar, which a company day cannot shorten.
+    statutory: BTreeMap<NaiveDate, bool>,
 }
 
 impl fmt::Debug for Calendar {
@@ -141,23 +144,37 @@ fn weekdays_in(a: NaiveDate, b: NaiveDate) -> u32 {
     n as u32
 }
 
-/// The `n`-th weekday strictly after `d` (weekend rule), O(1).
+/// The `n`-th weekday strictly after `d` (weekend rule), O(1). Saturates at the last
+/// representable date instead of overflowing.
 fn add_weekdays(d: NaiveDate, n: u32) -> NaiveDate {
     if n == 0 {
         return d;
     }
-    // Move to the next Monday-based position: whole weeks, then the remainder day by day.
+    // Whole weeks, then the remainder day by day.
     let weeks = (n - 1) / 5;
     let mut rem = n - weeks * 5;
-    let mut cur = d + Days::new(u64::from(weeks) * 7);
+    let Some(mut cur) = d.checked_add_days(Days::new(u64::from(weeks) * 7)) else {
+        return NaiveDate::MAX;
+    };
     while rem > 0 {
-        cur = cur + Days::new(1);
+        let Some(next) = cur.succ_opt() else {
+            return NaiveDate::MAX;
+        };
+        cur = next;
         if !is_weekend(cur) {
             rem -= 1;
         }
     }
     cur
 }
+
+/// The years a schedule may cover: Sanbao ships 2004 onward; 2100 bounds imports and company
+/// days so the day table stays small.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2004..=2100;
+
+/// A late-December date may be changed by the next year's notice (a make-up day for 元旦):
+/// from this day on, the next year must be loaded for an answer to be exact.
+const NEXT_NOTICE_FROM: (u32, u32) = (12, 26);
 
 impl Calendar {
     /// Build the calendar from yearly schedules and company overrides.
@@ -173,6 +190,12 @@ impl Calendar {
             .map(|i| !is_weekend(first + Days::new(i as u64)))
             .collect();
         let mut named = BTreeMap::new();
+        let mut statutory = BTreeMap::new();
+        for s in schedules {
+            for d in &s.days {
+                statutory.insert(d.date, !d.off);
+            }
+        }
         let mut set = |date: NaiveDate, w: bool, kind: DayKind| {
             let off = (date - first).num_days();
             if off >= 0 && (off as usize) < len {
@@ -215,9 +238,10 @@ impl Calendar {
                 while loaded.contains(&(hi + 1)) {
                     hi += 1;
                 }
+                let (m, d) = NEXT_NOTICE_FROM;
                 (
                     NaiveDate::from_ymd_opt(lo, 1, 1).unwrap_or(NaiveDate::MAX),
-                    NaiveDate::from_ymd_opt(hi, 12, 31).unwrap_or(NaiveDate::MIN),
+                    NaiveDate::from_ymd_opt(hi, m, d - 1).unwrap_or(NaiveDate::MIN),
                 )
             }
             None => (NaiveDate::MAX, NaiveDate::MIN),
@@ -229,6 +253,7 @@ impl Calendar {
             loaded,
             exact,
             named,
+            statutory,
         }
     }
 
@@ -270,9 +295,15 @@ impl Calendar {
         if from >= self.exact.0 && to <= self.exact.1 {
             return Vec::new();
         }
-        (from.year()..=to.year())
+        let mut years: Vec<i32> = (from.year()..=to.year())
             .filter(|y| !self.loaded.contains(y))
-            .collect()
+            .collect();
+        let next = to.year() + 1;
+        let (m, d) = NEXT_NOTICE_FROM;
+        if (to.month(), to.day()) >= (m, d) && !self.loaded.contains(&next) {
+            years.push(next);
+        }
+        years
     }
 
     /// Is `d` a working day? O(1).
@@ -398,6 +429,31 @@ impl Calendar {
         }
     }
 
+    /// `d` if it is a working day by the statutory calendar alone (weekends, holidays, 调休;
+    /// no company days), else the next such day: the last-day rule of 民法典 第二百零三条.
+    pub fn statutory_workday_on_or_after(&self, d: NaiveDate) -> Checked<NaiveDate> {
+        let mut cur = d;
+        // A holiday block is at most a few weeks long; the bound only guards the loop.
+        for _ in 0..60 {
+            let working = self
+                .statutory
+                .get(&cur)
+                .copied()
+                .unwrap_or(!is_weekend(cur));
+            if working {
+                break;
+            }
+            match cur.succ_opt() {
+                Some(n) => cur = n,
+                None => break,
+            }
+        }
+        Checked {
+            unloaded_years: self.unloaded_between(d, cur),
+            value: cur,
+        }
+    }
+
     /// Every working day in `[from, to]`, ascending.
     pub fn workdays(&self, from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = NaiveDate> + '_ {
         from.iter_days()
@@ -422,8 +478,17 @@ fn import_error(line: usize, msg: impl Into<String>) -> FieldError {
     FieldError::new("file", "invalid", format!("第 {line} 行：{}", msg.into()))
 }
 
-/// Check a schedule: dates unique; make-up days on weekends; dates near the year.
-fn validate(year: i32, days: &mut [ScheduledDay]) -> Result<(), FieldError> {
+/// Check a schedule (dates unique, make-up days on weekends, dates near the year) and fill
+/// in the weekend days a holiday block runs through: notices that say “与周末连休” name only
+/// the weekday, but the whole break is the holiday (a desk closed on holidays is closed then).
+fn validate(year: i32, days: &mut Vec<ScheduledDay>) -> Result<(), FieldError> {
+    if !YEARS.contains(&year) {
+        return Err(FieldError::new(
+            "year",
+            "out_of_range",
+            format!("年份 {year} 超出范围（{}–{}）", YEARS.start(), YEARS.end()),
+        ));
+    }
     days.sort_by_key(|d| d.date);
     for w in days.windows(2) {
         if w[0].date == w[1].date {
@@ -453,6 +518,29 @@ fn validate(year: i32, days: &mut [ScheduledDay]) -> Result<(), FieldError> {
             ));
         }
     }
+    let listed: BTreeSet<NaiveDate> = days.iter().map(|d| d.date).collect();
+    let mut filled: Vec<ScheduledDay> = Vec::new();
+    for d in days.iter().filter(|d| d.off) {
+        for step in [-1i64, 1] {
+            let mut cur = d.date;
+            while let Some(next) = cur.checked_add_signed(chrono::Duration::days(step)) {
+                if !is_weekend(next)
+                    || listed.contains(&next)
+                    || filled.iter().any(|f| f.date == next)
+                {
+                    break;
+                }
+                filled.push(ScheduledDay {
+                    date: next,
+                    off: true,
+                    name: d.name.clone(),
+                });
+                cur = next;
+            }
+        }
+    }
+    days.extend(filled);
+    days.sort_by_key(|d| d.date);
     Ok(())
 }
 

@@ -145,14 +145,14 @@ pub fn due(ctx: &Context<'_>, unit: Unit, n: u32, start: DateTime<Utc>) -> Due {
         Unit::WorkingDays => day_due(ctx, ctx.calendar.add_workdays(local_date(ctx.tz, start), n)),
         Unit::Days => {
             let last = local_date(ctx.tz, start) + Days::new(u64::from(n));
-            day_due(ctx, ctx.calendar.workday_on_or_after(last))
+            day_due(ctx, ctx.calendar.statutory_workday_on_or_after(last))
         }
     }
 }
 
 /// The longest a business-hours walk looks ahead before giving up (a desk closed that long is
 /// a configuration error; the answer is then flagged with the year it stopped in).
-const MAX_WALK_DAYS: u32 = 400;
+const MAX_WALK_DAYS: u32 = 1000;
 
 /// `minutes` of service time after `start`, walking interval by interval (never minute by
 /// minute). A deadline that ends exactly at an interval's close is that close, not the next
@@ -280,8 +280,10 @@ pub struct ClockView {
 ///
 /// Pauses add time: the paused duration for `hours`; the service minutes paused for
 /// `business_hours`; for `working_days` each working day from the pause's day up to (not
-/// including) the resume's day; for `days` each calendar day likewise. A pause that begins
-/// after the deadline has passed does not move it. An open pause counts up to `now`.
+/// including) the resume's day, never the event's own day (it is not counted anyway); for
+/// `days` each calendar day likewise. A pause that begins after the deadline has passed does
+/// not move it; a pause in force when the clock starts counts from the start; an open pause
+/// counts up to `now`. Events may come in any order.
 pub fn project(
     ctx: &Context<'_>,
     unit: Unit,
@@ -302,35 +304,47 @@ pub fn project(
     };
     let base = due(ctx, unit, n, start);
     let start_date = local_date(ctx.tz, start);
+    // The first day that counts: the event's own day never does, so pausing on it moves nothing.
+    let first_counted = start_date.succ_opt().unwrap_or(start_date);
     let mut cur = base.clone();
-    let mut paused_since: Option<DateTime<Utc>> = None;
-    let mut paused_units: i64 = 0; // minutes (hour units) or days (day units)
+    let mut paused_units: i64 = 0; // seconds (hours), minutes (business hours) or days
     let mut stopped_at = None;
     let apply = |from: DateTime<Utc>, to: DateTime<Utc>, cur: &mut Due, acc: &mut i64| {
-        if from >= cur.due {
+        if from >= cur.due || to <= from {
             return;
         }
         match unit {
-            Unit::Hours => *acc += (to - from).num_minutes(),
+            Unit::Hours => *acc += (to - from).num_seconds(),
             Unit::BusinessHours => *acc += business_minutes_between(ctx, from, to),
-            Unit::WorkingDays => {
-                let (a, b) = (local_date(ctx.tz, from), local_date(ctx.tz, to));
+            Unit::WorkingDays | Unit::Days => {
+                let a = local_date(ctx.tz, from).max(first_counted);
+                let b = local_date(ctx.tz, to);
                 if b > a {
-                    // Working days in [a, b) = count in (a-1, b-1].
-                    let before_a = a.pred_opt().unwrap_or(a);
-                    let before_b = b.pred_opt().unwrap_or(b);
-                    *acc += i64::from(ctx.calendar.count_workdays(before_a, before_b).value);
+                    let (before_a, before_b) =
+                        (a.pred_opt().unwrap_or(a), b.pred_opt().unwrap_or(b));
+                    *acc += if unit == Unit::WorkingDays {
+                        // Working days in [a, b) = count in (a-1, b-1].
+                        i64::from(ctx.calendar.count_workdays(before_a, before_b).value)
+                    } else {
+                        (b - a).num_days()
+                    };
                 }
-            }
-            Unit::Days => {
-                *acc += (local_date(ctx.tz, to) - local_date(ctx.tz, from))
-                    .num_days()
-                    .max(0)
             }
         }
         *cur = extended(ctx, unit, n, start, start_date, &base, *acc);
     };
-    for e in events.iter().filter(|e| e.at() >= start) {
+    // In time order; a pause already in force when the clock starts counts from the start.
+    let mut ordered: Vec<ClockEvent> = events.to_vec();
+    ordered.sort_by_key(ClockEvent::at);
+    let mut paused_since: Option<DateTime<Utc>> = None;
+    for e in ordered.iter().filter(|e| e.at() < start) {
+        match e {
+            ClockEvent::Pause(_) => paused_since = Some(start),
+            ClockEvent::Resume(_) => paused_since = None,
+            _ => {}
+        }
+    }
+    for e in ordered.iter().filter(|e| e.at() >= start) {
         match *e {
             ClockEvent::Start(_) => {}
             ClockEvent::Pause(t) => {
@@ -384,7 +398,7 @@ fn extended(
 ) -> Due {
     match unit {
         Unit::Hours => Due {
-            due: base.due + chrono::Duration::minutes(paused),
+            due: base.due + chrono::Duration::seconds(paused),
             ..base.clone()
         },
         Unit::BusinessHours => {
@@ -403,7 +417,7 @@ fn extended(
         }
         Unit::Days => {
             let last = start_date + Days::new(u64::from(n) + paused.max(0) as u64);
-            day_due(ctx, ctx.calendar.workday_on_or_after(last))
+            day_due(ctx, ctx.calendar.statutory_workday_on_or_after(last))
         }
     }
 }

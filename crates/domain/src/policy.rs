@@ -117,14 +117,44 @@ fn line_of(text: &str, byte: usize) -> usize {
 
 /// The line of the `i`-th `[[clock]]` header (for errors in that table).
 fn clock_line(text: &str, i: usize) -> Option<usize> {
-    text.match_indices("[[clock]]")
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("[[clock]]"))
         .nth(i)
-        .map(|(b, _)| line_of(text, b))
+        .map(|(n, _)| n + 1)
 }
+
+/// A policy text is a page or two; these bounds keep parsing and diffs cheap.
+pub const MAX_BYTES: usize = 64 * 1024;
+pub const MAX_LINES: usize = 2000;
+
+/// Case states a clock may pause in, and the events that may stop a clock.
+pub const PAUSE_STATES: &[&str] = &["waiting_customer"];
+pub const STOP_EVENTS: &[&str] = &[
+    "first_response_sent",
+    "complaint_verified",
+    "complaint_replied",
+    "technician_dispatched",
+    "return_processed",
+    "repair_completed",
+    "refund_paid",
+    "recall_notified",
+    "adverse_event_reported",
+];
 
 impl Policy {
     /// Parse and check a policy text. Errors name the line and field.
     pub fn parse(text: &str) -> Result<Policy, PolicyError> {
+        if text.len() > MAX_BYTES || text.lines().count() > MAX_LINES {
+            return Err(PolicyError {
+                line: None,
+                field: "body".into(),
+                message: format!(
+                    "政策文本过长（最多 {} KB、{MAX_LINES} 行）",
+                    MAX_BYTES / 1024
+                ),
+            });
+        }
         let p: Policy = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(text, s.start));
             let msg = e.message().to_owned();
@@ -189,8 +219,36 @@ impl Policy {
                     format!("未知的事件 {:?}；可用：{}", c.event, known.join("、")),
                 ));
             }
-            if c.n == 0 || c.n > 3650 {
-                return Err(err("n", format!("时限长度 {} 无效，应在 1–3650 之间", c.n)));
+            let max = if c.unit == Unit::BusinessHours {
+                1000
+            } else {
+                3650
+            };
+            if c.n == 0 || c.n > max {
+                return Err(err(
+                    "n",
+                    format!("时限长度 {} 无效，应在 1–{max} 之间", c.n),
+                ));
+            }
+            if let Some(s) = c
+                .pauses_in
+                .iter()
+                .find(|s| !PAUSE_STATES.contains(&s.as_str()))
+            {
+                return Err(err(
+                    "pauses_in",
+                    format!("未知的暂停状态 {s:?}；可用：{}", PAUSE_STATES.join("、")),
+                ));
+            }
+            if let Some(s) = c
+                .stops_on
+                .iter()
+                .find(|s| !STOP_EVENTS.contains(&s.as_str()))
+            {
+                return Err(err(
+                    "stops_on",
+                    format!("未知的停止事件 {s:?}；可用：{}", STOP_EVENTS.join("、")),
+                ));
             }
             if c.rule.trim().is_empty() {
                 return Err(err("rule", "请写明规则依据（引用规定原文）".into()));

@@ -126,12 +126,3 @@ pub async fn put_setting(tx: &mut Tx, key: &str, value: &str, now: DateTime<Utc>
         .bind(key).bind(value).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
-
-/// Add one to an integer setting (missing: 0) and return the new value.
-pub async fn bump_setting(tx: &mut Tx, key: &str, now: DateTime<Utc>) -> Result<i64> {
-    let cur: Option<String> = on_conn!(tx, c => sqlx::query_scalar("SELECT value FROM setting WHERE key = $1")
-        .bind(key).fetch_optional(c).await)?;
-    let next = cur.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0) + 1;
-    put_setting(tx, key, &next.to_string(), now).await?;
-    Ok(next)
-}

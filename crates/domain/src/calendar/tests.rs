@@ -180,8 +180,10 @@ fn json_import() {
     )
     .unwrap();
     assert_eq!(y.year, 2027);
-    assert_eq!(y.days.len(), 2);
-    assert!(!y.days[1].off);
+    // 2027-01-01 is a Friday: the weekend after it joins the break.
+    assert_eq!(y.days.len(), 4);
+    assert!(y.days[1].off && y.days[2].off);
+    assert!(!y.days[3].off);
     assert!(parse_json(r#"{"year":2027,"days":[{"date":"x"}]}"#).is_err());
     let via = parse_import("# x\n2027-01-01,off,元旦\n", None).unwrap();
     assert_eq!(via.year, 2027);
@@ -240,7 +242,76 @@ proptest! {
     fn flags_are_exactly_the_unloaded_years(start in any_date(), n in 1u32..300) {
         let r = cal().add_workdays(start, n);
         let from = start.succ_opt().unwrap().year();
-        let expected: Vec<i32> = (from..=r.value.year()).filter(|y| !(2004..=2026).contains(y)).collect();
+        let mut expected: Vec<i32> = (from..=r.value.year()).filter(|y| !(2004..=2026).contains(y)).collect();
+        // A date from 26 December on also waits for the next year's notice.
+        let next = r.value.year() + 1;
+        if (r.value.month(), r.value.day()) >= (12, 26) && !(2004..=2026).contains(&next) {
+            expected.push(next);
+        }
         prop_assert_eq!(r.unloaded_years, expected);
     }
+}
+
+#[test]
+fn late_december_waits_for_the_next_notice() {
+    // A make-up day for 元旦 2027 could fall on 2026-12-26..31 (as 2011-12-31 and 2018-12-29 did).
+    assert_eq!(
+        cal().add_workdays(d("2026-12-20"), 3).unloaded_years,
+        Vec::<i32>::new()
+    );
+    assert_eq!(
+        cal().add_workdays(d("2026-12-20"), 6).value,
+        d("2026-12-28")
+    );
+    assert_eq!(
+        cal().add_workdays(d("2026-12-20"), 6).unloaded_years,
+        [2027]
+    );
+}
+
+#[test]
+fn huge_counts_do_not_panic() {
+    let r = cal().add_workdays(d("2026-01-01"), u32::MAX);
+    assert!(r.value > d("3000-01-01"));
+    assert!(!r.unloaded_years.is_empty());
+}
+
+#[test]
+fn weekends_inside_a_holiday_are_holidays() {
+    // 2024 端午: the notice names 06-10 only ("与周末连休"); 06-08/09 are part of the break.
+    assert!(matches!(
+        cal().day_kind(d("2024-06-08")),
+        DayKind::StatutoryHoliday(_)
+    ));
+    assert!(matches!(
+        cal().day_kind(d("2015-04-04")),
+        DayKind::StatutoryHoliday(_)
+    ));
+    // An ordinary weekend stays a weekend.
+    assert_eq!(cal().day_kind(d("2026-11-28")), DayKind::Weekend);
+}
+
+#[test]
+fn statutory_last_day_ignores_company_days() {
+    let c = Calendar::new(
+        &Calendar::shipped_schedules(),
+        &[Override {
+            date: d("2026-10-03"),
+            working: true,
+            note: "加班".into(),
+        }],
+    );
+    assert!(c.is_workday(d("2026-10-03")));
+    assert_eq!(
+        c.statutory_workday_on_or_after(d("2026-10-03")).value,
+        d("2026-10-08")
+    );
+}
+
+#[test]
+fn imports_are_bounded() {
+    assert_eq!(
+        parse_csv(2500, "2500-01-01,off,x\n").unwrap_err().code,
+        "out_of_range"
+    );
 }

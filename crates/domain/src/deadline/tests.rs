@@ -296,3 +296,75 @@ proptest! {
         prop_assert_eq!(project(&c, u, n, &events, now), paused);
     }
 }
+
+#[test]
+fn a_pause_on_the_event_day_moves_nothing() {
+    let h = ServiceHours::default();
+    let c = ctx(&h);
+    let start = t("2026-09-30T18:00:00+08:00");
+    let ev = [
+        ClockEvent::Start(start),
+        ClockEvent::Pause(t("2026-09-30T18:05:00+08:00")),
+        ClockEvent::Resume(t("2026-10-08T10:00:00+08:00")),
+    ];
+    let v = project(
+        &c,
+        Unit::WorkingDays,
+        3,
+        &ev,
+        t("2026-10-08T11:00:00+08:00"),
+    );
+    // Only the event day (not counted) and holidays were paused: still 10-10.
+    assert_eq!(v.due.unwrap().due_date.unwrap().to_string(), "2026-10-10");
+}
+
+#[test]
+fn a_pause_in_force_at_the_start_counts_from_the_start() {
+    let h = ServiceHours::default();
+    let c = ctx(&h);
+    let ev = [
+        ClockEvent::Pause(t("2026-09-01T09:00:00+08:00")),
+        ClockEvent::Start(t("2026-09-01T10:00:00+08:00")),
+        ClockEvent::Resume(t("2026-09-01T15:00:00+08:00")),
+    ];
+    let v = project(&c, Unit::Hours, 24, &ev, t("2026-09-01T16:00:00+08:00"));
+    assert_eq!(bj(&v.due.unwrap().due), "2026-09-02T15:00:00+08:00");
+}
+
+#[test]
+fn events_out_of_order_are_sorted() {
+    let h = ServiceHours::default();
+    let c = ctx(&h);
+    let start = t("2026-09-01T10:00:00+08:00");
+    let ev = [
+        ClockEvent::Resume(t("2026-09-01T17:00:00+08:00")),
+        ClockEvent::Start(start),
+        ClockEvent::Pause(t("2026-09-01T12:00:00+08:00")),
+    ];
+    let v = project(&c, Unit::Hours, 24, &ev, t("2026-09-01T18:00:00+08:00"));
+    assert_eq!(bj(&v.due.unwrap().due), "2026-09-02T15:00:00+08:00");
+}
+
+#[test]
+fn days_follow_the_statutory_calendar_not_company_days() {
+    let h = ServiceHours::default();
+    let company = Calendar::new(
+        &Calendar::shipped_schedules(),
+        &[crate::calendar::Override {
+            date: "2026-10-03".parse().unwrap(),
+            working: true,
+            note: "加班".into(),
+        }],
+    );
+    let v = due(
+        &Context {
+            calendar: &company,
+            hours: &h,
+            tz: Shanghai,
+        },
+        Unit::Days,
+        7,
+        t("2026-09-26T09:00:00+08:00"),
+    );
+    assert_eq!(v.due_date.unwrap().to_string(), "2026-10-08");
+}

@@ -241,7 +241,7 @@ async fn import(State(state): State<AppState>, staff: Staff, Form(f): Form<FormD
     let hint = f.get("year").trim().parse().ok();
     match state
         .app
-        .import_calendar_year(staff.actor(), text, hint)
+        .import_calendar_year(staff.actor(), text, hint, Some(f.get("source")))
         .await
     {
         Ok(y) => Redirect::to(&format!(

@@ -320,7 +320,7 @@ async fn diff_page(
     };
     let latest = history.first().map_or(0, |h| h.version);
     let to = q.to.unwrap_or(latest);
-    let from = q.from.unwrap_or((to - 1).max(0));
+    let from = q.from.unwrap_or(to.saturating_sub(1).max(0));
     let (Some(old), Some(new)) = (text_of(from), text_of(to)) else {
         return PageError::new(AppError::NotFound("policy"), tr).into_response();
     };

@@ -285,10 +285,7 @@ impl App {
 
     /// A desk's service hours (the weekday 09:00–17:00 preset until set).
     pub async fn desk_hours(&self, desk_id: i64) -> Result<(ServiceHours, i64)> {
-        let mut tx = self.store.begin().await?;
-        let row = repo::hours_tx(&mut tx, desk_id).await?;
-        drop(tx);
-        match row {
+        match repo::hours(&self.store, desk_id).await? {
             Some((json, version)) => Ok((
                 serde_json::from_str(&json)
                     .map_err(|e| AppError::Fault(format!("stored hours: {e}")))?,

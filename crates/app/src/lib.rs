@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod calendar;
+pub mod cases;
 pub mod desks;
 pub mod policies;
 pub mod roles;

@@ -85,6 +85,11 @@ pub async fn all_hours(store: &Store) -> Result<Vec<(i64, String, i64)>> {
         "SELECT desk_id, hours, version FROM service_hours ORDER BY desk_id").fetch_all(c).await)?)
 }
 
+pub async fn hours(store: &Store, desk_id: i64) -> Result<Option<(String, i64)>> {
+    Ok(on_pool!(store, c => sqlx::query_as(
+        "SELECT hours, version FROM service_hours WHERE desk_id = $1").bind(desk_id).fetch_optional(c).await)?)
+}
+
 pub async fn hours_tx(tx: &mut Tx, desk_id: i64) -> Result<Option<(String, i64)>> {
     Ok(on_conn!(tx, c => sqlx::query_as(
         "SELECT hours, version FROM service_hours WHERE desk_id = $1").bind(desk_id).fetch_optional(c).await)?)

@@ -21,6 +21,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub mod audit;
 pub mod calendar;
+pub mod cases;
 pub mod desks;
 pub mod policies;
 pub mod roles;

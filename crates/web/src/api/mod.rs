@@ -53,7 +53,10 @@ impl Modify for BearerAuth {
 /// Every `/api/v1` route, with its OpenAPI description.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(cases::list_cases))
+        .routes(routes!(cases::list_cases, cases::create_case))
+        .routes(routes!(cases::get_case, cases::update_case))
+        .routes(routes!(cases::transition_case))
+        .routes(routes!(cases::add_note))
         .routes(routes!(me::get_me))
         .routes(routes!(users::list_users, users::create_user))
 }

@@ -1,5 +1,7 @@
 //! HTTP suite: the real router on a random port against a fresh database.
 
+mod cases;
+
 use std::net::SocketAddr;
 
 use reqwest::StatusCode;
@@ -655,16 +657,23 @@ async fn the_openapi_document_describes_every_api_route() {
         listed,
         [
             "GET /api/v1/cases",
+            "GET /api/v1/cases/{number}",
             "GET /api/v1/me",
             "GET /api/v1/users",
-            "POST /api/v1/users"
+            "PATCH /api/v1/cases/{number}",
+            "POST /api/v1/cases",
+            "POST /api/v1/cases/{number}/notes",
+            "POST /api/v1/cases/{number}/transitions",
+            "POST /api/v1/users",
         ]
     );
     // Every documented route answers (401 without a token), so the document and router agree.
     for l in &listed {
         let (m, p) = l.split_once(' ').unwrap();
+        let p = p.replace("{number}", "CP-2026-000001");
+        let p = p.replace("{number}", "CP-2026-000001");
         let res = reqwest::Client::new()
-            .request(m.parse().unwrap(), t.url(p))
+            .request(m.parse().unwrap(), t.url(&p))
             .send()
             .await
             .unwrap();

@@ -1,0 +1,864 @@
+//! Service cases: intake, reading, queues, edits, state changes, notes. Every change appends
+//! to the case's event list and recomputes its clocks from that list in the same transaction.
+
+use chrono::{DateTime, Utc};
+use sanbao_domain::case::{self as dom, CaseFact, Channel, Kind, Priority, State};
+use sanbao_domain::contact::{CreditCode, Phone};
+use sanbao_domain::deadline::{ClockState, Context};
+use sanbao_domain::hours::ServiceHours;
+use sanbao_domain::policy::Policy;
+use sanbao_domain::role::Permission;
+use sanbao_domain::user::parse_label;
+use sanbao_domain::{FieldError, FieldErrors};
+use sanbao_store::Tx;
+use sanbao_store::cases::{self as repo, CaseFilter, CaseRow, ClockRow, EventRow};
+use serde_json::json;
+
+use crate::{Actor, App, AppError, Result, audit};
+
+pub use sanbao_store::cases::{
+    CaseRow as CaseRecord, ClockRow as CaseClockRow, EventRow as CaseEvent,
+};
+
+/// The customer part of an intake.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerInput {
+    pub name: String,
+    pub phone: String,
+    /// `individual` (default) or `organisation`.
+    pub kind: String,
+    pub address: String,
+    pub credit_code: String,
+}
+
+/// A new case as submitted.
+#[derive(Debug, Clone, Default)]
+pub struct NewCaseInput {
+    pub kind: String,
+    pub channel: String,
+    pub customer: CustomerInput,
+    pub subject: String,
+    pub description: String,
+    pub priority: String,
+    /// When the customer reached us (a letter may be logged later); default now.
+    pub received_at: Option<DateTime<Utc>>,
+    pub desk_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    /// 12315 case number, for regulator transfers.
+    pub regulator_ref: String,
+}
+
+/// A case as shown: the record, its clocks, the customer's phone as this viewer may see it.
+#[derive(Debug, Clone)]
+pub struct CaseView {
+    pub case: CaseRow,
+    pub clocks: Vec<ClockRow>,
+    pub phone_shown: String,
+}
+
+pub struct CasePage {
+    pub cases: Vec<CaseView>,
+    pub next_cursor: Option<String>,
+}
+
+/// Queue shortcuts of the case list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    Mine,
+    Desk,
+    DueSoon,
+    Breached,
+    Unassigned,
+    All,
+}
+
+impl Queue {
+    pub const ALL: [Queue; 6] = [
+        Queue::Mine,
+        Queue::Desk,
+        Queue::DueSoon,
+        Queue::Breached,
+        Queue::Unassigned,
+        Queue::All,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Queue::Mine => "mine",
+            Queue::Desk => "desk",
+            Queue::DueSoon => "due_soon",
+            Queue::Breached => "breached",
+            Queue::Unassigned => "unassigned",
+            Queue::All => "all",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Queue::Mine => "我的服务单",
+            Queue::Desk => "本部门",
+            Queue::DueSoon => "即将超时",
+            Queue::Breached => "已超时",
+            Queue::Unassigned => "未分配",
+            Queue::All => "全部",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Queue> {
+        Queue::ALL.into_iter().find(|q| q.code() == s)
+    }
+}
+
+/// Filters on top of a queue.
+#[derive(Debug, Clone, Default)]
+pub struct CaseQuery {
+    pub queue: Option<Queue>,
+    pub kind: Option<String>,
+    pub state: Option<String>,
+    pub channel: Option<String>,
+    pub desk_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    pub received_from: Option<DateTime<Utc>>,
+    pub received_to: Option<DateTime<Utc>>,
+    pub cursor: Option<String>,
+}
+
+/// "Due soon": a clock ends within this many hours.
+pub const DUE_SOON_HOURS: i64 = 4;
+
+fn can_see(actor: &Actor, c: &CaseRow) -> bool {
+    c.kind != Kind::Complaint.code()
+        || actor.can(Permission::ComplaintHandle)
+        || actor.can(Permission::CaseSupervise)
+        || (c.assignee_id.is_some() && c.assignee_id == actor.user_id)
+}
+
+fn shown_phone(actor: &Actor, phone: &str) -> String {
+    if actor.can(Permission::PersonalData) {
+        phone.to_owned()
+    } else {
+        Phone::parse(phone).map_or_else(|_| "****".into(), |p| p.masked())
+    }
+}
+
+fn parse_cursor(s: &str) -> Result<(bool, Option<DateTime<Utc>>, i64)> {
+    let bad = || AppError::invalid("cursor", "invalid", "cursor 无效");
+    let mut parts = s.splitn(3, '_');
+    let (Some(null), Some(due), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    let id: i64 = id.parse().map_err(|_| bad())?;
+    match null {
+        "n" => Ok((true, None, id)),
+        "d" => {
+            let micros: i64 = due.parse().map_err(|_| bad())?;
+            let due = DateTime::<Utc>::from_timestamp_micros(micros).ok_or_else(bad)?;
+            Ok((false, Some(due), id))
+        }
+        _ => Err(bad()),
+    }
+}
+
+fn make_cursor(c: &CaseRow) -> String {
+    match c.next_due_at {
+        Some(d) => format!("d_{}_{}", d.timestamp_micros(), c.id),
+        None => format!("n_0_{}", c.id),
+    }
+}
+
+impl App {
+    /// The policy a case runs under: the version stored on it.
+    async fn case_policy(&self, name: &str, version: i32) -> Result<Policy> {
+        let text = if version == 0 {
+            sanbao_domain::policy::PRESETS
+                .iter()
+                .find(|p| p.0 == name)
+                .map(|p| p.1.to_owned())
+        } else {
+            repo::policy_body(&self.store, name, version).await?
+        };
+        let text =
+            text.ok_or_else(|| AppError::Fault(format!("policy {name} v{version} missing")))?;
+        Policy::parse(&text).map_err(|e| AppError::Fault(format!("policy {name} v{version}: {e}")))
+    }
+
+    /// Everything a projection needs besides the event list, read before the write
+    /// transaction opens (a transaction waiting for a second pooled connection can starve the
+    /// pool; on SQLite the writer is a single connection).
+    async fn projector(
+        &self,
+        policy: Option<Policy>,
+        name: &str,
+        version: i32,
+        desk_id: Option<i64>,
+    ) -> Result<Projector> {
+        let policy = match policy {
+            Some(p) => p,
+            None => self.case_policy(name, version).await?,
+        };
+        let hours = match desk_id {
+            Some(d) => self.desk_hours(d).await?.0,
+            None => ServiceHours::default(),
+        };
+        Ok(Projector {
+            policy,
+            calendar: self.calendar().await?,
+            hours,
+        })
+    }
+
+    /// Recompute a case's clocks from its events and store the projection.
+    async fn project(
+        &self,
+        tx: &mut Tx,
+        p: &Projector,
+        case_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let events = repo::events_tx(tx, case_id).await?;
+        let facts = facts(&events);
+        let ctx = Context {
+            calendar: &p.calendar,
+            hours: &p.hours,
+            tz: self.config.timezone,
+        };
+        let policy = &p.policy;
+        let clocks = dom::case_clocks(policy, &facts, &ctx, now);
+        let rows: Vec<ClockRow> = clocks
+            .iter()
+            .map(|c| ClockRow {
+                clock: c.clock.clone(),
+                state: clock_state_code(c.view.state).to_owned(),
+                due_at: c.view.due.as_ref().map(|d| d.due),
+                due_date: c.view.due.as_ref().and_then(|d| d.due_date),
+                rule: c.rule.clone(),
+            })
+            .collect();
+        let next_due = clocks
+            .iter()
+            .filter(|c| matches!(c.view.state, ClockState::Running | ClockState::Breached))
+            .filter_map(|c| c.view.due.as_ref().map(|d| d.due))
+            .min();
+        let breached = clocks.iter().any(|c| c.view.state == ClockState::Breached);
+        repo::write_projection(tx, case_id, &rows, next_due, breached).await?;
+        Ok(())
+    }
+
+    /// Log a case from any channel.
+    pub async fn open_case(
+        &self,
+        actor: &Actor,
+        input: NewCaseInput,
+        idempotency_key: Option<&str>,
+    ) -> Result<CaseView> {
+        actor.require(Permission::CaseWrite)?;
+        let now = sanbao_domain::time::now();
+        let mut errs = FieldErrors::default();
+        let kind = errs.check(input.kind.parse::<Kind>());
+        let channel = errs.check(input.channel.parse::<Channel>());
+        let priority = if input.priority.is_empty() {
+            Some(Priority::Normal)
+        } else {
+            errs.check(input.priority.parse::<Priority>())
+        };
+        let name = errs.check(parse_label(
+            &input.customer.name,
+            "customer.name",
+            "客户姓名/名称",
+            60,
+        ));
+        let phone = errs.check(Phone::parse(&input.customer.phone).map_err(|e| FieldError {
+            field: "customer.phone",
+            ..e
+        }));
+        let customer_kind = match input.customer.kind.as_str() {
+            "" | "individual" => Some("individual"),
+            "organisation" => Some("organisation"),
+            _ => {
+                errs.push(FieldError::new(
+                    "customer.kind",
+                    "unknown",
+                    "客户类型应为个人或单位",
+                ));
+                None
+            }
+        };
+        let credit_code = if input.customer.credit_code.trim().is_empty() {
+            None
+        } else {
+            errs.check(
+                CreditCode::parse(&input.customer.credit_code)
+                    .map(|c| c.as_str().to_owned())
+                    .map_err(|e| FieldError {
+                        field: "customer.credit_code",
+                        ..e
+                    }),
+            )
+        };
+        if customer_kind == Some("organisation")
+            && credit_code.is_none()
+            && input.customer.credit_code.trim().is_empty()
+        {
+            errs.push(FieldError::new(
+                "customer.credit_code",
+                "required",
+                "单位客户请填写统一社会信用代码",
+            ));
+        }
+        let subject = errs.check(parse_label(&input.subject, "subject", "主题", 120));
+        let description = input.description.trim().to_owned();
+        if description.chars().count() > 10_000 {
+            errs.push(FieldError::new(
+                "description",
+                "too_long",
+                "描述不能超过 10000 字",
+            ));
+        }
+        let received_at = input
+            .received_at
+            .map(sanbao_domain::time::truncate_micros)
+            .unwrap_or(now);
+        if received_at > now + chrono::Duration::minutes(5) {
+            errs.push(FieldError::new(
+                "received_at",
+                "future",
+                "受理时间不能晚于现在",
+            ));
+        }
+        if received_at < now - chrono::Duration::days(366) {
+            errs.push(FieldError::new(
+                "received_at",
+                "too_old",
+                "受理时间不能早于一年前",
+            ));
+        }
+        let regulator_ref = input.regulator_ref.trim();
+        if channel == Some(Channel::Regulator) && regulator_ref.is_empty() {
+            errs.push(FieldError::new(
+                "regulator_ref",
+                "required",
+                "监管转办请填写 12315 案件编号",
+            ));
+        }
+        errs.into_result()?;
+        let (
+            Some(kind),
+            Some(channel),
+            Some(priority),
+            Some(name),
+            Some(phone),
+            Some(customer_kind),
+            Some(subject),
+        ) = (kind, channel, priority, name, phone, customer_kind, subject)
+        else {
+            return Err(AppError::Fault("a parsed field is missing".into()));
+        };
+        if kind == Kind::Complaint
+            && input.assignee_id.is_some()
+            && !actor.can(Permission::CaseAssign)
+        {
+            actor.require(Permission::CaseAssign)?;
+        }
+        let (policy, policy_version) = self.active_policy().await?;
+        let projector = self
+            .projector(
+                Some(policy.clone()),
+                &policy.name,
+                policy_version,
+                input.desk_id,
+            )
+            .await?;
+        let mut tx = self.store.begin().await?;
+        if let (Some(uid), Some(key)) = (actor.user_id, idempotency_key)
+            && let Some(existing) = repo::idempotent_case(&mut tx, uid, key).await?
+        {
+            drop(tx);
+            let case = self.case_by_id(existing).await?;
+            return self.view(actor, case).await;
+        }
+        let (customer_id, created_customer) = repo::upsert_customer(
+            &mut tx,
+            &repo::NewCustomer {
+                kind: customer_kind,
+                name: &name,
+                phone: phone.as_str(),
+                address: input.customer.address.trim(),
+                credit_code: credit_code.as_deref(),
+                now,
+            },
+        )
+        .await?;
+        let year = dom::number_year(received_at, self.config.timezone);
+        let seq = repo::next_number(&mut tx, kind.code(), year).await?;
+        let number = dom::case_number(kind, year, seq);
+        let id = repo::insert_case(
+            &mut tx,
+            &repo::NewCase {
+                number: &number,
+                kind: kind.code(),
+                channel: channel.code(),
+                customer_id,
+                subject: &subject,
+                description: &description,
+                priority: priority.code(),
+                desk_id: input.desk_id,
+                assignee_id: input.assignee_id,
+                state: State::New.code(),
+                policy_name: &policy.name,
+                policy_version,
+                received_at,
+                regulator_ref: (!regulator_ref.is_empty()).then_some(regulator_ref),
+                created_by: actor.user_id,
+                now,
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            sanbao_store::StoreError::Database(ref d)
+                if d.as_database_error()
+                    .is_some_and(|x| x.is_foreign_key_violation()) =>
+            {
+                AppError::invalid("desk_id", "unknown", "所选部门或处理人不存在")
+            }
+            other => other.into(),
+        })?;
+        let event = |kind: &'static str,
+                     at: DateTime<Utc>,
+                     body: String,
+                     data: serde_json::Value| (kind, at, body, data);
+        let mut evs = vec![event(
+            "created",
+            received_at,
+            format!("经{}受理", channel.label_zh()),
+            json!({"state": "new", "channel": channel.code()}),
+        )];
+        if let Some(e) = kind.intake_event() {
+            evs.push(event(
+                "policy_event",
+                received_at,
+                String::new(),
+                json!({"event": e}),
+            ));
+        }
+        for (k, at, body, data) in evs {
+            repo::insert_event(
+                &mut tx,
+                &repo::NewEvent {
+                    case_id: id,
+                    at,
+                    actor_id: actor.user_id,
+                    actor_name: &actor.display_name,
+                    kind: k,
+                    body: &body,
+                    data: &data.to_string(),
+                },
+            )
+            .await?;
+        }
+        if let (Some(uid), Some(key)) = (actor.user_id, idempotency_key) {
+            repo::remember_key(&mut tx, uid, key, id, now).await?;
+        }
+        self.project(&mut tx, &projector, id, now).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "case.create",
+            "case",
+            &number,
+            json!({"kind": kind.code(), "channel": channel.code(), "customer_id": customer_id, "new_customer": created_customer, "policy": format!("{}@{}", policy.name, policy_version)}),
+        )
+        .await?;
+        tx.commit().await?;
+        let case = self.case_by_id(id).await?;
+        self.view(actor, case).await
+    }
+
+    async fn case_by_id(&self, id: i64) -> Result<CaseRow> {
+        repo::by_id(&self.store, id)
+            .await?
+            .ok_or(AppError::NotFound("case"))
+    }
+
+    async fn view(&self, actor: &Actor, case: CaseRow) -> Result<CaseView> {
+        let clocks = repo::clocks(&self.store, case.id).await?;
+        Ok(CaseView {
+            phone_shown: shown_phone(actor, &case.customer_phone),
+            case,
+            clocks,
+        })
+    }
+
+    /// A case the actor may see (others answer 404: a complaint's existence is private too).
+    async fn visible(&self, actor: &Actor, number: &str) -> Result<CaseRow> {
+        actor.require(Permission::CaseRead)?;
+        let c = repo::by_number(&self.store, number.trim())
+            .await?
+            .ok_or(AppError::NotFound("case"))?;
+        if !can_see(actor, &c) {
+            return Err(AppError::NotFound("case"));
+        }
+        Ok(c)
+    }
+
+    /// A case with its clocks and timeline.
+    pub async fn get_case(&self, actor: &Actor, number: &str) -> Result<(CaseView, Vec<EventRow>)> {
+        let c = self.visible(actor, number).await?;
+        let events = repo::events(&self.store, c.id).await?;
+        Ok((self.view(actor, c).await?, events))
+    }
+
+    fn filter_for(&self, actor: &Actor, q: &CaseQuery, limit: i64) -> Result<CaseFilter> {
+        let mut f = CaseFilter {
+            limit,
+            open_only: true,
+            ..Default::default()
+        };
+        if let Some(k) = q.kind.as_deref().filter(|k| !k.is_empty()) {
+            f.kinds = vec![k.parse::<Kind>()?.code().to_owned()];
+        }
+        if let Some(s) = q.state.as_deref().filter(|s| !s.is_empty()) {
+            let s = s.parse::<State>()?;
+            f.states = vec![s.code().to_owned()];
+            f.open_only = s.is_open();
+        }
+        if let Some(c) = q.channel.as_deref().filter(|c| !c.is_empty()) {
+            f.channel = Some(c.parse::<Channel>()?.code().to_owned());
+        }
+        f.desk_ids = q.desk_id.map(|d| vec![d]);
+        f.assignee_id = q.assignee_id;
+        f.customer_id = q.customer_id;
+        f.received_from = q.received_from;
+        f.received_to = q.received_to;
+        let now = sanbao_domain::time::now();
+        match q.queue.unwrap_or(Queue::All) {
+            Queue::Mine => f.assignee_id = Some(actor.user_id.unwrap_or(0)),
+            Queue::Desk => f.desk_ids = Some(actor.desk_ids.clone()),
+            Queue::DueSoon => {
+                f.due_before = Some(now + chrono::Duration::hours(DUE_SOON_HOURS));
+                f.breached = Some(false);
+            }
+            Queue::Breached => f.breached = Some(true),
+            Queue::Unassigned => f.unassigned = true,
+            Queue::All => {}
+        }
+        if q.customer_id.is_some() && q.state.is_none() {
+            f.open_only = false;
+        }
+        if !(actor.can(Permission::ComplaintHandle) || actor.can(Permission::CaseSupervise)) {
+            f.complaints_only_assigned_to = Some(actor.user_id.unwrap_or(0));
+        }
+        if let Some(c) = q.cursor.as_deref().filter(|c| !c.is_empty()) {
+            f.after = Some(parse_cursor(c)?);
+        }
+        Ok(f)
+    }
+
+    /// One page of a queue, sorted by next due time.
+    pub async fn list_cases(&self, actor: &Actor, q: CaseQuery, limit: i64) -> Result<CasePage> {
+        actor.require(Permission::CaseRead)?;
+        let f = self.filter_for(actor, &q, limit + 1)?;
+        let mut rows = repo::list(&self.store, &f).await?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit.max(0) as usize);
+        let next_cursor = if more {
+            rows.last().map(make_cursor)
+        } else {
+            None
+        };
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut clocks = repo::clocks_of(&self.store, &ids).await?;
+        let cases = rows
+            .into_iter()
+            .map(|case| {
+                let mine: Vec<ClockRow> = clocks
+                    .iter()
+                    .filter(|(id, _)| *id == case.id)
+                    .map(|(_, c)| c.clone())
+                    .collect();
+                clocks.retain(|(id, _)| *id != case.id);
+                CaseView {
+                    phone_shown: shown_phone(actor, &case.customer_phone),
+                    case,
+                    clocks: mine,
+                }
+            })
+            .collect();
+        Ok(CasePage { cases, next_cursor })
+    }
+
+    /// Case counts per queue, each capped (a badge shows "999+" instead of scanning a million rows).
+    pub async fn queue_counts(&self, actor: &Actor, cap: i64) -> Result<Vec<(Queue, i64)>> {
+        actor.require(Permission::CaseRead)?;
+        let mut out = Vec::new();
+        for q in Queue::ALL {
+            let f = self.filter_for(
+                actor,
+                &CaseQuery {
+                    queue: Some(q),
+                    ..Default::default()
+                },
+                cap,
+            )?;
+            out.push((q, repo::count_capped(&self.store, &f, cap).await?));
+        }
+        Ok(out)
+    }
+
+    /// Move a case to another state (the common spine; 422 with the reason when refused).
+    pub async fn transition_case(
+        &self,
+        actor: &Actor,
+        number: &str,
+        to: &str,
+        version: i64,
+        note: &str,
+    ) -> Result<CaseView> {
+        actor.require(Permission::CaseWrite)?;
+        let to: State = to.parse()?;
+        let c = self.visible(actor, number).await?;
+        let now = sanbao_domain::time::now();
+        let from: State = c.state.parse()?;
+        dom::check_transition(c.kind.parse()?, from, to, c.resolved_at, now)
+            .map_err(|r| AppError::rule(r.code, r.message))?;
+        let resolved_at = match to {
+            State::Resolved => Some(now),
+            State::Closed => c.resolved_at.or(Some(now)),
+            State::InProgress if matches!(from, State::Resolved | State::Closed) => None,
+            _ => c.resolved_at,
+        };
+        let projector = self
+            .projector(None, &c.policy_name, c.policy_version, c.desk_id)
+            .await?;
+        let mut tx = self.store.begin().await?;
+        repo::set_state(&mut tx, c.id, version, to.code(), resolved_at, now).await?;
+        let note = note.trim();
+        append(
+            &mut tx,
+            actor,
+            c.id,
+            "state",
+            now,
+            note,
+            json!({"from": from.code(), "to": to.code()}),
+        )
+        .await?;
+        self.project(&mut tx, &projector, c.id, now).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "case.transition",
+            "case",
+            &c.number,
+            json!({"from": from.code(), "to": to.code()}),
+        )
+        .await?;
+        tx.commit().await?;
+        let c = self.case_by_id(c.id).await?;
+        self.view(actor, c).await
+    }
+
+    /// An internal note, or a message to the customer (the first one to a complainant stops
+    /// the first-response clock).
+    pub async fn add_case_note(
+        &self,
+        actor: &Actor,
+        number: &str,
+        body: &str,
+        to_customer: bool,
+    ) -> Result<()> {
+        actor.require(Permission::CaseWrite)?;
+        let body = body.trim();
+        if body.is_empty() {
+            return Err(AppError::invalid("body", "required", "请填写内容"));
+        }
+        if body.chars().count() > 10_000 {
+            return Err(AppError::invalid(
+                "body",
+                "too_long",
+                "内容不能超过 10000 字",
+            ));
+        }
+        let c = self.visible(actor, number).await?;
+        let now = sanbao_domain::time::now();
+        let projector = self
+            .projector(None, &c.policy_name, c.policy_version, c.desk_id)
+            .await?;
+        let mut tx = self.store.begin().await?;
+        let kind = if to_customer { "message" } else { "note" };
+        append(&mut tx, actor, c.id, kind, now, body, json!({})).await?;
+        if to_customer {
+            let events = repo::events_tx(&mut tx, c.id).await?;
+            let first = !events
+                .iter()
+                .any(|e| e.kind == "policy_event" && e.data.contains("first_response_sent"));
+            if first {
+                append(
+                    &mut tx,
+                    actor,
+                    c.id,
+                    "policy_event",
+                    now,
+                    "",
+                    json!({"event": "first_response_sent"}),
+                )
+                .await?;
+            }
+        }
+        repo::touch(&mut tx, c.id, now).await?;
+        self.project(&mut tx, &projector, c.id, now).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            &format!("case.{kind}"),
+            "case",
+            &c.number,
+            json!({"chars": body.chars().count()}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Edit a case's subject, description, priority, desk and assignee (409 when stale).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_case(
+        &self,
+        actor: &Actor,
+        number: &str,
+        version: i64,
+        subject: Option<&str>,
+        description: Option<&str>,
+        priority: Option<&str>,
+        desk_id: Option<Option<i64>>,
+        assignee_id: Option<Option<i64>>,
+    ) -> Result<CaseView> {
+        actor.require(Permission::CaseWrite)?;
+        let c = self.visible(actor, number).await?;
+        if (desk_id.is_some_and(|d| d != c.desk_id)
+            || assignee_id.is_some_and(|a| a != c.assignee_id))
+            && !(actor.can(Permission::CaseAssign) || assignee_id == Some(actor.user_id))
+        {
+            actor.require(Permission::CaseAssign)?;
+        }
+        let mut errs = FieldErrors::default();
+        let subject = match subject {
+            Some(s) => errs.check(parse_label(s, "subject", "主题", 120)),
+            None => Some(c.subject.clone()),
+        };
+        let priority = match priority {
+            Some(p) => errs
+                .check(p.parse::<Priority>())
+                .map(|p| p.code().to_owned()),
+            None => Some(c.priority.clone()),
+        };
+        errs.into_result()?;
+        let (Some(subject), Some(priority)) = (subject, priority) else {
+            return Err(AppError::Fault("a parsed field is missing".into()));
+        };
+        let description = description.map_or(c.description.clone(), |d| d.trim().to_owned());
+        let desk = desk_id.unwrap_or(c.desk_id);
+        let assignee = assignee_id.unwrap_or(c.assignee_id);
+        let now = sanbao_domain::time::now();
+        let projector = self
+            .projector(None, &c.policy_name, c.policy_version, desk)
+            .await?;
+        let mut tx = self.store.begin().await?;
+        repo::update_fields(
+            &mut tx,
+            c.id,
+            version,
+            &repo::CaseFields {
+                subject: &subject,
+                description: &description,
+                priority: &priority,
+                desk_id: desk,
+                assignee_id: assignee,
+            },
+            now,
+        )
+        .await
+        .map_err(|e| match e {
+            sanbao_store::StoreError::Database(ref d)
+                if d.as_database_error()
+                    .is_some_and(|x| x.is_foreign_key_violation()) =>
+            {
+                AppError::invalid("assignee_id", "unknown", "所选部门或处理人不存在")
+            }
+            other => other.into(),
+        })?;
+        if desk != c.desk_id || assignee != c.assignee_id {
+            append(&mut tx, actor, c.id, "assignment", now, "", json!({"desk_id": {"from": c.desk_id, "to": desk}, "assignee_id": {"from": c.assignee_id, "to": assignee}})).await?;
+        }
+        self.project(&mut tx, &projector, c.id, now).await?;
+        audit::record(&mut tx, actor, "case.update", "case", &c.number, json!({"subject": subject, "priority": priority, "desk_id": desk, "assignee_id": assignee})).await?;
+        tx.commit().await?;
+        let c = self.case_by_id(c.id).await?;
+        self.view(actor, c).await
+    }
+}
+
+/// Append one event to a case's timeline.
+async fn append(
+    tx: &mut Tx,
+    actor: &Actor,
+    case_id: i64,
+    kind: &str,
+    at: DateTime<Utc>,
+    body: &str,
+    data: serde_json::Value,
+) -> Result<()> {
+    repo::insert_event(
+        tx,
+        &repo::NewEvent {
+            case_id,
+            at,
+            actor_id: actor.user_id,
+            actor_name: &actor.display_name,
+            kind,
+            body,
+            data: &data.to_string(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// What a projection needs besides the case's events.
+struct Projector {
+    policy: Policy,
+    calendar: std::sync::Arc<sanbao_domain::calendar::Calendar>,
+    hours: ServiceHours,
+}
+
+/// The clock facts of an event list.
+fn facts(events: &[EventRow]) -> Vec<CaseFact> {
+    events
+        .iter()
+        .filter_map(|e| {
+            let data: serde_json::Value = serde_json::from_str(&e.data).unwrap_or_default();
+            match e.kind.as_str() {
+                "policy_event" => data["event"]
+                    .as_str()
+                    .map(|ev| CaseFact::Event(ev.to_owned(), e.at)),
+                "created" => Some(CaseFact::State(State::New, e.at)),
+                "state" => data["to"]
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .map(|s| CaseFact::State(s, e.at)),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+fn clock_state_code(s: ClockState) -> &'static str {
+    match s {
+        ClockState::NotStarted => "not_started",
+        ClockState::Running => "running",
+        ClockState::Paused => "paused",
+        ClockState::Met => "met",
+        ClockState::MetLate => "met_late",
+        ClockState::Breached => "breached",
+    }
+}

@@ -1,0 +1,506 @@
+//! Customers, service cases, their events and clock projections.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::users::stale_unless_one;
+use crate::{Result, Store, Tx, on_conn, on_pool};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub phone: String,
+    pub address: String,
+    pub credit_code: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub struct NewCustomer<'a> {
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub phone: &'a str,
+    pub address: &'a str,
+    pub credit_code: Option<&'a str>,
+    pub now: DateTime<Utc>,
+}
+
+/// The customer with this phone, created if there is none. Safe under concurrency: the
+/// phone is unique, a racing insert does nothing, and the winner's row is read back.
+/// Returns `(id, created)`.
+pub async fn upsert_customer(tx: &mut Tx, c: &NewCustomer<'_>) -> Result<(i64, bool)> {
+    let id: Option<i64> = on_conn!(tx, c2 => sqlx::query_scalar(
+        "INSERT INTO customer (kind, name, phone, address, credit_code, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, 1) ON CONFLICT (phone) DO NOTHING RETURNING id")
+        .bind(c.kind).bind(c.name).bind(c.phone).bind(c.address).bind(c.credit_code).bind(c.now)
+        .fetch_optional(c2).await)?;
+    if let Some(id) = id {
+        return Ok((id, true));
+    }
+    let id: i64 = on_conn!(tx, c2 => sqlx::query_scalar("SELECT id FROM customer WHERE phone = $1")
+        .bind(c.phone).fetch_one(c2).await)?;
+    Ok((id, false))
+}
+
+const CUSTOMER_COLS: &str = "id, kind, name, phone, address, credit_code, created_at";
+
+pub async fn customer(store: &Store, id: i64) -> Result<Option<CustomerRow>> {
+    let sql = format!("SELECT {CUSTOMER_COLS} FROM customer WHERE id = $1");
+    Ok(
+        on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?,
+    )
+}
+
+/// Customers whose phone starts with `prefix` (typing ahead), by phone.
+pub async fn customers_by_phone_prefix(
+    store: &Store,
+    prefix: &str,
+    limit: i64,
+) -> Result<Vec<CustomerRow>> {
+    // A range on the unique index instead of LIKE (which SQLite cannot serve from it).
+    let upper = format!("{prefix}\u{7f}");
+    let sql = format!(
+        "SELECT {CUSTOMER_COLS} FROM customer WHERE phone >= $1 AND phone < $2 ORDER BY phone LIMIT $3"
+    );
+    Ok(
+        on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(prefix).bind(upper).bind(limit).fetch_all(c).await)?,
+    )
+}
+
+pub async fn count_customers(store: &Store) -> Result<i64> {
+    Ok(
+        on_pool!(store, c => sqlx::query_scalar("SELECT COUNT(*) FROM customer").fetch_one(c).await)?,
+    )
+}
+
+/// The next sequence number of `kind` in `year` (1, 2, …; never reused).
+pub async fn next_number(tx: &mut Tx, kind: &str, year: i32) -> Result<i64> {
+    Ok(on_conn!(tx, c => sqlx::query_scalar(
+        "INSERT INTO case_counter (kind, year, last) VALUES ($1, $2, 1) \
+         ON CONFLICT (kind, year) DO UPDATE SET last = case_counter.last + 1 RETURNING last")
+        .bind(kind).bind(year).fetch_one(c).await)?)
+}
+
+pub struct NewCase<'a> {
+    pub number: &'a str,
+    pub kind: &'a str,
+    pub channel: &'a str,
+    pub customer_id: i64,
+    pub subject: &'a str,
+    pub description: &'a str,
+    pub priority: &'a str,
+    pub desk_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub state: &'a str,
+    pub policy_name: &'a str,
+    pub policy_version: i32,
+    pub received_at: DateTime<Utc>,
+    pub regulator_ref: Option<&'a str>,
+    pub created_by: Option<i64>,
+    pub now: DateTime<Utc>,
+}
+
+pub async fn insert_case(tx: &mut Tx, n: &NewCase<'_>) -> Result<i64> {
+    Ok(on_conn!(tx, c => sqlx::query_scalar(
+        "INSERT INTO service_case (number, kind, channel, customer_id, subject, description, priority, \
+         desk_id, assignee_id, state, policy_name, policy_version, received_at, regulator_ref, \
+         breached, escalated, created_by, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, FALSE, FALSE, $15, $16, $16, 1) \
+         RETURNING id")
+        .bind(n.number).bind(n.kind).bind(n.channel).bind(n.customer_id).bind(n.subject)
+        .bind(n.description).bind(n.priority).bind(n.desk_id).bind(n.assignee_id).bind(n.state)
+        .bind(n.policy_name).bind(n.policy_version).bind(n.received_at).bind(n.regulator_ref)
+        .bind(n.created_by).bind(n.now)
+        .fetch_one(c).await)?)
+}
+
+/// A case with its customer, desk and assignee names.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseRow {
+    pub id: i64,
+    pub number: String,
+    pub kind: String,
+    pub channel: String,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub customer_phone: String,
+    pub subject: String,
+    pub description: String,
+    pub priority: String,
+    pub desk_id: Option<i64>,
+    pub desk_name: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub state: String,
+    pub policy_name: String,
+    pub policy_version: i32,
+    pub received_at: DateTime<Utc>,
+    pub regulator_ref: Option<String>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub next_due_at: Option<DateTime<Utc>>,
+    pub breached: bool,
+    pub escalated: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+const CASE_SELECT: &str = "SELECT s.id, s.number, s.kind, s.channel, s.customer_id, \
+    cu.name AS customer_name, cu.phone AS customer_phone, s.subject, s.description, s.priority, \
+    s.desk_id, d.name AS desk_name, s.assignee_id, u.display_name AS assignee_name, s.state, \
+    s.policy_name, s.policy_version, s.received_at, s.regulator_ref, s.resolved_at, \
+    s.next_due_at, s.breached, s.escalated, s.created_at, s.updated_at, s.version \
+    FROM service_case s JOIN customer cu ON cu.id = s.customer_id \
+    LEFT JOIN desk d ON d.id = s.desk_id LEFT JOIN user_account u ON u.id = s.assignee_id";
+
+pub async fn by_number(store: &Store, number: &str) -> Result<Option<CaseRow>> {
+    let sql = format!("{CASE_SELECT} WHERE s.number = $1");
+    Ok(
+        on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(number).fetch_optional(c).await)?,
+    )
+}
+
+pub async fn by_id(store: &Store, id: i64) -> Result<Option<CaseRow>> {
+    let sql = format!("{CASE_SELECT} WHERE s.id = $1");
+    Ok(
+        on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?,
+    )
+}
+
+pub async fn by_id_tx(tx: &mut Tx, id: i64) -> Result<Option<CaseRow>> {
+    let sql = format!("{CASE_SELECT} WHERE s.id = $1");
+    Ok(
+        on_conn!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?,
+    )
+}
+
+pub async fn by_number_tx(tx: &mut Tx, number: &str) -> Result<Option<CaseRow>> {
+    let sql = format!("{CASE_SELECT} WHERE s.number = $1");
+    Ok(
+        on_conn!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(number).fetch_optional(c).await)?,
+    )
+}
+
+/// Which cases a queue shows.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Only open cases (new, in progress, waiting).
+    pub open_only: bool,
+    pub kinds: Vec<String>,
+    pub states: Vec<String>,
+    pub channel: Option<String>,
+    pub desk_ids: Option<Vec<i64>>,
+    pub assignee_id: Option<i64>,
+    pub unassigned: bool,
+    pub customer_id: Option<i64>,
+    pub breached: Option<bool>,
+    /// Next due time before this instant (due soon).
+    pub due_before: Option<DateTime<Utc>>,
+    pub received_from: Option<DateTime<Utc>>,
+    pub received_to: Option<DateTime<Utc>>,
+    /// Complaints are visible only to these conditions: `None` = all visible; `Some(me)` =
+    /// complaints only where assigned to `me`.
+    pub complaints_only_assigned_to: Option<i64>,
+    /// Keyset cursor: rows after `(due is null, due, id)`.
+    pub after: Option<(bool, Option<DateTime<Utc>>, i64)>,
+    pub limit: i64,
+}
+
+/// The filter's conditions, once for both dialects (the builder numbers the placeholders).
+fn push_filters<DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<DB>, f: &CaseFilter)
+where
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> bool: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> DateTime<Utc>: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    if f.open_only {
+        qb.push(" AND s.state IN ('new', 'in_progress', 'waiting_customer')");
+    }
+    if !f.kinds.is_empty() {
+        qb.push(" AND s.kind IN (");
+        let mut sep = qb.separated(", ");
+        for k in &f.kinds {
+            sep.push_bind(k.clone());
+        }
+        qb.push(")");
+    }
+    if !f.states.is_empty() {
+        qb.push(" AND s.state IN (");
+        let mut sep = qb.separated(", ");
+        for k in &f.states {
+            sep.push_bind(k.clone());
+        }
+        qb.push(")");
+    }
+    if let Some(ch) = &f.channel {
+        qb.push(" AND s.channel = ").push_bind(ch.clone());
+    }
+    if let Some(desks) = &f.desk_ids {
+        if desks.is_empty() {
+            qb.push(" AND 1 = 0");
+        } else {
+            qb.push(" AND s.desk_id IN (");
+            let mut sep = qb.separated(", ");
+            for d in desks {
+                sep.push_bind(*d);
+            }
+            qb.push(")");
+        }
+    }
+    if let Some(a) = f.assignee_id {
+        qb.push(" AND s.assignee_id = ").push_bind(a);
+    }
+    if f.unassigned {
+        qb.push(" AND s.assignee_id IS NULL");
+    }
+    if let Some(c) = f.customer_id {
+        qb.push(" AND s.customer_id = ").push_bind(c);
+    }
+    if let Some(b) = f.breached {
+        qb.push(" AND s.breached = ").push_bind(b);
+    }
+    if let Some(t) = f.due_before {
+        qb.push(" AND s.next_due_at IS NOT NULL AND s.next_due_at < ")
+            .push_bind(t);
+    }
+    if let Some(t) = f.received_from {
+        qb.push(" AND s.received_at >= ").push_bind(t);
+    }
+    if let Some(t) = f.received_to {
+        qb.push(" AND s.received_at < ").push_bind(t);
+    }
+    if let Some(me) = f.complaints_only_assigned_to {
+        qb.push(" AND (s.kind <> 'complaint' OR s.assignee_id = ")
+            .push_bind(me)
+            .push(")");
+    }
+}
+
+/// One page of a queue, by next due time (cases without a clock last), then id.
+pub async fn list(store: &Store, f: &CaseFilter) -> Result<Vec<CaseRow>> {
+    on_pool!(store, c => {
+        let mut qb = sqlx::QueryBuilder::new(format!("{CASE_SELECT} WHERE 1=1"));
+        push_filters(&mut qb, f);
+        match f.after {
+            Some((false, Some(due), id)) => {
+                qb.push(" AND (s.next_due_at IS NULL OR s.next_due_at > ").push_bind(due)
+                    .push(" OR (s.next_due_at = ").push_bind(due).push(" AND s.id > ").push_bind(id).push("))");
+            }
+            Some((_, _, id)) => {
+                qb.push(" AND s.next_due_at IS NULL AND s.id > ").push_bind(id);
+            }
+            None => {}
+        }
+        qb.push(" ORDER BY CASE WHEN s.next_due_at IS NULL THEN 1 ELSE 0 END, s.next_due_at, s.id LIMIT ")
+            .push_bind(f.limit.clamp(1, 500));
+        Ok(qb.build_query_as::<CaseRow>().fetch_all(c).await?)
+    })
+}
+
+/// How many cases match, counting at most `cap` (so a queue badge never scans a million rows).
+pub async fn count_capped(store: &Store, f: &CaseFilter, cap: i64) -> Result<i64> {
+    on_pool!(store, c => {
+        let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM service_case s WHERE 1=1");
+        push_filters(&mut qb, f);
+        qb.push(" LIMIT ").push_bind(cap).push(") capped");
+        Ok(qb.build_query_scalar::<i64>().fetch_one(c).await?)
+    })
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub kind: String,
+    pub body: String,
+    pub data: String,
+}
+
+pub struct NewEvent<'a> {
+    pub case_id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub actor_name: &'a str,
+    pub kind: &'a str,
+    pub body: &'a str,
+    pub data: &'a str,
+}
+
+pub async fn insert_event(tx: &mut Tx, e: &NewEvent<'_>) -> Result<i64> {
+    Ok(on_conn!(tx, c => sqlx::query_scalar(
+        "INSERT INTO case_event (case_id, at, actor_id, actor_name, kind, body, data) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+        .bind(e.case_id).bind(e.at).bind(e.actor_id).bind(e.actor_name).bind(e.kind).bind(e.body).bind(e.data)
+        .fetch_one(c).await)?)
+}
+
+const EVENT_COLS: &str = "id, at, actor_id, actor_name, kind, body, data";
+
+pub async fn events(store: &Store, case_id: i64) -> Result<Vec<EventRow>> {
+    let sql = format!("SELECT {EVENT_COLS} FROM case_event WHERE case_id = $1 ORDER BY id");
+    Ok(
+        on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(case_id).fetch_all(c).await)?,
+    )
+}
+
+pub async fn events_tx(tx: &mut Tx, case_id: i64) -> Result<Vec<EventRow>> {
+    let sql = format!("SELECT {EVENT_COLS} FROM case_event WHERE case_id = $1 ORDER BY id");
+    Ok(
+        on_conn!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(case_id).fetch_all(c).await)?,
+    )
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClockRow {
+    pub clock: String,
+    pub state: String,
+    pub due_at: Option<DateTime<Utc>>,
+    pub due_date: Option<NaiveDate>,
+    pub rule: String,
+}
+
+pub async fn clocks(store: &Store, case_id: i64) -> Result<Vec<ClockRow>> {
+    Ok(on_pool!(store, c => sqlx::query_as(
+        "SELECT clock, state, due_at, due_date, rule FROM case_clock WHERE case_id = $1 ORDER BY due_at, clock")
+        .bind(case_id).fetch_all(c).await)?)
+}
+
+#[derive(sqlx::FromRow)]
+struct CaseClockRow {
+    case_id: i64,
+    clock: String,
+    state: String,
+    due_at: Option<DateTime<Utc>>,
+    due_date: Option<NaiveDate>,
+    rule: String,
+}
+
+/// Clocks of many cases at once (queue pages: one query for the page, not one per row).
+pub async fn clocks_of(store: &Store, case_ids: &[i64]) -> Result<Vec<(i64, ClockRow)>> {
+    if case_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<CaseClockRow> = on_pool!(store, c => {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT case_id, clock, state, due_at, due_date, rule FROM case_clock WHERE case_id IN (");
+        let mut sep = qb.separated(", ");
+        for id in case_ids { sep.push_bind(*id); }
+        qb.push(") ORDER BY case_id, due_at, clock");
+        qb.build_query_as::<CaseClockRow>().fetch_all(c).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.case_id,
+                ClockRow {
+                    clock: r.clock,
+                    state: r.state,
+                    due_at: r.due_at,
+                    due_date: r.due_date,
+                    rule: r.rule,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Replace a case's clock rows and its queue projection.
+pub async fn write_projection(
+    tx: &mut Tx,
+    case_id: i64,
+    clocks: &[ClockRow],
+    next_due_at: Option<DateTime<Utc>>,
+    breached: bool,
+) -> Result<()> {
+    on_conn!(tx, c => {
+        sqlx::query("DELETE FROM case_clock WHERE case_id = $1").bind(case_id).execute(&mut *c).await?;
+        for k in clocks {
+            sqlx::query("INSERT INTO case_clock (case_id, clock, state, due_at, due_date, rule) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(case_id).bind(&k.clock).bind(&k.state).bind(k.due_at).bind(k.due_date).bind(&k.rule)
+                .execute(&mut *c).await?;
+        }
+        sqlx::query("UPDATE service_case SET next_due_at = $1, breached = $2 WHERE id = $3")
+            .bind(next_due_at).bind(breached).bind(case_id).execute(&mut *c).await?;
+    });
+    Ok(())
+}
+
+/// Change state (and `resolved_at`) if `version` is current.
+pub async fn set_state(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    state: &str,
+    resolved_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let n = on_conn!(tx, c => sqlx::query(
+        "UPDATE service_case SET state = $1, resolved_at = $2, updated_at = $3, version = version + 1 \
+         WHERE id = $4 AND version = $5")
+        .bind(state).bind(resolved_at).bind(now).bind(id).bind(version)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    stale_unless_one(n)
+}
+
+pub struct CaseFields<'a> {
+    pub subject: &'a str,
+    pub description: &'a str,
+    pub priority: &'a str,
+    pub desk_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+}
+
+pub async fn update_fields(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    f: &CaseFields<'_>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let n = on_conn!(tx, c => sqlx::query(
+        "UPDATE service_case SET subject = $1, description = $2, priority = $3, desk_id = $4, \
+         assignee_id = $5, updated_at = $6, version = version + 1 WHERE id = $7 AND version = $8")
+        .bind(f.subject).bind(f.description).bind(f.priority).bind(f.desk_id).bind(f.assignee_id)
+        .bind(now).bind(id).bind(version)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    stale_unless_one(n)
+}
+
+/// Bump the version after an appended event (a note), so concurrent editors notice.
+pub async fn touch(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<()> {
+    on_conn!(tx, c => sqlx::query("UPDATE service_case SET updated_at = $1, version = version + 1 WHERE id = $2")
+        .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn idempotent_case(tx: &mut Tx, user_id: i64, key: &str) -> Result<Option<i64>> {
+    Ok(on_conn!(tx, c => sqlx::query_scalar(
+        "SELECT case_id FROM idempotency_key WHERE user_id = $1 AND key = $2")
+        .bind(user_id).bind(key).fetch_optional(c).await)?)
+}
+
+pub async fn remember_key(
+    tx: &mut Tx,
+    user_id: i64,
+    key: &str,
+    case_id: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    on_conn!(tx, c => sqlx::query(
+        "INSERT INTO idempotency_key (user_id, key, case_id, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(user_id).bind(key).bind(case_id).bind(now)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The policy text of a saved version (for cases pinned to it).
+pub async fn policy_body(store: &Store, name: &str, version: i32) -> Result<Option<String>> {
+    Ok(on_pool!(store, c => sqlx::query_scalar(
+        "SELECT body FROM policy_version WHERE name = $1 AND version = $2")
+        .bind(name).bind(version).fetch_optional(c).await)?)
+}

@@ -1,0 +1,443 @@
+//! Case API suite: the real router on a random port against a fresh database.
+
+use std::net::SocketAddr;
+
+use reqwest::StatusCode;
+use sanbao_app::users::CreateUser;
+use sanbao_app::{Actor, App, AppConfig};
+use sanbao_domain::role::Role;
+use sanbao_store::testing::TestDb;
+use serde_json::{Value, json};
+
+struct TestApp {
+    base: String,
+    app: App,
+    _db: TestDb,
+    client: reqwest::Client,
+}
+
+impl TestApp {
+    async fn spawn() -> TestApp {
+        let db = TestDb::new().await;
+        let app = App::new(db.store.clone(), AppConfig::default());
+        app.prepare(false).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let router = sanbao_web::router(app.clone(), sanbao_web::WebConfig::default());
+        tokio::spawn(sanbao_web::serve(listener, router, std::future::pending()));
+        TestApp {
+            base: format!("http://{addr}"),
+            app,
+            _db: db,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    async fn token(&self, username: &str, role: Role) -> String {
+        let id = self
+            .app
+            .create_user(
+                &Actor::system(),
+                CreateUser {
+                    username: username.into(),
+                    display_name: username.into(),
+                    password: "correct-horse-42".into(),
+                    roles: vec![role.code().into()],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .user
+            .id;
+        self.app
+            .create_token(&Actor::system(), id, "t")
+            .await
+            .unwrap()
+            .token
+    }
+
+    fn url(&self, p: &str) -> String {
+        format!("{}{p}", self.base)
+    }
+
+    async fn post(&self, token: &str, path: &str, body: Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn get(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+fn complaint(phone: &str) -> Value {
+    json!({
+        "kind": "complaint",
+        "channel": "phone",
+        "customer": {"name": "张三", "phone": phone},
+        "subject": "屏幕漏液",
+        "description": "我要退货，屏幕漏液",
+        "received_at": "2026-09-30T18:00:00+08:00",
+    })
+}
+
+#[tokio::test]
+async fn a_complaint_answers_with_the_three_clocks_of_the_design_example() {
+    let t = TestApp::spawn().await;
+    let officer = t.token("wangfang", Role::ComplaintOfficer).await;
+    let res = t
+        .post(&officer, "/api/v1/cases", complaint("13800138000"))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let c: Value = res.json().await.unwrap();
+    assert_eq!(c["number"], "CP-2026-000001");
+    assert_eq!(c["state"], "new");
+    assert_eq!(c["policy"], "seed@0");
+    let clocks = c["clocks"].as_array().unwrap();
+    let find = |name: &str| clocks.iter().find(|k| k["clock"] == name).unwrap().clone();
+    assert_eq!(find("first_response")["due"], "2026-10-01T10:00:00Z");
+    assert!(find("first_response")["due_date"].is_null());
+    assert_eq!(find("verification")["due"], "2026-10-10T16:00:00Z");
+    assert_eq!(find("verification")["due_date"], "2026-10-10");
+    assert_eq!(find("reply")["due"], "2026-10-20T16:00:00Z");
+    assert_eq!(find("reply")["due_date"], "2026-10-20");
+    // Received in 2026 (now is later): the clocks are long breached.
+    assert_eq!(find("reply")["state"], "breached");
+    assert_eq!(c["breached"], true);
+}
+
+#[tokio::test]
+async fn numbers_count_per_kind_and_year() {
+    let t = TestApp::spawn().await;
+    let agent = t.token("zhangwei", Role::ServiceAgent).await;
+    let mut body = complaint("13800138001");
+    body["kind"] = json!("repair");
+    let a: Value = t
+        .post(&agent, "/api/v1/cases", body.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let b: Value = t
+        .post(&agent, "/api/v1/cases", body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(a["number"], "RP-2026-000001");
+    assert_eq!(b["number"], "RP-2026-000002");
+    assert_eq!(a["clocks"][0]["clock"], "dispatch");
+}
+
+#[tokio::test]
+async fn bad_input_names_the_field_and_writes_nothing() {
+    let t = TestApp::spawn().await;
+    let agent = t.token("zhangwei", Role::ServiceAgent).await;
+    for (patch, field) in [
+        (json!({"kind": "gossip"}), "kind"),
+        (json!({"channel": "fax"}), "channel"),
+        (
+            json!({"customer": {"name": "张三", "phone": "12345"}}),
+            "customer.phone",
+        ),
+        (json!({"subject": ""}), "subject"),
+        (
+            json!({"received_at": "2099-01-01T00:00:00Z"}),
+            "received_at",
+        ),
+        (json!({"channel": "regulator"}), "regulator_ref"),
+        (
+            json!({"customer": {"name": "某公司", "phone": "02162345678", "kind": "organisation", "credit_code": "91350100M000100Y44"}}),
+            "customer.credit_code",
+        ),
+    ] {
+        let mut body = complaint("13800138002");
+        for (k, v) in patch.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let res = t.post(&agent, "/api/v1/cases", body).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{field}");
+        let e: Value = res.json().await.unwrap();
+        assert_eq!(e["error"]["field"], field, "{e}");
+    }
+    let list: Value = t.get(&agent, "/api/v1/cases").await.json().await.unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn a_stale_update_is_409_and_transitions_are_checked() {
+    let t = TestApp::spawn().await;
+    let officer = t.token("wangfang", Role::ComplaintOfficer).await;
+    let c: Value = t
+        .post(&officer, "/api/v1/cases", complaint("13800138003"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let n = c["number"].as_str().unwrap();
+    let v = c["version"].as_i64().unwrap();
+    let res = t
+        .client
+        .patch(t.url(&format!("/api/v1/cases/{n}")))
+        .bearer_auth(&officer)
+        .json(&json!({"version": v, "priority": "high"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = t
+        .client
+        .patch(t.url(&format!("/api/v1/cases/{n}")))
+        .bearer_auth(&officer)
+        .json(&json!({"version": v, "priority": "urgent"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let fresh: Value = t
+        .get(&officer, &format!("/api/v1/cases/{n}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(fresh["priority"], "high");
+    let v = fresh["version"].as_i64().unwrap();
+    let res = t
+        .post(
+            &officer,
+            &format!("/api/v1/cases/{n}/transitions"),
+            json!({"to": "closed", "version": v}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: Value = res.json().await.unwrap();
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("不能从“新建”变为“已关闭”"),
+        "{e}"
+    );
+    let res = t
+        .post(
+            &officer,
+            &format!("/api/v1/cases/{n}/transitions"),
+            json!({"to": "waiting_customer", "version": v}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let c: Value = res.json().await.unwrap();
+    assert_eq!(c["state"], "waiting_customer");
+    let res = t
+        .post(
+            &officer,
+            &format!("/api/v1/cases/{n}/notes"),
+            json!({"body": "已致电客户，等待照片", "to_customer": true}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let d: Value = t
+        .get(&officer, &format!("/api/v1/cases/{n}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = d["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"message") && kinds.contains(&"state"),
+        "{kinds:?}"
+    );
+    let first = d["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["clock"] == "first_response")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        first["state"], "met_late",
+        "the message stopped the first-response clock, late"
+    );
+}
+
+#[tokio::test]
+async fn a_retried_create_with_the_same_key_creates_one_case() {
+    let t = TestApp::spawn().await;
+    let agent = t.token("zhangwei", Role::ServiceAgent).await;
+    let mut body = complaint("13800138004");
+    body["kind"] = json!("inquiry");
+    let send = || {
+        t.client
+            .post(t.url("/api/v1/cases"))
+            .bearer_auth(&agent)
+            .header("Idempotency-Key", "abc-123")
+            .json(&body)
+            .send()
+    };
+    let a: Value = send().await.unwrap().json().await.unwrap();
+    let b: Value = send().await.unwrap().json().await.unwrap();
+    assert_eq!(a["number"], b["number"]);
+    let list: Value = t.get(&agent, "/api/v1/cases").await.json().await.unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_intake_for_one_new_phone_makes_one_customer() {
+    let t = TestApp::spawn().await;
+    let agent = t.token("zhangwei", Role::ServiceAgent).await;
+    let mut tasks = Vec::new();
+    for i in 0..32 {
+        let (client, url, agent) = (t.client.clone(), t.url("/api/v1/cases"), agent.clone());
+        let mut body = complaint("13912345678");
+        body["kind"] = json!("inquiry");
+        body["customer"]["name"] = json!("𠮷野家 🍜");
+        body["subject"] = json!(format!("咨询 {i} 😀"));
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(agent)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), StatusCode::CREATED);
+    }
+    let list: Value = t
+        .get(&agent, "/api/v1/cases?limit=200")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 32);
+    let customers: std::collections::BTreeSet<i64> = items
+        .iter()
+        .map(|c| c["customer"]["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(customers.len(), 1, "one customer for one phone");
+    assert_eq!(items[0]["customer"]["name"], "𠮷野家 🍜");
+    assert!(items.iter().any(|c| c["subject"] == "咨询 7 😀"));
+}
+
+#[tokio::test]
+async fn complaints_are_private_and_phones_masked() {
+    let t = TestApp::spawn().await;
+    let officer = t.token("wangfang", Role::ComplaintOfficer).await;
+    let c: Value = t
+        .post(&officer, "/api/v1/cases", complaint("13800138005"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let n = c["number"].as_str().unwrap();
+    assert_eq!(c["customer"]["phone"], "13800138005");
+    let tech = t.token("liuyang", Role::Technician).await;
+    assert_eq!(
+        t.get(&tech, &format!("/api/v1/cases/{n}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let list: Value = t.get(&tech, "/api/v1/cases").await.json().await.unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 0);
+    let auditor = t.token("hegang", Role::Auditor).await;
+    let mut body = complaint("13800138006");
+    body["kind"] = json!("repair");
+    t.post(&officer, "/api/v1/cases", body).await;
+    let list: Value = t.get(&auditor, "/api/v1/cases").await.json().await.unwrap();
+    assert_eq!(list["items"][0]["customer"]["phone"], "138****8006");
+}
+
+#[tokio::test]
+async fn queues_filter_and_page_by_cursor() {
+    let t = TestApp::spawn().await;
+    let officer = t.token("wangfang", Role::ComplaintOfficer).await;
+    for i in 0..5 {
+        let mut body = complaint(&format!("1380013801{i}"));
+        body["received_at"] = json!(chrono::Utc::now().to_rfc3339());
+        if i % 2 == 0 {
+            body["kind"] = json!("inquiry");
+        }
+        assert_eq!(
+            t.post(&officer, "/api/v1/cases", body).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    let all: Value = t
+        .get(&officer, "/api/v1/cases?limit=2")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    let mut seen: Vec<String> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["number"].as_str().unwrap().to_owned())
+        .collect();
+    let mut cursor = all["next_cursor"].as_str().map(str::to_owned);
+    while let Some(c) = cursor {
+        let page: Value = t
+            .get(&officer, &format!("/api/v1/cases?limit=2&cursor={c}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["number"].as_str().unwrap().to_owned()),
+        );
+        cursor = page["next_cursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(seen.len(), 5);
+    let uniq: std::collections::BTreeSet<_> = seen.iter().collect();
+    assert_eq!(uniq.len(), 5, "no case twice across pages");
+    // Complaints (with clocks) come before inquiries (none), soonest first.
+    assert!(seen[0].starts_with("CP-") && seen[4].starts_with("IQ-"));
+    let inquiries: Value = t
+        .get(&officer, "/api/v1/cases?kind=inquiry")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(inquiries["items"].as_array().unwrap().len(), 3);
+    let unassigned: Value = t
+        .get(&officer, "/api/v1/cases?queue=unassigned")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unassigned["items"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        t.get(&officer, "/api/v1/cases?queue=nope").await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        t.get(&officer, "/api/v1/cases?cursor=garbage")
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+}

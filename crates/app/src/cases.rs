@@ -587,6 +587,25 @@ impl App {
         Ok(CasePage { cases, next_cursor })
     }
 
+    /// Customers whose phone starts with `prefix` (at least 3 digits), for the intake form:
+    /// `(name, phone as this viewer may see it, kind)`.
+    pub async fn customers_by_phone(
+        &self,
+        actor: &Actor,
+        prefix: &str,
+    ) -> Result<Vec<(String, String, String)>> {
+        actor.require(Permission::CustomerRead)?;
+        let digits: String = prefix.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() < 3 {
+            return Ok(Vec::new());
+        }
+        Ok(repo::customers_by_phone_prefix(&self.store, &digits, 8)
+            .await?
+            .into_iter()
+            .map(|c| (c.name, shown_phone(actor, &c.phone), c.kind))
+            .collect())
+    }
+
     /// Case counts per queue, each capped (a badge shows "999+" instead of scanning a million rows).
     pub async fn queue_counts(&self, actor: &Actor, cap: i64) -> Result<Vec<(Queue, i64)>> {
         actor.require(Permission::CaseRead)?;

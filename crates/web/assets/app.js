@@ -34,3 +34,43 @@ document.addEventListener("change", function (ev) {
   };
   reader.readAsText(input.files[0], "utf-8");
 });
+// Intake: show the 12315 field only for regulator transfers; look customers up by phone.
+(function () {
+  var channel = document.getElementById("channel");
+  function showFor() {
+    document.querySelectorAll("[data-show-for]").forEach(function (el) {
+      el.style.display = channel && channel.value === el.getAttribute("data-show-for") ? "" : "none";
+    });
+  }
+  if (channel) {
+    channel.addEventListener("change", showFor);
+    showFor();
+  }
+  var phone = document.getElementById("customer_phone");
+  var list = document.getElementById("phone-matches");
+  var name = document.getElementById("customer_name");
+  var found = {};
+  if (!phone || !list) return;
+  var timer = null;
+  phone.addEventListener("input", function () {
+    clearTimeout(timer);
+    var v = phone.value.replace(/\D/g, "");
+    if (found[v] && name && !name.value) name.value = found[v];
+    if (v.length < 3) return;
+    timer = setTimeout(function () {
+      fetch("/cases/customers?phone=" + encodeURIComponent(v), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (rows) {
+          list.innerHTML = "";
+          rows.forEach(function (c) {
+            found[c.phone] = c.name;
+            var o = document.createElement("option");
+            o.value = c.phone;
+            o.label = c.name;
+            list.appendChild(o);
+          });
+        })
+        .catch(function () {});
+    }, 200);
+  });
+})();

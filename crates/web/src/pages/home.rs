@@ -15,7 +15,6 @@ use crate::session::Staff;
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
-        .route("/cases", get(cases))
         .route("/customers", get(customers))
         .route("/products", get(products))
         .route("/sales", get(sales))
@@ -69,7 +68,6 @@ macro_rules! soon_pages {
 }
 
 soon_pages! {
-    cases => Cases, "nav.cases";
     customers => Customers, "nav.customers";
     products => Products, "nav.products";
     sales => Sales, "nav.sales";

@@ -2,6 +2,7 @@
 
 mod audit;
 mod calendar;
+mod cases;
 mod desks;
 mod form;
 mod home;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(login::router())
         .merge(home::router())
+        .merge(cases::router())
         .merge(me::router())
         .merge(settings::router())
         .merge(users::router())

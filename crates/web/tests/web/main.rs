@@ -451,6 +451,10 @@ async fn every_page_renders_for_every_demo_role() {
         "/settings/policies/seed?event=complaint_received&at=2026-09-30T18:00",
         "/settings/policies/seed/diff?from=0&to=0",
         "/policy",
+        "/cases",
+        "/cases?queue=mine",
+        "/cases?queue=breached&kind=complaint",
+        "/cases/new",
     ];
     for role in Role::ALL {
         let username = match role {

@@ -1,0 +1,67 @@
+// Case flow: a complaint officer logs a phone complaint, sees its three clock chips, adds a
+// note, waits for the customer (chips pause), resumes, resolves and closes it.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { join } from "node:path";
+import { launchBrowser, login, shotsDir, startServer } from "./harness.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer(["--demo"]);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function move(page, to) {
+  await Promise.all([page.waitForLoadState("load"), page.click(`#transition-form button[data-to=${to}]`)]);
+}
+
+test("a phone complaint from intake to closing", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(page, server.url, "wangfang", "sanbao-demo-2026");
+  await page.goto(new URL("/cases/new", server.url).href);
+  await page.selectOption("select[name=kind]", "complaint");
+  await page.selectOption("select[name=channel]", "phone");
+  await page.fill("input[name=customer_phone]", "139 1234 5678");
+  await page.fill("input[name=customer_name]", "李先生");
+  await page.fill("input[name=subject]", "空调维修后仍漏水");
+  await page.fill("textarea[name=description]", "上周维修后空调仍然漏水，要求上门复查。");
+  await page.screenshot({ path: join(shotsDir, "case-intake.png"), fullPage: true });
+  await Promise.all([page.waitForURL(/\/cases\/CP-\d{4}-\d{6}$/), page.click("#intake button[type=submit]")]);
+
+  const chips = page.locator("[data-testid=clock-chip]");
+  assert.equal(await chips.count(), 3);
+  assert.match(await chips.nth(0).innerText(), /首次响应|初步核实|答复/);
+  assert.equal(await page.locator(".clock-card.breached").count(), 0);
+
+  await page.fill("#note-form textarea[name=body]", "已致电李先生，约定明天上门复查。");
+  await page.check("#note-form input[name=to_customer]");
+  await Promise.all([page.waitForLoadState("load"), page.click("#note-form button[type=submit]")]);
+  assert.ok(await page.locator("ol.timeline").getByText("已致电李先生").isVisible());
+  assert.equal(await page.locator(".clock-card.met").count(), 1, "the message met the first-response clock");
+
+  await move(page, "in_progress");
+  await move(page, "waiting_customer");
+  assert.equal(await page.locator("[data-testid=case-state]").innerText(), "等待客户");
+  assert.equal(await page.locator(".clock-card.paused").count(), 2, "verification and reply pause");
+  await page.screenshot({ path: join(shotsDir, "case-waiting.png"), fullPage: true });
+
+  await move(page, "in_progress");
+  assert.equal(await page.locator(".clock-card.paused").count(), 0);
+  await move(page, "resolved");
+  assert.equal(await page.locator(".clock-card.met").count(), 3);
+  await move(page, "closed");
+  assert.equal(await page.locator("[data-testid=case-state]").innerText(), "已关闭");
+  await page.screenshot({ path: join(shotsDir, "case-closed.png"), fullPage: true });
+
+  await page.goto(new URL("/cases?state=closed", server.url).href);
+  assert.ok(await page.locator("table.cases").getByText("空调维修后仍漏水").isVisible());
+  await page.screenshot({ path: join(shotsDir, "cases-queue.png"), fullPage: true });
+  await page.close();
+});

@@ -1,0 +1,593 @@
+//! Service cases (服务单): queues, intake, the case page.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use sanbao_app::AppError;
+use sanbao_app::cases::{
+    CaseEvent, CaseQuery, CaseView, CustomerInput, DUE_SOON_HOURS, NewCaseInput, Queue,
+};
+use sanbao_app::rows::DeskRow;
+use sanbao_domain::FieldError;
+use sanbao_domain::case::{Channel, Kind, Priority, State as CaseState, check_transition};
+use sanbao_domain::policy::clock_label;
+use sanbao_domain::role::Permission;
+use serde::Deserialize;
+
+use super::{FormData, render, render_status};
+use crate::AppState;
+use crate::error::{PageError, classify};
+use crate::layout::{Layout, Section};
+use crate::session::{Staff, urlencode};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cases", get(list).post(create))
+        .route("/cases/new", get(new_form))
+        .route("/cases/customers", get(customer_lookup))
+        .route("/cases/{number}", get(show))
+        .route("/cases/{number}/transition", post(transition))
+        .route("/cases/{number}/note", post(note))
+}
+
+/// A clock as a chip: label, due text, and a class for its colour.
+pub(crate) struct Chip {
+    pub label: String,
+    pub due: String,
+    pub class: &'static str,
+    pub state_label: &'static str,
+    pub rule: String,
+}
+
+fn chips(layout: &Layout, v: &CaseView, now: DateTime<Utc>) -> Vec<Chip> {
+    let tr = layout.tr;
+    v.clocks
+        .iter()
+        .map(|k| {
+            let due = match (k.due_date, k.due_at) {
+                (Some(d), _) => format!("{d} 24:00"),
+                (None, Some(t)) => layout.time(&t),
+                _ => "—".into(),
+            };
+            let soon = k
+                .due_at
+                .is_some_and(|d| d - now < chrono::Duration::hours(DUE_SOON_HOURS));
+            let (class, key) = match k.state.as_str() {
+                "breached" => ("breached", "clock.breached"),
+                "paused" => ("paused", "clock.paused"),
+                "met" => ("met", "clock.met"),
+                "met_late" => ("met-late", "clock.met_late"),
+                _ if soon => ("due-soon", "clock.due_soon"),
+                _ => ("on-time", "clock.on_time"),
+            };
+            Chip {
+                label: if tr.is_en() {
+                    k.clock.replace('_', " ")
+                } else {
+                    clock_label(&k.clock).to_owned()
+                },
+                due,
+                class,
+                state_label: tr.t(key),
+                rule: k.rule.clone(),
+            }
+        })
+        .collect()
+}
+
+pub(crate) struct Row {
+    pub number: String,
+    pub kind: &'static str,
+    pub subject: String,
+    pub customer: String,
+    pub state: &'static str,
+    pub state_code: String,
+    pub assignee: String,
+    pub received: String,
+    pub chips: Vec<Chip>,
+    pub priority: String,
+}
+
+fn label_of<T: std::str::FromStr + Copy>(
+    code: &str,
+    f: impl Fn(T) -> &'static str,
+) -> &'static str {
+    code.parse::<T>().map_or("?", f)
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CasesPage {
+    layout: Layout,
+    queues: Vec<(&'static str, &'static str, String, bool)>,
+    rows: Vec<Row>,
+    kinds: Vec<(&'static str, &'static str)>,
+    states: Vec<(&'static str, &'static str)>,
+    channels: Vec<(&'static str, &'static str)>,
+    kind: String,
+    state: String,
+    channel: String,
+    queue: String,
+    next_url: Option<String>,
+    can_write: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    queue: Option<String>,
+    kind: Option<String>,
+    state: Option<String>,
+    channel: Option<String>,
+    customer: Option<i64>,
+    cursor: Option<String>,
+}
+
+fn options<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    zh: fn(T) -> &'static str,
+    en: fn(T) -> &'static str,
+    english: bool,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter()
+        .map(|v| (code(*v), if english { en(*v) } else { zh(*v) }))
+        .collect()
+}
+
+async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> Response {
+    let tr = staff.tr;
+    let queue = q
+        .queue
+        .as_deref()
+        .and_then(Queue::from_code)
+        .unwrap_or(Queue::All);
+    let query = CaseQuery {
+        queue: Some(queue),
+        kind: q.kind.clone(),
+        state: q.state.clone(),
+        channel: q.channel.clone(),
+        customer_id: q.customer,
+        cursor: q.cursor.clone(),
+        ..Default::default()
+    };
+    let page = match state.app.list_cases(staff.actor(), query, 50).await {
+        Ok(p) => p,
+        Err(e) => return PageError::new(e, tr).into_response(),
+    };
+    let counts = match state.app.queue_counts(staff.actor(), 1000).await {
+        Ok(c) => c,
+        Err(e) => return PageError::new(e, tr).into_response(),
+    };
+    let layout = Layout::new(
+        &staff,
+        Section::Cases,
+        tr.t("nav.cases"),
+        state.cfg.timezone,
+    );
+    let now = Utc::now();
+    let en = tr.is_en();
+    let rows = page
+        .cases
+        .iter()
+        .map(|v| Row {
+            chips: chips(&layout, v, now),
+            number: v.case.number.clone(),
+            kind: label_of::<Kind>(
+                &v.case.kind,
+                if en { Kind::label_en } else { Kind::label_zh },
+            ),
+            subject: v.case.subject.clone(),
+            customer: format!("{} {}", v.case.customer_name, v.phone_shown),
+            state: label_of::<CaseState>(
+                &v.case.state,
+                if en {
+                    CaseState::label_en
+                } else {
+                    CaseState::label_zh
+                },
+            ),
+            state_code: v.case.state.clone(),
+            assignee: v.case.assignee_name.clone().unwrap_or_default(),
+            received: layout.time(&v.case.received_at),
+            priority: v.case.priority.clone(),
+        })
+        .collect();
+    let filters = format!(
+        "kind={}&state={}&channel={}",
+        urlencode(q.kind.as_deref().unwrap_or("")),
+        urlencode(q.state.as_deref().unwrap_or("")),
+        urlencode(q.channel.as_deref().unwrap_or(""))
+    );
+    let next_url = page.next_cursor.map(|c| {
+        format!(
+            "/cases?queue={}&{filters}&cursor={}",
+            queue.code(),
+            urlencode(&c)
+        )
+    });
+    render(&CasesPage {
+        queues: counts
+            .into_iter()
+            .map(|(qq, n)| {
+                let shown = if n >= 1000 {
+                    "999+".to_owned()
+                } else {
+                    n.to_string()
+                };
+                (
+                    qq.code(),
+                    if en { qq.code() } else { qq.label_zh() },
+                    shown,
+                    qq == queue,
+                )
+            })
+            .collect(),
+        rows,
+        kinds: options(Kind::ALL, Kind::code, Kind::label_zh, Kind::label_en, en),
+        states: options(
+            CaseState::ALL,
+            CaseState::code,
+            CaseState::label_zh,
+            CaseState::label_en,
+            en,
+        ),
+        channels: options(
+            Channel::ALL,
+            Channel::code,
+            Channel::label_zh,
+            Channel::label_en,
+            en,
+        ),
+        kind: q.kind.unwrap_or_default(),
+        state: q.state.unwrap_or_default(),
+        channel: q.channel.unwrap_or_default(),
+        queue: queue.code().to_owned(),
+        next_url,
+        can_write: staff.actor().can(Permission::CaseWrite),
+        layout,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "case_new.html")]
+struct NewCasePage {
+    layout: Layout,
+    kinds: Vec<(&'static str, &'static str)>,
+    channels: Vec<(&'static str, &'static str)>,
+    priorities: Vec<(&'static str, &'static str)>,
+    desks: Vec<DeskRow>,
+    f: FormData,
+    errors: Vec<FieldError>,
+    now_local: String,
+}
+
+impl NewCasePage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    fn value(&self, field: &str) -> &str {
+        self.f.get(field)
+    }
+
+    fn is(&self, field: &str, v: &str) -> bool {
+        self.f.get(field) == v
+    }
+}
+
+async fn new_form_page(
+    state: &AppState,
+    staff: &Staff,
+    f: FormData,
+    errors: Vec<FieldError>,
+) -> Response {
+    let tr = staff.tr;
+    let en = tr.is_en();
+    let desks = state
+        .app
+        .list_desks(&sanbao_app::Actor::system())
+        .await
+        .unwrap_or_default();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let layout = Layout::new(staff, Section::Cases, tr.t("cases.new"), state.cfg.timezone);
+    render_status(
+        status,
+        &NewCasePage {
+            now_local: Utc::now()
+                .with_timezone(&state.cfg.timezone)
+                .format("%Y-%m-%dT%H:%M")
+                .to_string(),
+            kinds: options(Kind::ALL, Kind::code, Kind::label_zh, Kind::label_en, en),
+            channels: options(
+                Channel::ALL,
+                Channel::code,
+                Channel::label_zh,
+                Channel::label_en,
+                en,
+            ),
+            priorities: options(
+                Priority::ALL,
+                Priority::code,
+                Priority::label_zh,
+                Priority::label_en,
+                en,
+            ),
+            desks: desks.into_iter().filter(|d| d.active).collect(),
+            f,
+            errors,
+            layout,
+        },
+    )
+}
+
+async fn new_form(State(state): State<AppState>, staff: Staff) -> Response {
+    if let Err(e) = staff.actor().require(Permission::CaseWrite) {
+        return PageError::new(e, staff.tr).into_response();
+    }
+    new_form_page(&state, &staff, FormData::default(), Vec::new()).await
+}
+
+/// `2026-09-30T18:00` from a datetime-local field, in the company's zone.
+fn parse_local(s: &str, tz: chrono_tz::Tz) -> Option<DateTime<Utc>> {
+    let n = NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M").ok()?;
+    tz.from_local_datetime(&n)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+async fn create(State(state): State<AppState>, staff: Staff, Form(f): Form<FormData>) -> Response {
+    let received_at = match f.get("received_at").trim() {
+        "" => None,
+        s => match parse_local(s, state.cfg.timezone) {
+            Some(t) => Some(t),
+            None => {
+                let e = FieldError::new("received_at", "invalid", "受理时间格式不正确");
+                return new_form_page(&state, &staff, f, vec![e]).await;
+            }
+        },
+    };
+    let input = NewCaseInput {
+        kind: f.get("kind").to_owned(),
+        channel: f.get("channel").to_owned(),
+        customer: CustomerInput {
+            name: f.get("customer_name").to_owned(),
+            phone: f.get("customer_phone").to_owned(),
+            kind: f.get("customer_kind").to_owned(),
+            address: f.get("customer_address").to_owned(),
+            credit_code: f.get("customer_credit_code").to_owned(),
+        },
+        subject: f.get("subject").to_owned(),
+        description: f.get("description").to_owned(),
+        priority: f.get("priority").to_owned(),
+        received_at,
+        desk_id: f.opt_id("desk_id"),
+        assignee_id: None,
+        regulator_ref: f.get("regulator_ref").to_owned(),
+    };
+    match state.app.open_case(staff.actor(), input, None).await {
+        Ok(v) => Redirect::to(&format!("/cases/{}", v.case.number)).into_response(),
+        Err(AppError::Invalid(errs)) => new_form_page(&state, &staff, f, errs.0).await,
+        Err(e) => PageError::new(e, staff.tr).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct PhoneQuery {
+    phone: String,
+}
+
+/// Customers whose phone starts with what the agent typed (JSON for the intake form).
+async fn customer_lookup(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<PhoneQuery>,
+) -> Response {
+    match state.app.customers_by_phone(staff.actor(), &q.phone).await {
+        Ok(list) => Json(
+            list.into_iter()
+                .map(|(name, phone, kind)| serde_json::json!({"name": name, "phone": phone, "kind": kind}))
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(e) => (classify(&e).0, Json(serde_json::json!({"error": classify(&e).2}))).into_response(),
+    }
+}
+
+pub(crate) struct TimelineItem {
+    pub at: String,
+    pub actor: String,
+    pub kind: &'static str,
+    pub text: String,
+    pub body: String,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePageT {
+    layout: Layout,
+    v: CaseView,
+    kind: &'static str,
+    channel: &'static str,
+    state: &'static str,
+    chips: Vec<Chip>,
+    timeline: Vec<TimelineItem>,
+    moves: Vec<(&'static str, &'static str)>,
+    can_write: bool,
+    error: Option<String>,
+}
+
+fn timeline(layout: &Layout, events: &[CaseEvent]) -> Vec<TimelineItem> {
+    let tr = layout.tr;
+    events
+        .iter()
+        .rev()
+        .map(|e| {
+            let data: serde_json::Value = serde_json::from_str(&e.data).unwrap_or_default();
+            let (kind, text) = match e.kind.as_str() {
+                "created" => ("created", tr.t("timeline.created").to_owned()),
+                "state" => {
+                    let lbl = |k: &str| {
+                        label_of::<CaseState>(
+                            data[k].as_str().unwrap_or(""),
+                            if tr.is_en() {
+                                CaseState::label_en
+                            } else {
+                                CaseState::label_zh
+                            },
+                        )
+                    };
+                    ("state", format!("{} → {}", lbl("from"), lbl("to")))
+                }
+                "note" => ("note", tr.t("timeline.note").to_owned()),
+                "message" => ("message", tr.t("timeline.message").to_owned()),
+                "assignment" => ("assignment", tr.t("timeline.assignment").to_owned()),
+                "policy_event" => (
+                    "clock",
+                    format!(
+                        "{}：{}",
+                        tr.t("timeline.clock"),
+                        data["event"].as_str().unwrap_or("")
+                    ),
+                ),
+                _ => ("other", e.kind.clone()),
+            };
+            TimelineItem {
+                at: layout.time(&e.at),
+                actor: e.actor_name.clone(),
+                kind,
+                text,
+                body: e.body.clone(),
+            }
+        })
+        .collect()
+}
+
+async fn case_page(
+    state: &AppState,
+    staff: &Staff,
+    number: &str,
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
+    let tr = staff.tr;
+    let (v, events) = match state.app.get_case(staff.actor(), number).await {
+        Ok(x) => x,
+        Err(e) => return PageError::new(e, tr).into_response(),
+    };
+    let layout = Layout::new(
+        staff,
+        Section::Cases,
+        &format!("{} · {}", v.case.number, v.case.subject),
+        state.cfg.timezone,
+    );
+    let now = Utc::now();
+    let en = tr.is_en();
+    let current: Option<CaseState> = v.case.state.parse().ok();
+    let kind_v: Option<Kind> = v.case.kind.parse().ok();
+    let moves = match (current, kind_v) {
+        (Some(cur), Some(k)) => CaseState::ALL
+            .iter()
+            .filter(|to| check_transition(k, cur, **to, v.case.resolved_at, now).is_ok())
+            .map(|to| (to.code(), if en { to.label_en() } else { to.label_zh() }))
+            .collect(),
+        _ => Vec::new(),
+    };
+    render_status(
+        status,
+        &CasePageT {
+            chips: chips(&layout, &v, now),
+            timeline: timeline(&layout, &events),
+            kind: label_of::<Kind>(
+                &v.case.kind,
+                if en { Kind::label_en } else { Kind::label_zh },
+            ),
+            channel: label_of::<Channel>(
+                &v.case.channel,
+                if en {
+                    Channel::label_en
+                } else {
+                    Channel::label_zh
+                },
+            ),
+            state: label_of::<CaseState>(
+                &v.case.state,
+                if en {
+                    CaseState::label_en
+                } else {
+                    CaseState::label_zh
+                },
+            ),
+            moves,
+            can_write: staff.actor().can(Permission::CaseWrite),
+            error,
+            v,
+            layout,
+        },
+    )
+}
+
+async fn show(State(state): State<AppState>, staff: Staff, Path(number): Path<String>) -> Response {
+    case_page(&state, &staff, &number, StatusCode::OK, None).await
+}
+
+async fn transition(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+    Form(f): Form<FormData>,
+) -> Response {
+    match state
+        .app
+        .transition_case(
+            staff.actor(),
+            &number,
+            f.get("to"),
+            f.version(),
+            f.get("note"),
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/cases/{number}")).into_response(),
+        Err(e @ (AppError::Rule { .. } | AppError::Stale | AppError::Invalid(_))) => {
+            let (status, _, msg, _) = classify(&e);
+            case_page(&state, &staff, &number, status, Some(msg)).await
+        }
+        Err(e) => PageError::new(e, staff.tr).into_response(),
+    }
+}
+
+async fn note(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+    Form(f): Form<FormData>,
+) -> Response {
+    match state
+        .app
+        .add_case_note(
+            staff.actor(),
+            &number,
+            f.get("body"),
+            f.checked("to_customer"),
+        )
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/cases/{number}")).into_response(),
+        Err(e @ AppError::Invalid(_)) => {
+            let (status, _, msg, _) = classify(&e);
+            case_page(&state, &staff, &number, status, Some(msg)).await
+        }
+        Err(e) => PageError::new(e, staff.tr).into_response(),
+    }
+}

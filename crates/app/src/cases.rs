@@ -881,3 +881,125 @@ fn clock_state_code(s: ClockState) -> &'static str {
         ClockState::Breached => "breached",
     }
 }
+
+/// What one sweep did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Sweep {
+    pub recomputed: usize,
+    pub escalated: usize,
+}
+
+impl App {
+    /// Recompute cases whose deadline passed since their last write, then escalate every new
+    /// breach to the desk's supervisor — exactly once, also with several processes sweeping.
+    pub async fn sweep_clocks(&self) -> Result<Sweep> {
+        let now = sanbao_domain::time::now();
+        let mut out = Sweep::default();
+        for id in repo::due_unbreached(&self.store, now, 500).await? {
+            let c = self.case_by_id(id).await?;
+            let p = self
+                .projector(None, &c.policy_name, c.policy_version, c.desk_id)
+                .await?;
+            let mut tx = self.store.begin().await?;
+            self.project(&mut tx, &p, id, now).await?;
+            tx.commit().await?;
+            out.recomputed += 1;
+        }
+        for id in repo::breached_unescalated(&self.store, 500).await? {
+            if self
+                .escalate(&Actor::system(), id, "时限已超时，已自动上报主管", now)
+                .await?
+            {
+                out.escalated += 1;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Report a case to its supervisor (seed: 服务过程中出现问题或客户不满意，应立即报告主管).
+    pub async fn report_exception(&self, actor: &Actor, number: &str, reason: &str) -> Result<()> {
+        actor.require(Permission::CaseWrite)?;
+        let reason = parse_label(reason, "reason", "异常说明", 500)?;
+        let c = self.visible(actor, number).await?;
+        let now = sanbao_domain::time::now();
+        let mut tx = self.store.begin().await?;
+        repo::mark_escalated(&mut tx, c.id).await?;
+        self.notify_escalation(
+            &mut tx,
+            actor,
+            &c.number,
+            c.id,
+            &format!("服务异常：{reason}"),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Escalate case `id` if nobody has yet; `true` when this call did.
+    async fn escalate(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut tx = self.store.begin().await?;
+        if !repo::mark_escalated(&mut tx, id).await? {
+            return Ok(false);
+        }
+        let c = repo::by_id_tx(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound("case"))?;
+        self.notify_escalation(&mut tx, actor, &c.number, id, reason, now)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn notify_escalation(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        number: &str,
+        id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        append(tx, actor, id, "escalation", now, reason, json!({})).await?;
+        for user in repo::escalation_recipients(tx, id).await? {
+            repo::notify(tx, user, Some(id), &format!("{number}：{reason}"), now).await?;
+        }
+        audit::record(
+            tx,
+            actor,
+            "case.escalate",
+            "case",
+            number,
+            json!({"reason": reason}),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The signed-in user's notifications, newest first, and how many are unread (capped at 100).
+    pub async fn my_notifications(
+        &self,
+        actor: &Actor,
+    ) -> Result<(Vec<repo::NotificationRow>, i64)> {
+        let id = actor.user_id.ok_or(AppError::Unauthenticated)?;
+        Ok((
+            repo::notifications(&self.store, id, 50).await?,
+            repo::unread_count(&self.store, id).await?,
+        ))
+    }
+
+    pub async fn mark_notifications_read(&self, actor: &Actor) -> Result<()> {
+        let id = actor.user_id.ok_or(AppError::Unauthenticated)?;
+        let mut tx = self.store.begin().await?;
+        repo::mark_read(&mut tx, id, sanbao_domain::time::now()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -783,3 +783,81 @@ mod calendar_and_policies {
         ));
     }
 }
+
+mod escalation {
+    use super::*;
+    use sanbao_app::cases::{CustomerInput, NewCaseInput};
+
+    async fn late_complaint(t: &T, officer: &Actor) -> String {
+        t.app
+            .open_case(
+                officer,
+                NewCaseInput {
+                    kind: "complaint".into(),
+                    channel: "phone".into(),
+                    customer: CustomerInput {
+                        name: "张三".into(),
+                        phone: "13800138000".into(),
+                        ..Default::default()
+                    },
+                    subject: "投诉".into(),
+                    received_at: Some(chrono::Utc::now() - chrono::Duration::days(30)),
+                    ..Default::default()
+                },
+                None,
+            )
+            .await
+            .unwrap()
+            .case
+            .number
+    }
+
+    #[tokio::test]
+    async fn a_breach_is_escalated_once_even_with_two_processes() {
+        let t = setup().await;
+        t.user("wangfang", Role::ComplaintOfficer).await;
+        let sup = t.user("zhaolei", Role::ServiceSupervisor).await;
+        let officer = t.actor("wangfang").await;
+        let number = late_complaint(&t, &officer).await;
+        // A second app process on the same database.
+        let other = App::new(t.db.store.clone(), AppConfig::default());
+        let (a, b) = tokio::join!(t.app.sweep_clocks(), other.sweep_clocks());
+        let escalated = a.unwrap().escalated + b.unwrap().escalated;
+        assert_eq!(escalated, 1);
+        assert_eq!(
+            t.app.sweep_clocks().await.unwrap().escalated,
+            0,
+            "not again"
+        );
+        let (_, events) = t.app.get_case(&officer, &number).await.unwrap();
+        assert_eq!(events.iter().filter(|e| e.kind == "escalation").count(), 1);
+        let supervisor = t.actor("zhaolei").await;
+        assert_eq!(supervisor.user_id, Some(sup));
+        let (list, unread) = t.app.my_notifications(&supervisor).await.unwrap();
+        assert_eq!(unread, 1);
+        assert!(list[0].body.contains(&number));
+        t.app.mark_notifications_read(&supervisor).await.unwrap();
+        assert_eq!(t.app.my_notifications(&supervisor).await.unwrap().1, 0);
+    }
+
+    #[tokio::test]
+    async fn an_agent_reports_an_exception_to_the_supervisor() {
+        let t = setup().await;
+        t.user("wangfang", Role::ComplaintOfficer).await;
+        t.user("zhaolei", Role::ServiceSupervisor).await;
+        let officer = t.actor("wangfang").await;
+        let number = late_complaint(&t, &officer).await;
+        t.app
+            .report_exception(&officer, &number, "客户情绪激动，要求主管回电")
+            .await
+            .unwrap();
+        let supervisor = t.actor("zhaolei").await;
+        assert_eq!(t.app.my_notifications(&supervisor).await.unwrap().1, 1);
+        // The breach sweep does not escalate it a second time.
+        assert_eq!(t.app.sweep_clocks().await.unwrap().escalated, 0);
+        assert!(matches!(
+            t.app.report_exception(&officer, &number, "").await,
+            Err(AppError::Invalid(_))
+        ));
+    }
+}

@@ -113,8 +113,10 @@ pub async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     }
     tracing::info!(%addr, startup_ms = started.elapsed().as_millis() as u64, "listening");
     let purger = tokio::spawn(purge_periodically(app.clone()));
+    let sweeper = tokio::spawn(sweep_periodically(app.clone()));
     sanbao_web::serve(listener, router, shutdown_signal()).await?;
     purger.abort();
+    sweeper.abort();
     tracing::info!("shutting down");
     app.store.close().await;
     Ok(ExitCode::SUCCESS)
@@ -129,6 +131,26 @@ async fn purge_periodically(app: App) {
             Ok((s, t)) if s + t > 0 => tracing::info!(sessions = s, counters = t, "purged"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "purge failed"),
+        }
+    }
+}
+
+/// Every 30 seconds, notice deadlines that passed and escalate new breaches. Every process
+/// runs it; a breach is escalated once because the flag is set by one conditional update.
+async fn sweep_periodically(app: App) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+    loop {
+        every.tick().await;
+        match app.sweep_clocks().await {
+            Ok(s) if s.recomputed + s.escalated > 0 => {
+                tracing::info!(
+                    recomputed = s.recomputed,
+                    escalated = s.escalated,
+                    "clock sweep"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "clock sweep failed"),
         }
     }
 }

@@ -504,3 +504,92 @@ pub async fn policy_body(store: &Store, name: &str, version: i32) -> Result<Opti
         "SELECT body FROM policy_version WHERE name = $1 AND version = $2")
         .bind(name).bind(version).fetch_optional(c).await)?)
 }
+
+/// Open cases whose next deadline has passed but whose projection does not say so yet (time
+/// moved on with no write): the sweeper recomputes them.
+pub async fn due_unbreached(store: &Store, now: DateTime<Utc>, limit: i64) -> Result<Vec<i64>> {
+    Ok(on_pool!(store, c => sqlx::query_scalar(
+        "SELECT id FROM service_case WHERE state IN ('new', 'in_progress', 'waiting_customer') \
+         AND next_due_at < $1 AND breached = FALSE ORDER BY next_due_at LIMIT $2")
+        .bind(now).bind(limit).fetch_all(c).await)?)
+}
+
+/// Open breached cases not yet escalated.
+pub async fn breached_unescalated(store: &Store, limit: i64) -> Result<Vec<i64>> {
+    Ok(on_pool!(store, c => sqlx::query_scalar(
+        "SELECT id FROM service_case WHERE breached AND NOT escalated \
+         AND state IN ('new', 'in_progress', 'waiting_customer') ORDER BY id LIMIT $1")
+        .bind(limit).fetch_all(c).await)?)
+}
+
+/// Set the escalated flag; `true` only for the one transaction that changed it (with several
+/// processes sweeping, the row lock makes the others see it set and do nothing).
+pub async fn mark_escalated(tx: &mut Tx, id: i64) -> Result<bool> {
+    let n = on_conn!(tx, c => sqlx::query(
+        "UPDATE service_case SET escalated = TRUE WHERE id = $1 AND escalated = FALSE")
+        .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// The users to tell about a case's escalation: its desk's supervisor, else every active
+/// service supervisor.
+pub async fn escalation_recipients(tx: &mut Tx, case_id: i64) -> Result<Vec<i64>> {
+    let sup: Option<i64> = on_conn!(tx, c => sqlx::query_scalar(
+        "SELECT d.supervisor_id FROM service_case s JOIN desk d ON d.id = s.desk_id \
+         JOIN user_account u ON u.id = d.supervisor_id WHERE s.id = $1 AND u.active = TRUE")
+        .bind(case_id).fetch_optional(c).await)?
+    .flatten();
+    if let Some(s) = sup {
+        return Ok(vec![s]);
+    }
+    Ok(on_conn!(tx, c => sqlx::query_scalar(
+        "SELECT DISTINCT u.id FROM user_account u JOIN user_role ur ON ur.user_id = u.id \
+         JOIN role r ON r.id = ur.role_id WHERE r.code = 'supervisor' AND u.active = TRUE ORDER BY u.id")
+        .fetch_all(c).await)?)
+}
+
+pub async fn notify(
+    tx: &mut Tx,
+    user_id: i64,
+    case_id: Option<i64>,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    on_conn!(tx, c => sqlx::query(
+        "INSERT INTO notification (user_id, case_id, body, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(user_id).bind(case_id).bind(body).bind(now)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub case_number: Option<String>,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+pub async fn notifications(
+    store: &Store,
+    user_id: i64,
+    limit: i64,
+) -> Result<Vec<NotificationRow>> {
+    Ok(on_pool!(store, c => sqlx::query_as(
+        "SELECT n.id, s.number AS case_number, n.body, n.created_at, n.read_at FROM notification n \
+         LEFT JOIN service_case s ON s.id = n.case_id WHERE n.user_id = $1 ORDER BY n.id DESC LIMIT $2")
+        .bind(user_id).bind(limit).fetch_all(c).await)?)
+}
+
+pub async fn unread_count(store: &Store, user_id: i64) -> Result<i64> {
+    Ok(on_pool!(store, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM notification WHERE user_id = $1 AND read_at IS NULL LIMIT 100) n")
+        .bind(user_id).fetch_one(c).await)?)
+}
+
+pub async fn mark_read(tx: &mut Tx, user_id: i64, now: DateTime<Utc>) -> Result<()> {
+    on_conn!(tx, c => sqlx::query("UPDATE notification SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+        .bind(now).bind(user_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

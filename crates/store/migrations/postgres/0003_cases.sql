@@ -82,3 +82,17 @@ CREATE TABLE idempotency_key (
     created_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (user_id, key)
 );
+
+-- Cases whose breach is not yet escalated (the sweeper's work list).
+CREATE INDEX service_case_escalation_idx ON service_case(id) WHERE breached AND NOT escalated;
+
+-- In-app notifications (escalations to supervisors).
+CREATE TABLE notification (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES user_account(id),
+    case_id BIGINT REFERENCES service_case(id),
+    body TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    read_at TIMESTAMPTZ
+);
+CREATE INDEX notification_user_idx ON notification(user_id, id);

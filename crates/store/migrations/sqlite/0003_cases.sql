@@ -82,3 +82,17 @@ CREATE TABLE idempotency_key (
     created_at TEXT NOT NULL,
     PRIMARY KEY (user_id, key)
 );
+
+-- Cases whose breach is not yet escalated (the sweeper's work list).
+CREATE INDEX service_case_escalation_idx ON service_case(id) WHERE breached AND NOT escalated;
+
+-- In-app notifications (escalations to supervisors).
+CREATE TABLE notification (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES user_account(id),
+    case_id INTEGER REFERENCES service_case(id),
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    read_at TEXT
+);
+CREATE INDEX notification_user_idx ON notification(user_id, id);

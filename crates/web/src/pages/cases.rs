@@ -32,6 +32,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/cases/{number}", get(show))
         .route("/cases/{number}/transition", post(transition))
         .route("/cases/{number}/note", post(note))
+        .route("/cases/{number}/exception", post(exception))
 }
 
 /// A clock as a chip: label, due text, and a class for its colour.
@@ -452,6 +453,7 @@ fn timeline(layout: &Layout, events: &[CaseEvent]) -> Vec<TimelineItem> {
                 "note" => ("note", tr.t("timeline.note").to_owned()),
                 "message" => ("message", tr.t("timeline.message").to_owned()),
                 "assignment" => ("assignment", tr.t("timeline.assignment").to_owned()),
+                "escalation" => ("escalation", tr.t("timeline.escalation").to_owned()),
                 "policy_event" => (
                     "clock",
                     format!(
@@ -581,6 +583,26 @@ async fn note(
             f.get("body"),
             f.checked("to_customer"),
         )
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/cases/{number}")).into_response(),
+        Err(e @ AppError::Invalid(_)) => {
+            let (status, _, msg, _) = classify(&e);
+            case_page(&state, &staff, &number, status, Some(msg)).await
+        }
+        Err(e) => PageError::new(e, staff.tr).into_response(),
+    }
+}
+
+async fn exception(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+    Form(f): Form<FormData>,
+) -> Response {
+    match state
+        .app
+        .report_exception(staff.actor(), &number, f.get("reason"))
         .await
     {
         Ok(()) => Redirect::to(&format!("/cases/{number}")).into_response(),

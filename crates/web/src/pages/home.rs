@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sanbao_domain::role::Permission;
 
@@ -15,6 +15,7 @@ use crate::session::Staff;
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
+        .route("/notifications/read", axum::routing::post(mark_read))
         .route("/customers", get(customers))
         .route("/products", get(products))
         .route("/sales", get(sales))
@@ -25,11 +26,20 @@ struct Permitted {
     label: &'static str,
 }
 
+struct Notice {
+    at: String,
+    number: Option<String>,
+    body: String,
+    unread: bool,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     layout: Layout,
     permissions: Vec<Permitted>,
+    notices: Vec<Notice>,
+    unread: i64,
 }
 
 async fn home(State(state): State<AppState>, staff: Staff) -> Response {
@@ -42,9 +52,25 @@ async fn home(State(state): State<AppState>, staff: Staff) -> Response {
             label: tr.pick(p.label_zh(), p.label_en()),
         })
         .collect();
+    let (list, unread) = state
+        .app
+        .my_notifications(staff.actor())
+        .await
+        .unwrap_or_default();
+    let notices = list
+        .into_iter()
+        .map(|n| Notice {
+            at: layout.time(&n.created_at),
+            number: n.case_number,
+            body: n.body,
+            unread: n.read_at.is_none(),
+        })
+        .collect();
     render(&HomePage {
         layout,
         permissions,
+        notices,
+        unread,
     })
 }
 
@@ -72,4 +98,11 @@ soon_pages! {
     products => Products, "nav.products";
     sales => Sales, "nav.sales";
     reports => Reports, "nav.reports";
+}
+
+async fn mark_read(State(state): State<AppState>, staff: Staff) -> Response {
+    match state.app.mark_notifications_read(staff.actor()).await {
+        Ok(()) => axum::response::Redirect::to("/").into_response(),
+        Err(e) => crate::error::PageError::new(e, staff.tr).into_response(),
+    }
 }

@@ -460,6 +460,7 @@ impl App {
             repo::remember_key(&mut tx, uid, key, id, now).await?;
         }
         self.project(&mut tx, &projector, id, now).await?;
+        reindex(&mut tx, id).await?;
         audit::record(
             &mut tx,
             actor,
@@ -606,6 +607,59 @@ impl App {
             .collect())
     }
 
+    /// One search box: a case number opens that case; a phone number (7+ digits) finds its
+    /// customer's cases; anything else is searched by words in number, subject, description,
+    /// notes, customer name and phone.
+    pub async fn search_cases(&self, actor: &Actor, q: &str, limit: i64) -> Result<Vec<CaseView>> {
+        actor.require(Permission::CaseRead)?;
+        let q = q.trim();
+        let mut f = self.filter_for(actor, &CaseQuery::default(), limit)?;
+        f.open_only = false;
+        let upper = q.to_ascii_uppercase();
+        let rows = if upper.len() >= 7
+            && upper.as_bytes()[2] == b'-'
+            && upper[..2].chars().all(|c| c.is_ascii_uppercase())
+        {
+            match repo::by_number(&self.store, &upper).await? {
+                Some(c) if can_see(actor, &c) => vec![c],
+                _ => Vec::new(),
+            }
+        } else if q.chars().filter(char::is_ascii_digit).count() >= 7
+            && q.chars().all(|c| c.is_ascii_digit() || " -+()".contains(c))
+        {
+            let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+            let digits = digits
+                .strip_prefix("86")
+                .filter(|d| d.len() == 11)
+                .unwrap_or(&digits)
+                .to_owned();
+            let mut out = Vec::new();
+            for id in repo::customer_ids_by_phone(&self.store, &digits).await? {
+                f.customer_id = Some(id);
+                out.extend(repo::list(&self.store, &f).await?);
+            }
+            out.truncate(limit.max(0) as usize);
+            out
+        } else {
+            let words = sanbao_domain::search::query_words(q);
+            repo::search(&self.store, &words, &f).await?
+        };
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let clocks = repo::clocks_of(&self.store, &ids).await?;
+        Ok(rows
+            .into_iter()
+            .map(|case| CaseView {
+                clocks: clocks
+                    .iter()
+                    .filter(|(id, _)| *id == case.id)
+                    .map(|(_, c)| c.clone())
+                    .collect(),
+                phone_shown: shown_phone(actor, &case.customer_phone),
+                case,
+            })
+            .collect())
+    }
+
     /// Case counts per queue, each capped (a badge shows "999+" instead of scanning a million rows).
     pub async fn queue_counts(&self, actor: &Actor, cap: i64) -> Result<Vec<(Queue, i64)>> {
         actor.require(Permission::CaseRead)?;
@@ -726,6 +780,7 @@ impl App {
         }
         repo::touch(&mut tx, c.id, now).await?;
         self.project(&mut tx, &projector, c.id, now).await?;
+        reindex(&mut tx, c.id).await?;
         audit::record(
             &mut tx,
             actor,
@@ -810,6 +865,7 @@ impl App {
             append(&mut tx, actor, c.id, "assignment", now, "", json!({"desk_id": {"from": c.desk_id, "to": desk}, "assignee_id": {"from": c.assignee_id, "to": assignee}})).await?;
         }
         self.project(&mut tx, &projector, c.id, now).await?;
+        reindex(&mut tx, c.id).await?;
         audit::record(&mut tx, actor, "case.update", "case", &c.number, json!({"subject": subject, "priority": priority, "desk_id": desk, "assignee_id": assignee})).await?;
         tx.commit().await?;
         let c = self.case_by_id(c.id).await?;
@@ -880,6 +936,30 @@ fn clock_state_code(s: ClockState) -> &'static str {
         ClockState::MetLate => "met_late",
         ClockState::Breached => "breached",
     }
+}
+
+/// Rebuild a case's search words: number, subject, description, customer name and phone,
+/// notes and messages.
+async fn reindex(tx: &mut Tx, case_id: i64) -> Result<()> {
+    let Some(c) = repo::by_id_tx(tx, case_id).await? else {
+        return Ok(());
+    };
+    let events = repo::events_tx(tx, case_id).await?;
+    let mut parts: Vec<&str> = vec![
+        &c.number,
+        &c.subject,
+        &c.description,
+        &c.customer_name,
+        &c.customer_phone,
+    ];
+    parts.extend(
+        events
+            .iter()
+            .filter(|e| matches!(e.kind.as_str(), "note" | "message"))
+            .map(|e| e.body.as_str()),
+    );
+    repo::put_search_doc(tx, case_id, &sanbao_domain::search::index_words(&parts)).await?;
+    Ok(())
 }
 
 /// What one sweep did.

@@ -15,6 +15,7 @@ pub mod hex;
 pub mod hours;
 pub mod policy;
 pub mod role;
+pub mod search;
 pub mod time;
 pub mod user;
 

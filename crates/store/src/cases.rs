@@ -593,3 +593,74 @@ pub async fn mark_read(tx: &mut Tx, user_id: i64, now: DateTime<Utc>) -> Result<
         .bind(now).bind(user_id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Store the search words of a case (replacing earlier ones).
+pub async fn put_search_doc(tx: &mut Tx, case_id: i64, words: &str) -> Result<()> {
+    match tx {
+        Tx::Sqlite(t) => {
+            sqlx::query("DELETE FROM case_search WHERE rowid = $1")
+                .bind(case_id)
+                .execute(&mut **t)
+                .await?;
+            sqlx::query("INSERT INTO case_search (rowid, doc) VALUES ($1, $2)")
+                .bind(case_id)
+                .bind(words)
+                .execute(&mut **t)
+                .await?;
+        }
+        Tx::Postgres(t) => {
+            sqlx::query(
+                "INSERT INTO case_search (case_id, doc) VALUES ($1, to_tsvector('simple', $2)) \
+                 ON CONFLICT (case_id) DO UPDATE SET doc = excluded.doc",
+            )
+            .bind(case_id)
+            .bind(words)
+            .execute(&mut **t)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Cases whose search words contain every one of `words`, newest first, within the filter's
+/// visibility rules.
+pub async fn search(store: &Store, words: &[String], f: &CaseFilter) -> Result<Vec<CaseRow>> {
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    match &store.backend {
+        crate::Backend::Sqlite { read, .. } => {
+            // Each word a quoted FTS5 string: no operator in user input is ever interpreted.
+            let q: Vec<String> = words
+                .iter()
+                .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+                .collect();
+            let mut qb = sqlx::QueryBuilder::new(format!(
+                "{CASE_SELECT} WHERE s.id IN (SELECT rowid FROM case_search WHERE case_search MATCH "
+            ));
+            qb.push_bind(q.join(" ")).push(")");
+            push_filters(&mut qb, f);
+            qb.push(" ORDER BY s.id DESC LIMIT ")
+                .push_bind(f.limit.clamp(1, 500));
+            Ok(qb.build_query_as::<CaseRow>().fetch_all(read).await?)
+        }
+        crate::Backend::Postgres(p) => {
+            let mut qb = sqlx::QueryBuilder::new(format!(
+                "{CASE_SELECT} WHERE s.id IN (SELECT case_id FROM case_search WHERE doc @@ plainto_tsquery('simple', "
+            ));
+            qb.push_bind(words.join(" ")).push("))");
+            push_filters(&mut qb, f);
+            qb.push(" ORDER BY s.id DESC LIMIT ")
+                .push_bind(f.limit.clamp(1, 500));
+            Ok(qb.build_query_as::<CaseRow>().fetch_all(p).await?)
+        }
+    }
+}
+
+/// Case ids of customers whose phone starts with `prefix` (exact phone lookups).
+pub async fn customer_ids_by_phone(store: &Store, prefix: &str) -> Result<Vec<i64>> {
+    let upper = format!("{prefix}\u{7f}");
+    Ok(on_pool!(store, c => sqlx::query_scalar(
+        "SELECT id FROM customer WHERE phone >= $1 AND phone < $2 ORDER BY phone LIMIT 50")
+        .bind(prefix).bind(upper).fetch_all(c).await)?)
+}

@@ -108,6 +108,9 @@ pub struct CaseList {
 
 #[derive(Deserialize, IntoParams)]
 pub struct CaseListParams {
+    /// Search: a case number, a phone number, or Chinese words (all must match). Returns the
+    /// best `limit` matches, newest first, without a cursor.
+    pub q: Option<String>,
     /// `mine`, `desk`, `due_soon`, `breached`, `unassigned` or `all` (default; open cases).
     pub queue: Option<String>,
     pub kind: Option<String>,
@@ -145,6 +148,13 @@ pub async fn list_cases(
     ApiQuery(p): ApiQuery<CaseListParams>,
 ) -> Result<Json<CaseList>, ApiError> {
     let limit = page_limit(p.limit)?;
+    if let Some(q) = p.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        let found = state.app.search_cases(&actor, q, limit).await?;
+        return Ok(Json(CaseList {
+            items: found.into_iter().map(Case::from).collect(),
+            next_cursor: None,
+        }));
+    }
     let queue = match p.queue.as_deref() {
         None | Some("") => None,
         Some(q) => Some(Queue::from_code(q).ok_or_else(|| {

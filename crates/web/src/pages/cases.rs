@@ -113,12 +113,14 @@ struct CasesPage {
     state: String,
     channel: String,
     queue: String,
+    q: String,
     next_url: Option<String>,
     can_write: bool,
 }
 
 #[derive(Deserialize, Default)]
 struct ListQuery {
+    q: Option<String>,
     queue: Option<String>,
     kind: Option<String>,
     state: Option<String>,
@@ -155,9 +157,23 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
         cursor: q.cursor.clone(),
         ..Default::default()
     };
-    let page = match state.app.list_cases(staff.actor(), query, 50).await {
-        Ok(p) => p,
-        Err(e) => return PageError::new(e, tr).into_response(),
+    let searching =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
+    let page = match &searching {
+        Some(text) => match state.app.search_cases(staff.actor(), text, 100).await {
+            Ok(cases) => sanbao_app::cases::CasePage {
+                cases,
+                next_cursor: None,
+            },
+            Err(e) => return PageError::new(e, tr).into_response(),
+        },
+        None => match state.app.list_cases(staff.actor(), query, 50).await {
+            Ok(p) => p,
+            Err(e) => return PageError::new(e, tr).into_response(),
+        },
     };
     let counts = match state.app.queue_counts(staff.actor(), 1000).await {
         Ok(c) => c,
@@ -223,7 +239,7 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
                     qq.code(),
                     if en { qq.code() } else { qq.label_zh() },
                     shown,
-                    qq == queue,
+                    qq == queue && searching.is_none(),
                 )
             })
             .collect(),
@@ -246,7 +262,12 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
         kind: q.kind.unwrap_or_default(),
         state: q.state.unwrap_or_default(),
         channel: q.channel.unwrap_or_default(),
-        queue: queue.code().to_owned(),
+        queue: if searching.is_some() {
+            String::new()
+        } else {
+            queue.code().to_owned()
+        },
+        q: searching.unwrap_or_default(),
         next_url,
         can_write: staff.actor().can(Permission::CaseWrite),
         layout,

@@ -441,3 +441,71 @@ async fn queues_filter_and_page_by_cursor() {
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn search_finds_chinese_words_numbers_and_phones() {
+    let t = TestApp::spawn().await;
+    let officer = t.token("wangfang", Role::ComplaintOfficer).await;
+    let c: Value = t
+        .post(&officer, "/api/v1/cases", complaint("13800138020"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let number = c["number"].as_str().unwrap().to_owned();
+    let mut other = complaint("13800138021");
+    other["kind"] = json!("repair");
+    other["subject"] = json!("冰箱噪音大");
+    other["description"] = json!("夜间压缩机噪音明显");
+    t.post(&officer, "/api/v1/cases", other).await;
+    assert_eq!(
+        find(&t, &officer, "退货").await,
+        [number.clone()],
+        "退货 is in 我要退货，屏幕漏液"
+    );
+    assert_eq!(find(&t, &officer, "屏幕 漏液").await, [number.clone()]);
+    assert_eq!(find(&t, &officer, "噪音").await.len(), 1);
+    assert!(find(&t, &officer, "噪音").await[0].starts_with("RP-"));
+    assert!(
+        find(&t, &officer, "退款").await.is_empty(),
+        "not in unrelated cases"
+    );
+    assert_eq!(
+        find(&t, &officer, &number.to_lowercase()).await,
+        [number.clone()]
+    );
+    assert_eq!(find(&t, &officer, "138 0013 8020").await, [number.clone()]);
+    // A note is searchable too.
+    t.post(
+        &officer,
+        &format!("/api/v1/cases/{number}/notes"),
+        json!({"body": "客户同意更换主板"}),
+    )
+    .await;
+    assert_eq!(find(&t, &officer, "主板").await, [number]);
+    // FTS syntax in the query is just text.
+    assert!(find(&t, &officer, "\"退货\" OR *").await.len() <= 1);
+}
+
+async fn find(t: &TestApp, token: &str, q: &str) -> Vec<String> {
+    let url = format!("/api/v1/cases?q={}", urlencode(q));
+    let v: Value = t.get(token, &url).await.json().await.unwrap();
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["number"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

@@ -54,13 +54,23 @@ test("a phone complaint from intake to closing", async () => {
 
   await move(page, "in_progress");
   assert.equal(await page.locator(".clock-card.paused").count(), 0);
+  // Resolving needs the solution; closing needs the customer's satisfaction and the
+  // precautions they were told (seed 3.3).
+  await move(page, "resolved");
+  assert.match(await page.locator(".notice.err").innerText(), /处理结果/);
+  await page.fill("#transition-form textarea[name=resolution]", "已上门更换排水管，试机无漏水。");
   await move(page, "resolved");
   assert.equal(await page.locator(".clock-card.met").count(), 3);
+  await page.selectOption("#transition-form select[name=satisfaction]", "satisfied");
+  await page.fill("#transition-form input[name=precautions]", "定期清理排水口，避免堵塞。");
   await move(page, "closed");
   assert.equal(await page.locator("[data-testid=case-state]").innerText(), "已关闭");
   await page.screenshot({ path: join(shotsDir, "case-closed.png"), fullPage: true });
 
-  await page.goto(new URL("/cases?state=closed", server.url).href);
+  // The search box finds it by its words.
+  await page.goto(new URL("/cases", server.url).href);
+  await page.fill("#case-search", "空调 漏水");
+  await Promise.all([page.waitForURL(/q=/), page.press("#case-search", "Enter")]);
   assert.ok(await page.locator("table.cases").getByText("空调维修后仍漏水").isVisible());
   await page.screenshot({ path: join(shotsDir, "cases-queue.png"), fullPage: true });
   await page.close();

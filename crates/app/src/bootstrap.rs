@@ -357,10 +357,16 @@ impl App {
                 7 | 8 => &["in_progress", "resolved", "closed"],
                 _ => &["cancelled"],
             };
+            let closing = crate::cases::Closing {
+                resolution: "已按规定处理并向客户说明结果".into(),
+                satisfaction: ["satisfied", "satisfied", "fair", "unsatisfied"][next(4) as usize]
+                    .into(),
+                precautions: "请按说明书使用，如再出现问题请致电客服热线".into(),
+            };
             let mut version = v.case.version;
             for to in path {
                 version = self
-                    .transition_case(system, &v.case.number, to, version, "")
+                    .transition_case_with(system, &v.case.number, to, version, "", &closing)
                     .await?
                     .case
                     .version;

@@ -61,6 +61,15 @@ pub struct CasePage {
     pub next_cursor: Option<String>,
 }
 
+/// What resolving (`resolution`) or closing (`satisfaction`, `precautions`) records.
+#[derive(Debug, Clone, Default)]
+pub struct Closing {
+    pub resolution: String,
+    /// `satisfied`, `fair`, `unsatisfied` or `unreachable`.
+    pub satisfaction: String,
+    pub precautions: String,
+}
+
 /// Queue shortcuts of the case list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Queue {
@@ -660,6 +669,36 @@ impl App {
             .collect())
     }
 
+    /// Staff a case can be assigned to (those who work on cases): `(id, name)`.
+    pub async fn assignable_users(&self, actor: &Actor) -> Result<Vec<(i64, String)>> {
+        actor.require(Permission::CaseRead)?;
+        Ok(sanbao_store::users::with_permission(&self.store, Permission::CaseWrite.code()).await?)
+    }
+
+    /// Assign several cases at once (a queue's bulk action); returns `(number, error)` for the
+    /// ones refused, the others are assigned.
+    pub async fn bulk_assign(
+        &self,
+        actor: &Actor,
+        numbers: &[String],
+        assignee: Option<i64>,
+    ) -> Result<Vec<(String, AppError)>> {
+        let mut refused = Vec::new();
+        for n in numbers.iter().take(200) {
+            let result = match self.visible(actor, n).await {
+                Ok(c) => self
+                    .update_case(actor, n, c.version, None, None, None, None, Some(assignee))
+                    .await
+                    .map(|_| ()),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = result {
+                refused.push((n.clone(), e));
+            }
+        }
+        Ok(refused)
+    }
+
     /// Case counts per queue, each capped (a badge shows "999+" instead of scanning a million rows).
     pub async fn queue_counts(&self, actor: &Actor, cap: i64) -> Result<Vec<(Queue, i64)>> {
         actor.require(Permission::CaseRead)?;
@@ -687,13 +726,32 @@ impl App {
         version: i64,
         note: &str,
     ) -> Result<CaseView> {
+        self.transition_case_with(actor, number, to, version, note, &Closing::default())
+            .await
+    }
+
+    /// Move a case to another state, with what resolving or closing must record.
+    pub async fn transition_case_with(
+        &self,
+        actor: &Actor,
+        number: &str,
+        to: &str,
+        version: i64,
+        note: &str,
+        closing: &Closing,
+    ) -> Result<CaseView> {
         actor.require(Permission::CaseWrite)?;
         let to: State = to.parse()?;
+        let satisfaction = match closing.satisfaction.trim() {
+            "" => None,
+            s => Some(s.parse::<dom::Satisfaction>()?),
+        };
         let c = self.visible(actor, number).await?;
         let now = sanbao_domain::time::now();
         let from: State = c.state.parse()?;
         dom::check_transition(c.kind.parse()?, from, to, c.resolved_at, now)
             .map_err(|r| AppError::rule(r.code, r.message))?;
+        dom::check_closing(to, &closing.resolution, satisfaction, &closing.precautions)?;
         let resolved_at = match to {
             State::Resolved => Some(now),
             State::Closed => c.resolved_at.or(Some(now)),
@@ -706,16 +764,15 @@ impl App {
         let mut tx = self.store.begin().await?;
         repo::set_state(&mut tx, c.id, version, to.code(), resolved_at, now).await?;
         let note = note.trim();
-        append(
-            &mut tx,
-            actor,
-            c.id,
-            "state",
-            now,
-            note,
-            json!({"from": from.code(), "to": to.code()}),
-        )
-        .await?;
+        let mut data = json!({"from": from.code(), "to": to.code()});
+        if to == State::Resolved {
+            data["resolution"] = json!(closing.resolution.trim());
+        }
+        if to == State::Closed {
+            data["satisfaction"] = json!(satisfaction.map(|s| s.code()));
+            data["precautions"] = json!(closing.precautions.trim());
+        }
+        append(&mut tx, actor, c.id, "state", now, note, data).await?;
         self.project(&mut tx, &projector, c.id, now).await?;
         audit::record(
             &mut tx,

@@ -133,6 +133,49 @@ impl State {
     }
 }
 
+code_enum! {
+    /// The customer's answer when the case is closed (seed 3.3: 服务完成后应再次确认客户满意度).
+    Satisfaction, "satisfaction", "满意度" {
+        Satisfied = "satisfied", "满意", "Satisfied";
+        Fair = "fair", "基本满意", "Fair";
+        Unsatisfied = "unsatisfied", "不满意", "Unsatisfied";
+        Unreachable = "unreachable", "联系不上客户", "Customer unreachable";
+    }
+}
+
+/// What resolving and closing must record: a resolution summary to resolve; to close, the
+/// customer's satisfaction as confirmed with them and the precautions they were told.
+pub fn check_closing(
+    to: State,
+    resolution: &str,
+    satisfaction: Option<Satisfaction>,
+    precautions: &str,
+) -> Result<(), crate::FieldError> {
+    use crate::FieldError;
+    match to {
+        State::Resolved if resolution.trim().is_empty() => Err(FieldError::new(
+            "resolution",
+            "required",
+            "请填写处理结果（向客户说明的解决方案）",
+        )),
+        State::Closed if satisfaction.is_none() => Err(FieldError::new(
+            "satisfaction",
+            "required",
+            "关闭前请再次确认客户满意度",
+        )),
+        State::Closed
+            if precautions.trim().is_empty() && satisfaction != Some(Satisfaction::Unreachable) =>
+        {
+            Err(FieldError::new(
+                "precautions",
+                "required",
+                "请记录已告知客户的注意事项",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A human case number: kind prefix, year, sequence.
 pub fn case_number(kind: Kind, year: i32, seq: i64) -> String {
     format!("{}-{year}-{seq:06}", kind.prefix())
@@ -395,6 +438,35 @@ mod tests {
         let clocks = case_clocks(&seed, &facts, &ctx, t("2026-10-30T10:00:00+08:00"));
         assert_eq!(clocks[1].view.state, ClockState::Met);
         assert_eq!(clocks[2].view.state, ClockState::Met);
+    }
+
+    #[test]
+    fn resolving_and_closing_record_what_the_regulations_ask() {
+        assert!(check_closing(State::Resolved, "", None, "").is_err());
+        assert!(check_closing(State::Resolved, "已更换主板", None, "").is_ok());
+        assert_eq!(
+            check_closing(State::Closed, "", None, "")
+                .unwrap_err()
+                .field,
+            "satisfaction"
+        );
+        assert_eq!(
+            check_closing(State::Closed, "", Some(Satisfaction::Satisfied), "")
+                .unwrap_err()
+                .field,
+            "precautions"
+        );
+        assert!(
+            check_closing(
+                State::Closed,
+                "",
+                Some(Satisfaction::Satisfied),
+                "勿用湿手触摸"
+            )
+            .is_ok()
+        );
+        assert!(check_closing(State::Closed, "", Some(Satisfaction::Unreachable), "").is_ok());
+        assert!(check_closing(State::InProgress, "", None, "").is_ok());
     }
 
     #[test]

@@ -271,3 +271,12 @@ pub fn escape_like(s: &str) -> String {
     }
     out
 }
+
+/// Active users holding `permission` through a role: `(id, display name)`, by name.
+pub async fn with_permission(store: &Store, permission: &str) -> Result<Vec<(i64, String)>> {
+    Ok(on_pool!(store, c => sqlx::query_as(
+        "SELECT DISTINCT u.id, u.display_name FROM user_account u \
+         JOIN user_role ur ON ur.user_id = u.id JOIN role_permission rp ON rp.role_id = ur.role_id \
+         WHERE rp.permission = $1 AND u.active = TRUE ORDER BY u.display_name, u.id")
+        .bind(permission).fetch_all(c).await)?)
+}

@@ -403,6 +403,16 @@ pub struct Transition {
     pub version: i64,
     #[serde(default)]
     pub note: String,
+    /// Required to resolve: the solution as explained to the customer.
+    #[serde(default)]
+    pub resolution: String,
+    /// Required to close: `satisfied`, `fair`, `unsatisfied` or `unreachable`, as confirmed
+    /// with the customer.
+    #[serde(default)]
+    pub satisfaction: String,
+    /// Required to close (unless unreachable): the precautions told to the customer.
+    #[serde(default)]
+    pub precautions: String,
 }
 
 /// Change a case's state; an illegal change is answered 422 with the reason.
@@ -427,7 +437,18 @@ pub async fn transition_case(
 ) -> Result<Json<Case>, ApiError> {
     let v = state
         .app
-        .transition_case(&actor, &number, &b.to, b.version, &b.note)
+        .transition_case_with(
+            &actor,
+            &number,
+            &b.to,
+            b.version,
+            &b.note,
+            &sanbao_app::cases::Closing {
+                resolution: b.resolution,
+                satisfaction: b.satisfaction,
+                precautions: b.precautions,
+            },
+        )
         .await?;
     Ok(Json(v.into()))
 }

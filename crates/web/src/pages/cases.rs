@@ -33,6 +33,8 @@ pub(super) fn router() -> Router<AppState> {
         .route("/cases/{number}/transition", post(transition))
         .route("/cases/{number}/note", post(note))
         .route("/cases/{number}/exception", post(exception))
+        .route("/cases/{number}/assign", post(assign))
+        .route("/cases/bulk-assign", post(bulk_assign))
 }
 
 /// A clock as a chip: label, due text, and a class for its colour.
@@ -445,8 +447,25 @@ struct CasePageT {
     chips: Vec<Chip>,
     timeline: Vec<TimelineItem>,
     moves: Vec<(&'static str, &'static str)>,
+    satisfactions: Vec<(&'static str, &'static str)>,
+    desks: Vec<DeskRow>,
+    assignable: Vec<(i64, String)>,
     can_write: bool,
     error: Option<String>,
+}
+
+impl CasePageT {
+    fn desk_is(&self, id: &i64) -> bool {
+        self.v.case.desk_id == Some(*id)
+    }
+
+    fn assignee_is(&self, id: &i64) -> bool {
+        self.v.case.assignee_id == Some(*id)
+    }
+
+    fn can_move(&self, to: &str) -> bool {
+        self.moves.iter().any(|m| m.0 == to)
+    }
 }
 
 fn timeline(layout: &Layout, events: &[CaseEvent]) -> Vec<TimelineItem> {
@@ -469,7 +488,25 @@ fn timeline(layout: &Layout, events: &[CaseEvent]) -> Vec<TimelineItem> {
                             },
                         )
                     };
-                    ("state", format!("{} → {}", lbl("from"), lbl("to")))
+                    let mut text = format!("{} → {}", lbl("from"), lbl("to"));
+                    if let Some(r) = data["resolution"].as_str().filter(|r| !r.is_empty()) {
+                        text.push_str(&format!("｜{}：{r}", tr.t("cases.resolution")));
+                    }
+                    if let Some(s) = data["satisfaction"].as_str() {
+                        let s = label_of::<sanbao_domain::case::Satisfaction>(
+                            s,
+                            if tr.is_en() {
+                                sanbao_domain::case::Satisfaction::label_en
+                            } else {
+                                sanbao_domain::case::Satisfaction::label_zh
+                            },
+                        );
+                        text.push_str(&format!("｜{}：{s}", tr.t("cases.satisfaction")));
+                    }
+                    if let Some(p) = data["precautions"].as_str().filter(|p| !p.is_empty()) {
+                        text.push_str(&format!("｜{}：{p}", tr.t("cases.precautions")));
+                    }
+                    ("state", text)
                 }
                 "note" => ("note", tr.t("timeline.note").to_owned()),
                 "message" => ("message", tr.t("timeline.message").to_owned()),
@@ -508,6 +545,16 @@ async fn case_page(
         Ok(x) => x,
         Err(e) => return PageError::new(e, tr).into_response(),
     };
+    let desks = state
+        .app
+        .list_desks(&sanbao_app::Actor::system())
+        .await
+        .unwrap_or_default();
+    let assignable = state
+        .app
+        .assignable_users(staff.actor())
+        .await
+        .unwrap_or_default();
     let layout = Layout::new(
         staff,
         Section::Cases,
@@ -552,6 +599,15 @@ async fn case_page(
                 },
             ),
             moves,
+            desks: desks.into_iter().filter(|d| d.active).collect(),
+            assignable,
+            satisfactions: options(
+                sanbao_domain::case::Satisfaction::ALL,
+                sanbao_domain::case::Satisfaction::code,
+                sanbao_domain::case::Satisfaction::label_zh,
+                sanbao_domain::case::Satisfaction::label_en,
+                en,
+            ),
             can_write: staff.actor().can(Permission::CaseWrite),
             error,
             v,
@@ -572,12 +628,17 @@ async fn transition(
 ) -> Response {
     match state
         .app
-        .transition_case(
+        .transition_case_with(
             staff.actor(),
             &number,
             f.get("to"),
             f.version(),
             f.get("note"),
+            &sanbao_app::cases::Closing {
+                resolution: f.get("resolution").to_owned(),
+                satisfaction: f.get("satisfaction").to_owned(),
+                precautions: f.get("precautions").to_owned(),
+            },
         )
         .await
     {
@@ -630,6 +691,69 @@ async fn exception(
         Err(e @ AppError::Invalid(_)) => {
             let (status, _, msg, _) = classify(&e);
             case_page(&state, &staff, &number, status, Some(msg)).await
+        }
+        Err(e) => PageError::new(e, staff.tr).into_response(),
+    }
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+    Form(f): Form<FormData>,
+) -> Response {
+    let assignee = if f.get("take") == "1" {
+        staff.actor().user_id
+    } else {
+        f.opt_id("assignee_id")
+    };
+    let desk = f.opt_id("desk_id");
+    match state
+        .app
+        .update_case(
+            staff.actor(),
+            &number,
+            f.version(),
+            None,
+            None,
+            None,
+            Some(desk),
+            Some(assignee),
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/cases/{number}")).into_response(),
+        Err(e @ (AppError::Stale | AppError::Invalid(_) | AppError::Forbidden(_))) => {
+            let (status, _, msg, _) = classify(&e);
+            case_page(&state, &staff, &number, status, Some(msg)).await
+        }
+        Err(e) => PageError::new(e, staff.tr).into_response(),
+    }
+}
+
+async fn bulk_assign(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(f): Form<FormData>,
+) -> Response {
+    let numbers = f.all("numbers");
+    let assignee = if f.get("to") == "me" {
+        staff.actor().user_id
+    } else {
+        f.opt_id("assignee_id")
+    };
+    match state
+        .app
+        .bulk_assign(staff.actor(), &numbers, assignee)
+        .await
+    {
+        Ok(refused) if refused.is_empty() => Redirect::to("/cases?queue=mine").into_response(),
+        Ok(refused) => {
+            let msg: Vec<String> = refused
+                .iter()
+                .map(|(n, e)| format!("{n}：{}", classify(e).2))
+                .collect();
+            crate::error::error_page(staff.tr, StatusCode::UNPROCESSABLE_ENTITY, &msg.join("；"))
         }
         Err(e) => PageError::new(e, staff.tr).into_response(),
     }

@@ -509,3 +509,74 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn resolving_and_closing_record_the_outcome() {
+    let t = TestApp::spawn().await;
+    let officer = t.token("wangfang", Role::ComplaintOfficer).await;
+    let c: Value = t
+        .post(&officer, "/api/v1/cases", complaint("13800138030"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let n = c["number"].as_str().unwrap().to_owned();
+    let v = c["version"].as_i64().unwrap();
+    let res = t
+        .post(
+            &officer,
+            &format!("/api/v1/cases/{n}/transitions"),
+            json!({"to": "resolved", "version": v}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"]["field"],
+        "resolution"
+    );
+    let c: Value = t
+        .post(
+            &officer,
+            &format!("/api/v1/cases/{n}/transitions"),
+            json!({"to": "resolved", "version": v, "resolution": "更换屏幕"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let v = c["version"].as_i64().unwrap();
+    let res = t
+        .post(
+            &officer,
+            &format!("/api/v1/cases/{n}/transitions"),
+            json!({"to": "closed", "version": v, "satisfaction": "satisfied"}),
+        )
+        .await;
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"]["field"],
+        "precautions"
+    );
+    let res = t
+        .post(
+            &officer,
+            &format!("/api/v1/cases/{n}/transitions"),
+            json!({"to": "closed", "version": v, "satisfaction": "satisfied", "precautions": "避免阳光直射屏幕"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let d: Value = t
+        .get(&officer, &format!("/api/v1/cases/{n}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let closed = d["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["data"]["to"] == "closed")
+        .unwrap()
+        .clone();
+    assert_eq!(closed["data"]["satisfaction"], "satisfied");
+    assert_eq!(closed["data"]["precautions"], "避免阳光直射屏幕");
+}

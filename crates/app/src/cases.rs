@@ -250,7 +250,12 @@ impl App {
             .filter_map(|c| c.view.due.as_ref().map(|d| d.due))
             .min();
         let breached = clocks.iter().any(|c| c.view.state == ClockState::Breached);
-        repo::write_projection(tx, case_id, &rows, next_due, breached).await?;
+        let next_check = clocks
+            .iter()
+            .filter(|c| c.view.state == ClockState::Running)
+            .filter_map(|c| c.view.due.as_ref().map(|d| d.due))
+            .min();
+        repo::write_projection(tx, case_id, &rows, next_due, next_check, breached).await?;
         Ok(())
     }
 
@@ -384,6 +389,9 @@ impl App {
         {
             drop(tx);
             let case = self.case_by_id(existing).await?;
+            if !can_see(actor, &case) {
+                return Err(AppError::NotFound("case"));
+            }
             return self.view(actor, case).await;
         }
         let (customer_id, created_customer) = repo::upsert_customer(
@@ -466,7 +474,18 @@ impl App {
             .await?;
         }
         if let (Some(uid), Some(key)) = (actor.user_id, idempotency_key) {
-            repo::remember_key(&mut tx, uid, key, id, now).await?;
+            match repo::remember_key(&mut tx, uid, key, id, now).await {
+                // A concurrent retry with the same key committed first: answer its case.
+                Err(sanbao_store::StoreError::Unique) => {
+                    drop(tx);
+                    let mut tx = self.store.begin().await?;
+                    let existing = repo::idempotent_case(&mut tx, uid, key).await?;
+                    drop(tx);
+                    let case = self.case_by_id(existing.ok_or(AppError::Stale)?).await?;
+                    return self.view(actor, case).await;
+                }
+                other => other?,
+            }
         }
         self.project(&mut tx, &projector, id, now).await?;
         reindex(&mut tx, id).await?;
@@ -606,6 +625,11 @@ impl App {
     ) -> Result<Vec<(String, String, String)>> {
         actor.require(Permission::CustomerRead)?;
         let digits: String = prefix.chars().filter(char::is_ascii_digit).collect();
+        // A prefix lookup would let a masked role read a number digit by digit: it gets
+        // exact matches of a whole number only.
+        if !actor.can(Permission::PersonalData) && Phone::parse(&digits).is_err() {
+            return Ok(Vec::new());
+        }
         if digits.len() < 3 {
             return Ok(Vec::new());
         }
@@ -642,8 +666,20 @@ impl App {
                 .filter(|d| d.len() == 11)
                 .unwrap_or(&digits)
                 .to_owned();
+            let ids: Vec<i64> = if actor.can(Permission::PersonalData) {
+                repo::customer_ids_by_phone(&self.store, &digits).await?
+            } else {
+                // Masked roles find a customer by the whole number only (see customers_by_phone).
+                match Phone::parse(&digits) {
+                    Ok(p) => repo::customer_id_by_phone(&self.store, p.as_str())
+                        .await?
+                        .into_iter()
+                        .collect(),
+                    Err(_) => Vec::new(),
+                }
+            };
             let mut out = Vec::new();
-            for id in repo::customer_ids_by_phone(&self.store, &digits).await? {
+            for id in ids {
                 f.customer_id = Some(id);
                 out.extend(repo::list(&self.store, &f).await?);
             }
@@ -748,6 +784,9 @@ impl App {
         };
         let c = self.visible(actor, number).await?;
         let now = sanbao_domain::time::now();
+        if c.version != version {
+            return Err(AppError::Stale);
+        }
         let from: State = c.state.parse()?;
         dom::check_transition(c.kind.parse()?, from, to, c.resolved_at, now)
             .map_err(|r| AppError::rule(r.code, r.message))?;
@@ -866,11 +905,19 @@ impl App {
     ) -> Result<CaseView> {
         actor.require(Permission::CaseWrite)?;
         let c = self.visible(actor, number).await?;
-        if (desk_id.is_some_and(|d| d != c.desk_id)
-            || assignee_id.is_some_and(|a| a != c.assignee_id))
-            && !(actor.can(Permission::CaseAssign) || assignee_id == Some(actor.user_id))
-        {
+        let moves_desk = desk_id.is_some_and(|d| d != c.desk_id);
+        let moves_assignee = assignee_id.is_some_and(|a| a != c.assignee_id);
+        // Without case.assign one may only take an unassigned case, on its desk.
+        let taking = assignee_id == Some(actor.user_id) && c.assignee_id.is_none() && !moves_desk;
+        if (moves_desk || moves_assignee) && !taking {
             actor.require(Permission::CaseAssign)?;
+        }
+        if description.is_some_and(|d| d.chars().count() > 10_000) {
+            return Err(AppError::invalid(
+                "description",
+                "too_long",
+                "描述不能超过 10000 字",
+            ));
         }
         let mut errs = FieldErrors::default();
         let subject = match subject {
@@ -1027,30 +1074,46 @@ pub struct Sweep {
 }
 
 impl App {
-    /// Recompute cases whose deadline passed since their last write, then escalate every new
-    /// breach to the desk's supervisor — exactly once, also with several processes sweeping.
+    /// Recompute cases a running clock of which passed its deadline since their last write,
+    /// then escalate every new breach to the desk's supervisor — exactly once per breached
+    /// clock, also with several processes sweeping. One failing case is logged and skipped.
     pub async fn sweep_clocks(&self) -> Result<Sweep> {
         let now = sanbao_domain::time::now();
         let mut out = Sweep::default();
-        for id in repo::due_unbreached(&self.store, now, 500).await? {
-            let c = self.case_by_id(id).await?;
-            let p = self
-                .projector(None, &c.policy_name, c.policy_version, c.desk_id)
-                .await?;
-            let mut tx = self.store.begin().await?;
-            self.project(&mut tx, &p, id, now).await?;
-            tx.commit().await?;
-            out.recomputed += 1;
+        for id in repo::due_for_check(&self.store, now, 500).await? {
+            match self.reproject(id, now).await {
+                Ok(()) => out.recomputed += 1,
+                Err(e) => tracing::warn!(case_id = id, error = %e, "clock recompute failed"),
+            }
         }
-        for id in repo::breached_unescalated(&self.store, 500).await? {
-            if self
-                .escalate(&Actor::system(), id, "时限已超时，已自动上报主管", now)
-                .await?
+        for (id, clock) in repo::unescalated_breaches(&self.store, 500).await? {
+            let reason = format!(
+                "时限“{}”已超时，已自动上报主管",
+                sanbao_domain::policy::clock_label(&clock)
+            );
+            match self
+                .escalate(&Actor::system(), id, &clock, &reason, now)
+                .await
             {
-                out.escalated += 1;
+                Ok(true) => out.escalated += 1,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(case_id = id, error = %e, "escalation failed"),
             }
         }
         Ok(out)
+    }
+
+    /// Recompute one case's clocks under a row lock.
+    async fn reproject(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        let c = self.case_by_id(id).await?;
+        let p = self
+            .projector(None, &c.policy_name, c.policy_version, c.desk_id)
+            .await?;
+        let mut tx = self.store.begin().await?;
+        repo::lock_case(&mut tx, id).await?;
+        self.project(&mut tx, &p, id, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Report a case to its supervisor (seed: 服务过程中出现问题或客户不满意，应立即报告主管).
@@ -1060,7 +1123,7 @@ impl App {
         let c = self.visible(actor, number).await?;
         let now = sanbao_domain::time::now();
         let mut tx = self.store.begin().await?;
-        repo::mark_escalated(&mut tx, c.id).await?;
+        repo::set_escalated(&mut tx, c.id).await?;
         self.notify_escalation(
             &mut tx,
             actor,
@@ -1074,21 +1137,24 @@ impl App {
         Ok(())
     }
 
-    /// Escalate case `id` if nobody has yet; `true` when this call did.
+    /// Escalate the breach of `clock` on case `id` unless it was already; `true` when this
+    /// call did.
     async fn escalate(
         &self,
         actor: &Actor,
         id: i64,
+        clock: &str,
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<bool> {
         let mut tx = self.store.begin().await?;
-        if !repo::mark_escalated(&mut tx, id).await? {
+        if !repo::claim_escalation(&mut tx, id, clock, now).await? {
             return Ok(false);
         }
         let c = repo::by_id_tx(&mut tx, id)
             .await?
             .ok_or(AppError::NotFound("case"))?;
+        repo::set_escalated(&mut tx, id).await?;
         self.notify_escalation(&mut tx, actor, &c.number, id, reason, now)
             .await?;
         tx.commit().await?;

@@ -823,18 +823,19 @@ mod escalation {
         let other = App::new(t.db.store.clone(), AppConfig::default());
         let (a, b) = tokio::join!(t.app.sweep_clocks(), other.sweep_clocks());
         let escalated = a.unwrap().escalated + b.unwrap().escalated;
-        assert_eq!(escalated, 1);
+        // First response, verification and reply are all long breached: each once.
+        assert_eq!(escalated, 3);
         assert_eq!(
             t.app.sweep_clocks().await.unwrap().escalated,
             0,
             "not again"
         );
         let (_, events) = t.app.get_case(&officer, &number).await.unwrap();
-        assert_eq!(events.iter().filter(|e| e.kind == "escalation").count(), 1);
+        assert_eq!(events.iter().filter(|e| e.kind == "escalation").count(), 3);
         let supervisor = t.actor("zhaolei").await;
         assert_eq!(supervisor.user_id, Some(sup));
         let (list, unread) = t.app.my_notifications(&supervisor).await.unwrap();
-        assert_eq!(unread, 1);
+        assert_eq!(unread, 3);
         assert!(list[0].body.contains(&number));
         t.app.mark_notifications_read(&supervisor).await.unwrap();
         assert_eq!(t.app.my_notifications(&supervisor).await.unwrap().1, 0);
@@ -853,7 +854,8 @@ mod escalation {
             .unwrap();
         let supervisor = t.actor("zhaolei").await;
         assert_eq!(t.app.my_notifications(&supervisor).await.unwrap().1, 1);
-        // The breach sweep does not escalate it a second time.
+        // The breaches are escalated on their own, each once.
+        assert_eq!(t.app.sweep_clocks().await.unwrap().escalated, 3);
         assert_eq!(t.app.sweep_clocks().await.unwrap().escalated, 0);
         assert!(matches!(
             t.app.report_exception(&officer, &number, "").await,

@@ -415,6 +415,7 @@ pub async fn write_projection(
     case_id: i64,
     clocks: &[ClockRow],
     next_due_at: Option<DateTime<Utc>>,
+    next_check_at: Option<DateTime<Utc>>,
     breached: bool,
 ) -> Result<()> {
     on_conn!(tx, c => {
@@ -424,8 +425,8 @@ pub async fn write_projection(
                 .bind(case_id).bind(&k.clock).bind(&k.state).bind(k.due_at).bind(k.due_date).bind(&k.rule)
                 .execute(&mut *c).await?;
         }
-        sqlx::query("UPDATE service_case SET next_due_at = $1, breached = $2 WHERE id = $3")
-            .bind(next_due_at).bind(breached).bind(case_id).execute(&mut *c).await?;
+        sqlx::query("UPDATE service_case SET next_due_at = $1, next_check_at = $2, breached = $3 WHERE id = $4")
+            .bind(next_due_at).bind(next_check_at).bind(breached).bind(case_id).execute(&mut *c).await?;
     });
     Ok(())
 }
@@ -505,30 +506,57 @@ pub async fn policy_body(store: &Store, name: &str, version: i32) -> Result<Opti
         .bind(name).bind(version).fetch_optional(c).await)?)
 }
 
-/// Open cases whose next deadline has passed but whose projection does not say so yet (time
-/// moved on with no write): the sweeper recomputes them.
-pub async fn due_unbreached(store: &Store, now: DateTime<Utc>, limit: i64) -> Result<Vec<i64>> {
+/// Open cases a running clock of which passed its deadline since the last projection: the
+/// sweeper recomputes them.
+pub async fn due_for_check(store: &Store, now: DateTime<Utc>, limit: i64) -> Result<Vec<i64>> {
     Ok(on_pool!(store, c => sqlx::query_scalar(
-        "SELECT id FROM service_case WHERE state IN ('new', 'in_progress', 'waiting_customer') \
-         AND next_due_at < $1 AND breached = FALSE ORDER BY next_due_at LIMIT $2")
+        "SELECT id FROM service_case WHERE next_check_at IS NOT NULL AND next_check_at < $1 \
+         AND state IN ('new', 'in_progress', 'waiting_customer') ORDER BY next_check_at LIMIT $2")
         .bind(now).bind(limit).fetch_all(c).await)?)
 }
 
-/// Open breached cases not yet escalated.
-pub async fn breached_unescalated(store: &Store, limit: i64) -> Result<Vec<i64>> {
-    Ok(on_pool!(store, c => sqlx::query_scalar(
-        "SELECT id FROM service_case WHERE breached AND NOT escalated \
-         AND state IN ('new', 'in_progress', 'waiting_customer') ORDER BY id LIMIT $1")
+/// Breached clocks of open cases not yet escalated: `(case id, clock)`.
+pub async fn unescalated_breaches(store: &Store, limit: i64) -> Result<Vec<(i64, String)>> {
+    Ok(on_pool!(store, c => sqlx::query_as(
+        "SELECT k.case_id, k.clock FROM case_clock k JOIN service_case s ON s.id = k.case_id \
+         WHERE k.state = 'breached' AND s.state IN ('new', 'in_progress', 'waiting_customer') \
+         AND NOT EXISTS (SELECT 1 FROM case_escalation e WHERE e.case_id = k.case_id AND e.clock = k.clock) \
+         ORDER BY k.case_id LIMIT $1")
         .bind(limit).fetch_all(c).await)?)
 }
 
-/// Set the escalated flag; `true` only for the one transaction that changed it (with several
-/// processes sweeping, the row lock makes the others see it set and do nothing).
-pub async fn mark_escalated(tx: &mut Tx, id: i64) -> Result<bool> {
-    let n = on_conn!(tx, c => sqlx::query(
-        "UPDATE service_case SET escalated = TRUE WHERE id = $1 AND escalated = FALSE")
+/// Record the escalation of one breach; `true` only for the one transaction that did (the
+/// primary key refuses the others, in any process).
+pub async fn claim_escalation(
+    tx: &mut Tx,
+    case_id: i64,
+    clock: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let claimed: Option<i64> = on_conn!(tx, c => sqlx::query_scalar(
+        "INSERT INTO case_escalation (case_id, clock, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (case_id, clock) DO NOTHING RETURNING case_id")
+        .bind(case_id).bind(clock).bind(now).fetch_optional(c).await)?;
+    Ok(claimed.is_some())
+}
+
+/// Show the case as escalated (supervisor queue, the case page).
+pub async fn set_escalated(tx: &mut Tx, id: i64) -> Result<()> {
+    on_conn!(tx, c => sqlx::query("UPDATE service_case SET escalated = TRUE WHERE id = $1")
         .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(n == 1)
+    Ok(())
+}
+
+/// Lock a case's row for the rest of the transaction (PostgreSQL; SQLite's single writer
+/// already serialises), so a projection never overwrites a newer one.
+pub async fn lock_case(tx: &mut Tx, id: i64) -> Result<()> {
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("SELECT id FROM service_case WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut **t)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The users to tell about a case's escalation: its desk's supervisor, else every active
@@ -544,7 +572,8 @@ pub async fn escalation_recipients(tx: &mut Tx, case_id: i64) -> Result<Vec<i64>
     }
     Ok(on_conn!(tx, c => sqlx::query_scalar(
         "SELECT DISTINCT u.id FROM user_account u JOIN user_role ur ON ur.user_id = u.id \
-         JOIN role r ON r.id = ur.role_id WHERE r.code = 'supervisor' AND u.active = TRUE ORDER BY u.id")
+         JOIN role_permission rp ON rp.role_id = ur.role_id WHERE rp.permission = 'case.supervise' \
+         AND u.active = TRUE ORDER BY u.id")
         .fetch_all(c).await)?)
 }
 
@@ -657,7 +686,15 @@ pub async fn search(store: &Store, words: &[String], f: &CaseFilter) -> Result<V
     }
 }
 
-/// Case ids of customers whose phone starts with `prefix` (exact phone lookups).
+/// The customer with exactly this phone.
+pub async fn customer_id_by_phone(store: &Store, phone: &str) -> Result<Option<i64>> {
+    Ok(
+        on_pool!(store, c => sqlx::query_scalar("SELECT id FROM customer WHERE phone = $1")
+        .bind(phone).fetch_optional(c).await)?,
+    )
+}
+
+/// Customer ids whose phone starts with `prefix` (phone lookups).
 pub async fn customer_ids_by_phone(store: &Store, prefix: &str) -> Result<Vec<i64>> {
     let upper = format!("{prefix}\u{7f}");
     Ok(on_pool!(store, c => sqlx::query_scalar(

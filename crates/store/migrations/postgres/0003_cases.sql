@@ -39,6 +39,8 @@ CREATE TABLE service_case (
     regulator_ref TEXT,
     resolved_at TIMESTAMPTZ,
     next_due_at TIMESTAMPTZ,
+    -- The earliest deadline of a running clock: when the sweeper must look again.
+    next_check_at TIMESTAMPTZ,
     breached BOOLEAN NOT NULL DEFAULT FALSE,
     escalated BOOLEAN NOT NULL DEFAULT FALSE,
     created_by BIGINT REFERENCES user_account(id),
@@ -83,8 +85,17 @@ CREATE TABLE idempotency_key (
     PRIMARY KEY (user_id, key)
 );
 
--- Cases whose breach is not yet escalated (the sweeper's work list).
-CREATE INDEX service_case_escalation_idx ON service_case(id) WHERE breached AND NOT escalated;
+-- Cases the sweeper must look at again (a running clock's deadline passed).
+CREATE INDEX service_case_check_idx ON service_case(next_check_at) WHERE next_check_at IS NOT NULL;
+CREATE INDEX case_clock_breached_idx ON case_clock(case_id) WHERE state = 'breached';
+
+-- One row per escalated breach: the primary key makes "exactly once" hold across processes.
+CREATE TABLE case_escalation (
+    case_id BIGINT NOT NULL REFERENCES service_case(id),
+    clock TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (case_id, clock)
+);
 
 -- In-app notifications (escalations to supervisors).
 CREATE TABLE notification (

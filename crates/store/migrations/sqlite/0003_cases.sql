@@ -39,6 +39,8 @@ CREATE TABLE service_case (
     regulator_ref TEXT,
     resolved_at TEXT,
     next_due_at TEXT,
+    -- The earliest deadline of a running clock: when the sweeper must look again.
+    next_check_at TEXT,
     breached BOOLEAN NOT NULL DEFAULT 0,
     escalated BOOLEAN NOT NULL DEFAULT 0,
     created_by INTEGER REFERENCES user_account(id),
@@ -83,8 +85,17 @@ CREATE TABLE idempotency_key (
     PRIMARY KEY (user_id, key)
 );
 
--- Cases whose breach is not yet escalated (the sweeper's work list).
-CREATE INDEX service_case_escalation_idx ON service_case(id) WHERE breached AND NOT escalated;
+-- Cases the sweeper must look at again (a running clock's deadline passed).
+CREATE INDEX service_case_check_idx ON service_case(next_check_at) WHERE next_check_at IS NOT NULL;
+CREATE INDEX case_clock_breached_idx ON case_clock(case_id) WHERE state = 'breached';
+
+-- One row per escalated breach: the primary key makes "exactly once" hold across processes.
+CREATE TABLE case_escalation (
+    case_id INTEGER NOT NULL REFERENCES service_case(id),
+    clock TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (case_id, clock)
+);
 
 -- In-app notifications (escalations to supervisors).
 CREATE TABLE notification (

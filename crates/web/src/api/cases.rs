@@ -16,8 +16,9 @@ use crate::{ApiError, AppState};
 pub struct Clock {
     /// `first_response`, `verification`, `reply`, `dispatch`, `processing` …
     pub clock: String,
-    /// The instant the deadline passes (day units: 24:00 of the last day).
-    pub due: Option<DateTime<Utc>>,
+    /// The instant the deadline passes (day units: 24:00 of the last day), with the company's
+    /// offset, e.g. `2026-10-11T00:00:00+08:00`.
+    pub due: Option<DateTime<chrono::FixedOffset>>,
     /// For day units, the last day.
     pub due_date: Option<NaiveDate>,
     /// `running`, `paused`, `met`, `met_late`, `breached`.
@@ -59,8 +60,8 @@ pub struct Case {
     pub version: i64,
 }
 
-impl From<CaseView> for Case {
-    fn from(v: CaseView) -> Self {
+impl Case {
+    fn new(v: CaseView, tz: chrono_tz::Tz) -> Self {
         let c = v.case;
         Case {
             number: c.number,
@@ -84,7 +85,7 @@ impl From<CaseView> for Case {
                 .into_iter()
                 .map(|k| Clock {
                     clock: k.clock,
-                    due: k.due_at,
+                    due: k.due_at.map(|d| d.with_timezone(&tz).fixed_offset()),
                     due_date: k.due_date,
                     state: k.state,
                     rule: k.rule,
@@ -151,7 +152,10 @@ pub async fn list_cases(
     if let Some(q) = p.q.as_deref().filter(|q| !q.trim().is_empty()) {
         let found = state.app.search_cases(&actor, q, limit).await?;
         return Ok(Json(CaseList {
-            items: found.into_iter().map(Case::from).collect(),
+            items: found
+                .into_iter()
+                .map(|v| Case::new(v, state.cfg.timezone))
+                .collect(),
             next_cursor: None,
         }));
     }
@@ -185,7 +189,11 @@ pub async fn list_cases(
         )
         .await?;
     Ok(Json(CaseList {
-        items: page.cases.into_iter().map(Case::from).collect(),
+        items: page
+            .cases
+            .into_iter()
+            .map(|v| Case::new(v, state.cfg.timezone))
+            .collect(),
         next_cursor: page.next_cursor,
     }))
 }
@@ -279,7 +287,10 @@ pub async fn create_case(
             key,
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(view.into())))
+    Ok((
+        StatusCode::CREATED,
+        Json(Case::new(view, state.cfg.timezone)),
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -330,7 +341,7 @@ pub async fn get_case(
 ) -> Result<Json<CaseDetail>, ApiError> {
     let (view, events) = state.app.get_case(&actor, &number).await?;
     Ok(Json(CaseDetail {
-        case: view.into(),
+        case: Case::new(view, state.cfg.timezone),
         timeline: events.into_iter().map(TimelineEntry::from).collect(),
     }))
 }
@@ -393,7 +404,7 @@ pub async fn update_case(
             b.assignee_id,
         )
         .await?;
-    Ok(Json(v.into()))
+    Ok(Json(Case::new(v, state.cfg.timezone)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -450,7 +461,7 @@ pub async fn transition_case(
             },
         )
         .await?;
-    Ok(Json(v.into()))
+    Ok(Json(Case::new(v, state.cfg.timezone)))
 }
 
 #[derive(Deserialize, ToSchema)]

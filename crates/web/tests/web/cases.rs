@@ -106,11 +106,11 @@ async fn a_complaint_answers_with_the_three_clocks_of_the_design_example() {
     assert_eq!(c["policy"], "seed@0");
     let clocks = c["clocks"].as_array().unwrap();
     let find = |name: &str| clocks.iter().find(|k| k["clock"] == name).unwrap().clone();
-    assert_eq!(find("first_response")["due"], "2026-10-01T10:00:00Z");
+    assert_eq!(find("first_response")["due"], "2026-10-01T18:00:00+08:00");
     assert!(find("first_response")["due_date"].is_null());
-    assert_eq!(find("verification")["due"], "2026-10-10T16:00:00Z");
+    assert_eq!(find("verification")["due"], "2026-10-11T00:00:00+08:00");
     assert_eq!(find("verification")["due_date"], "2026-10-10");
-    assert_eq!(find("reply")["due"], "2026-10-20T16:00:00Z");
+    assert_eq!(find("reply")["due"], "2026-10-21T00:00:00+08:00");
     assert_eq!(find("reply")["due_date"], "2026-10-20");
     // Received in 2026 (now is later): the clocks are long breached.
     assert_eq!(find("reply")["state"], "breached");
@@ -364,6 +364,48 @@ async fn complaints_are_private_and_phones_masked() {
     t.post(&officer, "/api/v1/cases", body).await;
     let list: Value = t.get(&auditor, "/api/v1/cases").await.json().await.unwrap();
     assert_eq!(list["items"][0]["customer"]["phone"], "138****8006");
+    // A masked role cannot read a number digit by digit through search or lookup.
+    let by_prefix: Value = t
+        .get(&auditor, "/api/v1/cases?q=1380013800")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_prefix["items"].as_array().unwrap().len(), 0);
+    let exact: Value = t
+        .get(&auditor, "/api/v1/cases?q=13800138006")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(exact["items"].as_array().unwrap().len(), 1);
+    // Without case.assign, an agent may take an unassigned case but not someone else's.
+    let agent = t.token("zhangwei", Role::ServiceAgent).await;
+    let n2 = exact["items"][0]["number"].as_str().unwrap().to_owned();
+    let v2 = exact["items"][0]["version"].as_i64().unwrap();
+    let me: Value = t.get(&agent, "/api/v1/me").await.json().await.unwrap();
+    let res = t
+        .client
+        .patch(t.url(&format!("/api/v1/cases/{n2}")))
+        .bearer_auth(&agent)
+        .json(&json!({"version": v2, "assignee_id": me["id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let v3 = res.json::<Value>().await.unwrap()["version"]
+        .as_i64()
+        .unwrap();
+    let officer_id: Value = t.get(&officer, "/api/v1/me").await.json().await.unwrap();
+    let res = t
+        .client
+        .patch(t.url(&format!("/api/v1/cases/{n2}")))
+        .bearer_auth(&agent)
+        .json(&json!({"version": v3, "assignee_id": officer_id["id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

@@ -16,6 +16,12 @@ use serde_json::json;
 use crate::{Actor, App, AppError, Result, audit};
 
 const REVISION: &str = "calendar_revision";
+
+fn parse_date(s: &str) -> Result<NaiveDate> {
+    s.trim()
+        .parse()
+        .map_err(|_| AppError::invalid("date", "invalid", "日期格式应为 YYYY-MM-DD"))
+}
 /// How long a node trusts its cached calendar before asking the database for the revision.
 const RECHECK: Duration = Duration::from_secs(2);
 
@@ -201,6 +207,7 @@ impl App {
         self.bump_revision(&mut tx).await?;
         tx.commit().await?;
         self.forget_calendar();
+        self.recompute_open_cases_later();
         Ok(y)
     }
 
@@ -213,10 +220,7 @@ impl App {
         note: &str,
     ) -> Result<()> {
         actor.require(Permission::SettingsManage)?;
-        let date: NaiveDate = date
-            .trim()
-            .parse()
-            .map_err(|_| AppError::invalid("date", "invalid", "日期格式应为 YYYY-MM-DD"))?;
+        let date = parse_date(date)?;
         if !dom::YEARS.contains(&chrono::Datelike::year(&date)) {
             return Err(AppError::invalid(
                 "date",
@@ -255,15 +259,13 @@ impl App {
         self.bump_revision(&mut tx).await?;
         tx.commit().await?;
         self.forget_calendar();
+        self.recompute_open_cases_later();
         Ok(())
     }
 
     pub async fn delete_calendar_override(&self, actor: &Actor, date: &str) -> Result<()> {
         actor.require(Permission::SettingsManage)?;
-        let date: NaiveDate = date
-            .trim()
-            .parse()
-            .map_err(|_| AppError::invalid("date", "invalid", "日期格式应为 YYYY-MM-DD"))?;
+        let date = parse_date(date)?;
         let mut tx = self.store.begin().await?;
         let before = repo::delete_override(&mut tx, date)
             .await?
@@ -280,6 +282,7 @@ impl App {
         self.bump_revision(&mut tx).await?;
         tx.commit().await?;
         self.forget_calendar();
+        self.recompute_open_cases_later();
         Ok(())
     }
 
@@ -339,6 +342,7 @@ impl App {
         self.bump_revision(&mut tx).await?;
         tx.commit().await?;
         self.forget_calendar();
+        self.recompute_open_cases_later();
         Ok(())
     }
 }

@@ -431,15 +431,7 @@ impl App {
             },
         )
         .await
-        .map_err(|e| match e {
-            sanbao_store::StoreError::Database(ref d)
-                if d.as_database_error()
-                    .is_some_and(|x| x.is_foreign_key_violation()) =>
-            {
-                AppError::invalid("desk_id", "unknown", "所选部门或处理人不存在")
-            }
-            other => other.into(),
-        })?;
+        .map_err(unknown_reference)?;
         let event = |kind: &'static str,
                      at: DateTime<Utc>,
                      body: String,
@@ -956,15 +948,7 @@ impl App {
             now,
         )
         .await
-        .map_err(|e| match e {
-            sanbao_store::StoreError::Database(ref d)
-                if d.as_database_error()
-                    .is_some_and(|x| x.is_foreign_key_violation()) =>
-            {
-                AppError::invalid("assignee_id", "unknown", "所选部门或处理人不存在")
-            }
-            other => other.into(),
-        })?;
+        .map_err(unknown_reference)?;
         if desk != c.desk_id || assignee != c.assignee_id {
             append(&mut tx, actor, c.id, "assignment", now, "", json!({"desk_id": {"from": c.desk_id, "to": desk}, "assignee_id": {"from": c.assignee_id, "to": assignee}})).await?;
         }
@@ -974,6 +958,16 @@ impl App {
         tx.commit().await?;
         let c = self.case_by_id(c.id).await?;
         self.view(actor, c).await
+    }
+}
+
+/// A desk or assignee that does not exist (the foreign key refused it) is bad input.
+fn unknown_reference(e: sanbao_store::StoreError) -> AppError {
+    match e {
+        sanbao_store::StoreError::ForeignKey => {
+            AppError::invalid("assignee_id", "unknown", "所选部门或处理人不存在")
+        }
+        other => other.into(),
     }
 }
 
@@ -1101,6 +1095,39 @@ impl App {
             }
         }
         Ok(out)
+    }
+
+    /// Recompute the clocks of every open case (after a calendar or service-hours change, so
+    /// queues and chips follow the new calendar at once). Returns how many were recomputed.
+    pub async fn recompute_open_cases(&self) -> Result<usize> {
+        let now = sanbao_domain::time::now();
+        let (mut after, mut n) = (0, 0);
+        loop {
+            let ids = repo::open_ids_after(&self.store, after, 500).await?;
+            let Some(last) = ids.last().copied() else {
+                break;
+            };
+            after = last;
+            for id in ids {
+                match self.reproject(id, now).await {
+                    Ok(()) => n += 1,
+                    Err(e) => tracing::warn!(case_id = id, error = %e, "clock recompute failed"),
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    /// Start [`App::recompute_open_cases`] in the background (the change that asks for it has
+    /// committed; its answer does not wait for every case).
+    pub(crate) fn recompute_open_cases_later(&self) {
+        let app = self.clone();
+        tokio::spawn(async move {
+            match app.recompute_open_cases().await {
+                Ok(n) => tracing::info!(cases = n, "open cases recomputed after a calendar change"),
+                Err(e) => tracing::warn!(error = %e, "recomputing open cases failed"),
+            }
+        });
     }
 
     /// Recompute one case's clocks under a row lock.

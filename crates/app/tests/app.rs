@@ -863,3 +863,69 @@ mod escalation {
         ));
     }
 }
+
+#[tokio::test]
+async fn a_calendar_change_moves_open_cases_clocks() {
+    use sanbao_app::cases::{CustomerInput, NewCaseInput};
+    let t = setup().await;
+    t.user("wangfang", Role::ComplaintOfficer).await;
+    let officer = t.actor("wangfang").await;
+    let v = t
+        .app
+        .open_case(
+            &officer,
+            NewCaseInput {
+                kind: "complaint".into(),
+                channel: "letter".into(),
+                customer: CustomerInput {
+                    name: "张三".into(),
+                    phone: "13800138000".into(),
+                    ..Default::default()
+                },
+                subject: "来函投诉".into(),
+                received_at: Some(chrono::Utc::now()),
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let before = v
+        .clocks
+        .iter()
+        .find(|c| c.clock == "verification")
+        .unwrap()
+        .due_date
+        .unwrap();
+    let first_counted = t
+        .app
+        .calendar()
+        .await
+        .unwrap()
+        .add_workdays(
+            chrono::Utc::now()
+                .with_timezone(&chrono_tz::Asia::Shanghai)
+                .date_naive(),
+            1,
+        )
+        .value;
+    t.app
+        .set_calendar_override(
+            &Actor::system(),
+            &first_counted.to_string(),
+            false,
+            "公司休息日",
+        )
+        .await
+        .unwrap();
+    assert!(t.app.recompute_open_cases().await.unwrap() >= 1);
+    let (after, _) = t.app.get_case(&officer, &v.case.number).await.unwrap();
+    let after = after
+        .clocks
+        .iter()
+        .find(|c| c.clock == "verification")
+        .unwrap()
+        .due_date
+        .unwrap();
+    assert!(after > before, "{before} → {after}");
+}

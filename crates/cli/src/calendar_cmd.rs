@@ -161,6 +161,8 @@ pub async fn run_calendar(cfg: &Config, cmd: CalendarCommand) -> anyhow::Result<
             let y = app
                 .import_calendar_year(&Actor::system(), &text, hint, source.as_deref())
                 .await?;
+            let n = app.recompute_open_cases().await?;
+            eprintln!("已重新计算 {n} 个未结服务单的时限 / recomputed {n} open cases");
             println!(
                 "已导入 {} 年：{} 天放假，{} 天调休上班 / imported {}",
                 y.year,
@@ -178,6 +180,8 @@ pub async fn run_calendar(cfg: &Config, cmd: CalendarCommand) -> anyhow::Result<
             let app = serve::open(cfg).await?;
             app.set_calendar_override(&Actor::system(), &date, on, &note)
                 .await?;
+            let n = app.recompute_open_cases().await?;
+            eprintln!("已重新计算 {n} 个未结服务单的时限 / recomputed {n} open cases");
             println!(
                 "已设置公司{} / company day set: {date}",
                 if on { "加班日" } else { "休息日" }
@@ -187,6 +191,8 @@ pub async fn run_calendar(cfg: &Config, cmd: CalendarCommand) -> anyhow::Result<
             let app = serve::open(cfg).await?;
             app.delete_calendar_override(&Actor::system(), &date)
                 .await?;
+            let n = app.recompute_open_cases().await?;
+            eprintln!("已重新计算 {n} 个未结服务单的时限 / recomputed {n} open cases");
             println!("已删除 / removed: {date}");
         }
     }

@@ -701,3 +701,11 @@ pub async fn customer_ids_by_phone(store: &Store, prefix: &str) -> Result<Vec<i6
         "SELECT id FROM customer WHERE phone >= $1 AND phone < $2 ORDER BY phone LIMIT 50")
         .bind(prefix).bind(upper).fetch_all(c).await)?)
 }
+
+/// Open case ids after `after`, ascending (recomputing every open case in batches).
+pub async fn open_ids_after(store: &Store, after: i64, limit: i64) -> Result<Vec<i64>> {
+    Ok(on_pool!(store, c => sqlx::query_scalar(
+        "SELECT id FROM service_case WHERE id > $1 AND state IN ('new', 'in_progress', 'waiting_customer') \
+         ORDER BY id LIMIT $2")
+        .bind(after).bind(limit).fetch_all(c).await)?)
+}

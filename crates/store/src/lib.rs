@@ -74,6 +74,8 @@ macro_rules! on_pool {
 pub enum StoreError {
     #[error("a unique value is already taken")]
     Unique,
+    #[error("a referenced record does not exist")]
+    ForeignKey,
     #[error("the record was changed by someone else (stale version)")]
     Stale,
     #[error("record not found")]
@@ -93,6 +95,7 @@ impl From<sqlx::Error> for StoreError {
         match &e {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Unique,
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::ForeignKey,
             _ => StoreError::Database(e),
         }
     }

@@ -697,6 +697,41 @@ impl App {
             .collect())
     }
 
+    /// A customer's card and their cases (those this viewer may see), newest first.
+    pub async fn customer_cases(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<(repo::CustomerRow, String, Vec<CaseView>)> {
+        actor.require(Permission::CustomerRead)?;
+        let c = repo::customer(&self.store, id)
+            .await?
+            .ok_or(AppError::NotFound("customer"))?;
+        let phone = shown_phone(actor, &c.phone);
+        let cases = if actor.can(Permission::CaseRead) {
+            let mut f = self.filter_for(actor, &CaseQuery::default(), 200)?;
+            f.open_only = false;
+            f.customer_id = Some(id);
+            let rows = repo::list(&self.store, &f).await?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let clocks = repo::clocks_of(&self.store, &ids).await?;
+            rows.into_iter()
+                .map(|case| CaseView {
+                    clocks: clocks
+                        .iter()
+                        .filter(|(cid, _)| *cid == case.id)
+                        .map(|(_, k)| k.clone())
+                        .collect(),
+                    phone_shown: shown_phone(actor, &case.customer_phone),
+                    case,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok((c, phone, cases))
+    }
+
     /// Staff a case can be assigned to (those who work on cases): `(id, name)`.
     pub async fn assignable_users(&self, actor: &Actor) -> Result<Vec<(i64, String)>> {
         actor.require(Permission::CaseRead)?;

@@ -35,6 +35,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/cases/{number}/exception", post(exception))
         .route("/cases/{number}/assign", post(assign))
         .route("/cases/bulk-assign", post(bulk_assign))
+        .route("/customers/{id}", get(customer))
 }
 
 /// A clock as a chip: label, due text, and a class for its colour.
@@ -757,4 +758,66 @@ async fn bulk_assign(
         }
         Err(e) => PageError::new(e, staff.tr).into_response(),
     }
+}
+
+#[derive(Template)]
+#[template(path = "customer.html")]
+struct CustomerPage {
+    layout: Layout,
+    phone: String,
+    kind: &'static str,
+    address: String,
+    credit_code: String,
+    since: String,
+    rows: Vec<Row>,
+}
+
+/// A customer's card and every case of theirs the viewer may see.
+async fn customer(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Response {
+    let tr = staff.tr;
+    let (c, phone, cases) = match state.app.customer_cases(staff.actor(), id).await {
+        Ok(x) => x,
+        Err(e) => return PageError::new(e, tr).into_response(),
+    };
+    let layout = Layout::new(&staff, Section::Customers, &c.name, state.cfg.timezone);
+    let now = Utc::now();
+    let en = tr.is_en();
+    let rows = cases
+        .iter()
+        .map(|v| Row {
+            chips: chips(&layout, v, now),
+            number: v.case.number.clone(),
+            kind: label_of::<Kind>(
+                &v.case.kind,
+                if en { Kind::label_en } else { Kind::label_zh },
+            ),
+            subject: v.case.subject.clone(),
+            customer: String::new(),
+            state: label_of::<CaseState>(
+                &v.case.state,
+                if en {
+                    CaseState::label_en
+                } else {
+                    CaseState::label_zh
+                },
+            ),
+            state_code: v.case.state.clone(),
+            assignee: v.case.assignee_name.clone().unwrap_or_default(),
+            received: layout.time(&v.case.received_at),
+            priority: v.case.priority.clone(),
+        })
+        .collect();
+    render(&CustomerPage {
+        phone,
+        kind: if c.kind == "organisation" {
+            tr.t("cases.organisation")
+        } else {
+            tr.t("cases.individual")
+        },
+        address: c.address.clone(),
+        credit_code: c.credit_code.clone().unwrap_or_default(),
+        since: layout.time(&c.created_at),
+        rows,
+        layout,
+    })
 }

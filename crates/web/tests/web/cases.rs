@@ -622,3 +622,27 @@ async fn resolving_and_closing_record_the_outcome() {
     assert_eq!(closed["data"]["satisfaction"], "satisfied");
     assert_eq!(closed["data"]["precautions"], "避免阳光直射屏幕");
 }
+
+#[tokio::test]
+async fn a_customer_page_lists_their_cases() {
+    let t = TestApp::spawn().await;
+    let agent = t.token("zhangwei", Role::ServiceAgent).await;
+    let mut body = complaint("13800138040");
+    body["kind"] = json!("repair");
+    let c: Value = t
+        .post(&agent, "/api/v1/cases", body.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    body["subject"] = json!("第二次报修");
+    t.post(&agent, "/api/v1/cases", body).await;
+    let id = c["customer"]["id"].as_i64().unwrap();
+    let customer = t.app.customer_cases(&Actor::system(), id).await.unwrap();
+    assert_eq!(customer.0.name, "张三");
+    assert_eq!(customer.2.len(), 2);
+    assert!(matches!(
+        t.app.customer_cases(&Actor::system(), 999_999).await,
+        Err(sanbao_app::AppError::NotFound(_))
+    ));
+}

@@ -455,6 +455,7 @@ async fn every_page_renders_for_every_demo_role() {
         "/cases?queue=mine",
         "/cases?queue=breached&kind=complaint",
         "/cases/new",
+        "/customers/1",
     ];
     for role in Role::ALL {
         let username = match role {

@@ -617,6 +617,29 @@ async fn case_page(
     )
 }
 
+/// After an action on a case: back to the case page; a refusal the user can act on (bad input,
+/// a rule, a stale form, a missing permission) is shown on the case page with its reason.
+async fn after_action(
+    state: &AppState,
+    staff: &Staff,
+    number: &str,
+    result: Result<(), AppError>,
+) -> Response {
+    match result {
+        Ok(()) => Redirect::to(&format!("/cases/{number}")).into_response(),
+        Err(
+            e @ (AppError::Rule { .. }
+            | AppError::Stale
+            | AppError::Invalid(_)
+            | AppError::Forbidden(_)),
+        ) => {
+            let (status, _, msg, _) = classify(&e);
+            case_page(state, staff, number, status, Some(msg)).await
+        }
+        Err(e) => PageError::new(e, staff.tr).into_response(),
+    }
+}
+
 async fn show(State(state): State<AppState>, staff: Staff, Path(number): Path<String>) -> Response {
     case_page(&state, &staff, &number, StatusCode::OK, None).await
 }
@@ -627,7 +650,7 @@ async fn transition(
     Path(number): Path<String>,
     Form(f): Form<FormData>,
 ) -> Response {
-    match state
+    let result = state
         .app
         .transition_case_with(
             staff.actor(),
@@ -641,15 +664,8 @@ async fn transition(
                 precautions: f.get("precautions").to_owned(),
             },
         )
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/cases/{number}")).into_response(),
-        Err(e @ (AppError::Rule { .. } | AppError::Stale | AppError::Invalid(_))) => {
-            let (status, _, msg, _) = classify(&e);
-            case_page(&state, &staff, &number, status, Some(msg)).await
-        }
-        Err(e) => PageError::new(e, staff.tr).into_response(),
-    }
+        .await;
+    after_action(&state, &staff, &number, result.map(|_| ())).await
 }
 
 async fn note(
@@ -658,7 +674,7 @@ async fn note(
     Path(number): Path<String>,
     Form(f): Form<FormData>,
 ) -> Response {
-    match state
+    let result = state
         .app
         .add_case_note(
             staff.actor(),
@@ -666,15 +682,8 @@ async fn note(
             f.get("body"),
             f.checked("to_customer"),
         )
-        .await
-    {
-        Ok(()) => Redirect::to(&format!("/cases/{number}")).into_response(),
-        Err(e @ AppError::Invalid(_)) => {
-            let (status, _, msg, _) = classify(&e);
-            case_page(&state, &staff, &number, status, Some(msg)).await
-        }
-        Err(e) => PageError::new(e, staff.tr).into_response(),
-    }
+        .await;
+    after_action(&state, &staff, &number, result).await
 }
 
 async fn exception(
@@ -683,18 +692,11 @@ async fn exception(
     Path(number): Path<String>,
     Form(f): Form<FormData>,
 ) -> Response {
-    match state
+    let result = state
         .app
         .report_exception(staff.actor(), &number, f.get("reason"))
-        .await
-    {
-        Ok(()) => Redirect::to(&format!("/cases/{number}")).into_response(),
-        Err(e @ AppError::Invalid(_)) => {
-            let (status, _, msg, _) = classify(&e);
-            case_page(&state, &staff, &number, status, Some(msg)).await
-        }
-        Err(e) => PageError::new(e, staff.tr).into_response(),
-    }
+        .await;
+    after_action(&state, &staff, &number, result).await
 }
 
 async fn assign(
@@ -709,7 +711,7 @@ async fn assign(
         f.opt_id("assignee_id")
     };
     let desk = f.opt_id("desk_id");
-    match state
+    let result = state
         .app
         .update_case(
             staff.actor(),
@@ -721,15 +723,8 @@ async fn assign(
             Some(desk),
             Some(assignee),
         )
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/cases/{number}")).into_response(),
-        Err(e @ (AppError::Stale | AppError::Invalid(_) | AppError::Forbidden(_))) => {
-            let (status, _, msg, _) = classify(&e);
-            case_page(&state, &staff, &number, status, Some(msg)).await
-        }
-        Err(e) => PageError::new(e, staff.tr).into_response(),
-    }
+        .await;
+    after_action(&state, &staff, &number, result.map(|_| ())).await
 }
 
 async fn bulk_assign(

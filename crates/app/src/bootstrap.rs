@@ -20,6 +20,91 @@ pub struct Prepared {
 /// The password every demo account shares (printed at start; demo data only).
 pub const DEMO_PASSWORD: &str = "sanbao-demo-2026";
 
+// Demo and benchmark data: names, complaints and questions as customers put them.
+pub(crate) const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
+    "何", "郭", "马", "罗",
+];
+pub(crate) const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛",
+    "明", "超", "霞", "平", "刚",
+];
+pub(crate) const ORGS: &[&str] = &[
+    "华康医疗器械有限公司",
+    "仁和大药房连锁有限公司",
+    "东方口腔诊所",
+    "康宁社区卫生服务中心",
+    "百盛商贸有限公司",
+];
+pub(crate) const SUBJECTS: &[(&str, &str, &str)] = &[
+    (
+        "return",
+        "我要退货，屏幕漏液",
+        "收到货第二天发现屏幕右下角漏液，要求退货。",
+    ),
+    (
+        "return",
+        "尺寸与描述不符，申请换货",
+        "商品页面写的是 55 英寸，实际是 50 英寸。",
+    ),
+    (
+        "return",
+        "包装破损，申请退换",
+        "快递送达时外箱破损，机身有划痕。",
+    ),
+    ("repair", "空调不制冷", "开机半小时仍然不制冷，外机有异响。"),
+    ("repair", "洗衣机漏水", "洗衣时底部漏水，地面积水。"),
+    (
+        "repair",
+        "血压计读数异常",
+        "同一时间连续测量，读数相差 20 mmHg 以上。",
+    ),
+    ("repair", "冰箱噪音大", "夜间压缩机噪音明显，影响休息。"),
+    (
+        "maintenance",
+        "预约年度保养",
+        "希望下周二上午安排上门保养。",
+    ),
+    (
+        "maintenance",
+        "制氧机滤网更换",
+        "使用满六个月，需要更换滤网。",
+    ),
+    (
+        "complaint",
+        "维修人员迟到两小时",
+        "约定上午九点上门，十一点才到，也没有提前通知。",
+    ),
+    (
+        "complaint",
+        "退款迟迟未到账",
+        "退货已签收十天，退款仍未到账。",
+    ),
+    (
+        "complaint",
+        "客服态度差",
+        "电话咨询时客服语气生硬，多次打断。",
+    ),
+    (
+        "complaint",
+        "维修后问题依旧",
+        "维修后第三天同样故障再次出现。",
+    ),
+    ("inquiry", "保修期多长", "请问这款净水器的保修期是多久？"),
+    (
+        "inquiry",
+        "发票怎么开",
+        "需要开具增值税专用发票，请问需要提供什么资料？",
+    ),
+    (
+        "inquiry",
+        "配件在哪里买",
+        "想购买原装滤芯，请问官方渠道在哪里？",
+    ),
+];
+pub(crate) const CHANNELS: &[&str] = &[
+    "phone", "phone", "phone", "wechat", "email", "visit", "web", "letter",
+];
 impl App {
     /// Make a database ready to serve: roles present; on an empty database, the first
     /// administrator (and with `demo`, the demo data). Safe to run on every start and from
@@ -176,90 +261,6 @@ impl App {
     /// in every state (some clocks met, some breached, some paused).
     async fn load_demo_cases(&self, system: &Actor) -> Result<()> {
         use crate::cases::{CustomerInput, NewCaseInput};
-        const SURNAMES: &[&str] = &[
-            "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱",
-            "高", "林", "何", "郭", "马", "罗",
-        ];
-        const GIVEN: &[&str] = &[
-            "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰",
-            "涛", "明", "超", "霞", "平", "刚",
-        ];
-        const ORGS: &[&str] = &[
-            "华康医疗器械有限公司",
-            "仁和大药房连锁有限公司",
-            "东方口腔诊所",
-            "康宁社区卫生服务中心",
-            "百盛商贸有限公司",
-        ];
-        const SUBJECTS: &[(&str, &str, &str)] = &[
-            (
-                "return",
-                "我要退货，屏幕漏液",
-                "收到货第二天发现屏幕右下角漏液，要求退货。",
-            ),
-            (
-                "return",
-                "尺寸与描述不符，申请换货",
-                "商品页面写的是 55 英寸，实际是 50 英寸。",
-            ),
-            (
-                "return",
-                "包装破损，申请退换",
-                "快递送达时外箱破损，机身有划痕。",
-            ),
-            ("repair", "空调不制冷", "开机半小时仍然不制冷，外机有异响。"),
-            ("repair", "洗衣机漏水", "洗衣时底部漏水，地面积水。"),
-            (
-                "repair",
-                "血压计读数异常",
-                "同一时间连续测量，读数相差 20 mmHg 以上。",
-            ),
-            ("repair", "冰箱噪音大", "夜间压缩机噪音明显，影响休息。"),
-            (
-                "maintenance",
-                "预约年度保养",
-                "希望下周二上午安排上门保养。",
-            ),
-            (
-                "maintenance",
-                "制氧机滤网更换",
-                "使用满六个月，需要更换滤网。",
-            ),
-            (
-                "complaint",
-                "维修人员迟到两小时",
-                "约定上午九点上门，十一点才到，也没有提前通知。",
-            ),
-            (
-                "complaint",
-                "退款迟迟未到账",
-                "退货已签收十天，退款仍未到账。",
-            ),
-            (
-                "complaint",
-                "客服态度差",
-                "电话咨询时客服语气生硬，多次打断。",
-            ),
-            (
-                "complaint",
-                "维修后问题依旧",
-                "维修后第三天同样故障再次出现。",
-            ),
-            ("inquiry", "保修期多长", "请问这款净水器的保修期是多久？"),
-            (
-                "inquiry",
-                "发票怎么开",
-                "需要开具增值税专用发票，请问需要提供什么资料？",
-            ),
-            (
-                "inquiry",
-                "配件在哪里买",
-                "想购买原装滤芯，请问官方渠道在哪里？",
-            ),
-        ];
-        const CHANNELS: &[&str] = &[
-            "phone", "phone", "phone", "wechat", "email", "visit", "web", "letter",
-        ];
         let desks = self.list_desks(system).await?;
         let desk = |kind: &str| desks.iter().find(|d| d.kind == kind).map(|d| d.id);
         let staff_ids = [

@@ -151,29 +151,18 @@ fn shown_phone(actor: &Actor, phone: &str) -> String {
     }
 }
 
-fn parse_cursor(s: &str) -> Result<(bool, Option<DateTime<Utc>>, i64)> {
+/// A queue cursor: the last row's `(due_key, id)`, as `DUEKEY_ID`.
+fn parse_cursor(s: &str) -> Result<(i64, i64)> {
     let bad = || AppError::invalid("cursor", "invalid", "cursor 无效");
-    let mut parts = s.splitn(3, '_');
-    let (Some(null), Some(due), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad());
-    };
-    let id: i64 = id.parse().map_err(|_| bad())?;
-    match null {
-        "n" => Ok((true, None, id)),
-        "d" => {
-            let micros: i64 = due.parse().map_err(|_| bad())?;
-            let due = DateTime::<Utc>::from_timestamp_micros(micros).ok_or_else(bad)?;
-            Ok((false, Some(due), id))
-        }
-        _ => Err(bad()),
-    }
+    let (due, id) = s.split_once('_').ok_or_else(bad)?;
+    Ok((
+        due.parse().map_err(|_| bad())?,
+        id.parse().map_err(|_| bad())?,
+    ))
 }
 
 fn make_cursor(c: &CaseRow) -> String {
-    match c.next_due_at {
-        Some(d) => format!("d_{}_{}", d.timestamp_micros(), c.id),
-        None => format!("n_0_{}", c.id),
-    }
+    format!("{}_{}", c.due_key, c.id)
 }
 
 impl App {
@@ -195,7 +184,7 @@ impl App {
     /// Everything a projection needs besides the event list, read before the write
     /// transaction opens (a transaction waiting for a second pooled connection can starve the
     /// pool; on SQLite the writer is a single connection).
-    async fn projector(
+    pub(crate) async fn projector(
         &self,
         policy: Option<Policy>,
         name: &str,
@@ -226,36 +215,16 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let events = repo::events_tx(tx, case_id).await?;
-        let facts = facts(&events);
-        let ctx = Context {
-            calendar: &p.calendar,
-            hours: &p.hours,
-            tz: self.config.timezone,
-        };
-        let policy = &p.policy;
-        let clocks = dom::case_clocks(policy, &facts, &ctx, now);
-        let rows: Vec<ClockRow> = clocks
-            .iter()
-            .map(|c| ClockRow {
-                clock: c.clock.clone(),
-                state: clock_state_code(c.view.state).to_owned(),
-                due_at: c.view.due.as_ref().map(|d| d.due),
-                due_date: c.view.due.as_ref().and_then(|d| d.due_date),
-                rule: c.rule.clone(),
-            })
-            .collect();
-        let next_due = clocks
-            .iter()
-            .filter(|c| matches!(c.view.state, ClockState::Running | ClockState::Breached))
-            .filter_map(|c| c.view.due.as_ref().map(|d| d.due))
-            .min();
-        let breached = clocks.iter().any(|c| c.view.state == ClockState::Breached);
-        let next_check = clocks
-            .iter()
-            .filter(|c| c.view.state == ClockState::Running)
-            .filter_map(|c| c.view.due.as_ref().map(|d| d.due))
-            .min();
-        repo::write_projection(tx, case_id, &rows, next_due, next_check, breached).await?;
+        let pr = p.project(&facts(&events), self.config.timezone, now);
+        repo::write_projection(
+            tx,
+            case_id,
+            &pr.clocks,
+            pr.next_due,
+            pr.next_check,
+            pr.breached,
+        )
+        .await?;
         Ok(())
     }
 
@@ -1033,10 +1002,61 @@ async fn append(
 }
 
 /// What a projection needs besides the case's events.
-struct Projector {
-    policy: Policy,
-    calendar: std::sync::Arc<sanbao_domain::calendar::Calendar>,
-    hours: ServiceHours,
+pub(crate) struct Projector {
+    pub(crate) policy: Policy,
+    pub(crate) calendar: std::sync::Arc<sanbao_domain::calendar::Calendar>,
+    pub(crate) hours: ServiceHours,
+}
+
+/// A case's clocks and queue columns, projected from its facts.
+pub(crate) struct Projection {
+    pub(crate) clocks: Vec<ClockRow>,
+    pub(crate) next_due: Option<DateTime<Utc>>,
+    pub(crate) next_check: Option<DateTime<Utc>>,
+    pub(crate) breached: bool,
+}
+
+impl Projector {
+    pub(crate) fn project(
+        &self,
+        facts: &[CaseFact],
+        tz: chrono_tz::Tz,
+        now: DateTime<Utc>,
+    ) -> Projection {
+        let ctx = Context {
+            calendar: &self.calendar,
+            hours: &self.hours,
+            tz,
+        };
+        let clocks = dom::case_clocks(&self.policy, facts, &ctx, now);
+        let rows: Vec<ClockRow> = clocks
+            .iter()
+            .map(|c| ClockRow {
+                clock: c.clock.clone(),
+                state: clock_state_code(c.view.state).to_owned(),
+                due_at: c.view.due.as_ref().map(|d| d.due),
+                due_date: c.view.due.as_ref().and_then(|d| d.due_date),
+                rule: c.rule.clone(),
+            })
+            .collect();
+        let next_due = clocks
+            .iter()
+            .filter(|c| matches!(c.view.state, ClockState::Running | ClockState::Breached))
+            .filter_map(|c| c.view.due.as_ref().map(|d| d.due))
+            .min();
+        let breached = clocks.iter().any(|c| c.view.state == ClockState::Breached);
+        let next_check = clocks
+            .iter()
+            .filter(|c| c.view.state == ClockState::Running)
+            .filter_map(|c| c.view.due.as_ref().map(|d| d.due))
+            .min();
+        Projection {
+            clocks: rows,
+            next_due,
+            next_check,
+            breached,
+        }
+    }
 }
 
 /// The clock facts of an event list.
@@ -1060,7 +1080,7 @@ fn facts(events: &[EventRow]) -> Vec<CaseFact> {
         .collect()
 }
 
-fn clock_state_code(s: ClockState) -> &'static str {
+pub(crate) fn clock_state_code(s: ClockState) -> &'static str {
     match s {
         ClockState::NotStarted => "not_started",
         ClockState::Running => "running",

@@ -8,6 +8,7 @@ pub(crate) mod secret;
 
 pub mod audit;
 pub mod auth;
+pub mod bench_data;
 pub mod bootstrap;
 pub mod calendar;
 pub mod cases;

@@ -72,6 +72,13 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Generate benchmark data: the demo desks and staff (on a new database) and a year of
+    /// cases, e.g. `--cases 1000000`.
+    BenchData {
+        /// How many cases to add.
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -150,6 +157,29 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Calendar { command } => calendar_cmd::run_calendar(&cfg, command).await,
         Command::Policy { command } => calendar_cmd::run_policy(&cfg, command).await,
+        Command::BenchData { cases } => {
+            let app = serve::open(&cfg).await?;
+            app.prepare(true).await?;
+            let started = std::time::Instant::now();
+            let r = app
+                .generate_bench_data(&sanbao_app::Actor::system(), cases, |n| {
+                    if n % 100_000 == 0 || n == cases {
+                        eprintln!("{n} / {cases}  ({:.0} s)", started.elapsed().as_secs_f64());
+                    }
+                })
+                .await;
+            app.store.close().await;
+            let r = r?;
+            println!(
+                "已生成 {} 个服务单、{} 个客户 / generated {} cases, {} customers in {:.1} s",
+                r.cases,
+                r.customers,
+                r.cases,
+                r.customers,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

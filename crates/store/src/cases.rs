@@ -139,6 +139,8 @@ pub struct CaseRow {
     pub regulator_ref: Option<String>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub next_due_at: Option<DateTime<Utc>>,
+    /// The queue sort key: `next_due_at` in Unix seconds, [`NO_DUE`] without a running clock.
+    pub due_key: i64,
     pub breached: bool,
     pub escalated: bool,
     pub created_at: DateTime<Utc>,
@@ -150,7 +152,7 @@ const CASE_SELECT: &str = "SELECT s.id, s.number, s.kind, s.channel, s.customer_
     cu.name AS customer_name, cu.phone AS customer_phone, s.subject, s.description, s.priority, \
     s.desk_id, d.name AS desk_name, s.assignee_id, u.display_name AS assignee_name, s.state, \
     s.policy_name, s.policy_version, s.received_at, s.regulator_ref, s.resolved_at, \
-    s.next_due_at, s.breached, s.escalated, s.created_at, s.updated_at, s.version \
+    s.next_due_at, s.due_key, s.breached, s.escalated, s.created_at, s.updated_at, s.version \
     FROM service_case s JOIN customer cu ON cu.id = s.customer_id \
     LEFT JOIN desk d ON d.id = s.desk_id LEFT JOIN user_account u ON u.id = s.assignee_id";
 
@@ -202,8 +204,8 @@ pub struct CaseFilter {
     /// Complaints are visible only to these conditions: `None` = all visible; `Some(me)` =
     /// complaints only where assigned to `me`.
     pub complaints_only_assigned_to: Option<i64>,
-    /// Keyset cursor: rows after `(due is null, due, id)`.
-    pub after: Option<(bool, Option<DateTime<Utc>>, i64)>,
+    /// Keyset cursor: rows after `(due_key, id)`.
+    pub after: Option<(i64, i64)>,
     pub limit: i64,
 }
 
@@ -215,8 +217,9 @@ where
     for<'t> bool: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     for<'t> DateTime<Utc>: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
 {
+    // Literal TRUE/FALSE (not bound) where a partial index's condition must be recognised.
     if f.open_only {
-        qb.push(" AND s.state IN ('new', 'in_progress', 'waiting_customer')");
+        qb.push(" AND s.is_open = TRUE");
     }
     if !f.kinds.is_empty() {
         qb.push(" AND s.kind IN (");
@@ -258,12 +261,13 @@ where
     if let Some(c) = f.customer_id {
         qb.push(" AND s.customer_id = ").push_bind(c);
     }
-    if let Some(b) = f.breached {
-        qb.push(" AND s.breached = ").push_bind(b);
-    }
+    match f.breached {
+        Some(true) => qb.push(" AND s.breached = TRUE"),
+        Some(false) => qb.push(" AND s.breached = FALSE"),
+        None => qb,
+    };
     if let Some(t) = f.due_before {
-        qb.push(" AND s.next_due_at IS NOT NULL AND s.next_due_at < ")
-            .push_bind(t);
+        qb.push(" AND s.due_key < ").push_bind(t.timestamp());
     }
     if let Some(t) = f.received_from {
         qb.push(" AND s.received_at >= ").push_bind(t);
@@ -278,22 +282,16 @@ where
     }
 }
 
-/// One page of a queue, by next due time (cases without a clock last), then id.
+/// One page of a queue, by next due time (cases without a clock last), then id: a walk along
+/// one of the `(…, due_key, id)` indexes, never a sort of the whole queue.
 pub async fn list(store: &Store, f: &CaseFilter) -> Result<Vec<CaseRow>> {
     on_pool!(store, c => {
         let mut qb = sqlx::QueryBuilder::new(format!("{CASE_SELECT} WHERE 1=1"));
         push_filters(&mut qb, f);
-        match f.after {
-            Some((false, Some(due), id)) => {
-                qb.push(" AND (s.next_due_at IS NULL OR s.next_due_at > ").push_bind(due)
-                    .push(" OR (s.next_due_at = ").push_bind(due).push(" AND s.id > ").push_bind(id).push("))");
-            }
-            Some((_, _, id)) => {
-                qb.push(" AND s.next_due_at IS NULL AND s.id > ").push_bind(id);
-            }
-            None => {}
+        if let Some((due, id)) = f.after {
+            qb.push(" AND (s.due_key, s.id) > (").push_bind(due).push(", ").push_bind(id).push(")");
         }
-        qb.push(" ORDER BY CASE WHEN s.next_due_at IS NULL THEN 1 ELSE 0 END, s.next_due_at, s.id LIMIT ")
+        qb.push(" ORDER BY s.due_key, s.id LIMIT ")
             .push_bind(f.limit.clamp(1, 500));
         Ok(qb.build_query_as::<CaseRow>().fetch_all(c).await?)
     })
@@ -425,10 +423,19 @@ pub async fn write_projection(
                 .bind(case_id).bind(&k.clock).bind(&k.state).bind(k.due_at).bind(k.due_date).bind(&k.rule)
                 .execute(&mut *c).await?;
         }
-        sqlx::query("UPDATE service_case SET next_due_at = $1, next_check_at = $2, breached = $3 WHERE id = $4")
-            .bind(next_due_at).bind(next_check_at).bind(breached).bind(case_id).execute(&mut *c).await?;
+        sqlx::query("UPDATE service_case SET next_due_at = $1, due_key = $2, next_check_at = $3, breached = $4 WHERE id = $5")
+            .bind(next_due_at).bind(due_key(next_due_at)).bind(next_check_at).bind(breached).bind(case_id)
+            .execute(&mut *c).await?;
     });
     Ok(())
+}
+
+/// The sort key of a case without a running clock: after every dated one.
+pub const NO_DUE: i64 = i64::MAX;
+
+/// The queue sort key of a next due time.
+pub fn due_key(next_due_at: Option<DateTime<Utc>>) -> i64 {
+    next_due_at.map_or(NO_DUE, |d| d.timestamp())
 }
 
 /// Change state (and `resolved_at`) if `version` is current.
@@ -441,8 +448,8 @@ pub async fn set_state(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let n = on_conn!(tx, c => sqlx::query(
-        "UPDATE service_case SET state = $1, resolved_at = $2, updated_at = $3, version = version + 1 \
-         WHERE id = $4 AND version = $5")
+        "UPDATE service_case SET state = $1, is_open = ($1 IN ('new', 'in_progress', 'waiting_customer')), \
+         resolved_at = $2, updated_at = $3, version = version + 1 WHERE id = $4 AND version = $5")
         .bind(state).bind(resolved_at).bind(now).bind(id).bind(version)
         .execute(c).await.map(|r| r.rows_affected()))?;
     stale_unless_one(n)
@@ -651,39 +658,94 @@ pub async fn put_search_doc(tx: &mut Tx, case_id: i64, words: &str) -> Result<()
     Ok(())
 }
 
+/// How many index matches one search round looks at (newest first) before filtering.
+const SEARCH_WINDOW: i64 = 1000;
+/// Rounds before a search gives up filling its page (a word in half a million cases, none of
+/// them visible to this user, must not walk them all).
+const SEARCH_ROUNDS: usize = 8;
+
 /// Cases whose search words contain every one of `words`, newest first, within the filter's
 /// visibility rules.
+///
+/// The index is asked for its newest matches a window at a time (`ORDER BY id DESC LIMIT`
+/// inside the index query), then those are filtered: a common word costs one window, not a
+/// sort of every case that contains it.
 pub async fn search(store: &Store, words: &[String], f: &CaseFilter) -> Result<Vec<CaseRow>> {
     if words.is_empty() {
         return Ok(Vec::new());
     }
-    match &store.backend {
+    let limit = f.limit.clamp(1, 500);
+    let mut out: Vec<CaseRow> = Vec::new();
+    let mut below = i64::MAX;
+    for _ in 0..SEARCH_ROUNDS {
+        let (rows, window_full, lowest) = search_window(store, words, f, below, limit).await?;
+        out.extend(rows);
+        if out.len() as i64 >= limit || !window_full {
+            break;
+        }
+        below = lowest;
+    }
+    out.truncate(limit as usize);
+    Ok(out)
+}
+
+/// One window: matches with id below `below`; answers the visible rows, whether the window was
+/// full (more may follow) and its lowest id.
+async fn search_window(
+    store: &Store,
+    words: &[String],
+    f: &CaseFilter,
+    below: i64,
+    limit: i64,
+) -> Result<(Vec<CaseRow>, bool, i64)> {
+    let ids: Vec<i64> = match &store.backend {
         crate::Backend::Sqlite { read, .. } => {
             // Each word a quoted FTS5 string: no operator in user input is ever interpreted.
             let q: Vec<String> = words
                 .iter()
                 .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
                 .collect();
-            let mut qb = sqlx::QueryBuilder::new(format!(
-                "{CASE_SELECT} WHERE s.id IN (SELECT rowid FROM case_search WHERE case_search MATCH "
-            ));
-            qb.push_bind(q.join(" ")).push(")");
-            push_filters(&mut qb, f);
-            qb.push(" ORDER BY s.id DESC LIMIT ")
-                .push_bind(f.limit.clamp(1, 500));
-            Ok(qb.build_query_as::<CaseRow>().fetch_all(read).await?)
+            sqlx::query_scalar(
+                "SELECT rowid FROM case_search WHERE case_search MATCH $1 AND rowid < $2 \
+                 ORDER BY rowid DESC LIMIT $3",
+            )
+            .bind(q.join(" "))
+            .bind(below)
+            .bind(SEARCH_WINDOW)
+            .fetch_all(read)
+            .await?
         }
         crate::Backend::Postgres(p) => {
-            let mut qb = sqlx::QueryBuilder::new(format!(
-                "{CASE_SELECT} WHERE s.id IN (SELECT case_id FROM case_search WHERE doc @@ plainto_tsquery('simple', "
-            ));
-            qb.push_bind(words.join(" ")).push("))");
-            push_filters(&mut qb, f);
-            qb.push(" ORDER BY s.id DESC LIMIT ")
-                .push_bind(f.limit.clamp(1, 500));
-            Ok(qb.build_query_as::<CaseRow>().fetch_all(p).await?)
+            sqlx::query_scalar(
+                "SELECT case_id FROM case_search WHERE doc @@ plainto_tsquery('simple', $1) \
+                 AND case_id < $2 ORDER BY case_id DESC LIMIT $3",
+            )
+            .bind(words.join(" "))
+            .bind(below)
+            .bind(SEARCH_WINDOW)
+            .fetch_all(p)
+            .await?
         }
+    };
+    let (full, lowest) = (
+        ids.len() as i64 == SEARCH_WINDOW,
+        ids.last().copied().unwrap_or(0),
+    );
+    if ids.is_empty() {
+        return Ok((Vec::new(), false, 0));
     }
+    let rows = on_pool!(store, c => {
+        let mut qb = sqlx::QueryBuilder::new(format!("{CASE_SELECT} WHERE s.id IN ("));
+        let mut sep = qb.separated(", ");
+        for id in &ids {
+            sep.push_bind(*id);
+        }
+        qb.push(")");
+        push_filters(&mut qb, f);
+        qb.push(" ORDER BY s.id DESC LIMIT ").push_bind(limit);
+        qb.build_query_as::<CaseRow>().fetch_all(c).await
+    })?;
+    Ok((rows, full, lowest))
 }
 
 /// The customer with exactly this phone.
@@ -705,7 +767,7 @@ pub async fn customer_ids_by_phone(store: &Store, prefix: &str) -> Result<Vec<i6
 /// Open case ids after `after`, ascending (recomputing every open case in batches).
 pub async fn open_ids_after(store: &Store, after: i64, limit: i64) -> Result<Vec<i64>> {
     Ok(on_pool!(store, c => sqlx::query_scalar(
-        "SELECT id FROM service_case WHERE id > $1 AND state IN ('new', 'in_progress', 'waiting_customer') \
+        "SELECT id FROM service_case WHERE id > $1 AND is_open = TRUE \
          ORDER BY id LIMIT $2")
         .bind(after).bind(limit).fetch_all(c).await)?)
 }

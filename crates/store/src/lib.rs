@@ -7,19 +7,26 @@
 //! explicit per-backend arm.
 //!
 //! Writes happen inside a [`Tx`], which the app layer opens per use case so that a change and
-//! its audit entry commit together. On SQLite every write transaction is `BEGIN IMMEDIATE` on a
-//! single writer connection: writers queue in the pool instead of failing with `SQLITE_BUSY`.
+//! its audit entry commit together. On SQLite every write runs on a single writer connection:
+//! writers queue instead of failing with `SQLITE_BUSY`, and concurrent writes share one durable
+//! commit (group commit, see [`writer`]): each request is a savepoint in the batch's
+//! `BEGIN IMMEDIATE` transaction and is acknowledged once that batch is committed and synced.
 #![forbid(unsafe_code)]
 
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub use writer::SqliteTx;
+
 pub mod audit;
+pub mod bulk;
 pub mod calendar;
 pub mod cases;
 pub mod desks;
@@ -29,6 +36,7 @@ pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
+mod writer;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -88,6 +96,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the shared commit failed: {0}")]
+    GroupCommit(String),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -113,9 +123,10 @@ pub enum BackendKind {
 #[doc(hidden)]
 #[derive(Clone, Debug)]
 pub enum Backend {
-    /// SQLite: one writer connection (all write transactions queue on it) and a reader pool.
+    /// SQLite: one writer connection (all write transactions queue on it and share commits)
+    /// and a reader pool.
     Sqlite {
-        write: SqlitePool,
+        write: Arc<writer::Writer>,
         read: SqlitePool,
     },
     Postgres(PgPool),
@@ -143,7 +154,7 @@ pub struct Store {
 
 /// An open write transaction. Commit with [`Tx::commit`]; dropping it rolls back.
 pub enum Tx {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Sqlite(SqliteTx),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
@@ -201,12 +212,7 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("temp_store", "memory");
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(base.clone())
-            .await?;
+        let write = Arc::new(writer::connect(&base).await?);
         let read = SqlitePoolOptions::new()
             .max_connections(opts.max_connections.max(1))
             .min_connections(0)
@@ -228,16 +234,20 @@ impl Store {
     /// processes starting together migrate once; on SQLite the single writer serialises them.
     pub async fn migrate(&self) -> Result<()> {
         match &self.backend {
-            Backend::Sqlite { write, .. } => SQLITE_MIGRATOR.run(write).await?,
+            Backend::Sqlite { write, .. } => {
+                write
+                    .exclusive(async |c| Ok(SQLITE_MIGRATOR.run(c).await?))
+                    .await?
+            }
             Backend::Postgres(p) => POSTGRES_MIGRATOR.run(p).await?,
         }
         Ok(())
     }
 
-    /// Open a write transaction (`BEGIN IMMEDIATE` on SQLite).
+    /// Open a write transaction (on SQLite a savepoint in the current group-commit batch).
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match &self.backend {
-            Backend::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
             Backend::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -252,7 +262,7 @@ impl Store {
     pub fn pool_stats(&self) -> Vec<(&'static str, u32, usize)> {
         match &self.backend {
             Backend::Sqlite { write, read } => vec![
-                ("sqlite_write", write.size(), write.num_idle()),
+                ("sqlite_write", 1, usize::from(write.idle())),
                 ("sqlite_read", read.size(), read.num_idle()),
             ],
             Backend::Postgres(p) => vec![("postgres", p.size(), p.num_idle())],

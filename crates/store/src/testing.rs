@@ -159,10 +159,16 @@ mod tests {
 pub async fn execute_raw(store: &Store, sql: &str) -> crate::Result<u64> {
     let sql = sql.to_owned();
     Ok(match &store.backend {
-        crate::Backend::Sqlite { write, .. } => sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(write)
-            .await?
-            .rows_affected(),
+        crate::Backend::Sqlite { write, .. } => {
+            write
+                .exclusive(async |c| {
+                    Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(c)
+                        .await?
+                        .rows_affected())
+                })
+                .await?
+        }
         crate::Backend::Postgres(p) => sqlx::query(sqlx::AssertSqlSafe(sql))
             .execute(p)
             .await?

@@ -362,3 +362,74 @@ async fn tampering_is_detected() {
         Err(sanbao_domain::audit::ChainBreak::Edited { seq: 2 })
     );
 }
+
+/// Concurrent writers share commits (group commit on SQLite): every acknowledged write is
+/// there afterwards, and one writer's failure or rollback takes nothing of the others with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writes_commit_independently() {
+    let db = TestDb::new().await;
+    add_user(&db, "taken").await;
+    let mut tasks = Vec::new();
+    for i in 0..48 {
+        let store = db.store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tx = store.begin().await.unwrap();
+            // Every third writer collides with a taken name; every fifth gives up (drop).
+            let name = if i % 3 == 0 {
+                "taken".to_owned()
+            } else {
+                format!("user{i}")
+            };
+            let r = users::insert(
+                &mut tx,
+                &users::NewUser {
+                    username: &name,
+                    display_name: &name,
+                    password_hash: "x",
+                    lang: "zh-CN",
+                    must_change_password: false,
+                    now: now(),
+                },
+            )
+            .await;
+            match r {
+                Err(StoreError::Unique) => {
+                    drop(tx);
+                    (i, false)
+                }
+                Err(e) => panic!("{e}"),
+                Ok(_) if i % 5 == 0 => {
+                    drop(tx);
+                    (i, false)
+                }
+                Ok(_) => {
+                    tx.commit().await.unwrap();
+                    (i, true)
+                }
+            }
+        }));
+    }
+    let mut acked = Vec::new();
+    for t in tasks {
+        let (i, ok) = t.await.unwrap();
+        if ok {
+            acked.push(i);
+        }
+    }
+    assert!(!acked.is_empty());
+    for i in 0..48 {
+        let found = users::by_username(&db.store, &format!("user{i}"))
+            .await
+            .unwrap()
+            .is_some();
+        assert_eq!(found, acked.contains(&i), "user{i}");
+    }
+    // The writer is free again: a plain write after all that commits.
+    add_user(&db, "after").await;
+    assert!(
+        users::by_username(&db.store, "after")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}

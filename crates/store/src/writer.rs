@@ -1,0 +1,250 @@
+//! Group commit for SQLite.
+//!
+//! SQLite has one writer, and with `synchronous = FULL` every COMMIT waits for the disk. One
+//! commit per request would bound intake by the disk's sync rate, so writes share commits:
+//!
+//! * The single writer connection sits behind a fair (FIFO) mutex. [`Writer::begin`] takes it,
+//!   opens the batch's `BEGIN IMMEDIATE` transaction if none is open, and a `SAVEPOINT` for
+//!   this request's work. The caller uses the connection like any transaction.
+//! * [`SqliteTx::commit`] releases the savepoint, registers to be told the batch's outcome,
+//!   wakes the flusher and lets the connection go to the next request in line. It returns only
+//!   once the batch has been committed and synced — an acknowledged write is durable.
+//! * The flusher task queues for the connection like everyone else; when its turn comes it
+//!   COMMITs every savepoint released before it and tells each waiting request. Requests that
+//!   queued while it waited form the next batch.
+//! * A transaction dropped without commit marks its savepoint for rollback (a drop cannot run
+//!   SQL); whoever takes the connection next rolls it back first, and the flusher is woken so a
+//!   batch never stays open with nobody to end it.
+//!
+//! One request's failure rolls back only its savepoint. If SQLite itself abandons the whole
+//! transaction (disk full, I/O error), every request of the batch is told it failed: none was
+//! acknowledged yet.
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use sqlx::{Connection, Executor, SqliteConnection};
+use tokio::sync::{Mutex, Notify, OwnedMutexGuard, oneshot};
+
+use crate::{Result, StoreError};
+
+/// The writer connection and the state of the open batch.
+#[doc(hidden)]
+pub struct Conn {
+    conn: SqliteConnection,
+    /// A `BEGIN IMMEDIATE` batch transaction is open.
+    open: bool,
+    /// A dropped transaction's savepoint still needs rolling back.
+    dirty: bool,
+    /// Requests whose savepoints were released into the open batch, waiting for its COMMIT.
+    pending: Vec<oneshot::Sender<Result<(), String>>>,
+}
+
+#[doc(hidden)]
+pub struct Writer {
+    conn: Arc<Mutex<Conn>>,
+    wake: Arc<Notify>,
+    closed: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").finish_non_exhaustive()
+    }
+}
+
+impl Writer {
+    /// Take over `conn` and start the flusher task.
+    pub(crate) fn new(conn: SqliteConnection) -> Self {
+        let w = Self {
+            conn: Arc::new(Mutex::new(Conn {
+                conn,
+                open: false,
+                dirty: false,
+                pending: Vec::new(),
+            })),
+            wake: Arc::new(Notify::new()),
+            closed: Arc::new(AtomicBool::new(false)),
+        };
+        let (conn, wake, closed) = (w.conn.clone(), w.wake.clone(), w.closed.clone());
+        tokio::spawn(async move {
+            loop {
+                wake.notified().await;
+                let mut c = conn.lock().await;
+                c.settle().await;
+                c.flush().await;
+                drop(c);
+                if closed.load(Ordering::Acquire) {
+                    break;
+                }
+            }
+        });
+        w
+    }
+
+    /// Open this request's savepoint in the current batch (opening the batch if needed).
+    pub(crate) async fn begin(&self) -> Result<SqliteTx> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(StoreError::Database(sqlx::Error::PoolClosed));
+        }
+        let mut g = self.conn.clone().lock_owned().await;
+        g.settle().await;
+        if !g.open {
+            g.conn.execute("BEGIN IMMEDIATE").await?;
+            g.open = true;
+        }
+        if let Err(e) = g.conn.execute("SAVEPOINT req").await {
+            // Leave the batch as it was; the flusher ends it for the others.
+            self.wake.notify_one();
+            return Err(e.into());
+        }
+        Ok(SqliteTx {
+            guard: g,
+            wake: self.wake.clone(),
+            done: false,
+        })
+    }
+
+    /// Run `f` on the connection outside any batch (migrations, tests tampering with data):
+    /// the open batch is committed first.
+    pub(crate) async fn exclusive<T>(
+        &self,
+        f: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T>,
+    ) -> Result<T> {
+        let mut g = self.conn.lock().await;
+        g.settle().await;
+        g.flush().await;
+        f(&mut g.conn).await
+    }
+
+    /// Commit what is pending, checkpoint the WAL and refuse further writes.
+    pub(crate) async fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        let mut g = self.conn.lock().await;
+        g.settle().await;
+        g.flush().await;
+        if let Err(e) = g.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await {
+            tracing::warn!(error = %e, "WAL checkpoint on close failed");
+        }
+        drop(g);
+        self.wake.notify_one();
+    }
+
+    /// Is the connection free right now? (`/metrics`)
+    pub(crate) fn idle(&self) -> bool {
+        self.conn.try_lock().is_ok()
+    }
+}
+
+impl Conn {
+    /// Roll back a dropped request's savepoint. If SQLite already abandoned the whole
+    /// transaction, the batch is gone: fail everyone waiting on it.
+    async fn settle(&mut self) {
+        if !self.dirty {
+            return;
+        }
+        self.dirty = false;
+        let rolled = async {
+            self.conn.execute("ROLLBACK TO req").await?;
+            self.conn.execute("RELEASE req").await
+        }
+        .await;
+        if let Err(e) = rolled {
+            tracing::warn!(error = %e, "the batch transaction was lost");
+            self.abandon(format!("the write transaction was lost: {e}"))
+                .await;
+        }
+    }
+
+    /// COMMIT the open batch and tell every request in it how it went.
+    async fn flush(&mut self) {
+        if !self.open {
+            return;
+        }
+        self.open = false;
+        let outcome = self
+            .conn
+            .execute("COMMIT")
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        if let Err(e) = &outcome {
+            tracing::error!(error = %e, "group commit failed");
+            // Make sure no half-open transaction lingers.
+            let _ = self.conn.execute("ROLLBACK").await;
+        }
+        for p in self.pending.drain(..) {
+            // A request that gave up waiting no longer listens; nothing to tell.
+            let _ = p.send(outcome.clone());
+        }
+    }
+
+    async fn abandon(&mut self, why: String) {
+        if self.open {
+            let _ = self.conn.execute("ROLLBACK").await;
+        }
+        self.open = false;
+        for p in self.pending.drain(..) {
+            let _ = p.send(Err(why.clone()));
+        }
+    }
+}
+
+/// One request's write transaction on SQLite: a savepoint inside the current batch. Derefs to
+/// the connection; commit with [`SqliteTx::commit`], drop to roll back.
+pub struct SqliteTx {
+    guard: OwnedMutexGuard<Conn>,
+    wake: Arc<Notify>,
+    done: bool,
+}
+
+impl SqliteTx {
+    /// Release the savepoint into the batch and wait until the batch is committed.
+    pub(crate) async fn commit(mut self) -> Result<()> {
+        if let Err(e) = self.guard.conn.execute("RELEASE req").await {
+            // Dropping `self` rolls the savepoint back.
+            return Err(e.into());
+        }
+        let (tx, rx) = oneshot::channel();
+        self.guard.pending.push(tx);
+        self.done = true;
+        let wake = self.wake.clone();
+        drop(self);
+        wake.notify_one();
+        match rx.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(StoreError::GroupCommit(e)),
+            Err(_) => Err(StoreError::GroupCommit(
+                "the writer stopped before committing".into(),
+            )),
+        }
+    }
+}
+
+impl Drop for SqliteTx {
+    fn drop(&mut self) {
+        if !self.done {
+            self.guard.dirty = true;
+            self.wake.notify_one();
+        }
+    }
+}
+
+impl Deref for SqliteTx {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        &self.guard.conn
+    }
+}
+
+impl DerefMut for SqliteTx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.guard.conn
+    }
+}
+
+/// Open the writer connection.
+pub(crate) async fn connect(opts: &sqlx::sqlite::SqliteConnectOptions) -> Result<Writer> {
+    let conn = SqliteConnection::connect_with(opts).await?;
+    Ok(Writer::new(conn))
+}

@@ -261,6 +261,10 @@ impl App {
                 let parts = [number.as_str(), subject, description, cust_name, cust_phone];
                 b.search
                     .push((case_id, sanbao_domain::search::index_words(&parts)));
+                for c in p.clocks.iter().filter(|c| c.state == "breached") {
+                    let at = c.due_at.unwrap_or(now);
+                    b.escalations.push((case_id, c.clock.clone(), at));
+                }
                 b.clocks.extend(p.clocks.into_iter().map(|c| (case_id, c)));
                 b.cases.push(BulkCase {
                     id: case_id,
@@ -287,6 +291,7 @@ impl App {
                     next_due_at: p.next_due,
                     next_check_at: p.next_check,
                     breached: p.breached,
+                    escalated: p.breached,
                     updated_at: at,
                 });
             }

@@ -525,6 +525,8 @@ impl App {
             Queue::Mine => f.assignee_id = Some(actor.user_id.unwrap_or(0)),
             Queue::Desk => f.desk_ids = Some(actor.desk_ids.clone()),
             Queue::DueSoon => {
+                // Not yet breached (a breached case's next due time is past): a range walk.
+                f.due_from = Some(now);
                 f.due_before = Some(now + chrono::Duration::hours(DUE_SOON_HOURS));
                 f.breached = Some(false);
             }
@@ -731,22 +733,24 @@ impl App {
         Ok(refused)
     }
 
-    /// Case counts per queue, each capped (a badge shows "999+" instead of scanning a million rows).
+    /// Case counts per queue, each capped (a badge shows "99+" instead of scanning a million rows).
     pub async fn queue_counts(&self, actor: &Actor, cap: i64) -> Result<Vec<(Queue, i64)>> {
         actor.require(Permission::CaseRead)?;
-        let mut out = Vec::new();
-        for q in Queue::ALL {
-            let f = self.filter_for(
-                actor,
-                &CaseQuery {
-                    queue: Some(q),
-                    ..Default::default()
-                },
-                cap,
-            )?;
-            out.push((q, repo::count_capped(&self.store, &f, cap).await?));
-        }
-        Ok(out)
+        let filters = Queue::ALL
+            .iter()
+            .map(|q| {
+                self.filter_for(
+                    actor,
+                    &CaseQuery {
+                        queue: Some(*q),
+                        ..Default::default()
+                    },
+                    cap,
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let counts = repo::counts_capped(&self.store, &filters, cap).await?;
+        Ok(Queue::ALL.into_iter().zip(counts).collect())
     }
 
     /// Move a case to another state (the common spine; 422 with the reason when refused).

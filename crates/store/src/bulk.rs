@@ -39,6 +39,7 @@ pub struct BulkCase {
     pub next_due_at: Option<DateTime<Utc>>,
     pub next_check_at: Option<DateTime<Utc>>,
     pub breached: bool,
+    pub escalated: bool,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -62,6 +63,8 @@ pub struct BulkBatch {
     pub clocks: Vec<(i64, ClockRow)>,
     /// `(case id, search words)`.
     pub search: Vec<(i64, String)>,
+    /// `(case id, clock, when)`: breaches already escalated (the sweeper does not repeat them).
+    pub escalations: Vec<(i64, String, DateTime<Utc>)>,
 }
 
 /// The highest id in use in `customer` and `service_case` (new bulk ids start above them).
@@ -112,7 +115,7 @@ pub async fn insert(tx: &mut Tx, b: &BulkBatch) -> Result<()> {
                     .push_bind(x.state).push_bind(x.is_open).push_bind(&x.policy_name)
                     .push_bind(x.policy_version).push_bind(x.received_at).push_bind(&x.regulator_ref)
                     .push_bind(x.resolved_at).push_bind(x.next_due_at).push_bind(due_key(x.next_due_at))
-                    .push_bind(x.next_check_at).push_bind(x.breached).push_bind(false)
+                    .push_bind(x.next_check_at).push_bind(x.breached).push_bind(x.escalated)
                     .push_bind(x.received_at).push_bind(x.updated_at).push_bind(1i64);
             });
             qb.build().execute(&mut *c).await?;
@@ -136,6 +139,15 @@ pub async fn insert(tx: &mut Tx, b: &BulkBatch) -> Result<()> {
             qb.push_values(chunk, |mut r, (id, x)| {
                 r.push_bind(*id).push_bind(&x.clock).push_bind(&x.state).push_bind(x.due_at)
                     .push_bind(x.due_date).push_bind(&x.rule);
+            });
+            qb.build().execute(&mut *c).await?;
+        });
+    }
+    for chunk in b.escalations.chunks(CHUNK) {
+        on_conn!(tx, c => {
+            let mut qb = sqlx::QueryBuilder::new("INSERT INTO case_escalation (case_id, clock, created_at) ");
+            qb.push_values(chunk, |mut r, (id, clock, at)| {
+                r.push_bind(*id).push_bind(clock).push_bind(*at);
             });
             qb.build().execute(&mut *c).await?;
         });

@@ -197,7 +197,8 @@ pub struct CaseFilter {
     pub unassigned: bool,
     pub customer_id: Option<i64>,
     pub breached: Option<bool>,
-    /// Next due time before this instant (due soon).
+    /// Next due time in `[due_from, due_before)` (due soon: from now on, within hours).
+    pub due_from: Option<DateTime<Utc>>,
     pub due_before: Option<DateTime<Utc>>,
     pub received_from: Option<DateTime<Utc>>,
     pub received_to: Option<DateTime<Utc>>,
@@ -266,6 +267,9 @@ where
         Some(false) => qb.push(" AND s.breached = FALSE"),
         None => qb,
     };
+    if let Some(t) = f.due_from {
+        qb.push(" AND s.due_key >= ").push_bind(t.timestamp());
+    }
     if let Some(t) = f.due_before {
         qb.push(" AND s.due_key < ").push_bind(t.timestamp());
     }
@@ -297,14 +301,31 @@ pub async fn list(store: &Store, f: &CaseFilter) -> Result<Vec<CaseRow>> {
     })
 }
 
-/// How many cases match, counting at most `cap` (so a queue badge never scans a million rows).
-pub async fn count_capped(store: &Store, f: &CaseFilter, cap: i64) -> Result<i64> {
-    on_pool!(store, c => {
-        let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM service_case s WHERE 1=1");
-        push_filters(&mut qb, f);
-        qb.push(" LIMIT ").push_bind(cap).push(") capped");
-        Ok(qb.build_query_scalar::<i64>().fetch_one(c).await?)
-    })
+/// How many cases match each filter, counting at most `cap` each (so a queue badge never
+/// scans a million rows), in one round trip.
+pub async fn counts_capped(store: &Store, filters: &[CaseFilter], cap: i64) -> Result<Vec<i64>> {
+    if filters.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64, i64)> = on_pool!(store, c => {
+        let mut qb = sqlx::QueryBuilder::new("");
+        for (i, f) in filters.iter().enumerate() {
+            if i > 0 {
+                qb.push(" UNION ALL ");
+            }
+            qb.push(format!("SELECT CAST({i} AS BIGINT) AS q, COUNT(*) AS n FROM (SELECT 1 FROM service_case s WHERE 1=1"));
+            push_filters(&mut qb, f);
+            qb.push(" LIMIT ").push_bind(cap).push(format!(") capped{i}"));
+        }
+        qb.build_query_as::<(i64, i64)>().fetch_all(c).await
+    })?;
+    let mut out = vec![0; filters.len()];
+    for (i, n) in rows {
+        if let Some(slot) = usize::try_from(i).ok().and_then(|i| out.get_mut(i)) {
+            *slot = n;
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -144,6 +144,9 @@ fn options<T: Copy>(
         .collect()
 }
 
+/// Queue badges count up to this many and then say "99+": a count never walks a long queue.
+const QUEUE_COUNT_CAP: i64 = 100;
+
 async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> Response {
     let tr = staff.tr;
     let queue = q
@@ -178,7 +181,7 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
             Err(e) => return PageError::new(e, tr).into_response(),
         },
     };
-    let counts = match state.app.queue_counts(staff.actor(), 1000).await {
+    let counts = match state.app.queue_counts(staff.actor(), QUEUE_COUNT_CAP).await {
         Ok(c) => c,
         Err(e) => return PageError::new(e, tr).into_response(),
     };
@@ -233,8 +236,8 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
         queues: counts
             .into_iter()
             .map(|(qq, n)| {
-                let shown = if n >= 1000 {
-                    "999+".to_owned()
+                let shown = if n >= QUEUE_COUNT_CAP {
+                    format!("{}+", QUEUE_COUNT_CAP - 1)
                 } else {
                     n.to_string()
                 };

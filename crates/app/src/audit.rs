@@ -17,20 +17,27 @@ pub(crate) async fn record(
     record_id: impl ToString,
     changes: serde_json::Value,
 ) -> Result<()> {
-    repo::append(
-        tx,
-        AuditRecord {
-            at: sanbao_domain::time::now(),
-            actor_id: actor.user_id,
-            actor_name: actor.username.clone(),
-            action: action.to_owned(),
-            record_type: record_type.to_owned(),
-            record_id: record_id.to_string(),
-            changes: changes.to_string(),
-        },
-    )
-    .await?;
+    repo::append(tx, entry(actor, action, record_type, record_id, changes)).await?;
     Ok(())
+}
+
+/// The record of a change made by `actor`, now.
+pub(crate) fn entry(
+    actor: &Actor,
+    action: &str,
+    record_type: &str,
+    record_id: impl ToString,
+    changes: serde_json::Value,
+) -> AuditRecord {
+    AuditRecord {
+        at: sanbao_domain::time::now(),
+        actor_id: actor.user_id,
+        actor_name: actor.username.clone(),
+        action: action.to_owned(),
+        record_type: record_type.to_owned(),
+        record_id: record_id.to_string(),
+        changes: changes.to_string(),
+    }
 }
 
 /// A page of the audit log and the cursor of the next page.

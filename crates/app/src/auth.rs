@@ -185,9 +185,11 @@ impl App {
         display_name: String,
         lang: &str,
     ) -> Result<Actor> {
-        let perms = users::permissions_of(&self.store, user_id).await?;
-        let roles = users::role_codes_of(&self.store, user_id).await?;
-        let desk_ids = users::desk_ids_of(&self.store, user_id).await?;
+        let users::Grants {
+            permissions: perms,
+            roles,
+            desk_ids,
+        } = users::grants_of(&self.store, user_id).await?;
         Ok(Actor {
             user_id: Some(user_id),
             username,

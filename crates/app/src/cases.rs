@@ -178,7 +178,8 @@ impl App {
         };
         let text =
             text.ok_or_else(|| AppError::Fault(format!("policy {name} v{version} missing")))?;
-        Policy::parse(&text).map_err(|e| AppError::Fault(format!("policy {name} v{version}: {e}")))
+        self.parsed_policy(name, version, &text)
+            .map_err(|e| AppError::Fault(format!("policy {name} v{version}: {e}")))
     }
 
     /// Everything a projection needs besides the event list, read before the write
@@ -352,18 +353,49 @@ impl App {
                 input.desk_id,
             )
             .await?;
-        let mut tx = self.store.begin().await?;
-        if let (Some(uid), Some(key)) = (actor.user_id, idempotency_key)
-            && let Some(existing) = repo::idempotent_case(&mut tx, uid, key).await?
+        let idempotency = actor.user_id.zip(idempotency_key);
+        if let Some((uid, key)) = idempotency
+            && let Some(existing) = repo::idempotent_case(&self.store, uid, key).await?
         {
-            drop(tx);
-            let case = self.case_by_id(existing).await?;
-            if !can_see(actor, &case) {
-                return Err(AppError::NotFound("case"));
-            }
-            return self.view(actor, case).await;
+            return self.idempotent_answer(actor, existing).await;
         }
-        let (customer_id, created_customer) = repo::upsert_customer(
+        // Events and clocks are known before anything is written: the projection is computed
+        // here and the case goes to the database in one script.
+        let mut events = vec![repo::EventDraft {
+            at: received_at,
+            actor_id: actor.user_id,
+            actor_name: &actor.display_name,
+            kind: "created",
+            body: format!("经{}受理", channel.label_zh()),
+            data: json!({"state": "new", "channel": channel.code()}).to_string(),
+        }];
+        if let Some(e) = kind.intake_event() {
+            events.push(repo::EventDraft {
+                at: received_at,
+                actor_id: actor.user_id,
+                actor_name: &actor.display_name,
+                kind: "policy_event",
+                body: String::new(),
+                data: json!({"event": e}).to_string(),
+            });
+        }
+        let rows: Vec<EventRow> = events
+            .iter()
+            .map(|e| EventRow {
+                id: 0,
+                at: e.at,
+                actor_id: e.actor_id,
+                actor_name: e.actor_name.to_owned(),
+                kind: e.kind.to_owned(),
+                body: e.body.clone(),
+                data: e.data.clone(),
+            })
+            .collect();
+        let projection = projector.project(&facts(&rows), self.config.timezone, now);
+        let year = dom::number_year(received_at, self.config.timezone);
+
+        let mut tx = self.store.begin().await?;
+        let intake = repo::intake(
             &mut tx,
             &repo::NewCustomer {
                 kind: customer_kind,
@@ -373,94 +405,92 @@ impl App {
                 credit_code: credit_code.as_deref(),
                 now,
             },
+            kind.code(),
+            year,
         )
         .await?;
-        let year = dom::number_year(received_at, self.config.timezone);
-        let seq = repo::next_number(&mut tx, kind.code(), year).await?;
-        let number = dom::case_number(kind, year, seq);
-        let id = repo::insert_case(
+        let (customer_id, customer_name) = (intake.customer_id, &intake.customer_name);
+        let number = dom::case_number(kind, year, intake.seq);
+        let search_words = sanbao_domain::search::index_words(&[
+            &number,
+            &subject,
+            &description,
+            customer_name,
+            phone.as_str(),
+        ]);
+        let entry = sanbao_domain::audit::AuditEntry::chain(
+            audit::entry(
+                actor,
+                "case.create",
+                "case",
+                &number,
+                json!({"kind": kind.code(), "channel": channel.code(), "customer_id": customer_id, "new_customer": intake.customer_created, "policy": format!("{}@{}", policy.name, policy_version)}),
+            ),
+            intake.audit_head.0,
+            &intake.audit_head.1,
+        );
+        let written = repo::insert_new_case(
             &mut tx,
-            &repo::NewCase {
-                number: &number,
-                kind: kind.code(),
-                channel: channel.code(),
-                customer_id,
-                subject: &subject,
-                description: &description,
-                priority: priority.code(),
-                desk_id: input.desk_id,
-                assignee_id: input.assignee_id,
-                state: State::New.code(),
-                policy_name: &policy.name,
-                policy_version,
-                received_at,
-                regulator_ref: (!regulator_ref.is_empty()).then_some(regulator_ref),
-                created_by: actor.user_id,
-                now,
+            &repo::NewCaseRows {
+                case: repo::NewCase {
+                    number: &number,
+                    kind: kind.code(),
+                    channel: channel.code(),
+                    customer_id,
+                    subject: &subject,
+                    description: &description,
+                    priority: priority.code(),
+                    desk_id: input.desk_id,
+                    assignee_id: input.assignee_id,
+                    state: State::New.code(),
+                    policy_name: &policy.name,
+                    policy_version,
+                    received_at,
+                    regulator_ref: (!regulator_ref.is_empty()).then_some(regulator_ref),
+                    created_by: actor.user_id,
+                    now,
+                },
+                next_due_at: projection.next_due,
+                next_check_at: projection.next_check,
+                breached: projection.breached,
+                events: &events,
+                clocks: &projection.clocks,
+                search_words: &search_words,
+                idempotency,
+                audit: &entry,
             },
         )
-        .await
-        .map_err(unknown_reference)?;
-        let event = |kind: &'static str,
-                     at: DateTime<Utc>,
-                     body: String,
-                     data: serde_json::Value| (kind, at, body, data);
-        let mut evs = vec![event(
-            "created",
-            received_at,
-            format!("经{}受理", channel.label_zh()),
-            json!({"state": "new", "channel": channel.code()}),
-        )];
-        if let Some(e) = kind.intake_event() {
-            evs.push(event(
-                "policy_event",
-                received_at,
-                String::new(),
-                json!({"event": e}),
-            ));
-        }
-        for (k, at, body, data) in evs {
-            repo::insert_event(
-                &mut tx,
-                &repo::NewEvent {
-                    case_id: id,
-                    at,
-                    actor_id: actor.user_id,
-                    actor_name: &actor.display_name,
-                    kind: k,
-                    body: &body,
-                    data: &data.to_string(),
-                },
-            )
-            .await?;
-        }
-        if let (Some(uid), Some(key)) = (actor.user_id, idempotency_key) {
-            match repo::remember_key(&mut tx, uid, key, id, now).await {
-                // A concurrent retry with the same key committed first: answer its case.
-                Err(sanbao_store::StoreError::Unique) => {
-                    drop(tx);
-                    let mut tx = self.store.begin().await?;
-                    let existing = repo::idempotent_case(&mut tx, uid, key).await?;
-                    drop(tx);
-                    let case = self.case_by_id(existing.ok_or(AppError::Stale)?).await?;
-                    return self.view(actor, case).await;
+        .await;
+        match written {
+            // A concurrent retry with the same key committed first: answer its case.
+            Err(sanbao_store::StoreError::Unique) if idempotency.is_some() => {
+                drop(tx);
+                if let Some((uid, key)) = idempotency
+                    && let Some(existing) = repo::idempotent_case(&self.store, uid, key).await?
+                {
+                    return self.idempotent_answer(actor, existing).await;
                 }
-                other => other?,
+                return Err(AppError::Stale);
             }
+            other => other.map_err(unknown_reference)?,
         }
-        self.project(&mut tx, &projector, id, now).await?;
-        reindex(&mut tx, id).await?;
-        audit::record(
-            &mut tx,
-            actor,
-            "case.create",
-            "case",
-            &number,
-            json!({"kind": kind.code(), "channel": channel.code(), "customer_id": customer_id, "new_customer": created_customer, "policy": format!("{}@{}", policy.name, policy_version)}),
-        )
-        .await?;
         tx.commit().await?;
+        let case = repo::by_number(&self.store, &number)
+            .await?
+            .ok_or(AppError::NotFound("case"))?;
+        Ok(CaseView {
+            phone_shown: shown_phone(actor, &case.customer_phone),
+            case,
+            clocks: projection.clocks,
+        })
+    }
+
+    /// The case an earlier request with the same Idempotency-Key created.
+    async fn idempotent_answer(&self, actor: &Actor, id: i64) -> Result<CaseView> {
         let case = self.case_by_id(id).await?;
+        if !can_see(actor, &case) {
+            return Err(AppError::NotFound("case"));
+        }
         self.view(actor, case).await
     }
 

@@ -70,7 +70,11 @@ pub struct App {
     pub store: Store,
     pub config: AppConfig,
     calendar_cache: std::sync::Arc<calendar::CalendarCache>,
+    /// Parsed policy versions by `(name, version)`.
+    policy_cache: std::sync::Arc<std::sync::Mutex<PolicyCache>>,
 }
+
+type PolicyCache = std::collections::HashMap<(String, i32), domain::policy::Policy>;
 
 impl App {
     pub fn new(store: Store, config: AppConfig) -> Self {
@@ -78,6 +82,7 @@ impl App {
             store,
             config,
             calendar_cache: Default::default(),
+            policy_cache: Default::default(),
         }
     }
 }

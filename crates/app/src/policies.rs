@@ -82,9 +82,33 @@ impl App {
 
     /// The newest version of a policy, parsed.
     pub async fn policy(&self, name: &str) -> Result<(Policy, i32)> {
-        let info = self.policy_info(name).await?;
-        let p = Policy::parse(&info.body).map_err(refused)?;
-        Ok((p, info.version))
+        let (version, body) = match repo::latest(&self.store, name).await? {
+            Some(saved) => saved,
+            None => match dom::PRESETS.iter().find(|p| p.0 == name) {
+                Some(p) => (0, p.1.to_owned()),
+                None => return Err(AppError::NotFound("policy")),
+            },
+        };
+        Ok((self.parsed_policy(name, version, &body)?, version))
+    }
+
+    /// A policy version parsed once: versions never change, so the parse is kept (intake
+    /// reads the active policy on every case).
+    pub(crate) fn parsed_policy(&self, name: &str, version: i32, body: &str) -> Result<Policy> {
+        let key = (name.to_owned(), version);
+        if let Some(p) = self
+            .policy_cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&key).cloned())
+        {
+            return Ok(p);
+        }
+        let p = Policy::parse(body).map_err(refused)?;
+        if let Ok(mut c) = self.policy_cache.lock() {
+            c.insert(key, p.clone());
+        }
+        Ok(p)
     }
 
     pub async fn policy_history(&self, name: &str) -> Result<Vec<PolicyVersionRow>> {

@@ -966,8 +966,11 @@ async fn bench_data_fills_queues_and_search() {
             .await
             .unwrap();
         keys.extend(page.cases.iter().map(|v| (v.case.due_key, v.case.id)));
-        assert!(page.cases.iter().all(|v| ["new", "in_progress", "waiting_customer"]
-            .contains(&v.case.state.as_str())));
+        assert!(
+            page.cases.iter().all(
+                |v| ["new", "in_progress", "waiting_customer"].contains(&v.case.state.as_str())
+            )
+        );
         pages += 1;
         match page.next_cursor {
             Some(c) => cursor = Some(c),
@@ -984,9 +987,15 @@ async fn bench_data_fills_queues_and_search() {
 
     let found = app.search_cases(&system, "漏水", 20).await.unwrap();
     assert_eq!(found.len(), 20);
-    assert!(found.iter().all(|v| v.case.description.contains("漏水")
-        || v.case.subject.contains("漏水")));
-    assert!(found.windows(2).all(|w| w[0].case.id > w[1].case.id), "newest first");
+    assert!(
+        found
+            .iter()
+            .all(|v| v.case.description.contains("漏水") || v.case.subject.contains("漏水"))
+    );
+    assert!(
+        found.windows(2).all(|w| w[0].case.id > w[1].case.id),
+        "newest first"
+    );
 
     // Breaches in the data were escalated when they happened.
     assert_eq!(app.sweep_clocks().await.unwrap().escalated, 0);

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sanbao_domain::audit::{AuditEntry, AuditRecord};
 
-use crate::{Result, Store, Tx, on_conn, on_pool};
+use crate::{Result, Store, Tx, on_pool};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditRow {
@@ -58,7 +58,16 @@ const COLS: &str =
 
 /// Append `record` to the chain inside `tx`; returns the new entry.
 pub async fn append(tx: &mut Tx, record: AuditRecord) -> Result<AuditEntry> {
-    let (seq, hash): (i64, String) = match tx {
+    let e = next_entry(tx, record).await?;
+    crate::script!(tx, 2, |qb, i| {
+        push_append(&mut qb, &e, i);
+    });
+    Ok(e)
+}
+
+/// The chain's head `(seq, hash)`, read inside `tx` (on PostgreSQL locked until it ends).
+pub async fn locked_head(tx: &mut Tx) -> Result<(i64, String)> {
+    Ok(match tx {
         Tx::Sqlite(t) => {
             sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
                 .fetch_one(&mut **t)
@@ -69,21 +78,54 @@ pub async fn append(tx: &mut Tx, record: AuditRecord) -> Result<AuditEntry> {
                 .fetch_one(&mut **t)
                 .await?
         }
-    };
-    let e = AuditEntry::chain(record, seq, &hash);
-    let r = &e.record;
-    on_conn!(tx, c => {
-        sqlx::query(
-            "INSERT INTO audit_entry (seq, at, actor_id, actor_name, action, record_type, record_id, \
-             changes, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-            .bind(e.seq).bind(r.at).bind(r.actor_id).bind(&r.actor_name).bind(&r.action)
-            .bind(&r.record_type).bind(&r.record_id).bind(&r.changes).bind(&e.prev_hash).bind(&e.hash)
-            .execute(&mut *c).await?;
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(e.seq).bind(&e.hash).execute(&mut *c).await?;
-    });
-    Ok(e)
+    })
 }
+
+/// The entry `record` becomes after the chain's head, read inside `tx` (on PostgreSQL the head
+/// row stays locked until `tx` ends, so entries are chained one at a time). Write it with
+/// [`push_append`], in the same transaction.
+pub async fn next_entry(tx: &mut Tx, record: AuditRecord) -> Result<AuditEntry> {
+    let (seq, hash) = locked_head(tx).await?;
+    Ok(AuditEntry::chain(record, seq, &hash))
+}
+
+/// Statement `part` (0: the entry, 1: the head) of writing `e`: [`APPEND_STATEMENTS`] parts.
+pub fn push_append<DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<DB>, e: &AuditEntry, part: usize)
+where
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> Option<i64>: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> &'t str: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> chrono::DateTime<chrono::Utc>: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    let r = &e.record;
+    if part == 0 {
+        qb.push(
+            "INSERT INTO audit_entry (seq, at, actor_id, actor_name, action, record_type, \
+             record_id, changes, prev_hash, hash) VALUES (",
+        );
+        let mut v = qb.separated(", ");
+        v.push_bind(e.seq)
+            .push_bind(r.at)
+            .push_bind(r.actor_id)
+            .push_bind(r.actor_name.as_str())
+            .push_bind(r.action.as_str())
+            .push_bind(r.record_type.as_str())
+            .push_bind(r.record_id.as_str())
+            .push_bind(r.changes.as_str())
+            .push_bind(e.prev_hash.as_str())
+            .push_bind(e.hash.as_str());
+        qb.push(")");
+    } else {
+        qb.push("UPDATE audit_head SET seq = ")
+            .push_bind(e.seq)
+            .push(", hash = ")
+            .push_bind(e.hash.as_str())
+            .push(" WHERE id = 1");
+    }
+}
+
+/// How many statements [`push_append`] writes.
+pub const APPEND_STATEMENTS: usize = 2;
 
 /// The recorded head: `(last seq, last hash)`.
 pub async fn head(store: &Store) -> Result<(i64, String)> {

@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use sqlx::Row;
+
 use crate::users::stale_unless_one;
 use crate::{Result, Store, Tx, on_conn, on_pool};
 
@@ -27,19 +29,19 @@ pub struct NewCustomer<'a> {
 
 /// The customer with this phone, created if there is none. Safe under concurrency: the
 /// phone is unique, a racing insert does nothing, and the winner's row is read back.
-/// Returns `(id, created)`.
-pub async fn upsert_customer(tx: &mut Tx, c: &NewCustomer<'_>) -> Result<(i64, bool)> {
+/// Returns `(id, name on file, created)`.
+pub async fn upsert_customer(tx: &mut Tx, c: &NewCustomer<'_>) -> Result<(i64, String, bool)> {
     let id: Option<i64> = on_conn!(tx, c2 => sqlx::query_scalar(
         "INSERT INTO customer (kind, name, phone, address, credit_code, created_at, updated_at, version) \
          VALUES ($1, $2, $3, $4, $5, $6, $6, 1) ON CONFLICT (phone) DO NOTHING RETURNING id")
         .bind(c.kind).bind(c.name).bind(c.phone).bind(c.address).bind(c.credit_code).bind(c.now)
         .fetch_optional(c2).await)?;
     if let Some(id) = id {
-        return Ok((id, true));
+        return Ok((id, c.name.to_owned(), true));
     }
-    let id: i64 = on_conn!(tx, c2 => sqlx::query_scalar("SELECT id FROM customer WHERE phone = $1")
+    let (id, name): (i64, String) = on_conn!(tx, c2 => sqlx::query_as("SELECT id, name FROM customer WHERE phone = $1")
         .bind(c.phone).fetch_one(c2).await)?;
-    Ok((id, false))
+    Ok((id, name, false))
 }
 
 const CUSTOMER_COLS: &str = "id, kind, name, phone, address, credit_code, created_at";
@@ -101,18 +103,211 @@ pub struct NewCase<'a> {
     pub now: DateTime<Utc>,
 }
 
-pub async fn insert_case(tx: &mut Tx, n: &NewCase<'_>) -> Result<i64> {
-    Ok(on_conn!(tx, c => sqlx::query_scalar(
-        "INSERT INTO service_case (number, kind, channel, customer_id, subject, description, priority, \
-         desk_id, assignee_id, state, policy_name, policy_version, received_at, regulator_ref, \
-         breached, escalated, created_by, created_at, updated_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, FALSE, FALSE, $15, $16, $16, 1) \
-         RETURNING id")
-        .bind(n.number).bind(n.kind).bind(n.channel).bind(n.customer_id).bind(n.subject)
-        .bind(n.description).bind(n.priority).bind(n.desk_id).bind(n.assignee_id).bind(n.state)
-        .bind(n.policy_name).bind(n.policy_version).bind(n.received_at).bind(n.regulator_ref)
-        .bind(n.created_by).bind(n.now)
-        .fetch_one(c).await)?)
+/// What intake reads and reserves before writing a case.
+#[derive(Debug, Clone)]
+pub struct Intake {
+    pub customer_id: i64,
+    /// The name on file (an existing customer keeps theirs).
+    pub customer_name: String,
+    pub customer_created: bool,
+    /// The case's sequence number in its kind and year.
+    pub seq: i64,
+    /// The audit chain's head `(seq, hash)` (locked on PostgreSQL until the transaction ends).
+    pub audit_head: (i64, String),
+}
+
+/// Find or create the customer, take the next case number and read the audit head: one round
+/// trip on SQLite (a script whose rows are told apart by their first column; inside the single
+/// writer nothing can change between its statements), three statements on PostgreSQL.
+pub async fn intake(tx: &mut Tx, c: &NewCustomer<'_>, kind: &str, year: i32) -> Result<Intake> {
+    let rows: Vec<(String, i64, String)> = match tx {
+        Tx::Sqlite(t) => {
+            sqlx::query(
+                "SELECT 'old', id, name FROM customer WHERE phone = $3; \
+                 INSERT INTO customer (kind, name, phone, address, credit_code, created_at, updated_at, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, 1) ON CONFLICT (phone) DO NOTHING RETURNING 'new', id, name; \
+                 INSERT INTO case_counter (kind, year, last) VALUES ($7, $8, 1) \
+                 ON CONFLICT (kind, year) DO UPDATE SET last = case_counter.last + 1 RETURNING 'seq', last, ''; \
+                 SELECT 'audit', seq, hash FROM audit_head WHERE id = 1",
+            )
+            .bind(c.kind).bind(c.name).bind(c.phone).bind(c.address).bind(c.credit_code).bind(c.now)
+            .bind(kind).bind(year)
+            .fetch_all(&mut **t)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<_, sqlx::Error>>()?
+        }
+        Tx::Postgres(_) => {
+            let (id, name, created) = upsert_customer(tx, c).await?;
+            let seq = next_number(tx, kind, year).await?;
+            let (hs, hh) = crate::audit::locked_head(tx).await?;
+            vec![
+                ((if created { "new" } else { "old" }).to_owned(), id, name),
+                ("seq".to_owned(), seq, String::new()),
+                ("audit".to_owned(), hs, hh),
+            ]
+        }
+    };
+    let mut out = Intake {
+        customer_id: 0,
+        customer_name: String::new(),
+        customer_created: false,
+        seq: 0,
+        audit_head: (0, String::new()),
+    };
+    let mut seen = 0;
+    for (tag, n, text) in rows {
+        seen += 1;
+        match tag.as_str() {
+            "old" | "new" => {
+                out.customer_id = n;
+                out.customer_name = text;
+                out.customer_created = tag == "new";
+            }
+            "seq" => out.seq = n,
+            _ => out.audit_head = (n, text),
+        }
+    }
+    if seen != 3 || out.customer_id == 0 || out.seq == 0 {
+        return Err(crate::StoreError::NotFound);
+    }
+    Ok(out)
+}
+
+/// An event of a case being written (the case is named by its number).
+pub struct EventDraft<'a> {
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub actor_name: &'a str,
+    pub kind: &'a str,
+    pub body: String,
+    pub data: String,
+}
+
+/// Everything a new case writes besides its customer and number: the case with its queue
+/// projection, events, clocks, search words, the create request's idempotency key and the
+/// audit entry.
+pub struct NewCaseRows<'a> {
+    pub case: NewCase<'a>,
+    pub next_due_at: Option<DateTime<Utc>>,
+    pub next_check_at: Option<DateTime<Utc>>,
+    pub breached: bool,
+    pub events: &'a [EventDraft<'a>],
+    pub clocks: &'a [ClockRow],
+    pub search_words: &'a str,
+    /// `(user id, key)` of an `Idempotency-Key`.
+    pub idempotency: Option<(i64, &'a str)>,
+    pub audit: &'a sanbao_domain::audit::AuditEntry,
+}
+
+/// Write a new case in one round trip on SQLite (one script; see [`crate::script`]). Later
+/// statements find the case by its unique number. A taken idempotency key is
+/// [`StoreError::Unique`](crate::StoreError::Unique).
+pub async fn insert_new_case(tx: &mut Tx, r: &NewCaseRows<'_>) -> Result<()> {
+    let n = &r.case;
+    let case_id = "(SELECT id FROM service_case WHERE number = ";
+    let (events, clocks) = (r.events.len(), r.clocks.len());
+    let count = 2
+        + events
+        + clocks
+        + usize::from(r.idempotency.is_some())
+        + crate::audit::APPEND_STATEMENTS;
+    let search_sql = match tx.kind() {
+        crate::BackendKind::Sqlite => ("INSERT INTO case_search (rowid, doc) VALUES (", ")"),
+        crate::BackendKind::Postgres => ("INSERT INTO case_search (case_id, doc) VALUES (", ")"),
+    };
+    let ts_open = match tx.kind() {
+        crate::BackendKind::Sqlite => "",
+        crate::BackendKind::Postgres => "to_tsvector('simple', ",
+    };
+    crate::script!(tx, count, |qb, i| {
+        if i == 0 {
+            qb.push(
+                "INSERT INTO service_case (number, kind, channel, customer_id, subject, description, \
+                 priority, desk_id, assignee_id, state, is_open, policy_name, policy_version, \
+                 received_at, regulator_ref, next_due_at, due_key, next_check_at, breached, escalated, \
+                 created_by, created_at, updated_at, version) VALUES (",
+            );
+            let mut v = qb.separated(", ");
+            v.push_bind(n.number)
+                .push_bind(n.kind)
+                .push_bind(n.channel)
+                .push_bind(n.customer_id)
+                .push_bind(n.subject)
+                .push_bind(n.description)
+                .push_bind(n.priority)
+                .push_bind(n.desk_id)
+                .push_bind(n.assignee_id)
+                .push_bind(n.state)
+                .push("TRUE")
+                .push_bind(n.policy_name)
+                .push_bind(n.policy_version)
+                .push_bind(n.received_at)
+                .push_bind(n.regulator_ref)
+                .push_bind(r.next_due_at)
+                .push_bind(due_key(r.next_due_at))
+                .push_bind(r.next_check_at)
+                .push_bind(r.breached)
+                .push("FALSE")
+                .push_bind(n.created_by)
+                .push_bind(n.now)
+                .push_bind(n.now)
+                .push("1");
+            qb.push(")");
+        } else if i <= events {
+            let e = &r.events[i - 1];
+            qb.push("INSERT INTO case_event (case_id, at, actor_id, actor_name, kind, body, data) VALUES (")
+                .push(case_id).push_bind(n.number).push("), ");
+            let mut v = qb.separated(", ");
+            v.push_bind(e.at)
+                .push_bind(e.actor_id)
+                .push_bind(e.actor_name)
+                .push_bind(e.kind)
+                .push_bind(e.body.as_str())
+                .push_bind(e.data.as_str());
+            qb.push(")");
+        } else if i <= events + clocks {
+            let k = &r.clocks[i - 1 - events];
+            qb.push(
+                "INSERT INTO case_clock (case_id, clock, state, due_at, due_date, rule) VALUES (",
+            )
+            .push(case_id)
+            .push_bind(n.number)
+            .push("), ");
+            let mut v = qb.separated(", ");
+            v.push_bind(k.clock.as_str())
+                .push_bind(k.state.as_str())
+                .push_bind(k.due_at)
+                .push_bind(k.due_date)
+                .push_bind(k.rule.as_str());
+            qb.push(")");
+        } else if i == events + clocks + 1 {
+            qb.push(search_sql.0)
+                .push(case_id)
+                .push_bind(n.number)
+                .push("), ")
+                .push(ts_open)
+                .push_bind(r.search_words)
+                .push(if ts_open.is_empty() { "" } else { ")" })
+                .push(search_sql.1);
+        } else if let (true, Some((user, key))) = (i == events + clocks + 2, r.idempotency) {
+            qb.push("INSERT INTO idempotency_key (user_id, key, case_id, created_at) VALUES (")
+                .push_bind(user)
+                .push(", ")
+                .push_bind(key)
+                .push(", ")
+                .push(case_id)
+                .push_bind(n.number)
+                .push("), ")
+                .push_bind(n.now)
+                .push(")");
+        } else {
+            let part = count - 1 - i;
+            crate::audit::push_append(&mut qb, r.audit, crate::audit::APPEND_STATEMENTS - 1 - part);
+        }
+    });
+    Ok(())
 }
 
 /// A case with its customer, desk and assignee names.
@@ -507,24 +702,11 @@ pub async fn touch(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<()> {
     Ok(())
 }
 
-pub async fn idempotent_case(tx: &mut Tx, user_id: i64, key: &str) -> Result<Option<i64>> {
-    Ok(on_conn!(tx, c => sqlx::query_scalar(
+/// The case an earlier create request with this key made, if any.
+pub async fn idempotent_case(store: &Store, user_id: i64, key: &str) -> Result<Option<i64>> {
+    Ok(on_pool!(store, c => sqlx::query_scalar(
         "SELECT case_id FROM idempotency_key WHERE user_id = $1 AND key = $2")
         .bind(user_id).bind(key).fetch_optional(c).await)?)
-}
-
-pub async fn remember_key(
-    tx: &mut Tx,
-    user_id: i64,
-    key: &str,
-    case_id: i64,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    on_conn!(tx, c => sqlx::query(
-        "INSERT INTO idempotency_key (user_id, key, case_id, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(user_id).bind(key).bind(case_id).bind(now)
-        .execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
 }
 
 /// The policy text of a saved version (for cases pinned to it).

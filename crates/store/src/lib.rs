@@ -76,6 +76,35 @@ macro_rules! on_pool {
     };
 }
 
+/// Run `$n` statements, each pushed by `$body` into the builder `$qb` for index `$i`: on
+/// SQLite as one multi-statement query (one round trip to the writer thread; `$n` placeholders
+/// are numbered across the whole text), on PostgreSQL one after another. A failing statement
+/// fails the call; the caller's transaction (savepoint) takes back what ran before it.
+macro_rules! script {
+    ($tx:expr, $n:expr, |$qb:ident, $i:ident| $body:block) => {
+        match $tx {
+            $crate::Tx::Sqlite(t) => {
+                let mut $qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("");
+                for $i in 0..$n {
+                    if $i > 0 {
+                        $qb.push("; ");
+                    }
+                    $body
+                }
+                $qb.build().execute(&mut **t).await?;
+            }
+            $crate::Tx::Postgres(t) => {
+                for $i in 0..$n {
+                    let mut $qb = sqlx::QueryBuilder::<sqlx::Postgres>::new("");
+                    $body
+                    $qb.build().execute(&mut **t).await?;
+                }
+            }
+        }
+    };
+}
+pub(crate) use script;
+
 /// Errors of the store. Callers map `Unique` and `Stale` to user-facing answers; `Database`
 /// and `Migrate` are faults to log, never to show.
 #[derive(Debug, thiserror::Error)]

@@ -17,6 +17,13 @@ pub struct PolicyVersionRow {
 const SELECT: &str = "SELECT p.name, p.version, p.body, p.note, p.created_at, u.display_name AS created_by_name \
     FROM policy_version p LEFT JOIN user_account u ON u.id = p.created_by";
 
+/// The newest saved version of one policy: `(version, body)`.
+pub async fn latest(store: &Store, name: &str) -> Result<Option<(i32, String)>> {
+    Ok(on_pool!(store, c => sqlx::query_as(
+        "SELECT version, body FROM policy_version WHERE name = $1 ORDER BY version DESC LIMIT 1")
+        .bind(name).fetch_optional(c).await)?)
+}
+
 /// The newest version of every saved policy.
 pub async fn latest_all(store: &Store) -> Result<Vec<PolicyVersionRow>> {
     let sql = format!(

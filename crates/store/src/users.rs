@@ -146,25 +146,44 @@ pub async fn roles_and_desks_of(
     })
 }
 
-/// The permission codes a user holds through their roles.
-pub async fn permissions_of(store: &Store, user_id: i64) -> Result<Vec<String>> {
-    Ok(on_pool!(store, c => sqlx::query_scalar(
-        "SELECT DISTINCT rp.permission FROM user_role ur \
-         JOIN role_permission rp ON rp.role_id = ur.role_id WHERE ur.user_id = $1")
-        .bind(user_id).fetch_all(c).await)?)
+/// What a user may do and where, read in one round trip (every request needs it).
+#[derive(Debug, Clone, Default)]
+pub struct Grants {
+    pub permissions: Vec<String>,
+    /// Role codes, in role order.
+    pub roles: Vec<String>,
+    pub desk_ids: Vec<i64>,
+}
+
+pub async fn grants_of(store: &Store, user_id: i64) -> Result<Grants> {
+    let rows: Vec<(String, String, i64)> = on_pool!(store, c => sqlx::query_as(
+        "SELECT 'p', rp.permission, CAST(0 AS BIGINT) FROM user_role ur \
+         JOIN role_permission rp ON rp.role_id = ur.role_id WHERE ur.user_id = $1 \
+         UNION ALL SELECT 'r', r.code, r.id FROM user_role ur JOIN role r ON r.id = ur.role_id \
+         WHERE ur.user_id = $1 \
+         UNION ALL SELECT 'd', '', desk_id FROM user_desk WHERE user_id = $1")
+        .bind(user_id).fetch_all(c).await)?;
+    let mut g = Grants::default();
+    let mut roles: Vec<(i64, String)> = Vec::new();
+    for (kind, value, n) in rows {
+        match kind.as_str() {
+            "p" => g.permissions.push(value),
+            "r" => roles.push((n, value)),
+            _ => g.desk_ids.push(n),
+        }
+    }
+    g.permissions.sort();
+    g.permissions.dedup();
+    roles.sort();
+    g.roles = roles.into_iter().map(|(_, r)| r).collect();
+    g.desk_ids.sort_unstable();
+    Ok(g)
 }
 
 /// The role codes a user holds.
 pub async fn role_codes_of(store: &Store, user_id: i64) -> Result<Vec<String>> {
     Ok(on_pool!(store, c => sqlx::query_scalar(
         "SELECT r.code FROM user_role ur JOIN role r ON r.id = ur.role_id WHERE ur.user_id = $1 ORDER BY r.id")
-        .bind(user_id).fetch_all(c).await)?)
-}
-
-/// The desk ids a user belongs to.
-pub async fn desk_ids_of(store: &Store, user_id: i64) -> Result<Vec<i64>> {
-    Ok(on_pool!(store, c => sqlx::query_scalar(
-        "SELECT desk_id FROM user_desk WHERE user_id = $1 ORDER BY desk_id")
         .bind(user_id).fetch_all(c).await)?)
 }
 

@@ -243,8 +243,31 @@ impl DerefMut for SqliteTx {
     }
 }
 
-/// Open the writer connection.
+/// Open the writer connection, and a second connection that checkpoints the WAL.
+///
+/// SQLite's automatic checkpoint runs inside the COMMIT that crosses the threshold, so one
+/// batch in a thousand pages would wait for the whole copy-back and its syncs. Here the
+/// writer never checkpoints; a background connection runs passive checkpoints, which copy
+/// committed pages into the database file alongside the writer without blocking it.
 pub(crate) async fn connect(opts: &sqlx::sqlite::SqliteConnectOptions) -> Result<Writer> {
-    let conn = SqliteConnection::connect_with(opts).await?;
-    Ok(Writer::new(conn))
+    let conn =
+        SqliteConnection::connect_with(&opts.clone().pragma("wal_autocheckpoint", "0")).await?;
+    let mut checkpointer = SqliteConnection::connect_with(opts).await?;
+    let w = Writer::new(conn);
+    let closed = w.closed.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        while !closed.load(Ordering::Acquire) {
+            tick.tick().await;
+            if let Err(e) = checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+                tracing::warn!(error = %e, "WAL checkpoint failed");
+            }
+        }
+        let _ = checkpointer.close().await;
+    });
+    Ok(w)
 }
+
+/// How often committed WAL pages are copied into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);

@@ -198,9 +198,10 @@ async fn roles_desks_and_memberships() {
         .unwrap();
     users::set_desks(&mut tx, id, &[desk]).await.unwrap();
     tx.commit().await.unwrap();
-    let mut perms = users::permissions_of(&db.store, id).await.unwrap();
-    perms.sort();
-    assert_eq!(perms, ["case.assign", "case.read"]);
+    let g = users::grants_of(&db.store, id).await.unwrap();
+    assert_eq!(g.permissions, ["case.assign", "case.read"]);
+    assert_eq!(g.roles, ["supervisor"]);
+    assert_eq!(g.desk_ids, [desk]);
     let d = desks::by_id(&db.store, desk).await.unwrap().unwrap();
     assert_eq!(d.supervisor_name.as_deref(), Some("zhaolei"));
     assert_eq!(d.members, 1);

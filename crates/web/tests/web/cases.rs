@@ -337,6 +337,21 @@ async fn concurrent_intake_for_one_new_phone_makes_one_customer() {
     assert_eq!(customers.len(), 1, "one customer for one phone");
     assert_eq!(items[0]["customer"]["name"], "𠮷野家 🍜");
     assert!(items.iter().any(|c| c["subject"] == "咨询 7 😀"));
+    // Thirty-two writes sharing commits left one unbroken audit chain, numbers without gaps.
+    let chain = t
+        .app
+        .audit_verify(&sanbao_app::Actor::system())
+        .await
+        .unwrap();
+    assert!(chain.is_ok(), "{chain:?}");
+    let mut numbers: Vec<&str> = items
+        .iter()
+        .map(|c| c["number"].as_str().unwrap())
+        .collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 32);
+    assert!(numbers.last().unwrap().ends_with("000032"));
 }
 
 #[tokio::test]

@@ -6,6 +6,8 @@ drives POST /api/v1/cases with wrk (each request a new customer), then checks th
 acknowledged case is stored. Only talks to 127.0.0.1.
 
     cargo build --release && python3 scripts/bench_cases.py [--duration 10] [--connections 32]
+    # PostgreSQL: an empty database that the script may fill (it is dropped and re-created)
+    python3 scripts/bench_cases.py --database postgres://postgres@127.0.0.1:5432/sanbao_bench_cases
 """
 import argparse
 import os
@@ -43,23 +45,29 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--database", help="postgres://… database to drop, re-create and use")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     data = tempfile.mkdtemp(prefix="sanbao-bench-cases-")
     port = free_port()
+    db = ["--database", args.database] if args.database else []
+    if args.database:
+        server, name = args.database.rsplit("/", 1)
+        for sql in [f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"']:
+            subprocess.run(["psql", server + "/postgres", "-qc", sql], check=True)
     try:
-        subprocess.run([BIN, "migrate", "--data-dir", data], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([BIN, "migrate", "--data-dir", data] + db, check=True, stdout=subprocess.DEVNULL)
         subprocess.run([BIN, "admin", "create-user", "--data-dir", data, "--username", "benchagent",
-                        "--password", "Bench-Passw0rd-1", "--role", "complaint_officer"],
+                        "--password", "Bench-Passw0rd-1", "--role", "complaint_officer"] + db,
                        check=True, stdout=subprocess.DEVNULL)
-        out = subprocess.run([BIN, "admin", "create-token", "--data-dir", data, "--username", "benchagent"],
+        out = subprocess.run([BIN, "admin", "create-token", "--data-dir", data, "--username", "benchagent"] + db,
                              check=True, capture_output=True, text=True).stdout
         token = out.strip().splitlines()[-1]
         lua = os.path.join(data, "cases.lua")
         with open(lua, "w") as f:
             f.write(f'TOKEN = "{token}"\n' + LUA)
-        p = start(data, port)
+        p = start(data, port, db)
         first_answer(port)
         cmd = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", "-s", lua,
                f"http://127.0.0.1:{port}/api/v1/cases"]
@@ -74,9 +82,15 @@ def main():
         bad = re.search(r"Non-2xx or 3xx responses: (\d+)", res)
         bad = int(bad.group(1)) if bad else 0
         errors = re.search(r"Socket errors: (.*)", res)
-        stored = sqlite3.connect(os.path.join(data, "sanbao.db")).execute(
-            "SELECT COUNT(*) FROM service_case").fetchone()[0]
-        print(f"POST /api/v1/cases, {args.connections} connections, {args.duration} s (SQLite, synchronous=FULL)")
+        if args.database:
+            stored = int(subprocess.run(["psql", args.database, "-tAc", "SELECT COUNT(*) FROM service_case"],
+                                        check=True, capture_output=True, text=True).stdout)
+            backend = "PostgreSQL"
+        else:
+            stored = sqlite3.connect(os.path.join(data, "sanbao.db")).execute(
+                "SELECT COUNT(*) FROM service_case").fetchone()[0]
+            backend = "SQLite, synchronous=FULL"
+        print(f"POST /api/v1/cases, {args.connections} connections, {args.duration} s ({backend})")
         print(f"  {rps:,.0f} cases/s, p50 {p50}, p99 {p99}, non-2xx {bad}"
               + (f", socket errors: {errors.group(1)}" if errors else ""))
         print(f"  requests answered {total}, cases stored {stored} "

@@ -31,11 +31,11 @@ def free_port():
     return port
 
 
-def start(data_dir, port):
+def start(data_dir, port, extra=()):
     env = dict(os.environ, SANBAO_LOG_LEVEL="warn")
     env.pop("SANBAO_DATABASE_URL", None)
     return subprocess.Popen(
-        [BIN, "serve", "--data-dir", data_dir, "--listen", f"127.0.0.1:{port}"],
+        [BIN, "serve", "--data-dir", data_dir, "--listen", f"127.0.0.1:{port}", *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
 
 

@@ -77,16 +77,19 @@ pub enum Queue {
     Desk,
     DueSoon,
     Breached,
+    /// Escalated to a supervisor (a breach or an agent's exception report): the supervisor queue.
+    Escalated,
     Unassigned,
     All,
 }
 
 impl Queue {
-    pub const ALL: [Queue; 6] = [
+    pub const ALL: [Queue; 7] = [
         Queue::Mine,
         Queue::Desk,
         Queue::DueSoon,
         Queue::Breached,
+        Queue::Escalated,
         Queue::Unassigned,
         Queue::All,
     ];
@@ -97,6 +100,7 @@ impl Queue {
             Queue::Desk => "desk",
             Queue::DueSoon => "due_soon",
             Queue::Breached => "breached",
+            Queue::Escalated => "escalated",
             Queue::Unassigned => "unassigned",
             Queue::All => "all",
         }
@@ -108,6 +112,7 @@ impl Queue {
             Queue::Desk => "本部门",
             Queue::DueSoon => "即将超时",
             Queue::Breached => "已超时",
+            Queue::Escalated => "已升级",
             Queue::Unassigned => "未分配",
             Queue::All => "全部",
         }
@@ -561,6 +566,7 @@ impl App {
                 f.breached = Some(false);
             }
             Queue::Breached => f.breached = Some(true),
+            Queue::Escalated => f.escalated = Some(true),
             Queue::Unassigned => f.unassigned = true,
             Queue::All => {}
         }

@@ -392,6 +392,7 @@ pub struct CaseFilter {
     pub unassigned: bool,
     pub customer_id: Option<i64>,
     pub breached: Option<bool>,
+    pub escalated: Option<bool>,
     /// Next due time in `[due_from, due_before)` (due soon: from now on, within hours).
     pub due_from: Option<DateTime<Utc>>,
     pub due_before: Option<DateTime<Utc>>,
@@ -460,6 +461,11 @@ where
     match f.breached {
         Some(true) => qb.push(" AND s.breached = TRUE"),
         Some(false) => qb.push(" AND s.breached = FALSE"),
+        None => qb,
+    };
+    match f.escalated {
+        Some(true) => qb.push(" AND s.escalated = TRUE"),
+        Some(false) => qb.push(" AND s.escalated = FALSE"),
         None => qb,
     };
     if let Some(t) = f.due_from {

@@ -18,3 +18,4 @@ CREATE INDEX service_case_open_due_idx ON service_case(due_key, id, kind, assign
 CREATE INDEX service_case_open_assignee_idx ON service_case(assignee_id, due_key, id, kind) WHERE is_open = TRUE;
 CREATE INDEX service_case_open_desk_idx ON service_case(desk_id, due_key, id, kind, assignee_id) WHERE is_open = TRUE;
 CREATE INDEX service_case_open_breached_idx ON service_case(due_key, id, kind, assignee_id) WHERE is_open = TRUE AND breached = TRUE;
+CREATE INDEX service_case_open_escalated_idx ON service_case(due_key, id, kind, assignee_id) WHERE is_open = TRUE AND escalated = TRUE;

@@ -115,10 +115,60 @@ struct CasesPage {
     kind: String,
     state: String,
     channel: String,
+    desks: Vec<(i64, String)>,
+    assignees: Vec<(i64, String)>,
+    desk: String,
+    assignee: String,
+    from: String,
+    to: String,
     queue: String,
     q: String,
     next_url: Option<String>,
     can_write: bool,
+}
+
+impl CasesPage {
+    fn desk_is(&self, id: &i64) -> bool {
+        self.desk == id.to_string()
+    }
+
+    fn assignee_is(&self, id: &i64) -> bool {
+        self.assignee == id.to_string()
+    }
+}
+
+/// An optional id from a filter select ("" = any); anything else is a field error.
+fn filter_id(v: Option<&str>, field: &'static str) -> Result<Option<i64>, AppError> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::invalid(field, "invalid", "请从列表中选择")),
+    }
+}
+
+/// A filter date (`YYYY-MM-DD`, company time) as the instant its day starts; `next_day` gives
+/// the end of the day instead (a "to" date includes its day).
+fn filter_day(
+    v: Option<&str>,
+    field: &'static str,
+    tz: chrono_tz::Tz,
+    next_day: bool,
+) -> Result<Option<DateTime<Utc>>, AppError> {
+    let Some(s) = v.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let bad = || AppError::invalid(field, "invalid", "日期格式应为 YYYY-MM-DD");
+    let mut d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad())?;
+    if next_day {
+        d = d.succ_opt().ok_or_else(bad)?;
+    }
+    let start = d.and_hms_opt(0, 0, 0).ok_or_else(bad)?;
+    Ok(tz
+        .from_local_datetime(&start)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc)))
 }
 
 #[derive(Deserialize, Default)]
@@ -129,6 +179,12 @@ struct ListQuery {
     state: Option<String>,
     channel: Option<String>,
     customer: Option<i64>,
+    desk: Option<String>,
+    assignee: Option<String>,
+    /// Received on or after this day (`YYYY-MM-DD`).
+    from: Option<String>,
+    /// Received on or before this day.
+    to: Option<String>,
     cursor: Option<String>,
 }
 
@@ -154,14 +210,30 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
         .as_deref()
         .and_then(Queue::from_code)
         .unwrap_or(Queue::All);
+    let tz = state.cfg.timezone;
+    let parsed = (|| {
+        Ok::<_, AppError>((
+            filter_id(q.desk.as_deref(), "desk")?,
+            filter_id(q.assignee.as_deref(), "assignee")?,
+            filter_day(q.from.as_deref(), "from", tz, false)?,
+            filter_day(q.to.as_deref(), "to", tz, true)?,
+        ))
+    })();
+    let (desk_id, assignee_id, received_from, received_to) = match parsed {
+        Ok(v) => v,
+        Err(e) => return PageError::new(e, tr).into_response(),
+    };
     let query = CaseQuery {
         queue: Some(queue),
         kind: q.kind.clone(),
         state: q.state.clone(),
         channel: q.channel.clone(),
         customer_id: q.customer,
+        desk_id,
+        assignee_id,
+        received_from,
+        received_to,
         cursor: q.cursor.clone(),
-        ..Default::default()
     };
     let searching =
         q.q.as_deref()
@@ -220,11 +292,29 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
         })
         .collect();
     let filters = format!(
-        "kind={}&state={}&channel={}",
+        "kind={}&state={}&channel={}&desk={}&assignee={}&from={}&to={}",
         urlencode(q.kind.as_deref().unwrap_or("")),
         urlencode(q.state.as_deref().unwrap_or("")),
-        urlencode(q.channel.as_deref().unwrap_or(""))
+        urlencode(q.channel.as_deref().unwrap_or("")),
+        urlencode(q.desk.as_deref().unwrap_or("")),
+        urlencode(q.assignee.as_deref().unwrap_or("")),
+        urlencode(q.from.as_deref().unwrap_or("")),
+        urlencode(q.to.as_deref().unwrap_or(""))
     );
+    let desks = state
+        .app
+        .list_desks(&sanbao_app::Actor::system())
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|d| d.active)
+        .map(|d| (d.id, d.name))
+        .collect();
+    let assignees = state
+        .app
+        .assignable_users(staff.actor())
+        .await
+        .unwrap_or_default();
     let next_url = page.next_cursor.map(|c| {
         format!(
             "/cases?queue={}&{filters}&cursor={}",
@@ -268,6 +358,12 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
         kind: q.kind.unwrap_or_default(),
         state: q.state.unwrap_or_default(),
         channel: q.channel.unwrap_or_default(),
+        desks,
+        assignees,
+        desk: q.desk.unwrap_or_default(),
+        assignee: q.assignee.unwrap_or_default(),
+        from: q.from.unwrap_or_default(),
+        to: q.to.unwrap_or_default(),
         queue: if searching.is_some() {
             String::new()
         } else {

@@ -454,6 +454,8 @@ async fn every_page_renders_for_every_demo_role() {
         "/cases",
         "/cases?queue=mine",
         "/cases?queue=breached&kind=complaint",
+        "/cases?queue=escalated",
+        "/cases?queue=all&desk=1&assignee=&from=2026-01-01&to=2026-12-31",
         "/cases/new",
         "/customers/1",
     ];
@@ -939,4 +941,50 @@ async fn a_policy_edit_is_validated_and_versioned() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::CONFLICT);
+}
+
+/// The queue page filters by desk, assignee and received dates; a bad filter value is a clear
+/// 400, not an empty list.
+#[tokio::test]
+async fn the_queue_page_filters_by_desk_assignee_and_dates() {
+    let t = TestApp::spawn_with(true).await;
+    let (c, _) = t
+        .login("zhaolei", sanbao_app::bootstrap::DEMO_PASSWORD)
+        .await;
+    let page = |p: &'static str| {
+        let c = c.clone();
+        let url = t.url(p);
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (s, all) = page("/cases?queue=all&state=closed").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(all.contains("name=\"numbers\""), "rows listed");
+    // Demo cases were all received within the last sixty days, none in 2020.
+    let (s, old) = page("/cases?queue=all&state=closed&from=2020-01-01&to=2020-12-31").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!old.contains("name=\"numbers\""), "no rows");
+    let wangfang = t
+        .app
+        .find_user_id(&sanbao_app::Actor::system(), "wangfang")
+        .await
+        .unwrap();
+    let url = format!("/cases?queue=all&assignee={wangfang}");
+    let r = c.get(t.url(&url)).send().await.unwrap();
+    let mine = r.text().await.unwrap();
+    assert!(mine.contains("<td class=\"nowrap\">王芳</td>"));
+    assert!(
+        !mine.contains("<td class=\"nowrap\">张伟</td>"),
+        "only the chosen assignee's cases"
+    );
+    let (s, body) = page("/cases?from=2026-13-01").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(body.contains("日期格式应为 YYYY-MM-DD"));
+    let (s, _) = page("/cases?desk=abc").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, esc) = page("/cases?queue=escalated").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(esc.contains("已升级"));
 }

@@ -1239,6 +1239,67 @@ impl App {
     }
 
     /// Report a case to its supervisor (seed: 服务过程中出现问题或客户不满意，应立即报告主管).
+    /// Record service given outside the service hours on the case and tell the desk's
+    /// supervisor (seed 2.2). Not an escalation: the case keeps its state and flags.
+    pub async fn report_extended_service(
+        &self,
+        actor: &Actor,
+        number: &str,
+        report: &dom::ExtendedService,
+    ) -> Result<()> {
+        actor.require(Permission::CaseWrite)?;
+        let now = sanbao_domain::time::now();
+        let today = now.with_timezone(&self.config.timezone).date_naive();
+        report.check(today)?;
+        let c = self.visible(actor, number).await?;
+        let reason = report.reason.trim();
+        let text = format!(
+            "延长服务 {} {}–{}（{} 分钟），已提前告知客户：{reason}",
+            report.date,
+            report.start.format("%H:%M"),
+            report.end.format("%H:%M"),
+            report.minutes()
+        );
+        let mut tx = self.store.begin().await?;
+        append(
+            &mut tx,
+            actor,
+            c.id,
+            "extended_service",
+            now,
+            &text,
+            json!({
+                "date": report.date,
+                "start": report.start.format("%H:%M").to_string(),
+                "end": report.end.format("%H:%M").to_string(),
+                "minutes": report.minutes(),
+                "customer_informed": report.customer_informed,
+            }),
+        )
+        .await?;
+        for user in repo::escalation_recipients(&mut tx, c.id).await? {
+            repo::notify(
+                &mut tx,
+                user,
+                Some(c.id),
+                &format!("{}：{text}", c.number),
+                now,
+            )
+            .await?;
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            "case.extended_service",
+            "case",
+            &c.number,
+            json!({"date": report.date, "minutes": report.minutes()}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn report_exception(&self, actor: &Actor, number: &str, reason: &str) -> Result<()> {
         actor.require(Permission::CaseWrite)?;
         let reason = parse_label(reason, "reason", "异常说明", 500)?;

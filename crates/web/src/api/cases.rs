@@ -497,3 +497,84 @@ pub async fn add_note(
         .await?;
     Ok(StatusCode::CREATED)
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct ExceptionReport {
+    /// What went wrong (up to 500 characters).
+    pub reason: String,
+}
+
+/// Report a problem during service: the case is escalated to its desk's supervisor at once
+/// (seed: 服务过程中出现问题立即报告主管).
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{number}/exception",
+    tag = "cases",
+    params(("number" = String, Path, description = "Case number")),
+    request_body = ExceptionReport,
+    responses(
+        (status = 204, description = "Escalated"),
+        (status = 400, description = "No reason, or too long", body = ErrorBody),
+        (status = 404, description = "No such case", body = ErrorBody),
+    )
+)]
+pub async fn report_exception(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(number): Path<String>,
+    ApiJson(b): ApiJson<ExceptionReport>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .report_exception(&actor, &number, &b.reason)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ExtendedServiceReport {
+    /// The day of the service, `YYYY-MM-DD` (company time).
+    pub date: String,
+    /// `HH:MM`.
+    pub start: String,
+    /// `HH:MM`, after `start`.
+    pub end: String,
+    /// The customer was told beforehand (required by the regulations).
+    pub customer_informed: bool,
+    pub reason: String,
+}
+
+/// Report service given outside the service hours (seed 2.2): an entry on the case and a
+/// notification to the desk's supervisor.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{number}/extended-service",
+    tag = "cases",
+    params(("number" = String, Path, description = "Case number")),
+    request_body = ExtendedServiceReport,
+    responses(
+        (status = 201, description = "Recorded"),
+        (status = 400, description = "A field is missing or wrong", body = ErrorBody),
+        (status = 404, description = "No such case", body = ErrorBody),
+    )
+)]
+pub async fn report_extended_service(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(number): Path<String>,
+    ApiJson(b): ApiJson<ExtendedServiceReport>,
+) -> Result<StatusCode, ApiError> {
+    let report = sanbao_domain::case::ExtendedService::parse(
+        &b.date,
+        &b.start,
+        &b.end,
+        b.customer_informed,
+        &b.reason,
+    )
+    .map_err(sanbao_app::AppError::Invalid)?;
+    state
+        .app
+        .report_extended_service(&actor, &number, &report)
+        .await?;
+    Ok(StatusCode::CREATED)
+}

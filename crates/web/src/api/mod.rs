@@ -57,6 +57,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::get_case, cases::update_case))
         .routes(routes!(cases::transition_case))
         .routes(routes!(cases::add_note))
+        .routes(routes!(cases::report_exception))
+        .routes(routes!(cases::report_extended_service))
         .routes(routes!(me::get_me))
         .routes(routes!(users::list_users, users::create_user))
 }

@@ -33,6 +33,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/cases/{number}/transition", post(transition))
         .route("/cases/{number}/note", post(note))
         .route("/cases/{number}/exception", post(exception))
+        .route("/cases/{number}/extended-service", post(extended_service))
         .route("/cases/{number}/assign", post(assign))
         .route("/cases/bulk-assign", post(bulk_assign))
         .route("/customers/{id}", get(customer))
@@ -718,6 +719,30 @@ async fn case_page(
 
 /// After an action on a case: back to the case page; a refusal the user can act on (bad input,
 /// a rule, a stale form, a missing permission) is shown on the case page with its reason.
+async fn extended_service(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+    Form(f): Form<FormData>,
+) -> Response {
+    let result = match sanbao_domain::case::ExtendedService::parse(
+        f.get("date"),
+        f.get("start"),
+        f.get("end"),
+        f.checked("customer_informed"),
+        f.get("reason"),
+    ) {
+        Ok(report) => {
+            state
+                .app
+                .report_extended_service(staff.actor(), &number, &report)
+                .await
+        }
+        Err(e) => Err(AppError::Invalid(e)),
+    };
+    after_action(&state, &staff, &number, result).await
+}
+
 async fn after_action(
     state: &AppState,
     staff: &Staff,

@@ -661,3 +661,101 @@ async fn a_customer_page_lists_their_cases() {
         Err(sanbao_app::AppError::NotFound(_))
     ));
 }
+
+#[tokio::test]
+async fn an_agent_reports_an_exception_and_extended_service_through_the_api() {
+    let t = TestApp::spawn().await;
+    let agent = t.token("zhangwei", Role::ServiceAgent).await;
+    let mut body = complaint("13800138077");
+    body["kind"] = json!("repair");
+    let c: Value = t
+        .post(&agent, "/api/v1/cases", body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let n = c["number"].as_str().unwrap().to_owned();
+
+    let bad = t
+        .post(
+            &agent,
+            &format!("/api/v1/cases/{n}/extended-service"),
+            json!({"date": "2026-02-30", "start": "18:00", "end": "17:00",
+                   "customer_informed": false, "reason": ""}),
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let e: Value = bad.json().await.unwrap();
+    assert!(e.to_string().contains("date"), "{e}");
+
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1))
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    let not_told = t
+        .post(
+            &agent,
+            &format!("/api/v1/cases/{n}/extended-service"),
+            json!({"date": yesterday.to_string(), "start": "17:30", "end": "19:00",
+                   "customer_informed": false, "reason": "当天修复"}),
+        )
+        .await;
+    assert_eq!(not_told.status(), StatusCode::BAD_REQUEST);
+    let e: Value = not_told.json().await.unwrap();
+    assert!(e.to_string().contains("customer_informed"), "{e}");
+
+    let ok = t
+        .post(
+            &agent,
+            &format!("/api/v1/cases/{n}/extended-service"),
+            json!({"date": yesterday.to_string(), "start": "17:30", "end": "19:00",
+                   "customer_informed": true, "reason": "更换压缩机，客户要求当天修好"}),
+        )
+        .await;
+    assert_eq!(ok.status(), StatusCode::CREATED);
+
+    let ex = t
+        .post(
+            &agent,
+            &format!("/api/v1/cases/{n}/exception"),
+            json!({"reason": "客户家中无人，配件无法交付"}),
+        )
+        .await;
+    assert_eq!(ex.status(), StatusCode::NO_CONTENT);
+    let empty = t
+        .post(
+            &agent,
+            &format!("/api/v1/cases/{n}/exception"),
+            json!({"reason": " "}),
+        )
+        .await;
+    assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
+
+    let got: Value = t
+        .get(&agent, &format!("/api/v1/cases/{n}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = got["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"extended_service"), "{kinds:?}");
+    assert!(kinds.contains(&"escalation"), "{kinds:?}");
+    let entry = got["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "extended_service")
+        .unwrap();
+    assert_eq!(entry["data"]["minutes"], 90);
+    let escalated: Value = t
+        .get(&agent, "/api/v1/cases?queue=escalated")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(escalated["items"][0]["number"], n.as_str());
+}

@@ -669,6 +669,8 @@ async fn the_openapi_document_describes_every_api_route() {
             "GET /api/v1/users",
             "PATCH /api/v1/cases/{number}",
             "POST /api/v1/cases",
+            "POST /api/v1/cases/{number}/exception",
+            "POST /api/v1/cases/{number}/extended-service",
             "POST /api/v1/cases/{number}/notes",
             "POST /api/v1/cases/{number}/transitions",
             "POST /api/v1/users",

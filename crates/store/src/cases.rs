@@ -869,6 +869,9 @@ pub async fn put_search_doc(tx: &mut Tx, case_id: i64, words: &str) -> Result<()
 
 /// How many index matches one search round looks at (newest first) before filtering.
 const SEARCH_WINDOW: i64 = 1000;
+/// PostgreSQL: how many of the newest indexed cases a search reads in order before asking the
+/// word index (see [`search_window`]).
+const PG_NEWEST_ROWS: i64 = 20_000;
 /// Rounds before a search gives up filling its page (a word in half a million cases, none of
 /// them visible to this user, must not walk them all).
 const SEARCH_ROUNDS: usize = 8;
@@ -907,14 +910,15 @@ async fn search_window(
     below: i64,
     limit: i64,
 ) -> Result<(Vec<CaseRow>, bool, i64)> {
-    let ids: Vec<i64> = match &store.backend {
+    // `(ids, more may follow below the lowest)`.
+    let (ids, more): (Vec<i64>, bool) = match &store.backend {
         crate::Backend::Sqlite { read, .. } => {
             // Each word a quoted FTS5 string: no operator in user input is ever interpreted.
             let q: Vec<String> = words
                 .iter()
                 .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
                 .collect();
-            sqlx::query_scalar(
+            let ids: Vec<i64> = sqlx::query_scalar(
                 "SELECT rowid FROM case_search WHERE case_search MATCH $1 AND rowid < $2 \
                  ORDER BY rowid DESC LIMIT $3",
             )
@@ -922,24 +926,47 @@ async fn search_window(
             .bind(below)
             .bind(SEARCH_WINDOW)
             .fetch_all(read)
-            .await?
+            .await?;
+            let more = ids.len() as i64 == SEARCH_WINDOW;
+            (ids, more)
         }
         crate::Backend::Postgres(p) => {
-            sqlx::query_scalar(
-                "SELECT case_id FROM case_search WHERE doc @@ plainto_tsquery('simple', $1) \
-                 AND case_id < $2 ORDER BY case_id DESC LIMIT $3",
+            // PostgreSQL's GIN index answers every match unordered, and its estimate for words
+            // that occur together is far too low, so a common pair was sorted from tens of
+            // thousands of rows. First look through the newest rows only (the LIMIT inside
+            // keeps the planner from pushing the match into a GIN scan); a word that is not
+            // common there is rare, and the index answers it quickly.
+            let q = words.join(" ");
+            let newest: Vec<i64> = sqlx::query_scalar(
+                "SELECT case_id FROM (SELECT case_id, doc FROM case_search WHERE case_id < $2 \
+                 ORDER BY case_id DESC LIMIT $4) w WHERE w.doc @@ plainto_tsquery('simple', $1) \
+                 ORDER BY case_id DESC LIMIT $3",
             )
-            .bind(words.join(" "))
+            .bind(&q)
             .bind(below)
             .bind(SEARCH_WINDOW)
+            .bind(PG_NEWEST_ROWS)
             .fetch_all(p)
-            .await?
+            .await?;
+            if newest.len() as i64 >= limit.min(SEARCH_WINDOW) {
+                // Older rows were not read: the next round goes on below these.
+                (newest, true)
+            } else {
+                let ids: Vec<i64> = sqlx::query_scalar(
+                    "SELECT case_id FROM case_search WHERE doc @@ plainto_tsquery('simple', $1) \
+                     AND case_id < $2 ORDER BY case_id DESC LIMIT $3",
+                )
+                .bind(&q)
+                .bind(below)
+                .bind(SEARCH_WINDOW)
+                .fetch_all(p)
+                .await?;
+                let more = ids.len() as i64 == SEARCH_WINDOW;
+                (ids, more)
+            }
         }
     };
-    let (full, lowest) = (
-        ids.len() as i64 == SEARCH_WINDOW,
-        ids.last().copied().unwrap_or(0),
-    );
+    let (full, lowest) = (more, ids.last().copied().unwrap_or(0));
     if ids.is_empty() {
         return Ok((Vec::new(), false, 0));
     }

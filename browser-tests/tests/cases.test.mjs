@@ -54,6 +54,22 @@ test("a phone complaint from intake to closing", async () => {
 
   await move(page, "in_progress");
   assert.equal(await page.locator(".clock-card.paused").count(), 0);
+  // Service outside the hours is reported to the supervisor (seed 2.2); the customer must
+  // have been told beforehand.
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date());
+  await page.fill("#extended-form input[name=date]", today);
+  await page.fill("#extended-form input[name=start]", "00:00");
+  await page.fill("#extended-form input[name=end]", "00:45");
+  await page.fill("#extended-form input[name=reason]", "客户白天不在家，晚间上门");
+  await Promise.all([page.waitForLoadState("load"), page.click("#extended-form button[type=submit]")]);
+  assert.match(await page.locator(".notice.err").innerText(), /提前与客户沟通/);
+  await page.fill("#extended-form input[name=date]", today);
+  await page.fill("#extended-form input[name=start]", "00:00");
+  await page.fill("#extended-form input[name=end]", "00:45");
+  await page.fill("#extended-form input[name=reason]", "客户白天不在家，晚间上门");
+  await page.check("#extended-form input[name=customer_informed]");
+  await Promise.all([page.waitForLoadState("load"), page.click("#extended-form button[type=submit]")]);
+  assert.ok(await page.locator("ol.timeline").getByText(/延长服务 .*45 分钟/).isVisible());
   // Resolving needs the solution; closing needs the customer's satisfaction and the
   // precautions they were told (seed 3.3).
   await move(page, "resolved");

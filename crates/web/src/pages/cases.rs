@@ -613,6 +613,7 @@ fn timeline(layout: &Layout, events: &[CaseEvent]) -> Vec<TimelineItem> {
                 "message" => ("message", tr.t("timeline.message").to_owned()),
                 "assignment" => ("assignment", tr.t("timeline.assignment").to_owned()),
                 "escalation" => ("escalation", tr.t("timeline.escalation").to_owned()),
+                "extended_service" => ("escalation", tr.t("timeline.extended_service").to_owned()),
                 "policy_event" => (
                     "clock",
                     format!(

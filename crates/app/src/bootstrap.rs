@@ -344,6 +344,15 @@ impl App {
                         received_at: Some(received_at),
                         desk_id,
                         assignee_id: assignee,
+                        regulator_accepted_on: if regulator_ref.is_empty() {
+                            String::new()
+                        } else {
+                            // The regulator accepted it the day before it reached us.
+                            (received_at - chrono::Duration::days(1))
+                                .with_timezone(&self.config.timezone)
+                                .date_naive()
+                                .to_string()
+                        },
                         regulator_ref,
                     },
                     None,

@@ -46,6 +46,8 @@ pub struct NewCaseInput {
     pub assignee_id: Option<i64>,
     /// 12315 case number, for regulator transfers.
     pub regulator_ref: String,
+    /// The regulator's acceptance date, `YYYY-MM-DD` (regulator transfers).
+    pub regulator_accepted_on: String,
 }
 
 /// A case as shown: the record, its clocks, the customer's phone as this viewer may see it.
@@ -330,6 +332,17 @@ impl App {
                 "监管转办请填写 12315 案件编号",
             ));
         }
+        let received_day = received_at
+            .with_timezone(&self.config.timezone)
+            .date_naive();
+        let regulator_accepted_on = channel.and_then(|ch| {
+            errs.check(dom::regulator_acceptance(
+                ch,
+                &input.regulator_accepted_on,
+                received_day,
+            ))
+            .flatten()
+        });
         errs.into_result()?;
         let (
             Some(kind),
@@ -452,6 +465,7 @@ impl App {
                     policy_version,
                     received_at,
                     regulator_ref: (!regulator_ref.is_empty()).then_some(regulator_ref),
+                    regulator_accepted_on,
                     created_by: actor.user_id,
                     now,
                 },

@@ -176,6 +176,42 @@ pub fn check_closing(
     }
 }
 
+/// The date a regulator (12315) accepted a complaint it transfers to us: required for the
+/// regulator channel, `YYYY-MM-DD`, and not after the day we received the transfer. Other
+/// channels carry none.
+pub fn regulator_acceptance(
+    channel: Channel,
+    text: &str,
+    received_day: chrono::NaiveDate,
+) -> Result<Option<chrono::NaiveDate>, FieldError> {
+    let text = text.trim();
+    if channel != Channel::Regulator {
+        return Ok(None);
+    }
+    if text.is_empty() {
+        return Err(FieldError::new(
+            "regulator_accepted_on",
+            "required",
+            "监管转办请填写监管部门的受理日期",
+        ));
+    }
+    let d = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        FieldError::new(
+            "regulator_accepted_on",
+            "invalid",
+            "日期格式应为 YYYY-MM-DD",
+        )
+    })?;
+    if d > received_day {
+        return Err(FieldError::new(
+            "regulator_accepted_on",
+            "after_received",
+            "监管部门受理日期不能晚于我方收到转办的日期",
+        ));
+    }
+    Ok(Some(d))
+}
+
 /// Service given outside the service hours (seed 2.2: in special cases the hours are
 /// extended; the staff tell the customer beforehand and report to the supervisor afterwards).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -413,6 +449,27 @@ mod tests {
 
     fn t(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn regulator_acceptance_is_required_dated_and_not_after_receipt() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 10, 9).unwrap();
+        assert_eq!(
+            regulator_acceptance(Channel::Phone, "2026-10-08", day),
+            Ok(None)
+        );
+        assert_eq!(
+            regulator_acceptance(Channel::Regulator, " 2026-10-08 ", day),
+            Ok(chrono::NaiveDate::from_ymd_opt(2026, 10, 8))
+        );
+        let code = |t: &str| {
+            regulator_acceptance(Channel::Regulator, t, day)
+                .unwrap_err()
+                .code
+        };
+        assert_eq!(code(""), "required");
+        assert_eq!(code("2026/10/08"), "invalid");
+        assert_eq!(code("2026-10-10"), "after_received");
     }
 
     #[test]

@@ -99,6 +99,7 @@ pub struct NewCase<'a> {
     pub policy_version: i32,
     pub received_at: DateTime<Utc>,
     pub regulator_ref: Option<&'a str>,
+    pub regulator_accepted_on: Option<NaiveDate>,
     pub created_by: Option<i64>,
     pub now: DateTime<Utc>,
 }
@@ -226,7 +227,7 @@ pub async fn insert_new_case(tx: &mut Tx, r: &NewCaseRows<'_>) -> Result<()> {
             qb.push(
                 "INSERT INTO service_case (number, kind, channel, customer_id, subject, description, \
                  priority, desk_id, assignee_id, state, is_open, policy_name, policy_version, \
-                 received_at, regulator_ref, next_due_at, due_key, next_check_at, breached, escalated, \
+                 received_at, regulator_ref, regulator_accepted_on, next_due_at, due_key, next_check_at, breached, escalated, \
                  created_by, created_at, updated_at, version) VALUES (",
             );
             let mut v = qb.separated(", ");
@@ -245,6 +246,7 @@ pub async fn insert_new_case(tx: &mut Tx, r: &NewCaseRows<'_>) -> Result<()> {
                 .push_bind(n.policy_version)
                 .push_bind(n.received_at)
                 .push_bind(n.regulator_ref)
+                .push_bind(n.regulator_accepted_on)
                 .push_bind(r.next_due_at)
                 .push_bind(due_key(r.next_due_at))
                 .push_bind(r.next_check_at)
@@ -332,6 +334,7 @@ pub struct CaseRow {
     pub policy_version: i32,
     pub received_at: DateTime<Utc>,
     pub regulator_ref: Option<String>,
+    pub regulator_accepted_on: Option<NaiveDate>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub next_due_at: Option<DateTime<Utc>>,
     /// The queue sort key: `next_due_at` in Unix seconds, [`NO_DUE`] without a running clock.
@@ -346,7 +349,7 @@ pub struct CaseRow {
 const CASE_SELECT: &str = "SELECT s.id, s.number, s.kind, s.channel, s.customer_id, \
     cu.name AS customer_name, cu.phone AS customer_phone, s.subject, s.description, s.priority, \
     s.desk_id, d.name AS desk_name, s.assignee_id, u.display_name AS assignee_name, s.state, \
-    s.policy_name, s.policy_version, s.received_at, s.regulator_ref, s.resolved_at, \
+    s.policy_name, s.policy_version, s.received_at, s.regulator_ref, s.regulator_accepted_on, s.resolved_at, \
     s.next_due_at, s.due_key, s.breached, s.escalated, s.created_at, s.updated_at, s.version \
     FROM service_case s JOIN customer cu ON cu.id = s.customer_id \
     LEFT JOIN desk d ON d.id = s.desk_id LEFT JOIN user_account u ON u.id = s.assignee_id";

@@ -50,6 +50,10 @@ pub struct Case {
     pub desk_id: Option<i64>,
     pub assignee_id: Option<i64>,
     pub received_at: DateTime<Utc>,
+    /// 12315 case number of a regulator transfer.
+    pub regulator_ref: Option<String>,
+    /// The day the regulator accepted the complaint.
+    pub regulator_accepted_on: Option<chrono::NaiveDate>,
     /// The policy the case runs under, `name@version`.
     pub policy: String,
     pub clocks: Vec<Clock>,
@@ -79,6 +83,8 @@ impl Case {
             desk_id: c.desk_id,
             assignee_id: c.assignee_id,
             received_at: c.received_at,
+            regulator_ref: c.regulator_ref,
+            regulator_accepted_on: c.regulator_accepted_on,
             policy: format!("{}@{}", c.policy_name, c.policy_version),
             clocks: v
                 .clocks
@@ -234,6 +240,10 @@ pub struct NewCase {
     /// 12315 case number (regulator transfers).
     #[serde(default)]
     pub regulator_ref: Option<String>,
+    /// The day the regulator accepted the complaint, `YYYY-MM-DD` (regulator transfers; not
+    /// after `received_at`).
+    #[serde(default)]
+    pub regulator_accepted_on: Option<String>,
 }
 
 /// Open a case. With an `Idempotency-Key` header a retried request answers the case the first
@@ -283,6 +293,7 @@ pub async fn create_case(
                 desk_id: b.desk_id,
                 assignee_id: b.assignee_id,
                 regulator_ref: b.regulator_ref.unwrap_or_default(),
+                regulator_accepted_on: b.regulator_accepted_on.unwrap_or_default(),
             },
             key,
         )

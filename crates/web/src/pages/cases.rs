@@ -499,6 +499,7 @@ async fn create(State(state): State<AppState>, staff: Staff, Form(f): Form<FormD
         desk_id: f.opt_id("desk_id"),
         assignee_id: None,
         regulator_ref: f.get("regulator_ref").to_owned(),
+        regulator_accepted_on: f.get("regulator_accepted_on").to_owned(),
     };
     match state.app.open_case(staff.actor(), input, None).await {
         Ok(v) => Redirect::to(&format!("/cases/{}", v.case.number)).into_response(),

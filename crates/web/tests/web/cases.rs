@@ -158,6 +158,15 @@ async fn bad_input_names_the_field_and_writes_nothing() {
         ),
         (json!({"channel": "regulator"}), "regulator_ref"),
         (
+            json!({"channel": "regulator", "regulator_ref": "12315202610090001"}),
+            "regulator_accepted_on",
+        ),
+        (
+            json!({"channel": "regulator", "regulator_ref": "12315202610090001",
+                   "received_at": "2026-10-09T10:00:00+08:00", "regulator_accepted_on": "2026-10-10"}),
+            "regulator_accepted_on",
+        ),
+        (
             json!({"customer": {"name": "某公司", "phone": "02162345678", "kind": "organisation", "credit_code": "91350100M000100Y44"}}),
             "customer.credit_code",
         ),
@@ -758,4 +767,33 @@ async fn an_agent_reports_an_exception_and_extended_service_through_the_api() {
         .await
         .unwrap();
     assert_eq!(escalated["items"][0]["number"], n.as_str());
+}
+
+#[tokio::test]
+async fn a_regulator_transfer_keeps_its_12315_number_and_acceptance_date() {
+    let t = TestApp::spawn().await;
+    let officer = t.token("wangfang", Role::ComplaintOfficer).await;
+    let received = (chrono::Utc::now() - chrono::Duration::days(2)).to_rfc3339();
+    let accepted = (chrono::Utc::now() - chrono::Duration::days(4))
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+        .to_string();
+    let mut body = complaint("13800138088");
+    body["channel"] = json!("regulator");
+    body["received_at"] = json!(received);
+    body["regulator_ref"] = json!("12315202611230042");
+    body["regulator_accepted_on"] = json!(accepted);
+    let res = t.post(&officer, "/api/v1/cases", body).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let c: Value = res.json().await.unwrap();
+    assert_eq!(c["regulator_ref"], "12315202611230042");
+    assert_eq!(c["regulator_accepted_on"], accepted.as_str());
+    let n = c["number"].as_str().unwrap();
+    let got: Value = t
+        .get(&officer, &format!("/api/v1/cases/{n}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["regulator_accepted_on"], accepted.as_str(), "{got}");
 }

@@ -58,6 +58,20 @@ pub struct CaseView {
     pub phone_shown: String,
 }
 
+/// A customer as listed, with the phone as this viewer may see it.
+pub struct CustomerItem {
+    pub row: repo::CustomerListRow,
+    pub phone_shown: String,
+}
+
+pub struct CustomerPage {
+    pub customers: Vec<CustomerItem>,
+    /// The cursor of the next page (newest-first listing only).
+    pub next_before: Option<i64>,
+    /// Why a search found nothing, when the search itself was not usable.
+    pub hint: Option<&'static str>,
+}
+
 pub struct CasePage {
     pub cases: Vec<CaseView>,
     pub next_cursor: Option<String>,
@@ -719,6 +733,68 @@ impl App {
     }
 
     /// A customer's card and their cases (those this viewer may see), newest first.
+    /// One page of the customer list.
+    pub async fn list_customers(
+        &self,
+        actor: &Actor,
+        q: &str,
+        before_id: Option<i64>,
+        limit: i64,
+    ) -> Result<CustomerPage> {
+        actor.require(Permission::CustomerRead)?;
+        let q = q.trim();
+        let mut f = repo::CustomerFilter {
+            before_id,
+            limit: limit + 1,
+            ..Default::default()
+        };
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        let phone_like =
+            !q.is_empty() && q.chars().all(|c| c.is_ascii_digit() || " -+()".contains(c));
+        let mut hint = None;
+        if phone_like {
+            // The same rule as the intake lookup: a role that sees masked phones finds a
+            // customer by the whole number only.
+            let ids = if actor.can(Permission::PersonalData) && digits.len() >= 3 {
+                repo::customer_ids_by_phone(&self.store, &digits).await?
+            } else {
+                match Phone::parse(&digits) {
+                    Ok(p) => repo::customer_id_by_phone(&self.store, p.as_str())
+                        .await?
+                        .into_iter()
+                        .collect(),
+                    Err(_) => {
+                        hint = Some("请输入完整的手机号或电话号码");
+                        Vec::new()
+                    }
+                }
+            };
+            f.ids = Some(ids);
+        } else if !q.is_empty() {
+            f.name_prefix = Some(q.to_owned());
+        }
+        let mut rows = repo::customers_page(&self.store, &f).await?;
+        if phone_like && rows.is_empty() && !actor.can(Permission::PersonalData) {
+            hint = Some("请输入完整的手机号或电话号码");
+        }
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit.max(0) as usize);
+        let next_before = (more && f.name_prefix.is_none())
+            .then(|| rows.last().map(|r| r.id))
+            .flatten();
+        Ok(CustomerPage {
+            customers: rows
+                .into_iter()
+                .map(|r| CustomerItem {
+                    phone_shown: shown_phone(actor, &r.phone),
+                    row: r,
+                })
+                .collect(),
+            next_before,
+            hint,
+        })
+    }
+
     pub async fn customer_cases(
         &self,
         actor: &Actor,

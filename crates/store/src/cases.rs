@@ -18,6 +18,66 @@ pub struct CustomerRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// A customer in the customer list, with how many cases they have.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CustomerListRow {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub phone: String,
+    pub created_at: DateTime<Utc>,
+    pub cases: i64,
+}
+
+/// How the customer list is narrowed.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFilter {
+    /// Names starting with this.
+    pub name_prefix: Option<String>,
+    /// Exactly these customers (found by phone).
+    pub ids: Option<Vec<i64>>,
+    /// Newest first, below this id (the next page).
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// One page of customers: by name when a name prefix is given, else newest first. The case
+/// counts come in the same query (one index probe per listed customer).
+pub async fn customers_page(store: &Store, f: &CustomerFilter) -> Result<Vec<CustomerListRow>> {
+    let limit = f.limit.clamp(1, 200);
+    let name_col = match store.kind() {
+        crate::BackendKind::Sqlite => "c.name",
+        crate::BackendKind::Postgres => "(c.name COLLATE \"C\")",
+    };
+    on_pool!(store, c => {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT c.id, c.kind, c.name, c.phone, c.created_at, \
+             (SELECT COUNT(*) FROM service_case s WHERE s.customer_id = c.id) AS cases \
+             FROM customer c WHERE 1=1");
+        if let Some(ids) = &f.ids {
+            qb.push(" AND c.id IN (");
+            let mut sep = qb.separated(", ");
+            sep.push("0");
+            for id in ids {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+        }
+        if let Some(p) = f.name_prefix.as_deref().filter(|p| !p.is_empty()) {
+            // A range on the name index (byte order): every name that starts with `p`.
+            qb.push(format!(" AND {name_col} >= ")).push_bind(p.to_owned())
+                .push(format!(" AND {name_col} < ")).push_bind(format!("{p}\u{10FFFF}"));
+            qb.push(format!(" ORDER BY {name_col}, c.id LIMIT ")).push_bind(limit);
+        } else {
+            if let Some(b) = f.before_id {
+                qb.push(" AND c.id < ").push_bind(b);
+            }
+            qb.push(" ORDER BY c.id DESC LIMIT ").push_bind(limit);
+        }
+        Ok(qb.build_query_as::<CustomerListRow>().fetch_all(c).await?)
+    })
+}
+
 pub struct NewCustomer<'a> {
     pub kind: &'a str,
     pub name: &'a str,

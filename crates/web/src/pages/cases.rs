@@ -36,6 +36,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/cases/{number}/extended-service", post(extended_service))
         .route("/cases/{number}/assign", post(assign))
         .route("/cases/bulk-assign", post(bulk_assign))
+        .route("/customers", get(customers))
         .route("/customers/{id}", get(customer))
 }
 
@@ -894,6 +895,84 @@ struct CustomerPage {
 }
 
 /// A customer's card and every case of theirs the viewer may see.
+#[derive(Template)]
+#[template(path = "customers.html")]
+struct CustomersPage {
+    layout: Layout,
+    q: String,
+    rows: Vec<CustomerListRow>,
+    hint: Option<&'static str>,
+    next_url: Option<String>,
+}
+
+struct CustomerListRow {
+    id: i64,
+    name: String,
+    kind: &'static str,
+    phone: String,
+    cases: i64,
+    since: String,
+}
+
+#[derive(Deserialize, Default)]
+struct CustomersQuery {
+    q: Option<String>,
+    before: Option<String>,
+}
+
+/// The customer list (客户): search by name (its start) or phone, newest first otherwise.
+async fn customers(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<CustomersQuery>,
+) -> Response {
+    let tr = staff.tr;
+    let before = match filter_id(q.before.as_deref(), "before") {
+        Ok(b) => b,
+        Err(e) => return PageError::new(e, tr).into_response(),
+    };
+    let text = q.q.unwrap_or_default();
+    let page = match state
+        .app
+        .list_customers(staff.actor(), &text, before, 50)
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return PageError::new(e, tr).into_response(),
+    };
+    let layout = Layout::new(
+        &staff,
+        Section::Customers,
+        tr.t("nav.customers"),
+        state.cfg.timezone,
+    );
+    let rows = page
+        .customers
+        .into_iter()
+        .map(|c| CustomerListRow {
+            id: c.row.id,
+            kind: if c.row.kind == "organisation" {
+                tr.t("cases.organisation")
+            } else {
+                tr.t("cases.individual")
+            },
+            since: layout.time(&c.row.created_at),
+            name: c.row.name,
+            phone: c.phone_shown,
+            cases: c.row.cases,
+        })
+        .collect();
+    render(&CustomersPage {
+        next_url: page
+            .next_before
+            .map(|b| format!("/customers?q={}&before={b}", urlencode(&text))),
+        q: text,
+        rows,
+        hint: page.hint,
+        layout,
+    })
+}
+
 async fn customer(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Response {
     let tr = staff.tr;
     let (c, phone, cases) = match state.app.customer_cases(staff.actor(), id).await {

@@ -16,7 +16,6 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/notifications/read", axum::routing::post(mark_read))
-        .route("/customers", get(customers))
         .route("/products", get(products))
         .route("/sales", get(sales))
         .route("/reports", get(reports))
@@ -94,7 +93,6 @@ macro_rules! soon_pages {
 }
 
 soon_pages! {
-    customers => Customers, "nav.customers";
     products => Products, "nav.products";
     sales => Sales, "nav.sales";
     reports => Reports, "nav.reports";

@@ -990,3 +990,56 @@ async fn the_queue_page_filters_by_desk_assignee_and_dates() {
     assert_eq!(s, StatusCode::OK);
     assert!(esc.contains("已升级"));
 }
+
+/// The customer list: newest first, by the start of a name, or by phone (whole numbers only
+/// for roles that see masked phones).
+#[tokio::test]
+async fn the_customer_list_finds_by_name_and_phone() {
+    let t = TestApp::spawn_with(true).await;
+    let (admin, _) = t.login("admin", sanbao_app::bootstrap::DEMO_PASSWORD).await;
+    let get = |c: reqwest::Client, p: String| {
+        let url = t.url(&p);
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (s, all) = get(admin.clone(), "/customers".into()).await;
+    assert_eq!(s, StatusCode::OK);
+    let rows = all.matches("href=\"/customers/").count();
+    assert_eq!(rows, 50, "a full first page");
+    assert!(all.contains("before="), "a next page");
+    let (_, wang) = get(admin.clone(), format!("/customers?q={}", "%E7%8E%8B")).await;
+    let names: Vec<&str> = wang
+        .split("href=\"/customers/")
+        .skip(1)
+        .filter_map(|s| s.split('>').nth(1))
+        .filter_map(|s| s.split('<').next())
+        .collect();
+    assert!(!names.is_empty());
+    assert!(names.iter().all(|n| n.starts_with('王')), "{names:?}");
+    let phone = all
+        .split("<td class=\"nowrap\">")
+        .filter_map(|s| s.split('<').next())
+        .find(|s| s.len() == 11 && s.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap()
+        .to_owned();
+    let (_, by_phone) = get(admin.clone(), format!("/customers?q={}", &phone[..5])).await;
+    assert!(by_phone.contains(&phone));
+    // The auditor sees phones masked.
+    let (agent, _) = t
+        .login("hegang", sanbao_app::bootstrap::DEMO_PASSWORD)
+        .await;
+    let (s, masked) = get(agent.clone(), format!("/customers?q={}", &phone[..5])).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(masked.contains("请输入完整的手机号"));
+    assert!(!masked.contains("href=\"/customers/"));
+    let (_, whole) = get(agent, format!("/customers?q={phone}")).await;
+    assert_eq!(whole.matches("href=\"/customers/").count(), 1);
+    assert!(
+        !whole.contains(&format!("<td class=\"nowrap\">{phone}</td>")),
+        "the auditor sees the phone masked"
+    );
+    let (s, _) = get(admin, "/customers?before=x".into()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}

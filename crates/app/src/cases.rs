@@ -687,24 +687,7 @@ impl App {
         } else if q.chars().filter(char::is_ascii_digit).count() >= 7
             && q.chars().all(|c| c.is_ascii_digit() || " -+()".contains(c))
         {
-            let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-            let digits = digits
-                .strip_prefix("86")
-                .filter(|d| d.len() == 11)
-                .unwrap_or(&digits)
-                .to_owned();
-            let ids: Vec<i64> = if actor.can(Permission::PersonalData) {
-                repo::customer_ids_by_phone(&self.store, &digits).await?
-            } else {
-                // Masked roles find a customer by the whole number only (see customers_by_phone).
-                match Phone::parse(&digits) {
-                    Ok(p) => repo::customer_id_by_phone(&self.store, p.as_str())
-                        .await?
-                        .into_iter()
-                        .collect(),
-                    Err(_) => Vec::new(),
-                }
-            };
+            let ids = self.customer_ids_for_phone(actor, q).await?;
             let mut out = Vec::new();
             for id in ids {
                 f.customer_id = Some(id);
@@ -733,6 +716,29 @@ impl App {
     }
 
     /// A customer's card and their cases (those this viewer may see), newest first.
+    /// Customers a typed phone number finds: by its start for roles that see phones, by the
+    /// whole number only for roles that see them masked (a prefix would reveal digits).
+    async fn customer_ids_for_phone(&self, actor: &Actor, typed: &str) -> Result<Vec<i64>> {
+        let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+        let digits = digits
+            .strip_prefix("86")
+            .filter(|d| d.len() == 11)
+            .unwrap_or(&digits);
+        if actor.can(Permission::PersonalData) {
+            if digits.len() < 3 {
+                return Ok(Vec::new());
+            }
+            return Ok(repo::customer_ids_by_phone(&self.store, digits).await?);
+        }
+        Ok(match Phone::parse(digits) {
+            Ok(p) => repo::customer_id_by_phone(&self.store, p.as_str())
+                .await?
+                .into_iter()
+                .collect(),
+            Err(_) => Vec::new(),
+        })
+    }
+
     /// One page of the customer list.
     pub async fn list_customers(
         &self,
@@ -748,28 +754,11 @@ impl App {
             limit: limit + 1,
             ..Default::default()
         };
-        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
         let phone_like =
             !q.is_empty() && q.chars().all(|c| c.is_ascii_digit() || " -+()".contains(c));
         let mut hint = None;
         if phone_like {
-            // The same rule as the intake lookup: a role that sees masked phones finds a
-            // customer by the whole number only.
-            let ids = if actor.can(Permission::PersonalData) && digits.len() >= 3 {
-                repo::customer_ids_by_phone(&self.store, &digits).await?
-            } else {
-                match Phone::parse(&digits) {
-                    Ok(p) => repo::customer_id_by_phone(&self.store, p.as_str())
-                        .await?
-                        .into_iter()
-                        .collect(),
-                    Err(_) => {
-                        hint = Some("请输入完整的手机号或电话号码");
-                        Vec::new()
-                    }
-                }
-            };
-            f.ids = Some(ids);
+            f.ids = Some(self.customer_ids_for_phone(actor, q).await?);
         } else if !q.is_empty() {
             f.name_prefix = Some(q.to_owned());
         }

@@ -46,6 +46,28 @@ test("a phone complaint from intake to closing", async () => {
   assert.ok(await page.locator("ol.timeline").getByText("已致电李先生").isVisible());
   assert.equal(await page.locator(".clock-card.met").count(), 1, "the message met the first-response clock");
 
+  // A photo of the fault (here: a picture of the page itself) becomes a thumbnail; tags
+  // group the case.
+  const photo = await page.screenshot({ clip: { x: 0, y: 0, width: 640, height: 360 } });
+  await page.setInputFiles("#attachment-form input[type=file]", { name: "漏水照片.png", mimeType: "image/png", buffer: photo });
+  await Promise.all([page.waitForLoadState("load"), page.click("#attachment-form button[type=submit]")]);
+  const file = page.locator("[data-testid=attachment]");
+  assert.equal(await file.count(), 1);
+  assert.match(await file.innerText(), /漏水照片\.png/);
+  const thumbLoaded = await file.locator("img").evaluate((img) => img.complete && img.naturalWidth === 320);
+  assert.ok(thumbLoaded, "the thumbnail is a 320-pixel JPEG");
+  await page.setInputFiles("#attachment-form input[type=file]", { name: "virus.jpg", mimeType: "image/jpeg", buffer: Buffer.from("MZ not a photo") });
+  await Promise.all([page.waitForLoadState("load"), page.click("#attachment-form button[type=submit]")]);
+  assert.match(await page.locator(".notice.err").innerText(), /只接受 JPEG/);
+  await page.fill("#tags-form input[name=tags]", "返修，VIP");
+  await Promise.all([page.waitForLoadState("load"), page.click("#tags-form button[type=submit]")]);
+  assert.deepEqual(await page.locator("[data-testid=case-tag]").allInnerTexts(), ["#返修", "#vip"]);
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+  await phone.context().addCookies(await page.context().cookies());
+  await phone.goto(page.url());
+  await phone.screenshot({ path: join(shotsDir, "case-phone.png"), fullPage: true });
+  await phone.close();
+
   await move(page, "in_progress");
   await move(page, "waiting_customer");
   assert.equal(await page.locator("[data-testid=case-state]").innerText(), "等待客户");
@@ -89,5 +111,14 @@ test("a phone complaint from intake to closing", async () => {
   await Promise.all([page.waitForURL(/q=/), page.press("#case-search", "Enter")]);
   assert.ok(await page.locator("table.cases").getByText("空调维修后仍漏水").isVisible());
   await page.screenshot({ path: join(shotsDir, "cases-queue.png"), fullPage: true });
+
+  // A tag's link filters the queue; the filter is saved under a name and listed beside the
+  // queues.
+  await page.goto(new URL("/cases?queue=all&state=closed&tag=%E8%BF%94%E4%BF%AE", server.url).href);
+  assert.ok(await page.locator("table.cases").getByText("空调维修后仍漏水").isVisible());
+  await page.fill("#save-filter-form input[name=name]", "返修已关闭");
+  await Promise.all([page.waitForLoadState("load"), page.click("#save-filter-form button[type=submit]")]);
+  assert.deepEqual(await page.locator("[data-testid=saved-filter] a").allInnerTexts(), ["返修已关闭"]);
+  await page.screenshot({ path: join(shotsDir, "cases-saved-filter.png"), fullPage: true });
   await page.close();
 });

@@ -86,6 +86,20 @@ pub struct Closing {
     pub precautions: String,
 }
 
+/// What an edit changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct CaseEdit {
+    pub subject: Option<String>,
+    pub description: Option<String>,
+    pub priority: Option<String>,
+    /// `Some(None)` clears the desk.
+    pub desk_id: Option<Option<i64>>,
+    /// `Some(None)` clears the assignee.
+    pub assignee_id: Option<Option<i64>>,
+    /// Replaces the case's tags.
+    pub tags: Option<Vec<String>>,
+}
+
 /// Queue shortcuts of the case list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Queue {
@@ -151,6 +165,7 @@ pub struct CaseQuery {
     pub customer_id: Option<i64>,
     pub received_from: Option<DateTime<Utc>>,
     pub received_to: Option<DateTime<Utc>>,
+    pub tag: Option<String>,
     pub cursor: Option<String>,
 }
 
@@ -543,7 +558,7 @@ impl App {
     }
 
     /// A case the actor may see (others answer 404: a complaint's existence is private too).
-    async fn visible(&self, actor: &Actor, number: &str) -> Result<CaseRow> {
+    pub(crate) async fn visible(&self, actor: &Actor, number: &str) -> Result<CaseRow> {
         actor.require(Permission::CaseRead)?;
         let c = repo::by_number(&self.store, number.trim())
             .await?
@@ -583,6 +598,9 @@ impl App {
         f.customer_id = q.customer_id;
         f.received_from = q.received_from;
         f.received_to = q.received_to;
+        if let Some(t) = q.tag.as_deref().filter(|t| !t.trim().is_empty()) {
+            f.tag = Some(sanbao_domain::tag::parse_tag(t)?);
+        }
         let now = sanbao_domain::time::now();
         match q.queue.unwrap_or(Queue::All) {
             Queue::Mine => f.assignee_id = Some(actor.user_id.unwrap_or(0)),
@@ -836,7 +854,15 @@ impl App {
         for n in numbers.iter().take(200) {
             let result = match self.visible(actor, n).await {
                 Ok(c) => self
-                    .update_case(actor, n, c.version, None, None, None, None, Some(assignee))
+                    .update_case(
+                        actor,
+                        n,
+                        c.version,
+                        &CaseEdit {
+                            assignee_id: Some(assignee),
+                            ..CaseEdit::default()
+                        },
+                    )
                     .await
                     .map(|_| ()),
                 Err(e) => Err(e),
@@ -1005,19 +1031,28 @@ impl App {
         Ok(())
     }
 
-    /// Edit a case's subject, description, priority, desk and assignee (409 when stale).
-    #[allow(clippy::too_many_arguments)]
+    /// Edit a case's subject, description, priority, desk, assignee and tags (409 when stale).
     pub async fn update_case(
         &self,
         actor: &Actor,
         number: &str,
         version: i64,
-        subject: Option<&str>,
-        description: Option<&str>,
-        priority: Option<&str>,
-        desk_id: Option<Option<i64>>,
-        assignee_id: Option<Option<i64>>,
+        edit: &CaseEdit,
     ) -> Result<CaseView> {
+        let CaseEdit {
+            subject,
+            description,
+            priority,
+            desk_id,
+            assignee_id,
+            tags,
+        } = edit;
+        let (subject, description, priority) = (
+            subject.as_deref(),
+            description.as_deref(),
+            priority.as_deref(),
+        );
+        let (desk_id, assignee_id) = (*desk_id, *assignee_id);
         actor.require(Permission::CaseWrite)?;
         let c = self.visible(actor, number).await?;
         let moves_desk = desk_id.is_some_and(|d| d != c.desk_id);
@@ -1045,10 +1080,16 @@ impl App {
                 .map(|p| p.code().to_owned()),
             None => Some(c.priority.clone()),
         };
+        let tags = match tags {
+            Some(t) => errs.check(sanbao_domain::tag::parse_tag_list(t)),
+            None => None,
+        };
         errs.into_result()?;
         let (Some(subject), Some(priority)) = (subject, priority) else {
             return Err(AppError::Fault("a parsed field is missing".into()));
         };
+        let old_tags = split_tags(&c.tags);
+        let tags = tags.filter(|t| *t != old_tags);
         let description = description.map_or(c.description.clone(), |d| d.trim().to_owned());
         let desk = desk_id.unwrap_or(c.desk_id);
         let assignee = assignee_id.unwrap_or(c.assignee_id);
@@ -1075,13 +1116,35 @@ impl App {
         if desk != c.desk_id || assignee != c.assignee_id {
             append(&mut tx, actor, c.id, "assignment", now, "", json!({"desk_id": {"from": c.desk_id, "to": desk}, "assignee_id": {"from": c.assignee_id, "to": assignee}})).await?;
         }
+        if let Some(tags) = &tags {
+            repo::set_tags(&mut tx, c.id, tags).await?;
+            append(
+                &mut tx,
+                actor,
+                c.id,
+                "tags",
+                now,
+                "",
+                json!({"from": old_tags, "to": tags}),
+            )
+            .await?;
+        }
         self.project(&mut tx, &projector, c.id, now).await?;
         reindex(&mut tx, c.id).await?;
-        audit::record(&mut tx, actor, "case.update", "case", &c.number, json!({"subject": subject, "priority": priority, "desk_id": desk, "assignee_id": assignee})).await?;
+        audit::record(&mut tx, actor, "case.update", "case", &c.number, json!({"subject": subject, "priority": priority, "desk_id": desk, "assignee_id": assignee, "tags": tags})).await?;
         tx.commit().await?;
         let c = self.case_by_id(c.id).await?;
         self.view(actor, c).await
     }
+}
+
+/// A case's tags from the case row's comma-joined list.
+pub fn split_tags(joined: &str) -> Vec<String> {
+    joined
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A desk or assignee that does not exist (the foreign key refused it) is bad input.
@@ -1095,7 +1158,7 @@ fn unknown_reference(e: sanbao_store::StoreError) -> AppError {
 }
 
 /// Append one event to a case's timeline.
-async fn append(
+pub(crate) async fn append(
     tx: &mut Tx,
     actor: &Actor,
     case_id: i64,
@@ -1223,6 +1286,7 @@ async fn reindex(tx: &mut Tx, case_id: i64) -> Result<()> {
         &c.description,
         &c.customer_name,
         &c.customer_phone,
+        &c.tags,
     ];
     parts.extend(
         events

@@ -6,6 +6,7 @@ mod actor;
 mod error;
 pub(crate) mod secret;
 
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod bench_data;
@@ -15,6 +16,7 @@ pub mod cases;
 pub mod desks;
 pub mod policies;
 pub mod roles;
+pub mod saved_filters;
 pub mod tokens;
 pub mod users;
 
@@ -27,8 +29,10 @@ pub use sanbao_store::{BackendKind, Store, StoreOptions};
 
 /// Records as the store returns them, for pages that list them as they are.
 pub mod rows {
+    pub use sanbao_store::attachments::AttachmentRow;
     pub use sanbao_store::audit::AuditRow;
     pub use sanbao_store::desks::DeskRow;
+    pub use sanbao_store::saved_filters::SavedFilterRow;
     pub use sanbao_store::tokens::TokenRow;
 }
 
@@ -49,6 +53,8 @@ pub struct AppConfig {
     pub login_window: Duration,
     /// The company's time zone: every deadline's days are its days.
     pub timezone: chrono_tz::Tz,
+    /// Where attached files are kept (content-addressed), under the data directory.
+    pub files_dir: std::path::PathBuf,
 }
 
 impl Default for AppConfig {
@@ -60,6 +66,7 @@ impl Default for AppConfig {
             login_max_failures_per_ip: 30,
             login_window: Duration::from_secs(15 * 60),
             timezone: chrono_tz::Asia::Shanghai,
+            files_dir: std::path::PathBuf::from("sanbao-data/files"),
         }
     }
 }

@@ -154,6 +154,7 @@ impl Config {
             login_window: Duration::from_secs(self.login_window_minutes * 60),
             // Checked by `validate` when the configuration was loaded.
             timezone: self.tz().unwrap_or(chrono_tz::Asia::Shanghai),
+            files_dir: self.data_dir.join("files"),
         }
     }
 

@@ -4,6 +4,7 @@
 //! system sees it, so an unchecked `String` never reaches a repository.
 #![forbid(unsafe_code)]
 
+pub mod attachment;
 pub mod audit;
 pub mod calendar;
 pub mod case;
@@ -16,6 +17,7 @@ pub mod hours;
 pub mod policy;
 pub mod role;
 pub mod search;
+pub mod tag;
 pub mod time;
 pub mod user;
 

@@ -401,6 +401,8 @@ pub struct CaseRow {
     pub due_key: i64,
     pub breached: bool,
     pub escalated: bool,
+    /// The case's tags, comma-joined in the order given ("" for none).
+    pub tags: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
@@ -410,7 +412,7 @@ const CASE_SELECT: &str = "SELECT s.id, s.number, s.kind, s.channel, s.customer_
     cu.name AS customer_name, cu.phone AS customer_phone, s.subject, s.description, s.priority, \
     s.desk_id, d.name AS desk_name, s.assignee_id, u.display_name AS assignee_name, s.state, \
     s.policy_name, s.policy_version, s.received_at, s.regulator_ref, s.regulator_accepted_on, s.resolved_at, \
-    s.next_due_at, s.due_key, s.breached, s.escalated, s.created_at, s.updated_at, s.version \
+    s.next_due_at, s.due_key, s.breached, s.escalated, s.tags, s.created_at, s.updated_at, s.version \
     FROM service_case s JOIN customer cu ON cu.id = s.customer_id \
     LEFT JOIN desk d ON d.id = s.desk_id LEFT JOIN user_account u ON u.id = s.assignee_id";
 
@@ -461,6 +463,8 @@ pub struct CaseFilter {
     pub due_before: Option<DateTime<Utc>>,
     pub received_from: Option<DateTime<Utc>>,
     pub received_to: Option<DateTime<Utc>>,
+    /// Only cases carrying this tag.
+    pub tag: Option<String>,
     /// Complaints are visible only to these conditions: `None` = all visible; `Some(me)` =
     /// complaints only where assigned to `me`.
     pub complaints_only_assigned_to: Option<i64>,
@@ -542,6 +546,11 @@ where
     }
     if let Some(t) = f.received_to {
         qb.push(" AND s.received_at < ").push_bind(t);
+    }
+    if let Some(t) = &f.tag {
+        qb.push(" AND EXISTS (SELECT 1 FROM case_tag ct WHERE ct.case_id = s.id AND ct.tag = ")
+            .push_bind(t.clone())
+            .push(")");
     }
     if let Some(me) = f.complaints_only_assigned_to {
         qb.push(" AND (s.kind <> 'complaint' OR s.assignee_id = ")
@@ -1069,4 +1078,16 @@ pub async fn open_ids_after(store: &Store, after: i64, limit: i64) -> Result<Vec
         "SELECT id FROM service_case WHERE id > $1 AND is_open = TRUE \
          ORDER BY id LIMIT $2")
         .bind(after).bind(limit).fetch_all(c).await)?)
+}
+
+/// Replace a case's tags: the shown list on the case row and the rows the tag filter reads.
+pub async fn set_tags(tx: &mut Tx, case_id: i64, tags: &[String]) -> Result<()> {
+    on_conn!(tx, c => sqlx::query("DELETE FROM case_tag WHERE case_id = $1").bind(case_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    for t in tags {
+        on_conn!(tx, c => sqlx::query("INSERT INTO case_tag (case_id, tag) VALUES ($1, $2)")
+            .bind(case_id).bind(t).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    }
+    on_conn!(tx, c => sqlx::query("UPDATE service_case SET tags = $1 WHERE id = $2")
+        .bind(tags.join(",")).bind(case_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }

@@ -25,6 +25,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use writer::SqliteTx;
 
+pub mod attachments;
 pub mod audit;
 pub mod bulk;
 pub mod calendar;
@@ -32,6 +33,7 @@ pub mod cases;
 pub mod desks;
 pub mod policies;
 pub mod roles;
+pub mod saved_filters;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;

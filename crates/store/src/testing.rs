@@ -13,7 +13,13 @@ pub struct TestDb {
     pub store: Store,
     /// The URL the store was opened with (for a second process or store on the same data).
     pub url: String,
+    /// A fresh folder for attached files, removed with the database.
+    pub files_dir: PathBuf,
     cleanup: Cleanup,
+}
+
+fn files_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("sanbao-test-files-{}", random_suffix()))
 }
 
 enum Cleanup {
@@ -61,6 +67,7 @@ impl TestDb {
         TestDb {
             store,
             url,
+            files_dir: files_dir(),
             cleanup: Cleanup::Dir(dir),
         }
     }
@@ -84,6 +91,7 @@ impl TestDb {
         TestDb {
             store,
             url,
+            files_dir: files_dir(),
             cleanup: Cleanup::Postgres { admin_url, name },
         }
     }
@@ -108,6 +116,7 @@ fn with_database(admin_url: &str, name: &str) -> String {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.files_dir);
         match &self.cleanup {
             Cleanup::Dir(dir) => {
                 let _ = std::fs::remove_dir_all(dir);

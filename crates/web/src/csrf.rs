@@ -44,12 +44,20 @@ pub(crate) async fn check(State(_): State<AppState>, req: Request, next: Next) -
             refuse(tr)
         };
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("");
+    if content_type.starts_with("multipart/form-data") {
+        // An upload is too large to buffer here: the handler reads it as a stream and checks
+        // its `_csrf` part against this token before it reads the file. (Only upload handlers
+        // take multipart bodies; every other form handler refuses them as the wrong type.)
+        let mut req = req;
+        req.extensions_mut().insert(MultipartCsrf(expected));
+        return next.run(req).await;
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return refuse(tr);
     }
     let (parts, body) = req.into_parts();
@@ -64,7 +72,11 @@ pub(crate) async fn check(State(_): State<AppState>, req: Request, next: Next) -
         .await
 }
 
-fn refuse(tr: Tr) -> Response {
+/// The token a multipart page form must carry in its `_csrf` part.
+#[derive(Clone)]
+pub(crate) struct MultipartCsrf(pub String);
+
+pub(crate) fn refuse(tr: Tr) -> Response {
     error_page(tr, StatusCode::FORBIDDEN, tr.t("error.csrf"))
 }
 
@@ -98,7 +110,7 @@ fn form_value<'a>(body: &'a [u8], key: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-fn constant_time_eq(a: &str, b: &str) -> bool {
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())

@@ -6,6 +6,7 @@
 mod assets;
 mod csrf;
 mod error;
+mod files;
 mod i18n;
 mod layout;
 mod ops;

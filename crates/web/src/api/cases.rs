@@ -59,6 +59,8 @@ pub struct Case {
     pub clocks: Vec<Clock>,
     pub next_due_at: Option<DateTime<Utc>>,
     pub breached: bool,
+    /// Tags, in the order given (lower-case ASCII letters).
+    pub tags: Vec<String>,
     pub created_at: DateTime<Utc>,
     /// Send back with an update; a stale version is answered 409.
     pub version: i64,
@@ -99,6 +101,7 @@ impl Case {
                 .collect(),
             next_due_at: c.next_due_at,
             breached: c.breached,
+            tags: sanbao_app::cases::split_tags(&c.tags),
             created_at: c.created_at,
             version: c.version,
         }
@@ -118,7 +121,8 @@ pub struct CaseListParams {
     /// Search: a case number, a phone number, or Chinese words (all must match). Returns the
     /// best `limit` matches, newest first, without a cursor.
     pub q: Option<String>,
-    /// `mine`, `desk`, `due_soon`, `breached`, `unassigned` or `all` (default; open cases).
+    /// `mine`, `desk`, `due_soon`, `breached`, `escalated`, `unassigned` or `all` (default;
+    /// open cases).
     pub queue: Option<String>,
     pub kind: Option<String>,
     pub state: Option<String>,
@@ -130,6 +134,8 @@ pub struct CaseListParams {
     pub received_from: Option<DateTime<Utc>>,
     /// Received before (RFC 3339).
     pub received_to: Option<DateTime<Utc>>,
+    /// Only cases with this tag.
+    pub tag: Option<String>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Page size, 1–200 (default 50).
@@ -171,7 +177,7 @@ pub async fn list_cases(
             ApiError(sanbao_app::AppError::invalid(
                 "queue",
                 "unknown",
-                "queue 应为 mine、desk、due_soon、breached、unassigned 或 all",
+                "queue 应为 mine、desk、due_soon、breached、escalated、unassigned 或 all",
             ))
         })?),
     };
@@ -189,6 +195,7 @@ pub async fn list_cases(
                 customer_id: p.customer_id,
                 received_from: p.received_from,
                 received_to: p.received_to,
+                tag: p.tag,
                 cursor: p.cursor,
             },
             limit,
@@ -371,6 +378,8 @@ pub struct CasePatch {
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<i64>)]
     pub assignee_id: Option<Option<i64>>,
+    /// Replaces the case's tags (at most 10, each up to 16 characters).
+    pub tags: Option<Vec<String>>,
 }
 
 /// Absent field → `None`; `null` → `Some(None)`.
@@ -408,11 +417,14 @@ pub async fn update_case(
             &actor,
             &number,
             b.version,
-            b.subject.as_deref(),
-            b.description.as_deref(),
-            b.priority.as_deref(),
-            b.desk_id,
-            b.assignee_id,
+            &sanbao_app::cases::CaseEdit {
+                subject: b.subject,
+                description: b.description,
+                priority: b.priority,
+                desk_id: b.desk_id,
+                assignee_id: b.assignee_id,
+                tags: b.tags,
+            },
         )
         .await?;
     Ok(Json(Case::new(v, state.cfg.timezone)))

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, authenticated by `Authorization: Bearer <token>`, documented
 //! by the OpenAPI document built from these same routes.
 
+mod attachments;
 mod cases;
 mod me;
 mod users;
@@ -13,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use sanbao_app::{Actor, AppError};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
 use crate::{ApiError, AppState};
@@ -59,8 +60,25 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::add_note))
         .routes(routes!(cases::report_exception))
         .routes(routes!(cases::report_extended_service))
+        .routes(upload_limit(routes!(
+            attachments::list_attachments,
+            attachments::upload_attachment
+        )))
+        .routes(routes!(attachments::get_attachment))
         .routes(routes!(me::get_me))
         .routes(routes!(users::list_users, users::create_user))
+}
+
+/// Routes that take a file: their own body limit, above the default.
+fn upload_limit(r: UtoipaMethodRouter<AppState>) -> UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method_router) = r;
+    (
+        schemas,
+        paths,
+        method_router.layer(axum::extract::DefaultBodyLimit::max(
+            crate::files::UPLOAD_BODY_LIMIT,
+        )),
+    )
 }
 
 /// The caller of an API request, authenticated by [`auth_layer`].

@@ -9,9 +9,10 @@ use axum::{Form, Json, Router};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use sanbao_app::AppError;
 use sanbao_app::cases::{
-    CaseEvent, CaseQuery, CaseView, CustomerInput, DUE_SOON_HOURS, NewCaseInput, Queue,
+    CaseEdit, CaseEvent, CaseQuery, CaseView, CustomerInput, DUE_SOON_HOURS, NewCaseInput, Queue,
+    split_tags,
 };
-use sanbao_app::rows::DeskRow;
+use sanbao_app::rows::{AttachmentRow, DeskRow, SavedFilterRow};
 use sanbao_domain::FieldError;
 use sanbao_domain::case::{Channel, Kind, Priority, State as CaseState, check_transition};
 use sanbao_domain::policy::clock_label;
@@ -35,6 +36,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/cases/{number}/exception", post(exception))
         .route("/cases/{number}/extended-service", post(extended_service))
         .route("/cases/{number}/assign", post(assign))
+        .route("/cases/{number}/tags", post(tags))
         .route("/cases/bulk-assign", post(bulk_assign))
         .route("/customers", get(customers))
         .route("/customers/{id}", get(customer))
@@ -96,6 +98,49 @@ pub(crate) struct Row {
     pub received: String,
     pub chips: Vec<Chip>,
     pub priority: String,
+    /// Each tag with its filter link's query value.
+    pub tags: Vec<(String, String)>,
+}
+
+impl Row {
+    /// A case as a row of a case table, in the viewer's language.
+    pub(crate) fn of(layout: &Layout, v: &CaseView, now: DateTime<Utc>) -> Row {
+        let en = layout.tr.is_en();
+        Row {
+            chips: chips(layout, v, now),
+            number: v.case.number.clone(),
+            kind: label_of::<Kind>(
+                &v.case.kind,
+                if en { Kind::label_en } else { Kind::label_zh },
+            ),
+            subject: v.case.subject.clone(),
+            customer: format!("{} {}", v.case.customer_name, v.phone_shown),
+            state: label_of::<CaseState>(
+                &v.case.state,
+                if en {
+                    CaseState::label_en
+                } else {
+                    CaseState::label_zh
+                },
+            ),
+            state_code: v.case.state.clone(),
+            assignee: v.case.assignee_name.clone().unwrap_or_default(),
+            received: layout.time(&v.case.received_at),
+            priority: v.case.priority.clone(),
+            tags: tag_links(&v.case.tags),
+        }
+    }
+}
+
+/// Tags with the query value of their filter link.
+fn tag_links(joined: &str) -> Vec<(String, String)> {
+    split_tags(joined)
+        .into_iter()
+        .map(|t| {
+            let q = urlencode(&t);
+            (t, q)
+        })
+        .collect()
 }
 
 fn label_of<T: std::str::FromStr + Copy>(
@@ -123,6 +168,10 @@ struct CasesPage {
     assignee: String,
     from: String,
     to: String,
+    tag: String,
+    /// The person's saved filters, and the query string that would save the current one.
+    saved: Vec<SavedFilterRow>,
+    this_filter: String,
     queue: String,
     q: String,
     next_url: Option<String>,
@@ -187,6 +236,7 @@ struct ListQuery {
     from: Option<String>,
     /// Received on or before this day.
     to: Option<String>,
+    tag: Option<String>,
     cursor: Option<String>,
 }
 
@@ -235,6 +285,7 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
         assignee_id,
         received_from,
         received_to,
+        tag: q.tag.clone(),
         cursor: q.cursor.clone(),
     };
     let searching =
@@ -270,38 +321,18 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
     let rows = page
         .cases
         .iter()
-        .map(|v| Row {
-            chips: chips(&layout, v, now),
-            number: v.case.number.clone(),
-            kind: label_of::<Kind>(
-                &v.case.kind,
-                if en { Kind::label_en } else { Kind::label_zh },
-            ),
-            subject: v.case.subject.clone(),
-            customer: format!("{} {}", v.case.customer_name, v.phone_shown),
-            state: label_of::<CaseState>(
-                &v.case.state,
-                if en {
-                    CaseState::label_en
-                } else {
-                    CaseState::label_zh
-                },
-            ),
-            state_code: v.case.state.clone(),
-            assignee: v.case.assignee_name.clone().unwrap_or_default(),
-            received: layout.time(&v.case.received_at),
-            priority: v.case.priority.clone(),
-        })
+        .map(|v| Row::of(&layout, v, now))
         .collect();
     let filters = format!(
-        "kind={}&state={}&channel={}&desk={}&assignee={}&from={}&to={}",
+        "kind={}&state={}&channel={}&desk={}&assignee={}&from={}&to={}&tag={}",
         urlencode(q.kind.as_deref().unwrap_or("")),
         urlencode(q.state.as_deref().unwrap_or("")),
         urlencode(q.channel.as_deref().unwrap_or("")),
         urlencode(q.desk.as_deref().unwrap_or("")),
         urlencode(q.assignee.as_deref().unwrap_or("")),
         urlencode(q.from.as_deref().unwrap_or("")),
-        urlencode(q.to.as_deref().unwrap_or(""))
+        urlencode(q.to.as_deref().unwrap_or("")),
+        urlencode(q.tag.as_deref().unwrap_or(""))
     );
     let desks = state
         .app
@@ -317,6 +348,12 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
         .assignable_users(staff.actor())
         .await
         .unwrap_or_default();
+    let saved = state
+        .app
+        .saved_filters(staff.actor())
+        .await
+        .unwrap_or_default();
+    let this_filter = format!("queue={}&{filters}", queue.code());
     let next_url = page.next_cursor.map(|c| {
         format!(
             "/cases?queue={}&{filters}&cursor={}",
@@ -366,6 +403,9 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
         assignee: q.assignee.unwrap_or_default(),
         from: q.from.unwrap_or_default(),
         to: q.to.unwrap_or_default(),
+        tag: q.tag.unwrap_or_default(),
+        saved,
+        this_filter,
         queue: if searching.is_some() {
             String::new()
         } else {
@@ -553,6 +593,9 @@ struct CasePageT {
     satisfactions: Vec<(&'static str, &'static str)>,
     desks: Vec<DeskRow>,
     assignable: Vec<(i64, String)>,
+    attachments: Vec<AttachmentRow>,
+    tags: Vec<(String, String)>,
+    tags_text: String,
     can_write: bool,
     error: Option<String>,
 }
@@ -568,6 +611,18 @@ impl CasePageT {
 
     fn can_move(&self, to: &str) -> bool {
         self.moves.iter().any(|m| m.0 == to)
+    }
+
+    fn size(&self, bytes: &i64) -> String {
+        crate::files::human_size(*bytes)
+    }
+
+    fn is_image(&self, a: &AttachmentRow) -> bool {
+        a.has_thumbnail
+    }
+
+    fn max_files(&self) -> usize {
+        sanbao_domain::attachment::MAX_PER_CASE
     }
 }
 
@@ -616,6 +671,30 @@ fn timeline(layout: &Layout, events: &[CaseEvent]) -> Vec<TimelineItem> {
                 "assignment" => ("assignment", tr.t("timeline.assignment").to_owned()),
                 "escalation" => ("escalation", tr.t("timeline.escalation").to_owned()),
                 "extended_service" => ("escalation", tr.t("timeline.extended_service").to_owned()),
+                "attachment" => ("attachment", tr.t("timeline.attachment").to_owned()),
+                "tags" => {
+                    let list = |k: &str| {
+                        data[k]
+                            .as_array()
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|t| t.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join("、")
+                            })
+                            .filter(|s| !s.is_empty())
+                            .unwrap_or_else(|| "—".to_owned())
+                    };
+                    (
+                        "tags",
+                        format!(
+                            "{}：{} → {}",
+                            tr.t("timeline.tags"),
+                            list("from"),
+                            list("to")
+                        ),
+                    )
+                }
                 "policy_event" => (
                     "clock",
                     format!(
@@ -659,6 +738,10 @@ async fn case_page(
         .assignable_users(staff.actor())
         .await
         .unwrap_or_default();
+    let attachments = match state.app.case_attachments(staff.actor(), number).await {
+        Ok(a) => a,
+        Err(e) => return PageError::new(e, tr).into_response(),
+    };
     let layout = Layout::new(
         staff,
         Section::Cases,
@@ -705,6 +788,9 @@ async fn case_page(
             moves,
             desks: desks.into_iter().filter(|d| d.active).collect(),
             assignable,
+            attachments,
+            tags: tag_links(&v.case.tags),
+            tags_text: split_tags(&v.case.tags).join("，"),
             satisfactions: options(
                 sanbao_domain::case::Satisfaction::ALL,
                 sanbao_domain::case::Satisfaction::code,
@@ -746,7 +832,7 @@ async fn extended_service(
     after_action(&state, &staff, &number, result).await
 }
 
-async fn after_action(
+pub(super) async fn after_action(
     state: &AppState,
     staff: &Staff,
     number: &str,
@@ -844,14 +930,40 @@ async fn assign(
             staff.actor(),
             &number,
             f.version(),
-            None,
-            None,
-            None,
-            Some(desk),
-            Some(assignee),
+            &CaseEdit {
+                desk_id: Some(desk),
+                assignee_id: Some(assignee),
+                ..CaseEdit::default()
+            },
         )
         .await;
     after_action(&state, &staff, &number, result.map(|_| ())).await
+}
+
+/// Replace a case's tags with those typed into one box (commas or spaces between them).
+async fn tags(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+    Form(f): Form<FormData>,
+) -> Response {
+    let result = match sanbao_domain::tag::parse_tags(f.get("tags")) {
+        Ok(tags) => state
+            .app
+            .update_case(
+                staff.actor(),
+                &number,
+                f.version(),
+                &CaseEdit {
+                    tags: Some(tags),
+                    ..CaseEdit::default()
+                },
+            )
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e.into()),
+    };
+    after_action(&state, &staff, &number, result).await
 }
 
 async fn bulk_assign(
@@ -981,30 +1093,11 @@ async fn customer(State(state): State<AppState>, staff: Staff, Path(id): Path<i6
     };
     let layout = Layout::new(&staff, Section::Customers, &c.name, state.cfg.timezone);
     let now = Utc::now();
-    let en = tr.is_en();
     let rows = cases
         .iter()
         .map(|v| Row {
-            chips: chips(&layout, v, now),
-            number: v.case.number.clone(),
-            kind: label_of::<Kind>(
-                &v.case.kind,
-                if en { Kind::label_en } else { Kind::label_zh },
-            ),
-            subject: v.case.subject.clone(),
             customer: String::new(),
-            state: label_of::<CaseState>(
-                &v.case.state,
-                if en {
-                    CaseState::label_en
-                } else {
-                    CaseState::label_zh
-                },
-            ),
-            state_code: v.case.state.clone(),
-            assignee: v.case.assignee_name.clone().unwrap_or_default(),
-            received: layout.time(&v.case.received_at),
-            priority: v.case.priority.clone(),
+            ..Row::of(&layout, v, now)
         })
         .collect();
     render(&CustomerPage {

@@ -1,5 +1,6 @@
 //! Staff pages.
 
+mod attachments;
 mod audit;
 mod calendar;
 mod cases;
@@ -11,6 +12,7 @@ mod login;
 mod me;
 mod policies;
 mod roles;
+mod saved_filters;
 mod settings;
 mod tokens;
 mod users;
@@ -32,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(home::router())
         .merge(cases::router())
+        .merge(attachments::router())
+        .merge(saved_filters::router())
         .merge(me::router())
         .merge(settings::router())
         .merge(users::router())

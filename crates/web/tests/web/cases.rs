@@ -19,7 +19,13 @@ struct TestApp {
 impl TestApp {
     async fn spawn() -> TestApp {
         let db = TestDb::new().await;
-        let app = App::new(db.store.clone(), AppConfig::default());
+        let app = App::new(
+            db.store.clone(),
+            AppConfig {
+                files_dir: db.files_dir.clone(),
+                ..AppConfig::default()
+            },
+        );
         app.prepare(false).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();

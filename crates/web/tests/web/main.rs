@@ -1,6 +1,7 @@
 //! HTTP suite: the real router on a random port against a fresh database.
 
 mod cases;
+mod files;
 
 use std::net::SocketAddr;
 
@@ -18,7 +19,7 @@ const PASSWORD: &str = "correct-horse-42";
 struct TestApp {
     base: String,
     app: App,
-    _db: TestDb,
+    db: TestDb,
 }
 
 impl TestApp {
@@ -28,7 +29,13 @@ impl TestApp {
 
     async fn spawn_with(demo: bool) -> TestApp {
         let db = TestDb::new().await;
-        let app = App::new(db.store.clone(), AppConfig::default());
+        let app = App::new(
+            db.store.clone(),
+            AppConfig {
+                files_dir: db.files_dir.clone(),
+                ..AppConfig::default()
+            },
+        );
         app.prepare(demo).await.unwrap();
         if !demo {
             let id = app.find_user_id(&Actor::system(), "admin").await.unwrap();
@@ -43,7 +50,7 @@ impl TestApp {
         TestApp {
             base: format!("http://{addr}"),
             app,
-            _db: db,
+            db,
         }
     }
 
@@ -665,10 +672,13 @@ async fn the_openapi_document_describes_every_api_route() {
         [
             "GET /api/v1/cases",
             "GET /api/v1/cases/{number}",
+            "GET /api/v1/cases/{number}/attachments",
+            "GET /api/v1/cases/{number}/attachments/{id}",
             "GET /api/v1/me",
             "GET /api/v1/users",
             "PATCH /api/v1/cases/{number}",
             "POST /api/v1/cases",
+            "POST /api/v1/cases/{number}/attachments",
             "POST /api/v1/cases/{number}/exception",
             "POST /api/v1/cases/{number}/extended-service",
             "POST /api/v1/cases/{number}/notes",
@@ -679,8 +689,7 @@ async fn the_openapi_document_describes_every_api_route() {
     // Every documented route answers (401 without a token), so the document and router agree.
     for l in &listed {
         let (m, p) = l.split_once(' ').unwrap();
-        let p = p.replace("{number}", "CP-2026-000001");
-        let p = p.replace("{number}", "CP-2026-000001");
+        let p = p.replace("{number}", "CP-2026-000001").replace("{id}", "1");
         let res = reqwest::Client::new()
             .request(m.parse().unwrap(), t.url(&p))
             .send()

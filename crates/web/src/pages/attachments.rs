@@ -1,0 +1,77 @@
+//! A case's files on its page: upload (multipart, the form's token checked before the file is
+//! read), the file itself and its thumbnail.
+
+use axum::Extension;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use super::cases::after_action;
+use crate::AppState;
+use crate::csrf::MultipartCsrf;
+use crate::error::PageError;
+use crate::files::{UPLOAD_BODY_LIMIT, UploadError, file_response, read_upload};
+use crate::session::Staff;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/cases/{number}/attachments",
+            post(upload).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+        )
+        .route("/cases/{number}/attachments/{id}", get(file))
+        .route("/cases/{number}/attachments/{id}/thumbnail", get(thumbnail))
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+    csrf: Option<Extension<MultipartCsrf>>,
+    mp: Multipart,
+) -> Response {
+    let Some(Extension(MultipartCsrf(token))) = csrf else {
+        return crate::csrf::refuse(staff.tr);
+    };
+    let result = match read_upload(mp, Some(&token)).await {
+        Ok(f) => state
+            .app
+            .attach_file(staff.actor(), &number, &f.name, f.bytes)
+            .await
+            .map(|_| ()),
+        Err(UploadError::Csrf) => return crate::csrf::refuse(staff.tr),
+        Err(UploadError::App(e)) => Err(e),
+    };
+    after_action(&state, &staff, &number, result).await
+}
+
+async fn file(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((number, id)): Path<(String, i64)>,
+) -> Response {
+    match state
+        .app
+        .attachment_content(staff.actor(), &number, id, false)
+        .await
+    {
+        Ok(f) => file_response(f, false),
+        Err(e) => PageError::new(e, staff.tr).into_response(),
+    }
+}
+
+async fn thumbnail(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((number, id)): Path<(String, i64)>,
+) -> Response {
+    match state
+        .app
+        .attachment_content(staff.actor(), &number, id, true)
+        .await
+    {
+        Ok(f) => file_response(f, false),
+        Err(e) => PageError::new(e, staff.tr).into_response(),
+    }
+}

@@ -100,6 +100,147 @@ pub struct CaseEdit {
     pub tags: Option<Vec<String>>,
 }
 
+/// An intake event before it is written.
+struct OwnedEvent {
+    kind: &'static str,
+    body: String,
+    data: String,
+}
+
+/// Everything an intake writes, owned, so that the write can run on the writer's thread.
+struct IntakeWrite {
+    actor: Actor,
+    customer_kind: &'static str,
+    name: String,
+    phone: String,
+    address: String,
+    credit_code: Option<String>,
+    kind: Kind,
+    channel: Channel,
+    year: i32,
+    subject: String,
+    description: String,
+    priority: Priority,
+    desk_id: Option<i64>,
+    assignee_id: Option<i64>,
+    policy_name: String,
+    policy_version: i32,
+    received_at: DateTime<Utc>,
+    regulator_ref: Option<String>,
+    regulator_accepted_on: Option<chrono::NaiveDate>,
+    now: DateTime<Utc>,
+    events: Vec<OwnedEvent>,
+    projection: Projection,
+    /// Search words of subject, description and phone (number and name are added once known).
+    text_words: String,
+    idempotency: Option<(i64, String)>,
+}
+
+enum IntakeOutcome {
+    Written {
+        number: String,
+        clocks: Vec<ClockRow>,
+    },
+    /// A concurrent request with the same Idempotency-Key committed first.
+    Retried,
+}
+
+impl IntakeWrite {
+    /// Find or create the customer, take the number, write the case with everything it owns
+    /// and its audit entry: two scripts on SQLite, in one savepoint of the shared commit.
+    async fn run(self, store: sanbao_store::Store) -> Result<IntakeOutcome> {
+        let a = &self.actor;
+        let mut tx = store.begin_scripted().await?;
+        let intake = repo::intake(
+            &mut tx,
+            &repo::NewCustomer {
+                kind: self.customer_kind,
+                name: &self.name,
+                phone: &self.phone,
+                address: &self.address,
+                credit_code: self.credit_code.as_deref(),
+                now: self.now,
+            },
+            self.kind.code(),
+            self.year,
+        )
+        .await?;
+        let number = dom::case_number(self.kind, self.year, intake.seq);
+        let mut search_words =
+            sanbao_domain::search::index_words(&[&number, &intake.customer_name]);
+        search_words.push(' ');
+        search_words.push_str(&self.text_words);
+        let entry = sanbao_domain::audit::AuditEntry::chain(
+            audit::entry(
+                a,
+                "case.create",
+                "case",
+                &number,
+                json!({"kind": self.kind.code(), "channel": self.channel.code(), "customer_id": intake.customer_id, "new_customer": intake.customer_created, "policy": format!("{}@{}", self.policy_name, self.policy_version)}),
+            ),
+            intake.audit_head.0,
+            &intake.audit_head.1,
+        );
+        let events: Vec<repo::EventDraft> = self
+            .events
+            .iter()
+            .map(|e| repo::EventDraft {
+                at: self.received_at,
+                actor_id: a.user_id,
+                actor_name: &a.display_name,
+                kind: e.kind,
+                body: e.body.clone(),
+                data: e.data.clone(),
+            })
+            .collect();
+        let p = &self.projection;
+        let written = repo::insert_new_case(
+            &mut tx,
+            &repo::NewCaseRows {
+                case: repo::NewCase {
+                    number: &number,
+                    kind: self.kind.code(),
+                    channel: self.channel.code(),
+                    customer_id: intake.customer_id,
+                    subject: &self.subject,
+                    description: &self.description,
+                    priority: self.priority.code(),
+                    desk_id: self.desk_id,
+                    assignee_id: self.assignee_id,
+                    state: State::New.code(),
+                    policy_name: &self.policy_name,
+                    policy_version: self.policy_version,
+                    received_at: self.received_at,
+                    regulator_ref: self.regulator_ref.as_deref(),
+                    regulator_accepted_on: self.regulator_accepted_on,
+                    created_by: a.user_id,
+                    now: self.now,
+                },
+                next_due_at: p.next_due,
+                next_check_at: p.next_check,
+                breached: p.breached,
+                events: &events,
+                clocks: &p.clocks,
+                search_words: &search_words,
+                idempotency: self.idempotency.as_ref().map(|(u, k)| (*u, k.as_str())),
+                audit: &entry,
+            },
+        )
+        .await;
+        match written {
+            Err(sanbao_store::StoreError::Unique) if self.idempotency.is_some() => {
+                return Ok(IntakeOutcome::Retried);
+            }
+            other => other.map_err(unknown_reference)?,
+        }
+        tx.commit().await?;
+        Ok(IntakeOutcome::Written {
+            number,
+            clocks: self.projection.clocks,
+        })
+    }
+}
+
 /// Queue shortcuts of the case list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Queue {
@@ -408,19 +549,13 @@ impl App {
         }
         // Events and clocks are known before anything is written: the projection is computed
         // here and the case goes to the database in one script.
-        let mut events = vec![repo::EventDraft {
-            at: received_at,
-            actor_id: actor.user_id,
-            actor_name: &actor.display_name,
+        let mut events = vec![OwnedEvent {
             kind: "created",
             body: format!("经{}受理", channel.label_zh()),
             data: json!({"state": "new", "channel": channel.code()}).to_string(),
         }];
         if let Some(e) = kind.intake_event() {
-            events.push(repo::EventDraft {
-                at: received_at,
-                actor_id: actor.user_id,
-                actor_name: &actor.display_name,
+            events.push(OwnedEvent {
                 kind: "policy_event",
                 body: String::new(),
                 data: json!({"event": e}).to_string(),
@@ -430,9 +565,9 @@ impl App {
             .iter()
             .map(|e| EventRow {
                 id: 0,
-                at: e.at,
-                actor_id: e.actor_id,
-                actor_name: e.actor_name.to_owned(),
+                at: received_at,
+                actor_id: actor.user_id,
+                actor_name: actor.display_name.clone(),
                 kind: e.kind.to_owned(),
                 body: e.body.clone(),
                 data: e.data.clone(),
@@ -440,79 +575,39 @@ impl App {
             .collect();
         let projection = projector.project(&facts(&rows), self.config.timezone, now);
         let year = dom::number_year(received_at, self.config.timezone);
-
-        let mut tx = self.store.begin().await?;
-        let intake = repo::intake(
-            &mut tx,
-            &repo::NewCustomer {
-                kind: customer_kind,
-                name: &name,
-                phone: phone.as_str(),
-                address: input.customer.address.trim(),
-                credit_code: credit_code.as_deref(),
-                now,
-            },
-            kind.code(),
+        // The words of the text the customer gave are cut before the writer is taken.
+        let text_words =
+            sanbao_domain::search::index_words(&[&subject, &description, phone.as_str()]);
+        let w = IntakeWrite {
+            actor: actor.clone(),
+            customer_kind,
+            name,
+            phone: phone.as_str().to_owned(),
+            address: input.customer.address.trim().to_owned(),
+            credit_code,
+            kind,
+            channel,
             year,
-        )
-        .await?;
-        let (customer_id, customer_name) = (intake.customer_id, &intake.customer_name);
-        let number = dom::case_number(kind, year, intake.seq);
-        let search_words = sanbao_domain::search::index_words(&[
-            &number,
-            &subject,
-            &description,
-            customer_name,
-            phone.as_str(),
-        ]);
-        let entry = sanbao_domain::audit::AuditEntry::chain(
-            audit::entry(
-                actor,
-                "case.create",
-                "case",
-                &number,
-                json!({"kind": kind.code(), "channel": channel.code(), "customer_id": customer_id, "new_customer": intake.customer_created, "policy": format!("{}@{}", policy.name, policy_version)}),
-            ),
-            intake.audit_head.0,
-            &intake.audit_head.1,
-        );
-        let written = repo::insert_new_case(
-            &mut tx,
-            &repo::NewCaseRows {
-                case: repo::NewCase {
-                    number: &number,
-                    kind: kind.code(),
-                    channel: channel.code(),
-                    customer_id,
-                    subject: &subject,
-                    description: &description,
-                    priority: priority.code(),
-                    desk_id: input.desk_id,
-                    assignee_id: input.assignee_id,
-                    state: State::New.code(),
-                    policy_name: &policy.name,
-                    policy_version,
-                    received_at,
-                    regulator_ref: (!regulator_ref.is_empty()).then_some(regulator_ref),
-                    regulator_accepted_on,
-                    created_by: actor.user_id,
-                    now,
-                },
-                next_due_at: projection.next_due,
-                next_check_at: projection.next_check,
-                breached: projection.breached,
-                events: &events,
-                clocks: &projection.clocks,
-                search_words: &search_words,
-                idempotency,
-                audit: &entry,
-            },
-        )
-        .await;
-        match written {
-            // A concurrent retry with the same key committed first: answer its case.
-            Err(sanbao_store::StoreError::Unique) if idempotency.is_some() => {
-                drop(tx);
+            subject,
+            description,
+            priority,
+            desk_id: input.desk_id,
+            assignee_id: input.assignee_id,
+            policy_name: policy.name.clone(),
+            policy_version,
+            received_at,
+            regulator_ref: (!regulator_ref.is_empty()).then(|| regulator_ref.to_owned()),
+            regulator_accepted_on,
+            now,
+            events,
+            projection,
+            text_words,
+            idempotency: idempotency.map(|(u, k)| (u, k.to_owned())),
+        };
+        let store = self.store.clone();
+        let (number, clocks) = match self.store.on_writer(w.run(store)).await?? {
+            IntakeOutcome::Written { number, clocks } => (number, clocks),
+            IntakeOutcome::Retried => {
                 if let Some((uid, key)) = idempotency
                     && let Some(existing) = repo::idempotent_case(&self.store, uid, key).await?
                 {
@@ -520,16 +615,14 @@ impl App {
                 }
                 return Err(AppError::Stale);
             }
-            other => other.map_err(unknown_reference)?,
-        }
-        tx.commit().await?;
+        };
         let case = repo::by_number(&self.store, &number)
             .await?
             .ok_or(AppError::NotFound("case"))?;
         Ok(CaseView {
             phone_shown: shown_phone(actor, &case.customer_phone),
             case,
-            clocks: projection.clocks,
+            clocks,
         })
     }
 

@@ -183,21 +183,29 @@ pub struct Intake {
 pub async fn intake(tx: &mut Tx, c: &NewCustomer<'_>, kind: &str, year: i32) -> Result<Intake> {
     let rows: Vec<(String, i64, String)> = match tx {
         Tx::Sqlite(t) => {
-            sqlx::query(
-                "SELECT 'old', id, name FROM customer WHERE phone = $3; \
+            let sql = format!(
+                "{}SELECT 'old', id, name FROM customer WHERE phone = $3; \
                  INSERT INTO customer (kind, name, phone, address, credit_code, created_at, updated_at, version) \
                  VALUES ($1, $2, $3, $4, $5, $6, $6, 1) ON CONFLICT (phone) DO NOTHING RETURNING 'new', id, name; \
                  INSERT INTO case_counter (kind, year, last) VALUES ($7, $8, 1) \
                  ON CONFLICT (kind, year) DO UPDATE SET last = case_counter.last + 1 RETURNING 'seq', last, ''; \
                  SELECT 'audit', seq, hash FROM audit_head WHERE id = 1",
-            )
-            .bind(c.kind).bind(c.name).bind(c.phone).bind(c.address).bind(c.credit_code).bind(c.now)
-            .bind(kind).bind(year)
-            .fetch_all(&mut **t)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-            .collect::<Result<_, sqlx::Error>>()?
+                t.script_prelude()
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(c.kind)
+                .bind(c.name)
+                .bind(c.phone)
+                .bind(c.address)
+                .bind(c.credit_code)
+                .bind(c.now)
+                .bind(kind)
+                .bind(year)
+                .fetch_all(&mut **t)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+                .collect::<Result<_, sqlx::Error>>()?
         }
         Tx::Postgres(_) => {
             let (id, name, created) = upsert_customer(tx, c).await?;
@@ -268,7 +276,12 @@ pub struct NewCaseRows<'a> {
 pub async fn insert_new_case(tx: &mut Tx, r: &NewCaseRows<'_>) -> Result<()> {
     let n = &r.case;
     let case_id = "(SELECT id FROM service_case WHERE number = ";
-    let (events, clocks) = (r.events.len(), r.clocks.len());
+    // Each statement of a script is one more message back from SQLite's worker thread: the
+    // events and the clocks go in one multi-row INSERT each.
+    let (events, clocks) = (
+        usize::from(!r.events.is_empty()),
+        usize::from(!r.clocks.is_empty()),
+    );
     let count = 2
         + events
         + clocks
@@ -282,8 +295,13 @@ pub async fn insert_new_case(tx: &mut Tx, r: &NewCaseRows<'_>) -> Result<()> {
         crate::BackendKind::Sqlite => "",
         crate::BackendKind::Postgres => "to_tsvector('simple', ",
     };
-    crate::script!(tx, count, |qb, i| {
-        if i == 0 {
+    // On SQLite the script ends by releasing the request's savepoint into the batch: the
+    // commit that follows has nothing left to send to the writer.
+    let release = tx.kind() == crate::BackendKind::Sqlite;
+    crate::script!(tx, count + usize::from(release), |qb, i| {
+        if i == count {
+            qb.push(crate::writer::SqliteTx::SCRIPT_RELEASE);
+        } else if i == 0 {
             qb.push(
                 "INSERT INTO service_case (number, kind, channel, customer_id, subject, description, \
                  priority, desk_id, assignee_id, state, is_open, policy_name, policy_version, \
@@ -318,32 +336,39 @@ pub async fn insert_new_case(tx: &mut Tx, r: &NewCaseRows<'_>) -> Result<()> {
                 .push("1");
             qb.push(")");
         } else if i <= events {
-            let e = &r.events[i - 1];
-            qb.push("INSERT INTO case_event (case_id, at, actor_id, actor_name, kind, body, data) VALUES (")
-                .push(case_id).push_bind(n.number).push("), ");
-            let mut v = qb.separated(", ");
-            v.push_bind(e.at)
-                .push_bind(e.actor_id)
-                .push_bind(e.actor_name)
-                .push_bind(e.kind)
-                .push_bind(e.body.as_str())
-                .push_bind(e.data.as_str());
-            qb.push(")");
+            // Events in order: their ids keep the order of the list.
+            qb.push("INSERT INTO case_event (case_id, at, actor_id, actor_name, kind, body, data) VALUES ");
+            for (j, e) in r.events.iter().enumerate() {
+                if j > 0 {
+                    qb.push(", ");
+                }
+                qb.push("(").push(case_id).push_bind(n.number).push("), ");
+                let mut v = qb.separated(", ");
+                v.push_bind(e.at)
+                    .push_bind(e.actor_id)
+                    .push_bind(e.actor_name)
+                    .push_bind(e.kind)
+                    .push_bind(e.body.as_str())
+                    .push_bind(e.data.as_str());
+                qb.push(")");
+            }
         } else if i <= events + clocks {
-            let k = &r.clocks[i - 1 - events];
             qb.push(
-                "INSERT INTO case_clock (case_id, clock, state, due_at, due_date, rule) VALUES (",
-            )
-            .push(case_id)
-            .push_bind(n.number)
-            .push("), ");
-            let mut v = qb.separated(", ");
-            v.push_bind(k.clock.as_str())
-                .push_bind(k.state.as_str())
-                .push_bind(k.due_at)
-                .push_bind(k.due_date)
-                .push_bind(k.rule.as_str());
-            qb.push(")");
+                "INSERT INTO case_clock (case_id, clock, state, due_at, due_date, rule) VALUES ",
+            );
+            for (j, k) in r.clocks.iter().enumerate() {
+                if j > 0 {
+                    qb.push(", ");
+                }
+                qb.push("(").push(case_id).push_bind(n.number).push("), ");
+                let mut v = qb.separated(", ");
+                v.push_bind(k.clock.as_str())
+                    .push_bind(k.state.as_str())
+                    .push_bind(k.due_at)
+                    .push_bind(k.due_date)
+                    .push_bind(k.rule.as_str());
+                qb.push(")");
+            }
         } else if i == events + clocks + 1 {
             qb.push(search_sql.0)
                 .push(case_id)
@@ -369,6 +394,9 @@ pub async fn insert_new_case(tx: &mut Tx, r: &NewCaseRows<'_>) -> Result<()> {
             crate::audit::push_append(&mut qb, r.audit, crate::audit::APPEND_STATEMENTS - 1 - part);
         }
     });
+    if let Tx::Sqlite(t) = tx {
+        t.released();
+    }
     Ok(())
 }
 

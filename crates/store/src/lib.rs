@@ -283,6 +283,30 @@ impl Store {
         })
     }
 
+    /// Run a write use case where writes are fastest: on SQLite on the writer's own thread
+    /// (a request holding the single writer is never queued behind other requests' work), on
+    /// PostgreSQL right here. `work` runs to its end even if the caller stops waiting.
+    pub async fn on_writer<T: Send + 'static>(
+        &self,
+        work: impl std::future::Future<Output = T> + Send + 'static,
+    ) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite { write, .. } => write.run(work).await,
+            Backend::Postgres(_) => Ok(work.await),
+        }
+    }
+
+    /// A transaction for a use case written as scripts (case intake): on SQLite its first
+    /// script opens the savepoint and its last releases it, saving two round trips to the
+    /// writer. Its first call must be [`cases::intake`] and its last [`cases::insert_new_case`]
+    /// (debug builds check the first).
+    pub async fn begin_scripted(&self) -> Result<Tx> {
+        Ok(match &self.backend {
+            Backend::Sqlite { write, .. } => Tx::Sqlite(write.begin_scripted().await?),
+            Backend::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
     /// Is the database reachable? (`/readyz`)
     pub async fn ping(&self) -> Result<()> {
         on_pool!(self, c => sqlx::query("SELECT 1").execute(c).await.map(|_| ()))?;

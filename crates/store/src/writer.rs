@@ -45,6 +45,9 @@ pub struct Writer {
     conn: Arc<Mutex<Conn>>,
     wake: Arc<Notify>,
     closed: Arc<AtomicBool>,
+    /// A thread of its own for work done while holding the connection (see [`Writer::run`]).
+    lane: tokio::runtime::Handle,
+    stop_lane: std::sync::Mutex<Option<oneshot::Sender<()>>>,
 }
 
 impl std::fmt::Debug for Writer {
@@ -54,8 +57,9 @@ impl std::fmt::Debug for Writer {
 }
 
 impl Writer {
-    /// Take over `conn` and start the flusher task.
-    pub(crate) fn new(conn: SqliteConnection) -> Self {
+    /// Take over `conn`, start the writer's own thread and the flusher task on it.
+    pub(crate) fn new(conn: SqliteConnection) -> std::io::Result<Self> {
+        let (lane, stop_lane) = start_lane()?;
         let w = Self {
             conn: Arc::new(Mutex::new(Conn {
                 conn,
@@ -65,9 +69,11 @@ impl Writer {
             })),
             wake: Arc::new(Notify::new()),
             closed: Arc::new(AtomicBool::new(false)),
+            lane,
+            stop_lane: std::sync::Mutex::new(Some(stop_lane)),
         };
         let (conn, wake, closed) = (w.conn.clone(), w.wake.clone(), w.closed.clone());
-        tokio::spawn(async move {
+        w.lane.spawn(async move {
             loop {
                 wake.notified().await;
                 let mut c = conn.lock().await;
@@ -79,7 +85,24 @@ impl Writer {
                 }
             }
         });
-        w
+        Ok(w)
+    }
+
+    /// Run `work` on the writer's own thread and wait for its result.
+    ///
+    /// A request holding the writer waits for each statement's answer; on the shared runtime
+    /// its task is then queued behind every other request's parsing and rendering before it can
+    /// send the next statement, and the whole batch waits with it. On this thread, which does
+    /// nothing else, it continues as soon as the answer is there. `work` runs to its end even
+    /// if the caller stops waiting.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        work: impl std::future::Future<Output = T> + Send + 'static,
+    ) -> Result<T> {
+        self.lane
+            .spawn(work)
+            .await
+            .map_err(|e| StoreError::GroupCommit(format!("the writer's task failed: {e}")))
     }
 
     /// Open this request's savepoint in the current batch (opening the batch if needed).
@@ -102,6 +125,25 @@ impl Writer {
             guard: g,
             wake: self.wake.clone(),
             done: false,
+            savepoint: Savepoint::Open,
+        })
+    }
+
+    /// Take the connection for a request whose own scripts open and release its savepoint
+    /// (see [`SqliteTx::script_prelude`]): the statements that would otherwise be round trips
+    /// of their own ride along with the request's first and last script.
+    pub(crate) async fn begin_scripted(&self) -> Result<SqliteTx> {
+        // (Opening nothing here is the point: see `SqliteTx::script_prelude`.)
+        if self.closed.load(Ordering::Acquire) {
+            return Err(StoreError::Database(sqlx::Error::PoolClosed));
+        }
+        let mut g = self.conn.clone().lock_owned().await;
+        g.settle().await;
+        Ok(SqliteTx {
+            guard: g,
+            wake: self.wake.clone(),
+            done: false,
+            savepoint: Savepoint::NotYet,
         })
     }
 
@@ -128,6 +170,13 @@ impl Writer {
         }
         drop(g);
         self.wake.notify_one();
+        self.stop_lane();
+    }
+
+    fn stop_lane(&self) {
+        if let Some(stop) = self.stop_lane.lock().ok().and_then(|mut s| s.take()) {
+            let _ = stop.send(());
+        }
     }
 
     /// Is the connection free right now? (`/metrics`)
@@ -196,14 +245,62 @@ pub struct SqliteTx {
     guard: OwnedMutexGuard<Conn>,
     wake: Arc<Notify>,
     done: bool,
+    savepoint: Savepoint,
+}
+
+/// Where a request's savepoint stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Savepoint {
+    /// Not opened: the request's first script opens it.
+    NotYet,
+    /// Open: a drop rolls it back, a commit releases it.
+    Open,
+    /// Released by the request's last script: its work is part of the batch.
+    Released,
 }
 
 impl SqliteTx {
+    /// The text a scripted request's first script starts with: it opens the batch if none is
+    /// open and the request's savepoint. Every statement of the script after it is undone with
+    /// the savepoint if the request fails. Empty once taken (or for an ordinary transaction).
+    pub(crate) fn script_prelude(&mut self) -> &'static str {
+        if self.savepoint != Savepoint::NotYet {
+            return "";
+        }
+        self.savepoint = Savepoint::Open;
+        if self.guard.open {
+            "SAVEPOINT req; "
+        } else {
+            // If this fails the batch state is unknown: `abandon` (via the drop's rollback,
+            // which then fails) ends it for everyone, none of whom was acknowledged yet.
+            self.guard.open = true;
+            "BEGIN IMMEDIATE; SAVEPOINT req; "
+        }
+    }
+
+    /// The statement a request's last script ends with; once that script succeeded, call
+    /// [`SqliteTx::released`].
+    pub(crate) const SCRIPT_RELEASE: &'static str = "RELEASE req";
+
+    /// The request's last script released its savepoint into the batch.
+    pub(crate) fn released(&mut self) {
+        if self.savepoint == Savepoint::Open {
+            self.savepoint = Savepoint::Released;
+        }
+    }
+
     /// Release the savepoint into the batch and wait until the batch is committed.
     pub(crate) async fn commit(mut self) -> Result<()> {
-        if let Err(e) = self.guard.conn.execute("RELEASE req").await {
+        if self.savepoint == Savepoint::Open
+            && let Err(e) = self.guard.conn.execute("RELEASE req").await
+        {
             // Dropping `self` rolls the savepoint back.
             return Err(e.into());
+        }
+        if self.savepoint == Savepoint::NotYet {
+            // Nothing was written.
+            self.done = true;
+            return Ok(());
         }
         let (tx, rx) = oneshot::channel();
         self.guard.pending.push(tx);
@@ -223,7 +320,9 @@ impl SqliteTx {
 
 impl Drop for SqliteTx {
     fn drop(&mut self) {
-        if !self.done {
+        // A released savepoint cannot be taken back on its own: its work commits with the
+        // batch, unacknowledged (as when a client goes away after its commit).
+        if !self.done && self.savepoint == Savepoint::Open {
             self.guard.dirty = true;
             self.wake.notify_one();
         }
@@ -239,8 +338,35 @@ impl Deref for SqliteTx {
 
 impl DerefMut for SqliteTx {
     fn deref_mut(&mut self) -> &mut SqliteConnection {
+        debug_assert!(
+            self.savepoint != Savepoint::NotYet,
+            "a scripted transaction runs its prelude script first"
+        );
         &mut self.guard.conn
     }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.stop_lane();
+    }
+}
+
+/// A single-threaded runtime on a thread of its own, running until told to stop.
+fn start_lane() -> std::io::Result<(tokio::runtime::Handle, oneshot::Sender<()>)> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let handle = rt.handle().clone();
+    let (stop, stopped) = oneshot::channel::<()>();
+    std::thread::Builder::new()
+        .name("sanbao-writer".into())
+        .spawn(move || {
+            rt.block_on(async {
+                let _ = stopped.await;
+            });
+        })?;
+    Ok((handle, stop))
 }
 
 /// Open the writer connection, and a second connection that checkpoints the WAL.
@@ -253,7 +379,7 @@ pub(crate) async fn connect(opts: &sqlx::sqlite::SqliteConnectOptions) -> Result
     let conn =
         SqliteConnection::connect_with(&opts.clone().pragma("wal_autocheckpoint", "0")).await?;
     let mut checkpointer = SqliteConnection::connect_with(opts).await?;
-    let w = Writer::new(conn);
+    let w = Writer::new(conn)?;
     let closed = w.closed.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(CHECKPOINT_EVERY);

@@ -434,3 +434,52 @@ async fn concurrent_writes_commit_independently() {
             .is_some()
     );
 }
+
+/// A scripted intake that gives up after its first script (or whose case script fails) leaves
+/// no customer and no number behind, while intakes beside it in the same shared commit stay.
+#[tokio::test]
+async fn a_scripted_intake_that_fails_takes_back_only_its_own_work() {
+    use sanbao_store::cases;
+    let db = TestDb::new().await;
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let store = db.store.clone();
+        tasks.push(tokio::spawn(async move {
+            let phone = format!("1390000{i:04}");
+            let mut tx = store.begin_scripted().await.unwrap();
+            let intake = cases::intake(
+                &mut tx,
+                &cases::NewCustomer {
+                    kind: "individual",
+                    name: "压测客户𠮷",
+                    phone: &phone,
+                    address: "",
+                    credit_code: None,
+                    now: now(),
+                },
+                "complaint",
+                2026,
+            )
+            .await
+            .unwrap();
+            assert!(intake.customer_created);
+            if i % 3 == 0 {
+                drop(tx);
+                (phone, false)
+            } else {
+                // Stand-in for the case script: the customer's row is the work kept.
+                tx.commit().await.unwrap();
+                (phone, true)
+            }
+        }));
+    }
+    for t in tasks {
+        let (phone, kept) = t.await.unwrap();
+        let found = cases::customer_id_by_phone(&db.store, &phone)
+            .await
+            .unwrap();
+        assert_eq!(found.is_some(), kept, "{phone}");
+    }
+    // The writer is free again.
+    add_user(&db, "after").await;
+}

@@ -176,6 +176,7 @@ struct CasesPage {
     q: String,
     next_url: Option<String>,
     can_write: bool,
+    can_assign: bool,
 }
 
 impl CasesPage {
@@ -414,6 +415,7 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
         q: searching.unwrap_or_default(),
         next_url,
         can_write: staff.actor().can(Permission::CaseWrite),
+        can_assign: staff.actor().can(Permission::CaseAssign),
         layout,
     })
 }
@@ -982,7 +984,17 @@ async fn bulk_assign(
         .bulk_assign(staff.actor(), &numbers, assignee)
         .await
     {
-        Ok(refused) if refused.is_empty() => Redirect::to("/cases?queue=mine").into_response(),
+        Ok(refused) if refused.is_empty() => {
+            // Taken cases are in 我的服务单; cases given to others: back to the queue as it was
+            // (the query string only ever follows "/cases?", so it cannot lead elsewhere).
+            let back = f.get("back").replace(['\r', '\n'], "");
+            let to = if f.get("to") == "me" || back.is_empty() {
+                "/cases?queue=mine".to_owned()
+            } else {
+                format!("/cases?{back}")
+            };
+            Redirect::to(&to).into_response()
+        }
         Ok(refused) => {
             let msg: Vec<String> = refused
                 .iter()

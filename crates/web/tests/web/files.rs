@@ -1,4 +1,4 @@
-//! Attachments, tags and saved filters over HTTP.
+//! Attachments, tags, saved filters and bulk assignment over HTTP.
 
 use std::io::Cursor;
 
@@ -597,4 +597,76 @@ async fn the_case_page_uploads_with_its_form_token_and_queues_keep_saved_filters
         .await
         .unwrap();
     assert!(!list.contains("维修VIP"));
+}
+
+#[tokio::test]
+async fn a_supervisor_assigns_selected_cases_to_an_agent_from_the_queue() {
+    let t = TestApp::spawn().await;
+    let agent_id = t.user("zhangwei", Role::ServiceAgent).await;
+    t.user("zhaolei", Role::ServiceSupervisor).await;
+    let token = t
+        .app
+        .create_token(&sanbao_app::Actor::system(), agent_id, "t")
+        .await
+        .unwrap()
+        .token;
+    let a = t.repair_case(&token, "13800138104").await;
+    let b = t.repair_case(&token, "13800138105").await;
+    let (c, res) = t.login("zhaolei", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let csrf = t.csrf(&c, "/cases?queue=unassigned").await;
+    let page = c
+        .get(t.url("/cases?queue=unassigned"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("id=\"bulk-assign\""),
+        "supervisors may assign to others"
+    );
+    let res = c
+        .post(t.url("/cases/bulk-assign"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            (
+                "back",
+                "queue=unassigned&kind=&state=&channel=&desk=&assignee=&from=&to=&tag=",
+            ),
+            ("numbers", a["number"].as_str().unwrap()),
+            ("numbers", b["number"].as_str().unwrap()),
+            ("assignee_id", &agent_id.to_string()),
+            ("to", "other"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/cases?queue=unassigned")
+    );
+    for n in [&a, &b] {
+        let (v, _) = t
+            .app
+            .get_case(&sanbao_app::Actor::system(), n["number"].as_str().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(v.case.assignee_id, Some(agent_id));
+    }
+    // An agent's queue offers only "take".
+    let (agent, _) = t.login("zhangwei", PASSWORD).await;
+    let page = agent
+        .get(t.url("/cases?queue=all"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("id=\"bulk-assign\""));
 }

@@ -312,6 +312,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        bulk::analyze(&self.store).await?;
         Ok(BenchData {
             cases: total,
             customers,

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::cases::{ClockRow, due_key};
-use crate::{Result, Tx, on_conn};
+use crate::{Result, Store, Tx, on_conn};
 
 /// Rows per INSERT statement (well under both backends' bound-parameter limits).
 const CHUNK: usize = 400;
@@ -186,6 +186,16 @@ pub async fn finish(tx: &mut Tx) -> Result<()> {
             .execute(&mut **t)
             .await?;
         }
+    }
+    Ok(())
+}
+
+/// After a bulk load on PostgreSQL: refresh the planner's statistics at once (autovacuum would
+/// get there eventually; until it does, the queue pages were planned for empty tables and took
+/// 300 ms instead of 10).
+pub async fn analyze(store: &Store) -> Result<()> {
+    if let crate::Backend::Postgres(p) = &store.backend {
+        sqlx::query("ANALYZE").execute(p).await?;
     }
     Ok(())
 }

@@ -253,6 +253,9 @@ fn options<T: Copy>(
         .collect()
 }
 
+/// A search shows this many matches, newest first (as many as a queue page).
+const SEARCH_PAGE: i64 = 50;
+
 /// Queue badges count up to this many and then say "99+": a count never walks a long queue.
 const QUEUE_COUNT_CAP: i64 = 100;
 
@@ -295,7 +298,11 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
             .filter(|s| !s.is_empty())
             .map(str::to_owned);
     let page = match &searching {
-        Some(text) => match state.app.search_cases(staff.actor(), text, 100).await {
+        Some(text) => match state
+            .app
+            .search_cases(staff.actor(), text, SEARCH_PAGE)
+            .await
+        {
             Ok(cases) => sanbao_app::cases::CasePage {
                 cases,
                 next_cursor: None,

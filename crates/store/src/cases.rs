@@ -589,16 +589,63 @@ where
 
 /// One page of a queue, by next due time (cases without a clock last), then id: a walk along
 /// one of the `(…, due_key, id)` indexes, never a sort of the whole queue.
+///
+/// The page's ids are found first, from the case table alone, then its rows with their
+/// customer, desk and assignee. Asked in one query with the joins, PostgreSQL walked the
+/// all-open-cases index filtering by assignee (7.5 ms for 我的服务单 at a million cases)
+/// instead of the assignee's own index (0.2 ms, index-only).
 pub async fn list(store: &Store, f: &CaseFilter) -> Result<Vec<CaseRow>> {
-    on_pool!(store, c => {
-        let mut qb = sqlx::QueryBuilder::new(format!("{CASE_SELECT} WHERE 1=1"));
+    let ids: Vec<i64> = on_pool!(store, c => {
+        let mut qb = sqlx::QueryBuilder::new("SELECT s.id FROM service_case s WHERE 1=1");
         push_filters(&mut qb, f);
         if let Some((due, id)) = f.after {
             qb.push(" AND (s.due_key, s.id) > (").push_bind(due).push(", ").push_bind(id).push(")");
         }
         qb.push(" ORDER BY s.due_key, s.id LIMIT ")
             .push_bind(f.limit.clamp(1, 500));
-        Ok(qb.build_query_as::<CaseRow>().fetch_all(c).await?)
+        qb.build_query_scalar::<i64>().fetch_all(c).await
+    })?;
+    by_ids(store, &ids, None, "s.due_key, s.id").await
+}
+
+/// The cases with these ids (and passing `f`, if given), in `order`, at most `f.limit`.
+async fn by_ids(
+    store: &Store,
+    ids: &[i64],
+    f: Option<&CaseFilter>,
+    order: &str,
+) -> Result<Vec<CaseRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let limit = f.map_or(ids.len() as i64, |f| f.limit);
+    Ok(match &store.backend {
+        crate::Backend::Sqlite { read, .. } => {
+            let mut qb = sqlx::QueryBuilder::new(format!("{CASE_SELECT} WHERE s.id IN ("));
+            let mut sep = qb.separated(", ");
+            for id in ids {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+            if let Some(f) = f {
+                push_filters(&mut qb, f);
+            }
+            qb.push(format!(" ORDER BY {order} LIMIT "))
+                .push_bind(limit);
+            qb.build_query_as::<CaseRow>().fetch_all(read).await?
+        }
+        // A thousand literal ids took PostgreSQL ~4 ms to plan; one array parameter does not,
+        // and it is one prepared statement whatever the count.
+        crate::Backend::Postgres(p) => {
+            let mut qb = sqlx::QueryBuilder::new(format!("{CASE_SELECT} WHERE s.id = ANY("));
+            qb.push_bind(ids.to_vec()).push(")");
+            if let Some(f) = f {
+                push_filters(&mut qb, f);
+            }
+            qb.push(format!(" ORDER BY {order} LIMIT "))
+                .push_bind(limit);
+            qb.build_query_as::<CaseRow>().fetch_all(p).await?
+        }
     })
 }
 
@@ -1083,27 +1130,13 @@ async fn search_window(
     if ids.is_empty() {
         return Ok((Vec::new(), false, 0));
     }
-    let rows = match &store.backend {
-        crate::Backend::Sqlite { read, .. } => {
-            let mut qb = sqlx::QueryBuilder::new(format!("{CASE_SELECT} WHERE s.id IN ("));
-            let mut sep = qb.separated(", ");
-            for id in &ids {
-                sep.push_bind(*id);
-            }
-            qb.push(")");
-            push_filters(&mut qb, f);
-            qb.push(" ORDER BY s.id DESC LIMIT ").push_bind(limit);
-            qb.build_query_as::<CaseRow>().fetch_all(read).await?
-        }
-        // A thousand literal ids took PostgreSQL ~4 ms to plan; one array parameter does not.
-        crate::Backend::Postgres(p) => {
-            let mut qb = sqlx::QueryBuilder::new(format!("{CASE_SELECT} WHERE s.id = ANY("));
-            qb.push_bind(ids.clone()).push(")");
-            push_filters(&mut qb, f);
-            qb.push(" ORDER BY s.id DESC LIMIT ").push_bind(limit);
-            qb.build_query_as::<CaseRow>().fetch_all(p).await?
-        }
-    };
+    let rows = by_ids(
+        store,
+        &ids,
+        Some(&CaseFilter { limit, ..f.clone() }),
+        "s.id DESC",
+    )
+    .await?;
     Ok((rows, full, lowest))
 }
 

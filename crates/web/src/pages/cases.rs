@@ -297,27 +297,42 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_owned);
-    let page = match &searching {
-        Some(text) => match state
-            .app
-            .search_cases(staff.actor(), text, SEARCH_PAGE)
-            .await
-        {
-            Ok(cases) => sanbao_app::cases::CasePage {
-                cases,
-                next_cursor: None,
-            },
-            Err(e) => return PageError::new(e, tr).into_response(),
-        },
-        None => match state.app.list_cases(staff.actor(), query, 50).await {
-            Ok(p) => p,
-            Err(e) => return PageError::new(e, tr).into_response(),
-        },
+    // The page's queries are independent: they run side by side on the pool, so the page
+    // waits for the slowest one, not for their sum.
+    let app = &state.app;
+    let actor = staff.actor();
+    let system = sanbao_app::Actor::system();
+    let listing = async {
+        match &searching {
+            Some(text) => app
+                .search_cases(actor, text, SEARCH_PAGE)
+                .await
+                .map(|cases| sanbao_app::cases::CasePage {
+                    cases,
+                    next_cursor: None,
+                }),
+            None => app.list_cases(actor, query, 50).await,
+        }
     };
-    let counts = match state.app.queue_counts(staff.actor(), QUEUE_COUNT_CAP).await {
-        Ok(c) => c,
-        Err(e) => return PageError::new(e, tr).into_response(),
+    let (page, counts, desks, assignees, saved) = tokio::join!(
+        listing,
+        app.queue_counts(actor, QUEUE_COUNT_CAP),
+        app.list_desks(&system),
+        app.assignable_users(actor),
+        app.saved_filters(actor),
+    );
+    let (page, counts) = match (page, counts) {
+        (Ok(p), Ok(c)) => (p, c),
+        (Err(e), _) | (_, Err(e)) => return PageError::new(e, tr).into_response(),
     };
+    let desks: Vec<(i64, String)> = desks
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|d| d.active)
+        .map(|d| (d.id, d.name))
+        .collect();
+    let assignees = assignees.unwrap_or_default();
+    let saved = saved.unwrap_or_default();
     let layout = Layout::new(
         &staff,
         Section::Cases,
@@ -342,25 +357,6 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
         urlencode(q.to.as_deref().unwrap_or("")),
         urlencode(q.tag.as_deref().unwrap_or(""))
     );
-    let desks = state
-        .app
-        .list_desks(&sanbao_app::Actor::system())
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|d| d.active)
-        .map(|d| (d.id, d.name))
-        .collect();
-    let assignees = state
-        .app
-        .assignable_users(staff.actor())
-        .await
-        .unwrap_or_default();
-    let saved = state
-        .app
-        .saved_filters(staff.actor())
-        .await
-        .unwrap_or_default();
     let this_filter = format!("queue={}&{filters}", queue.code());
     let next_url = page.next_cursor.map(|c| {
         format!(
@@ -733,24 +729,21 @@ async fn case_page(
     error: Option<String>,
 ) -> Response {
     let tr = staff.tr;
-    let (v, events) = match state.app.get_case(staff.actor(), number).await {
-        Ok(x) => x,
-        Err(e) => return PageError::new(e, tr).into_response(),
+    let app = &state.app;
+    let system = sanbao_app::Actor::system();
+    // Independent queries side by side (the case's own visibility is checked by each).
+    let (case, desks, assignable, attachments) = tokio::join!(
+        app.get_case(staff.actor(), number),
+        app.list_desks(&system),
+        app.assignable_users(staff.actor()),
+        app.case_attachments(staff.actor(), number),
+    );
+    let ((v, events), attachments) = match (case, attachments) {
+        (Ok(c), Ok(a)) => (c, a),
+        (Err(e), _) | (_, Err(e)) => return PageError::new(e, tr).into_response(),
     };
-    let desks = state
-        .app
-        .list_desks(&sanbao_app::Actor::system())
-        .await
-        .unwrap_or_default();
-    let assignable = state
-        .app
-        .assignable_users(staff.actor())
-        .await
-        .unwrap_or_default();
-    let attachments = match state.app.case_attachments(staff.actor(), number).await {
-        Ok(a) => a,
-        Err(e) => return PageError::new(e, tr).into_response(),
-    };
+    let desks = desks.unwrap_or_default();
+    let assignable = assignable.unwrap_or_default();
     let layout = Layout::new(
         staff,
         Section::Cases,

@@ -41,7 +41,14 @@ impl App {
         actor.require(Permission::CaseWrite)?;
         let c = self.visible(actor, number).await?;
         let upload = attachment::check_upload(name, &bytes)?;
+        // A full case is refused before anything is decoded or stored (and again, exactly,
+        // inside the transaction).
+        if repo::for_case(&self.store, c.id).await?.len() >= MAX_PER_CASE {
+            return Err(too_many());
+        }
         let thumbnail = if upload.file_type.is_image() {
+            // One photo decoded at a time: a decoded photo can take a few hundred MB.
+            let _turn = THUMBNAILING.acquire().await;
             let copy = bytes.clone();
             let made = tokio::task::spawn_blocking(move || thumbnail(&copy))
                 .await
@@ -63,11 +70,7 @@ impl App {
         // Touching the case first makes two uploads to one case take turns at the limit.
         case_repo::touch(&mut tx, c.id, now).await?;
         if repo::count_tx(&mut tx, c.id).await? >= MAX_PER_CASE as i64 {
-            return Err(AppError::invalid(
-                "file",
-                "too_many",
-                format!("一个服务单最多 {MAX_PER_CASE} 个附件"),
-            ));
+            return Err(too_many());
         }
         let size = i64::try_from(upload.size).unwrap_or(i64::MAX);
         let id = repo::insert(
@@ -153,6 +156,17 @@ impl App {
     }
 }
 
+fn too_many() -> AppError {
+    AppError::invalid(
+        "file",
+        "too_many",
+        format!("一个服务单最多 {MAX_PER_CASE} 个附件"),
+    )
+}
+
+/// Photos are decoded one at a time per process.
+static THUMBNAILING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 /// A JPEG thumbnail of a photo, turned upright by its EXIF orientation, at most
 /// [`THUMBNAIL_SIDE`] pixels on its longer side. Decoding is bounded (dimensions and memory),
 /// so a crafted file cannot exhaust the server; a photo that cannot be decoded is refused.
@@ -165,7 +179,8 @@ pub fn thumbnail(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(16_000);
     limits.max_image_height = Some(16_000);
-    limits.max_alloc = Some(512 * 1024 * 1024);
+    // A 50-megapixel phone photo decodes to 150 MB of RGB.
+    limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
     let unreadable = |e: image::ImageError| match e {
         image::ImageError::Limits(_) => "图片尺寸过大（最大 16000×16000 像素）".to_owned(),
@@ -175,14 +190,16 @@ pub fn thumbnail(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = image::DynamicImage::from_decoder(decoder).map_err(unreadable)?;
-    img.apply_orientation(orientation);
-    // Small photos stay their size; larger ones shrink to fit the box.
-    let small = if img.width() > THUMBNAIL_SIDE || img.height() > THUMBNAIL_SIDE {
-        img.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE).to_rgb8()
+    let img = image::DynamicImage::from_decoder(decoder).map_err(unreadable)?;
+    // Small photos stay their size; larger ones shrink to fit the box. Turned upright after
+    // shrinking, so the full-size picture is never copied.
+    let mut small = if img.width() > THUMBNAIL_SIDE || img.height() > THUMBNAIL_SIDE {
+        img.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE)
     } else {
-        img.to_rgb8()
+        img
     };
+    small.apply_orientation(orientation);
+    let small = small.to_rgb8();
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
         .encode_image(&small)

@@ -36,7 +36,8 @@ impl App {
         let me = actor.user_id.ok_or(AppError::Unauthenticated)?;
         let name = parse_label(name, "name", "名称", 30)?;
         let query = query.trim().trim_start_matches('?');
-        if query.chars().count() > MAX_QUERY_CHARS || query.chars().any(char::is_control) {
+        // The queue page writes the query percent-encoded: anything but visible ASCII is not one.
+        if query.len() > MAX_QUERY_CHARS || !query.chars().all(|c| c.is_ascii_graphic()) {
             return Err(AppError::invalid("query", "invalid", "筛选条件无效"));
         }
         let now = sanbao_domain::time::now();

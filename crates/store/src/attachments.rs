@@ -76,8 +76,18 @@ fn write_once(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> 
     let dir = path
         .parent()
         .ok_or_else(|| std::io::Error::other("a stored file has no directory"))?;
-    std::fs::create_dir_all(dir)?;
-    std::fs::create_dir_all(tmp_dir)?;
+    for d in [dir, tmp_dir] {
+        if !d.exists() {
+            std::fs::create_dir_all(d)?;
+            // A new directory survives a crash once its parent's entry is synced too.
+            for p in [Some(d), d.parent(), d.parent().and_then(Path::parent)]
+                .into_iter()
+                .flatten()
+            {
+                std::fs::File::open(p)?.sync_all()?;
+            }
+        }
+    }
     let mut nonce = [0u8; 8];
     temp_nonce(&mut nonce);
     let tmp = tmp_dir.join(sanbao_domain::hex::encode(&nonce));

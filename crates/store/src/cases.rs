@@ -605,7 +605,9 @@ pub async fn list(store: &Store, f: &CaseFilter) -> Result<Vec<CaseRow>> {
             .push_bind(f.limit.clamp(1, 500));
         qb.build_query_scalar::<i64>().fetch_all(c).await
     })?;
-    by_ids(store, &ids, None, "s.due_key, s.id").await
+    // The filter again: a case changed between the two reads is not shown where it no longer
+    // belongs.
+    by_ids(store, &ids, Some(f), "s.due_key, s.id").await
 }
 
 /// The cases with these ids (and passing `f`, if given), in `order`, at most `f.limit`.

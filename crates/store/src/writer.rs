@@ -321,7 +321,11 @@ impl SqliteTx {
 impl Drop for SqliteTx {
     fn drop(&mut self) {
         // A released savepoint cannot be taken back on its own: its work commits with the
-        // batch, unacknowledged (as when a client goes away after its commit).
+        // batch, unacknowledged (as when a client goes away after its commit) — the flusher
+        // is woken so the batch does not wait for the next write.
+        if !self.done && self.savepoint == Savepoint::Released {
+            self.wake.notify_one();
+        }
         if !self.done && self.savepoint == Savepoint::Open {
             self.guard.dirty = true;
             self.wake.notify_one();
@@ -339,8 +343,8 @@ impl Deref for SqliteTx {
 impl DerefMut for SqliteTx {
     fn deref_mut(&mut self) -> &mut SqliteConnection {
         debug_assert!(
-            self.savepoint != Savepoint::NotYet,
-            "a scripted transaction runs its prelude script first"
+            self.savepoint == Savepoint::Open,
+            "a scripted transaction runs its prelude script first and nothing after its release"
         );
         &mut self.guard.conn
     }

@@ -39,6 +39,8 @@ pub(crate) async fn check(State(_): State<AppState>, req: Request, next: Next) -
         .and_then(|v| v.to_str().ok())
     {
         return if constant_time_eq(h, &expected) {
+            let mut req = req;
+            req.extensions_mut().insert(UploadCsrf::Verified);
             next.run(req).await
         } else {
             refuse(tr)
@@ -50,11 +52,15 @@ pub(crate) async fn check(State(_): State<AppState>, req: Request, next: Next) -
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if content_type.starts_with("multipart/form-data") {
+        // Only an upload route takes a multipart body; anywhere else it is refused here (a
+        // handler that reads no body would otherwise run without any token check).
+        if !is_upload_path(req.uri().path()) {
+            return refuse(tr);
+        }
         // An upload is too large to buffer here: the handler reads it as a stream and checks
-        // its `_csrf` part against this token before it reads the file. (Only upload handlers
-        // take multipart bodies; every other form handler refuses them as the wrong type.)
+        // its `_csrf` part against this token before it reads the file.
         let mut req = req;
-        req.extensions_mut().insert(MultipartCsrf(expected));
+        req.extensions_mut().insert(UploadCsrf::InBody(expected));
         return next.run(req).await;
     }
     if !content_type.starts_with("application/x-www-form-urlencoded") {
@@ -72,9 +78,20 @@ pub(crate) async fn check(State(_): State<AppState>, req: Request, next: Next) -
         .await
 }
 
-/// The token a multipart page form must carry in its `_csrf` part.
+/// How an upload's form token is checked: already (the `X-CSRF-Token` header matched), or by
+/// the handler against the body's `_csrf` part.
 #[derive(Clone)]
-pub(crate) struct MultipartCsrf(pub String);
+pub(crate) enum UploadCsrf {
+    Verified,
+    InBody(String),
+}
+
+/// The page routes that take a file: `/cases/{number}/attachments`.
+fn is_upload_path(path: &str) -> bool {
+    path.strip_prefix("/cases/")
+        .and_then(|rest| rest.strip_suffix("/attachments"))
+        .is_some_and(|number| !number.is_empty() && !number.contains('/'))
+}
 
 pub(crate) fn refuse(tr: Tr) -> Response {
     error_page(tr, StatusCode::FORBIDDEN, tr.t("error.csrf"))
@@ -129,6 +146,15 @@ mod tests {
             h.insert(*k, v.parse().unwrap());
         }
         h
+    }
+
+    #[test]
+    fn only_upload_routes_take_multipart() {
+        assert!(is_upload_path("/cases/CP-2026-000001/attachments"));
+        assert!(!is_upload_path("/logout"));
+        assert!(!is_upload_path("/cases/filters/3/delete"));
+        assert!(!is_upload_path("/cases//attachments"));
+        assert!(!is_upload_path("/cases/a/b/attachments"));
     }
 
     #[test]

@@ -16,8 +16,9 @@ pub(crate) struct Uploaded {
     pub bytes: Vec<u8>,
 }
 
-/// Read the `file` part of a multipart body. `csrf` (pages) is the token the body's `_csrf`
-/// part must carry, before the file. Errors name the field and say why, in Chinese.
+/// Read the `file` part of a multipart body. `csrf` (page forms) is the token the body's
+/// `_csrf` part must carry, before the file; `None` checks no part (the API, or a page request
+/// whose header token was checked). Errors name the field and say why, in Chinese.
 pub(crate) async fn read_upload(
     mut mp: Multipart,
     csrf: Option<&str>,
@@ -25,7 +26,7 @@ pub(crate) async fn read_upload(
     let mut csrf_ok = csrf.is_none();
     while let Some(field) = mp.next_field().await.map_err(UploadError::from_multipart)? {
         match field.name() {
-            Some("_csrf") => {
+            Some("_csrf") if csrf.is_some() => {
                 let v = field.text().await.map_err(UploadError::from_multipart)?;
                 csrf_ok = csrf.is_some_and(|t| crate::csrf::constant_time_eq(&v, t));
             }

@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 
 use super::cases::after_action;
 use crate::AppState;
-use crate::csrf::MultipartCsrf;
+use crate::csrf::UploadCsrf;
 use crate::error::PageError;
 use crate::files::{UPLOAD_BODY_LIMIT, UploadError, file_response, read_upload};
 use crate::session::Staff;
@@ -28,13 +28,15 @@ async fn upload(
     State(state): State<AppState>,
     staff: Staff,
     Path(number): Path<String>,
-    csrf: Option<Extension<MultipartCsrf>>,
+    csrf: Option<Extension<UploadCsrf>>,
     mp: Multipart,
 ) -> Response {
-    let Some(Extension(MultipartCsrf(token))) = csrf else {
-        return crate::csrf::refuse(staff.tr);
+    let token = match csrf {
+        Some(Extension(UploadCsrf::InBody(t))) => Some(t),
+        Some(Extension(UploadCsrf::Verified)) => None,
+        None => return crate::csrf::refuse(staff.tr),
     };
-    let result = match read_upload(mp, Some(&token)).await {
+    let result = match read_upload(mp, token.as_deref()).await {
         Ok(f) => state
             .app
             .attach_file(staff.actor(), &number, &f.name, f.bytes)

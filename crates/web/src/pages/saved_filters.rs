@@ -17,13 +17,12 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 async fn save(State(state): State<AppState>, staff: Staff, Form(f): Form<FormData>) -> Response {
-    let query = f.get("query").to_owned();
     match state
         .app
-        .save_filter(staff.actor(), f.get("name"), &query)
+        .save_filter(staff.actor(), f.get("name"), f.get("query"))
         .await
     {
-        Ok(_) => Redirect::to(&format!("/cases?{query}")).into_response(),
+        Ok(saved) => Redirect::to(&format!("/cases?{}", saved.query)).into_response(),
         Err(e) => PageError::new(e, staff.tr).into_response(),
     }
 }

@@ -187,6 +187,16 @@ async fn attachments_are_checked_by_their_bytes_stored_once_and_served() {
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
+    // A stray `_csrf` part (a form posted to the API) is just ignored.
+    let res = t
+        .upload(
+            &agent,
+            n,
+            multipart(&[("_csrf", "x")], Some(("x.pdf", "application/pdf", &pdf))),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+
     // Refused, each naming the field and why; nothing is recorded.
     let exe = b"MZ\x90\x00\x03\x00\x00\x00".to_vec();
     let (status, e) = error_of(
@@ -268,7 +278,7 @@ async fn attachments_are_checked_by_their_bytes_stored_once_and_served() {
         .iter()
         .map(|a| a["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["故障照片𠮷.png", "again.png", "来函.pdf"]);
+    assert_eq!(names, ["故障照片𠮷.png", "again.png", "来函.pdf", "x.pdf"]);
 
     // The timeline names each file.
     let (_, events) = t
@@ -276,10 +286,10 @@ async fn attachments_are_checked_by_their_bytes_stored_once_and_served() {
         .get_case(&sanbao_app::Actor::system(), n)
         .await
         .unwrap();
-    assert_eq!(events.iter().filter(|e| e.kind == "attachment").count(), 3);
+    assert_eq!(events.iter().filter(|e| e.kind == "attachment").count(), 4);
 
     // A case keeps at most 30 files.
-    for i in 3..30 {
+    for i in 4..30 {
         let doc = format!("%PDF-1.4\n% page {i}\n").into_bytes();
         let res = t
             .upload(
@@ -486,6 +496,37 @@ async fn the_case_page_uploads_with_its_form_token_and_queues_keep_saved_filters
             .unwrap()
             .is_empty()
     );
+    // A multipart body to any other page route is refused, token or not (a handler that
+    // reads no body would otherwise run unchecked).
+    for path in ["/logout", "/cases/filters/1/delete", "/notifications/read"] {
+        let res = c
+            .post(t.url(path))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(multipart(&[("_csrf", &csrf)], None))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    // The header token works for an upload too (no `_csrf` part needed).
+    let res = c
+        .post(t.url(&format!("/cases/{n}/attachments")))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .header("x-csrf-token", &csrf)
+        .body(multipart(
+            &[],
+            Some(("header.pdf", "application/pdf", b"%PDF-1.4\n")),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
     // With it: back to the case page, which shows the thumbnail.
     let res = post(multipart(
         &[("_csrf", &csrf)],
@@ -505,7 +546,7 @@ async fn the_case_page_uploads_with_its_form_token_and_queues_keep_saved_filters
     assert!(page.contains("门店收据.png"));
     assert!(page.contains("/thumbnail\""));
     let thumb = c
-        .get(t.url(&format!("/cases/{n}/attachments/1/thumbnail")))
+        .get(t.url(&format!("/cases/{n}/attachments/2/thumbnail")))
         .send()
         .await
         .unwrap();

@@ -35,14 +35,7 @@ pub fn parse_tags(input: &str) -> Result<Vec<String>, FieldError> {
             tags.push(t);
         }
     }
-    if tags.len() > MAX_PER_CASE {
-        return Err(FieldError::new(
-            "tags",
-            "too_many",
-            format!("一个服务单最多 {MAX_PER_CASE} 个标签"),
-        ));
-    }
-    Ok(tags)
+    at_most_per_case(tags)
 }
 
 /// Tags given as a list (the API): each item one tag by the same rules, repeats kept once.
@@ -54,6 +47,10 @@ pub fn parse_tag_list(items: &[String]) -> Result<Vec<String>, FieldError> {
             tags.push(t);
         }
     }
+    at_most_per_case(tags)
+}
+
+fn at_most_per_case(tags: Vec<String>) -> Result<Vec<String>, FieldError> {
     if tags.len() > MAX_PER_CASE {
         return Err(FieldError::new(
             "tags",

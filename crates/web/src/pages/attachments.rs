@@ -53,14 +53,7 @@ async fn file(
     staff: Staff,
     Path((number, id)): Path<(String, i64)>,
 ) -> Response {
-    match state
-        .app
-        .attachment_content(staff.actor(), &number, id, false)
-        .await
-    {
-        Ok(f) => file_response(f, false),
-        Err(e) => PageError::new(e, staff.tr).into_response(),
-    }
+    serve(&state, &staff, &number, id, false).await
 }
 
 async fn thumbnail(
@@ -68,9 +61,19 @@ async fn thumbnail(
     staff: Staff,
     Path((number, id)): Path<(String, i64)>,
 ) -> Response {
+    serve(&state, &staff, &number, id, true).await
+}
+
+async fn serve(
+    state: &AppState,
+    staff: &Staff,
+    number: &str,
+    id: i64,
+    thumbnail: bool,
+) -> Response {
     match state
         .app
-        .attachment_content(staff.actor(), &number, id, true)
+        .attachment_content(staff.actor(), number, id, thumbnail)
         .await
     {
         Ok(f) => file_response(f, false),

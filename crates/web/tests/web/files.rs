@@ -535,14 +535,7 @@ async fn the_case_page_uploads_with_its_form_token_and_queues_keep_saved_filters
     .await
     .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let page = c
-        .get(t.url(&format!("/cases/{n}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text(&c, t.url(&format!("/cases/{n}"))).await;
     assert!(page.contains("门店收据.png"));
     assert!(page.contains("/thumbnail\""));
     let thumb = c
@@ -581,14 +574,7 @@ async fn the_case_page_uploads_with_its_form_token_and_queues_keep_saved_filters
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let page = c
-        .get(t.url(&format!("/cases/{n}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text(&c, t.url(&format!("/cases/{n}"))).await;
     assert!(page.contains("#vip") && page.contains("#返修"));
 
     // Saved filters: saved under a name, listed beside the queues, one name once, deleted.
@@ -605,14 +591,7 @@ async fn the_case_page_uploads_with_its_form_token_and_queues_keep_saved_filters
         save("维修VIP").await.unwrap().status(),
         StatusCode::SEE_OTHER
     );
-    let list = c
-        .get(t.url("/cases?queue=all&kind=repair&tag=vip"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = text(&c, t.url("/cases?queue=all&kind=repair&tag=vip")).await;
     assert!(list.contains("维修VIP"));
     assert!(list.contains(n), "the tag filter shows the tagged case");
     assert_eq!(
@@ -629,14 +608,7 @@ async fn the_case_page_uploads_with_its_form_token_and_queues_keep_saved_filters
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let list = c
-        .get(t.url("/cases"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = text(&c, t.url("/cases")).await;
     assert!(!list.contains("维修VIP"));
 }
 
@@ -656,14 +628,7 @@ async fn a_supervisor_assigns_selected_cases_to_an_agent_from_the_queue() {
     let (c, res) = t.login("zhaolei", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let csrf = t.csrf(&c, "/cases?queue=unassigned").await;
-    let page = c
-        .get(t.url("/cases?queue=unassigned"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text(&c, t.url("/cases?queue=unassigned")).await;
     assert!(
         page.contains("id=\"bulk-assign\""),
         "supervisors may assign to others"
@@ -701,13 +666,11 @@ async fn a_supervisor_assigns_selected_cases_to_an_agent_from_the_queue() {
     }
     // An agent's queue offers only "take".
     let (agent, _) = t.login("zhangwei", PASSWORD).await;
-    let page = agent
-        .get(t.url("/cases?queue=all"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text(&agent, t.url("/cases?queue=all")).await;
     assert!(!page.contains("id=\"bulk-assign\""));
+}
+
+/// A page's text, as a signed-in browser gets it.
+async fn text(c: &reqwest::Client, url: String) -> String {
+    c.get(url).send().await.unwrap().text().await.unwrap()
 }

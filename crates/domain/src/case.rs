@@ -11,6 +11,14 @@ use crate::FieldError;
 use crate::deadline::{ClockEvent, ClockView, Context, project};
 use crate::policy::Policy;
 
+/// A closed list of values with a stable code and a Chinese and an English label (kinds,
+/// channels, states …): what a page needs to show one or offer all.
+pub trait Coded: Copy + FromStr + 'static {
+    const ALL: &'static [Self];
+    fn code(self) -> &'static str;
+    fn label(self, english: bool) -> &'static str;
+}
+
 macro_rules! code_enum {
     ($(#[$m:meta])* $name:ident, $field:literal, $what:literal { $($variant:ident = $code:literal, $zh:literal, $en:literal;)* }) => {
         $(#[$m])*
@@ -31,6 +39,18 @@ macro_rules! code_enum {
 
             pub fn label_en(self) -> &'static str {
                 match self { $($name::$variant => $en,)* }
+            }
+        }
+
+        impl Coded for $name {
+            const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+
+            fn label(self, english: bool) -> &'static str {
+                if english { self.label_en() } else { self.label_zh() }
             }
         }
 

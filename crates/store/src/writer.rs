@@ -105,13 +105,28 @@ impl Writer {
             .map_err(|e| StoreError::GroupCommit(format!("the writer's task failed: {e}")))
     }
 
-    /// Open this request's savepoint in the current batch (opening the batch if needed).
-    pub(crate) async fn begin(&self) -> Result<SqliteTx> {
+    /// Take the connection (in turn) with any dropped request's savepoint rolled back.
+    async fn take(&self) -> Result<OwnedMutexGuard<Conn>> {
         if self.closed.load(Ordering::Acquire) {
             return Err(StoreError::Database(sqlx::Error::PoolClosed));
         }
         let mut g = self.conn.clone().lock_owned().await;
         g.settle().await;
+        Ok(g)
+    }
+
+    fn tx(&self, guard: OwnedMutexGuard<Conn>, savepoint: Savepoint) -> SqliteTx {
+        SqliteTx {
+            guard,
+            wake: self.wake.clone(),
+            done: false,
+            savepoint,
+        }
+    }
+
+    /// Open this request's savepoint in the current batch (opening the batch if needed).
+    pub(crate) async fn begin(&self) -> Result<SqliteTx> {
+        let mut g = self.take().await?;
         if !g.open {
             g.conn.execute("BEGIN IMMEDIATE").await?;
             g.open = true;
@@ -121,30 +136,15 @@ impl Writer {
             self.wake.notify_one();
             return Err(e.into());
         }
-        Ok(SqliteTx {
-            guard: g,
-            wake: self.wake.clone(),
-            done: false,
-            savepoint: Savepoint::Open,
-        })
+        Ok(self.tx(g, Savepoint::Open))
     }
 
     /// Take the connection for a request whose own scripts open and release its savepoint
     /// (see [`SqliteTx::script_prelude`]): the statements that would otherwise be round trips
-    /// of their own ride along with the request's first and last script.
+    /// of their own ride along with the request's first and last script. Nothing is sent here.
     pub(crate) async fn begin_scripted(&self) -> Result<SqliteTx> {
-        // (Opening nothing here is the point: see `SqliteTx::script_prelude`.)
-        if self.closed.load(Ordering::Acquire) {
-            return Err(StoreError::Database(sqlx::Error::PoolClosed));
-        }
-        let mut g = self.conn.clone().lock_owned().await;
-        g.settle().await;
-        Ok(SqliteTx {
-            guard: g,
-            wake: self.wake.clone(),
-            done: false,
-            savepoint: Savepoint::NotYet,
-        })
+        let g = self.take().await?;
+        Ok(self.tx(g, Savepoint::NotYet))
     }
 
     /// Run `f` on the connection outside any batch (migrations, tests tampering with data):

@@ -14,7 +14,7 @@ use sanbao_app::cases::{
 };
 use sanbao_app::rows::{AttachmentRow, DeskRow, SavedFilterRow};
 use sanbao_domain::FieldError;
-use sanbao_domain::case::{Channel, Kind, Priority, State as CaseState, check_transition};
+use sanbao_domain::case::{Channel, Coded, Kind, Priority, State as CaseState, check_transition};
 use sanbao_domain::policy::clock_label;
 use sanbao_domain::role::Permission;
 use serde::Deserialize;
@@ -109,20 +109,10 @@ impl Row {
         Row {
             chips: chips(layout, v, now),
             number: v.case.number.clone(),
-            kind: label_of::<Kind>(
-                &v.case.kind,
-                if en { Kind::label_en } else { Kind::label_zh },
-            ),
+            kind: label_of::<Kind>(&v.case.kind, en),
             subject: v.case.subject.clone(),
             customer: format!("{} {}", v.case.customer_name, v.phone_shown),
-            state: label_of::<CaseState>(
-                &v.case.state,
-                if en {
-                    CaseState::label_en
-                } else {
-                    CaseState::label_zh
-                },
-            ),
+            state: label_of::<CaseState>(&v.case.state, en),
             state_code: v.case.state.clone(),
             assignee: v.case.assignee_name.clone().unwrap_or_default(),
             received: layout.time(&v.case.received_at),
@@ -143,11 +133,9 @@ fn tag_links(joined: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn label_of<T: std::str::FromStr + Copy>(
-    code: &str,
-    f: impl Fn(T) -> &'static str,
-) -> &'static str {
-    code.parse::<T>().map_or("?", f)
+/// The label of a stored code in the viewer's language ("?" for a code no longer known).
+fn label_of<T: Coded>(code: &str, english: bool) -> &'static str {
+    code.parse::<T>().map_or("?", |v| v.label(english))
 }
 
 #[derive(Template)]
@@ -241,15 +229,11 @@ struct ListQuery {
     cursor: Option<String>,
 }
 
-fn options<T: Copy>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    zh: fn(T) -> &'static str,
-    en: fn(T) -> &'static str,
-    english: bool,
-) -> Vec<(&'static str, &'static str)> {
-    all.iter()
-        .map(|v| (code(*v), if english { en(*v) } else { zh(*v) }))
+/// Every value of `T` as `(code, label)` for a select.
+fn options<T: Coded>(english: bool) -> Vec<(&'static str, &'static str)> {
+    T::ALL
+        .iter()
+        .map(|v| (v.code(), v.label(english)))
         .collect()
 }
 
@@ -383,21 +367,9 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
             })
             .collect(),
         rows,
-        kinds: options(Kind::ALL, Kind::code, Kind::label_zh, Kind::label_en, en),
-        states: options(
-            CaseState::ALL,
-            CaseState::code,
-            CaseState::label_zh,
-            CaseState::label_en,
-            en,
-        ),
-        channels: options(
-            Channel::ALL,
-            Channel::code,
-            Channel::label_zh,
-            Channel::label_en,
-            en,
-        ),
+        kinds: options::<Kind>(en),
+        states: options::<CaseState>(en),
+        channels: options::<Channel>(en),
         kind: q.kind.unwrap_or_default(),
         state: q.state.unwrap_or_default(),
         channel: q.channel.unwrap_or_default(),
@@ -479,21 +451,9 @@ async fn new_form_page(
                 .with_timezone(&state.cfg.timezone)
                 .format("%Y-%m-%dT%H:%M")
                 .to_string(),
-            kinds: options(Kind::ALL, Kind::code, Kind::label_zh, Kind::label_en, en),
-            channels: options(
-                Channel::ALL,
-                Channel::code,
-                Channel::label_zh,
-                Channel::label_en,
-                en,
-            ),
-            priorities: options(
-                Priority::ALL,
-                Priority::code,
-                Priority::label_zh,
-                Priority::label_en,
-                en,
-            ),
+            kinds: options::<Kind>(en),
+            channels: options::<Channel>(en),
+            priorities: options::<Priority>(en),
             desks: desks.into_iter().filter(|d| d.active).collect(),
             f,
             errors,
@@ -641,29 +601,14 @@ fn timeline(layout: &Layout, events: &[CaseEvent]) -> Vec<TimelineItem> {
             let (kind, text) = match e.kind.as_str() {
                 "created" => ("created", tr.t("timeline.created").to_owned()),
                 "state" => {
-                    let lbl = |k: &str| {
-                        label_of::<CaseState>(
-                            data[k].as_str().unwrap_or(""),
-                            if tr.is_en() {
-                                CaseState::label_en
-                            } else {
-                                CaseState::label_zh
-                            },
-                        )
-                    };
+                    let lbl =
+                        |k: &str| label_of::<CaseState>(data[k].as_str().unwrap_or(""), tr.is_en());
                     let mut text = format!("{} → {}", lbl("from"), lbl("to"));
                     if let Some(r) = data["resolution"].as_str().filter(|r| !r.is_empty()) {
                         text.push_str(&format!("｜{}：{r}", tr.t("cases.resolution")));
                     }
                     if let Some(s) = data["satisfaction"].as_str() {
-                        let s = label_of::<sanbao_domain::case::Satisfaction>(
-                            s,
-                            if tr.is_en() {
-                                sanbao_domain::case::Satisfaction::label_en
-                            } else {
-                                sanbao_domain::case::Satisfaction::label_zh
-                            },
-                        );
+                        let s = label_of::<sanbao_domain::case::Satisfaction>(s, tr.is_en());
                         text.push_str(&format!("｜{}：{s}", tr.t("cases.satisfaction")));
                     }
                     if let Some(p) = data["precautions"].as_str().filter(|p| !p.is_empty()) {
@@ -758,7 +703,7 @@ async fn case_page(
         (Some(cur), Some(k)) => CaseState::ALL
             .iter()
             .filter(|to| check_transition(k, cur, **to, v.case.resolved_at, now).is_ok())
-            .map(|to| (to.code(), if en { to.label_en() } else { to.label_zh() }))
+            .map(|to| (to.code(), to.label(en)))
             .collect(),
         _ => Vec::new(),
     };
@@ -767,39 +712,16 @@ async fn case_page(
         &CasePageT {
             chips: chips(&layout, &v, now),
             timeline: timeline(&layout, &events),
-            kind: label_of::<Kind>(
-                &v.case.kind,
-                if en { Kind::label_en } else { Kind::label_zh },
-            ),
-            channel: label_of::<Channel>(
-                &v.case.channel,
-                if en {
-                    Channel::label_en
-                } else {
-                    Channel::label_zh
-                },
-            ),
-            state: label_of::<CaseState>(
-                &v.case.state,
-                if en {
-                    CaseState::label_en
-                } else {
-                    CaseState::label_zh
-                },
-            ),
+            kind: label_of::<Kind>(&v.case.kind, en),
+            channel: label_of::<Channel>(&v.case.channel, en),
+            state: label_of::<CaseState>(&v.case.state, en),
             moves,
             desks: desks.into_iter().filter(|d| d.active).collect(),
             assignable,
             attachments,
             tags: tag_links(&v.case.tags),
             tags_text: split_tags(&v.case.tags).join("，"),
-            satisfactions: options(
-                sanbao_domain::case::Satisfaction::ALL,
-                sanbao_domain::case::Satisfaction::code,
-                sanbao_domain::case::Satisfaction::label_zh,
-                sanbao_domain::case::Satisfaction::label_en,
-                en,
-            ),
+            satisfactions: options::<sanbao_domain::case::Satisfaction>(en),
             can_write: staff.actor().can(Permission::CaseWrite),
             error,
             v,

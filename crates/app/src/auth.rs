@@ -146,9 +146,7 @@ impl App {
             sessions::touch(&mut tx, &id_hash, now).await?;
             tx.commit().await?;
         }
-        let actor = self
-            .actor_for(s.user_id, s.username, s.display_name, &s.lang)
-            .await?;
+        let actor = actor_for(s.grants(), s.user_id, s.username, s.display_name, &s.lang);
         Ok(Some(SessionInfo {
             actor,
             csrf_token: s.csrf_token,
@@ -172,35 +170,13 @@ impl App {
             tokens::touch(&mut tx, t.id, now).await?;
             tx.commit().await?;
         }
-        Ok(Some(
-            self.actor_for(t.user_id, t.username, t.display_name, &t.lang)
-                .await?,
-        ))
-    }
-
-    async fn actor_for(
-        &self,
-        user_id: i64,
-        username: String,
-        display_name: String,
-        lang: &str,
-    ) -> Result<Actor> {
-        let users::Grants {
-            permissions: perms,
-            roles,
-            desk_ids,
-        } = users::grants_of(&self.store, user_id).await?;
-        Ok(Actor {
-            user_id: Some(user_id),
-            username,
-            display_name,
-            lang: lang.parse().unwrap_or_default(),
-            roles: roles.iter().filter_map(|r| r.parse().ok()).collect(),
-            permissions: PermissionSet::new(
-                perms.iter().filter_map(|p| p.parse::<Permission>().ok()),
-            ),
-            desk_ids,
-        })
+        Ok(Some(actor_for(
+            t.grants(),
+            t.user_id,
+            t.username,
+            t.display_name,
+            &t.lang,
+        )))
     }
 
     /// Change one's own password, proving the current one. The user's other sessions end;
@@ -292,5 +268,29 @@ fn truncate(s: &str, max_chars: usize) -> &str {
     match s.char_indices().nth(max_chars) {
         Some((i, _)) => &s[..i],
         None => s,
+    }
+}
+
+/// The actor a session or token stands for.
+fn actor_for(
+    grants: users::Grants,
+    user_id: i64,
+    username: String,
+    display_name: String,
+    lang: &str,
+) -> Actor {
+    let users::Grants {
+        permissions: perms,
+        roles,
+        desk_ids,
+    } = grants;
+    Actor {
+        user_id: Some(user_id),
+        username,
+        display_name,
+        lang: lang.parse().unwrap_or_default(),
+        roles: roles.iter().filter_map(|r| r.parse().ok()).collect(),
+        permissions: PermissionSet::new(perms.iter().filter_map(|p| p.parse::<Permission>().ok())),
+        desk_ids,
     }
 }

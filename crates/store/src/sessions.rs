@@ -17,6 +17,20 @@ pub struct SessionRow {
     pub lang: String,
     pub active: bool,
     pub must_change_password: bool,
+    grant_permissions: Option<String>,
+    grant_roles: Option<String>,
+    grant_desks: Option<String>,
+}
+
+impl SessionRow {
+    /// What the session's user may do.
+    pub fn grants(&self) -> crate::users::Grants {
+        crate::users::Grants::from_columns(
+            self.grant_permissions.as_deref(),
+            self.grant_roles.as_deref(),
+            self.grant_desks.as_deref(),
+        )
+    }
 }
 
 pub struct NewSession<'a> {
@@ -37,12 +51,18 @@ pub async fn insert(tx: &mut Tx, s: &NewSession<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The session with this hash, its user and the user's grants: one row.
 pub async fn get(store: &Store, id_hash: &str) -> Result<Option<SessionRow>> {
-    Ok(on_pool!(store, c => sqlx::query_as(
+    let sql = format!(
         "SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, u.username, \
-         u.display_name, u.lang, u.active, u.must_change_password \
-         FROM session s JOIN user_account u ON u.id = s.user_id WHERE s.id_hash = $1")
-        .bind(id_hash).fetch_optional(c).await)?)
+         u.display_name, u.lang, u.active, u.must_change_password, {} \
+         FROM session s JOIN user_account u ON u.id = s.user_id WHERE s.id_hash = $1",
+        crate::users::GRANT_COLUMNS
+    );
+    Ok(
+        on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id_hash).fetch_optional(c).await)?,
+    )
 }
 
 pub async fn touch(tx: &mut Tx, id_hash: &str, now: DateTime<Utc>) -> Result<()> {

@@ -26,6 +26,20 @@ pub struct TokenAuthRow {
     pub lang: String,
     pub active: bool,
     pub last_used_at: Option<DateTime<Utc>>,
+    grant_permissions: Option<String>,
+    grant_roles: Option<String>,
+    grant_desks: Option<String>,
+}
+
+impl TokenAuthRow {
+    /// What the token's user may do.
+    pub fn grants(&self) -> crate::users::Grants {
+        crate::users::Grants::from_columns(
+            self.grant_permissions.as_deref(),
+            self.grant_roles.as_deref(),
+            self.grant_desks.as_deref(),
+        )
+    }
 }
 
 pub struct NewToken<'a> {
@@ -60,12 +74,18 @@ pub async fn by_id_tx(tx: &mut Tx, id: i64) -> Result<Option<TokenRow>> {
     )
 }
 
+/// The live token with this hash, its user and the user's grants: one row.
 pub async fn authenticate(store: &Store, token_hash: &str) -> Result<Option<TokenAuthRow>> {
-    Ok(on_pool!(store, c => sqlx::query_as(
-        "SELECT t.id, t.user_id, u.username, u.display_name, u.lang, u.active, t.last_used_at \
-         FROM api_token t JOIN user_account u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL")
-        .bind(token_hash).fetch_optional(c).await)?)
+    let sql = format!(
+        "SELECT t.id, t.user_id, u.username, u.display_name, u.lang, u.active, t.last_used_at, \
+         {} FROM api_token t JOIN user_account u ON u.id = t.user_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+        crate::users::GRANT_COLUMNS
+    );
+    Ok(
+        on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(token_hash).fetch_optional(c).await)?,
+    )
 }
 
 pub async fn touch(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<()> {

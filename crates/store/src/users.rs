@@ -146,7 +146,8 @@ pub async fn roles_and_desks_of(
     })
 }
 
-/// What a user may do and where, read in one round trip (every request needs it).
+/// What a user may do and where. Every request needs it, so it comes as three columns of the
+/// row that authenticates the request ([`GRANT_COLUMNS`]): one round trip, one row.
 #[derive(Debug, Clone, Default)]
 pub struct Grants {
     pub permissions: Vec<String>,
@@ -155,29 +156,54 @@ pub struct Grants {
     pub desk_ids: Vec<i64>,
 }
 
-pub async fn grants_of(store: &Store, user_id: i64) -> Result<Grants> {
-    let rows: Vec<(String, String, i64)> = on_pool!(store, c => sqlx::query_as(
-        "SELECT 'p', rp.permission, CAST(0 AS BIGINT) FROM user_role ur \
-         JOIN role_permission rp ON rp.role_id = ur.role_id WHERE ur.user_id = $1 \
-         UNION ALL SELECT 'r', r.code, r.id FROM user_role ur JOIN role r ON r.id = ur.role_id \
-         WHERE ur.user_id = $1 \
-         UNION ALL SELECT 'd', '', desk_id FROM user_desk WHERE user_id = $1")
-        .bind(user_id).fetch_all(c).await)?;
-    let mut g = Grants::default();
-    let mut roles: Vec<(i64, String)> = Vec::new();
-    for (kind, value, n) in rows {
-        match kind.as_str() {
-            "p" => g.permissions.push(value),
-            "r" => roles.push((n, value)),
-            _ => g.desk_ids.push(n),
+/// The columns `grant_permissions`, `grant_roles` and `grant_desks` of the user `u`: codes
+/// joined by commas (codes hold none), for [`Grants::from_columns`]. `string_agg` with
+/// `ORDER BY` is the same on both backends (SQLite ≥ 3.44).
+pub const GRANT_COLUMNS: &str = "\
+    (SELECT string_agg(rp.permission, ',') FROM user_role ur \
+     JOIN role_permission rp ON rp.role_id = ur.role_id WHERE ur.user_id = u.id) AS grant_permissions, \
+    (SELECT string_agg(r.code, ',' ORDER BY r.id) FROM user_role ur \
+     JOIN role r ON r.id = ur.role_id WHERE ur.user_id = u.id) AS grant_roles, \
+    (SELECT string_agg(CAST(ud.desk_id AS TEXT), ',') FROM user_desk ud \
+     WHERE ud.user_id = u.id) AS grant_desks";
+
+impl Grants {
+    /// Read back the columns of [`GRANT_COLUMNS`].
+    pub fn from_columns(
+        permissions: Option<&str>,
+        roles: Option<&str>,
+        desks: Option<&str>,
+    ) -> Self {
+        let split = |s: Option<&str>| -> Vec<String> {
+            s.unwrap_or_default()
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let mut permissions = split(permissions);
+        permissions.sort();
+        permissions.dedup();
+        let mut desk_ids: Vec<i64> = split(desks).iter().filter_map(|d| d.parse().ok()).collect();
+        desk_ids.sort_unstable();
+        Grants {
+            permissions,
+            roles: split(roles),
+            desk_ids,
         }
     }
-    g.permissions.sort();
-    g.permissions.dedup();
-    roles.sort();
-    g.roles = roles.into_iter().map(|(_, r)| r).collect();
-    g.desk_ids.sort_unstable();
-    Ok(g)
+}
+
+pub async fn grants_of(store: &Store, user_id: i64) -> Result<Grants> {
+    let sql = format!("SELECT {GRANT_COLUMNS} FROM user_account u WHERE u.id = $1");
+    let (p, r, d): (Option<String>, Option<String>, Option<String>) = on_pool!(store, c =>
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).fetch_optional(c).await)?
+    .unwrap_or_default();
+    Ok(Grants::from_columns(
+        p.as_deref(),
+        r.as_deref(),
+        d.as_deref(),
+    ))
 }
 
 /// The role codes a user holds.

@@ -12,6 +12,7 @@ use sanbao_domain::user::parse_label;
 use sanbao_domain::{FieldError, FieldErrors};
 use sanbao_store::Tx;
 use sanbao_store::cases::{self as repo, CaseFilter, CaseRow, ClockRow, EventRow};
+use sanbao_store::intake;
 use serde_json::json;
 
 use crate::{Actor, App, AppError, Result, audit};
@@ -98,147 +99,6 @@ pub struct CaseEdit {
     pub assignee_id: Option<Option<i64>>,
     /// Replaces the case's tags.
     pub tags: Option<Vec<String>>,
-}
-
-/// An intake event before it is written.
-struct OwnedEvent {
-    kind: &'static str,
-    body: String,
-    data: String,
-}
-
-/// Everything an intake writes, owned, so that the write can run on the writer's thread.
-struct IntakeWrite {
-    actor: Actor,
-    customer_kind: &'static str,
-    name: String,
-    phone: String,
-    address: String,
-    credit_code: Option<String>,
-    kind: Kind,
-    channel: Channel,
-    year: i32,
-    subject: String,
-    description: String,
-    priority: Priority,
-    desk_id: Option<i64>,
-    assignee_id: Option<i64>,
-    policy_name: String,
-    policy_version: i32,
-    received_at: DateTime<Utc>,
-    regulator_ref: Option<String>,
-    regulator_accepted_on: Option<chrono::NaiveDate>,
-    now: DateTime<Utc>,
-    events: Vec<OwnedEvent>,
-    projection: Projection,
-    /// Search words of subject, description and phone (number and name are added once known).
-    text_words: String,
-    idempotency: Option<(i64, String)>,
-}
-
-enum IntakeOutcome {
-    Written {
-        number: String,
-        clocks: Vec<ClockRow>,
-    },
-    /// A concurrent request with the same Idempotency-Key committed first.
-    Retried,
-}
-
-impl IntakeWrite {
-    /// Find or create the customer, take the number, write the case with everything it owns
-    /// and its audit entry: two scripts on SQLite, in one savepoint of the shared commit.
-    async fn run(self, store: sanbao_store::Store) -> Result<IntakeOutcome> {
-        let a = &self.actor;
-        let mut tx = store.begin_scripted().await?;
-        let intake = repo::intake(
-            &mut tx,
-            &repo::NewCustomer {
-                kind: self.customer_kind,
-                name: &self.name,
-                phone: &self.phone,
-                address: &self.address,
-                credit_code: self.credit_code.as_deref(),
-                now: self.now,
-            },
-            self.kind.code(),
-            self.year,
-        )
-        .await?;
-        let number = dom::case_number(self.kind, self.year, intake.seq);
-        let mut search_words =
-            sanbao_domain::search::index_words(&[&number, &intake.customer_name]);
-        search_words.push(' ');
-        search_words.push_str(&self.text_words);
-        let entry = sanbao_domain::audit::AuditEntry::chain(
-            audit::entry(
-                a,
-                "case.create",
-                "case",
-                &number,
-                json!({"kind": self.kind.code(), "channel": self.channel.code(), "customer_id": intake.customer_id, "new_customer": intake.customer_created, "policy": format!("{}@{}", self.policy_name, self.policy_version)}),
-            ),
-            intake.audit_head.0,
-            &intake.audit_head.1,
-        );
-        let events: Vec<repo::EventDraft> = self
-            .events
-            .iter()
-            .map(|e| repo::EventDraft {
-                at: self.received_at,
-                actor_id: a.user_id,
-                actor_name: &a.display_name,
-                kind: e.kind,
-                body: e.body.clone(),
-                data: e.data.clone(),
-            })
-            .collect();
-        let p = &self.projection;
-        let written = repo::insert_new_case(
-            &mut tx,
-            &repo::NewCaseRows {
-                case: repo::NewCase {
-                    number: &number,
-                    kind: self.kind.code(),
-                    channel: self.channel.code(),
-                    customer_id: intake.customer_id,
-                    subject: &self.subject,
-                    description: &self.description,
-                    priority: self.priority.code(),
-                    desk_id: self.desk_id,
-                    assignee_id: self.assignee_id,
-                    state: State::New.code(),
-                    policy_name: &self.policy_name,
-                    policy_version: self.policy_version,
-                    received_at: self.received_at,
-                    regulator_ref: self.regulator_ref.as_deref(),
-                    regulator_accepted_on: self.regulator_accepted_on,
-                    created_by: a.user_id,
-                    now: self.now,
-                },
-                next_due_at: p.next_due,
-                next_check_at: p.next_check,
-                breached: p.breached,
-                events: &events,
-                clocks: &p.clocks,
-                search_words: &search_words,
-                idempotency: self.idempotency.as_ref().map(|(u, k)| (*u, k.as_str())),
-                audit: &entry,
-            },
-        )
-        .await;
-        match written {
-            Err(sanbao_store::StoreError::Unique) if self.idempotency.is_some() => {
-                return Ok(IntakeOutcome::Retried);
-            }
-            other => other.map_err(unknown_reference)?,
-        }
-        tx.commit().await?;
-        Ok(IntakeOutcome::Written {
-            number,
-            clocks: self.projection.clocks,
-        })
-    }
 }
 
 /// Queue shortcuts of the case list.
@@ -345,18 +205,10 @@ fn make_cursor(c: &CaseRow) -> String {
 impl App {
     /// The policy a case runs under: the version stored on it.
     async fn case_policy(&self, name: &str, version: i32) -> Result<Policy> {
-        let text = if version == 0 {
-            sanbao_domain::policy::PRESETS
-                .iter()
-                .find(|p| p.0 == name)
-                .map(|p| p.1.to_owned())
-        } else {
-            repo::policy_body(&self.store, name, version).await?
-        };
-        let text =
-            text.ok_or_else(|| AppError::Fault(format!("policy {name} v{version} missing")))?;
-        self.parsed_policy(name, version, &text)
-            .map_err(|e| AppError::Fault(format!("policy {name} v{version}: {e}")))
+        self.policy_version(name, version)
+            .await
+            .map_err(|e| AppError::Fault(format!("policy {name} v{version}: {e}")))?
+            .ok_or_else(|| AppError::Fault(format!("policy {name} v{version} missing")))
     }
 
     /// Everything a projection needs besides the event list, read before the write
@@ -548,26 +400,30 @@ impl App {
             return self.idempotent_answer(actor, existing).await;
         }
         // Events and clocks are known before anything is written: the projection is computed
-        // here and the case goes to the database in one script.
-        let mut events = vec![OwnedEvent {
+        // here and the case goes to the database in one piece.
+        let mut events = vec![intake::EventDraft {
+            at: received_at,
+            actor_id: actor.user_id,
+            actor_name: actor.display_name.clone(),
             kind: "created",
             body: format!("经{}受理", channel.label_zh()),
             data: json!({"state": "new", "channel": channel.code()}).to_string(),
         }];
         if let Some(e) = kind.intake_event() {
-            events.push(OwnedEvent {
+            events.push(intake::EventDraft {
                 kind: "policy_event",
                 body: String::new(),
                 data: json!({"event": e}).to_string(),
+                ..events[0].clone()
             });
         }
         let rows: Vec<EventRow> = events
             .iter()
             .map(|e| EventRow {
                 id: 0,
-                at: received_at,
-                actor_id: actor.user_id,
-                actor_name: actor.display_name.clone(),
+                at: e.at,
+                actor_id: e.actor_id,
+                actor_name: e.actor_name.clone(),
                 kind: e.kind.to_owned(),
                 body: e.body.clone(),
                 data: e.data.clone(),
@@ -578,51 +434,77 @@ impl App {
         // The words of the text the customer gave are cut before the writer is taken.
         let text_words =
             sanbao_domain::search::index_words(&[&subject, &description, phone.as_str()]);
-        let w = IntakeWrite {
-            actor: actor.clone(),
-            customer_kind,
-            name,
-            phone: phone.as_str().to_owned(),
-            address: input.customer.address.trim().to_owned(),
-            credit_code,
-            kind,
-            channel,
+        let draft = intake::CaseDraft {
+            customer: intake::CustomerDraft {
+                kind: customer_kind,
+                name,
+                phone: phone.as_str().to_owned(),
+                address: input.customer.address.trim().to_owned(),
+                credit_code,
+            },
+            kind: kind.code(),
             year,
+            channel: channel.code(),
             subject,
             description,
-            priority,
+            priority: priority.code(),
             desk_id: input.desk_id,
             assignee_id: input.assignee_id,
+            state: State::New.code(),
             policy_name: policy.name.clone(),
             policy_version,
             received_at,
             regulator_ref: (!regulator_ref.is_empty()).then(|| regulator_ref.to_owned()),
             regulator_accepted_on,
+            created_by: actor.user_id,
             now,
+            next_due_at: projection.next_due,
+            next_check_at: projection.next_check,
+            breached: projection.breached,
             events,
-            projection,
-            text_words,
+            clocks: projection.clocks.clone(),
             idempotency: idempotency.map(|(u, k)| (u, k.to_owned())),
         };
-        let store = self.store.clone();
-        let (number, clocks) = match self.store.on_writer(w.run(store)).await?? {
-            IntakeOutcome::Written { number, clocks } => (number, clocks),
-            IntakeOutcome::Retried => {
-                if let Some((uid, key)) = idempotency
-                    && let Some(existing) = repo::idempotent_case(&self.store, uid, key).await?
-                {
-                    return self.idempotent_answer(actor, existing).await;
+        // Number, search words and audit entry follow from what intake reserves (customer,
+        // sequence, audit head): made inside the write.
+        let naming = {
+            let actor = actor.clone();
+            let policy = format!("{}@{}", policy.name, policy_version);
+            move |i: &intake::Intake| {
+                let number = dom::case_number(kind, year, i.seq);
+                let mut search_words =
+                    sanbao_domain::search::index_words(&[&number, &i.customer_name]);
+                search_words.push(' ');
+                search_words.push_str(&text_words);
+                let audit = sanbao_domain::audit::AuditEntry::chain(
+                    audit::entry(
+                        &actor,
+                        "case.create",
+                        "case",
+                        &number,
+                        json!({"kind": kind.code(), "channel": channel.code(), "customer_id": i.customer_id, "new_customer": i.customer_created, "policy": policy}),
+                    ),
+                    i.audit_head.0,
+                    &i.audit_head.1,
+                );
+                intake::Naming {
+                    number,
+                    search_words,
+                    audit,
                 }
-                return Err(AppError::Stale);
             }
         };
-        let case = repo::by_number(&self.store, &number)
-            .await?
-            .ok_or(AppError::NotFound("case"))?;
+        let case = match intake::create(&self.store, draft, naming)
+            .await
+            .map_err(unknown_reference)?
+        {
+            intake::Created::New { case, .. } => *case,
+            intake::Created::Earlier(id) => return self.idempotent_answer(actor, id).await,
+        };
         Ok(CaseView {
             phone_shown: shown_phone(actor, &case.customer_phone),
             case,
-            clocks,
+            clocks: projection.clocks,
         })
     }
 

@@ -92,18 +92,38 @@ impl App {
         Ok((self.parsed_policy(name, version, &body)?, version))
     }
 
-    /// A policy version parsed once: versions never change, so the parse is kept (intake
-    /// reads the active policy on every case).
-    pub(crate) fn parsed_policy(&self, name: &str, version: i32, body: &str) -> Result<Policy> {
-        let key = (name.to_owned(), version);
-        if let Some(p) = self
-            .policy_cache
+    /// One version of a policy (0: the preset as shipped), `None` if there is no such version.
+    /// Versions never change: each is read and parsed once (intake needs the active policy on
+    /// every case).
+    pub(crate) async fn policy_version(&self, name: &str, version: i32) -> Result<Option<Policy>> {
+        if let Some(p) = self.cached_policy(name, version) {
+            return Ok(Some(p));
+        }
+        let text = if version == 0 {
+            dom::PRESETS
+                .iter()
+                .find(|p| p.0 == name)
+                .map(|p| p.1.to_owned())
+        } else {
+            sanbao_store::cases::policy_body(&self.store, name, version).await?
+        };
+        text.map(|t| self.parsed_policy(name, version, &t))
+            .transpose()
+    }
+
+    fn cached_policy(&self, name: &str, version: i32) -> Option<Policy> {
+        self.policy_cache
             .lock()
             .ok()
-            .and_then(|c| c.get(&key).cloned())
-        {
+            .and_then(|c| c.get(&(name.to_owned(), version)).cloned())
+    }
+
+    /// A policy version parsed once (see [`App::policy_version`]).
+    pub(crate) fn parsed_policy(&self, name: &str, version: i32, body: &str) -> Result<Policy> {
+        if let Some(p) = self.cached_policy(name, version) {
             return Ok(p);
         }
+        let key = (name.to_owned(), version);
         let p = Policy::parse(body).map_err(refused)?;
         if let Ok(mut c) = self.policy_cache.lock() {
             c.insert(key, p.clone());
@@ -160,10 +180,16 @@ impl App {
             .unwrap_or_else(|| "seed".to_owned()))
     }
 
-    /// The policy new sales and cases run under.
+    /// The policy new sales and cases run under, at its newest version: one single-row read
+    /// (the text is read only the first time a version is seen).
     pub async fn active_policy(&self) -> Result<(Policy, i32)> {
-        let name = self.active_policy_name().await?;
-        self.policy(&name).await
+        let (name, version) = repo::active_latest(&self.store, ACTIVE, "seed").await?;
+        let version = version.unwrap_or(0);
+        let policy = self
+            .policy_version(&name, version)
+            .await?
+            .ok_or(AppError::NotFound("policy"))?;
+        Ok((policy, version))
     }
 
     pub async fn set_active_policy(&self, actor: &Actor, name: &str) -> Result<()> {

@@ -11,7 +11,11 @@
 //! writers queue instead of failing with `SQLITE_BUSY`, and concurrent writes share one durable
 //! commit (group commit, see [`writer`]): each request is a savepoint in the batch's
 //! `BEGIN IMMEDIATE` transaction and is acknowledged once that batch is committed and synced.
-#![forbid(unsafe_code)]
+//! Case intake on SQLite runs straight on that connection ([`intake`]).
+//!
+//! The one `unsafe` block of the workspace lends the writer's raw SQLite handle from sqlx to
+//! rusqlite for that (see `writer::Conn::hold_raw`); everything else is safe code.
+#![deny(unsafe_code)]
 
 use std::path::Path;
 use std::str::FromStr;
@@ -31,6 +35,7 @@ pub mod bulk;
 pub mod calendar;
 pub mod cases;
 pub mod desks;
+pub mod intake;
 pub mod policies;
 pub mod roles;
 pub mod saved_filters;
@@ -123,6 +128,8 @@ pub enum StoreError {
     BadUrl(String),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[source] rusqlite::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("I/O error: {0}")]
@@ -138,6 +145,23 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Unique,
             sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::ForeignKey,
             _ => StoreError::Database(e),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ffi;
+        match &e {
+            rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
+            rusqlite::Error::SqliteFailure(f, _) => match f.extended_code {
+                ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                    StoreError::Unique
+                }
+                ffi::SQLITE_CONSTRAINT_FOREIGNKEY => StoreError::ForeignKey,
+                _ => StoreError::Sqlite(e),
+            },
+            _ => StoreError::Sqlite(e),
         }
     }
 }
@@ -279,30 +303,6 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match &self.backend {
             Backend::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
-            Backend::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
-    }
-
-    /// Run a write use case where writes are fastest: on SQLite on the writer's own thread
-    /// (a request holding the single writer is never queued behind other requests' work), on
-    /// PostgreSQL right here. `work` runs to its end even if the caller stops waiting.
-    pub async fn on_writer<T: Send + 'static>(
-        &self,
-        work: impl std::future::Future<Output = T> + Send + 'static,
-    ) -> Result<T> {
-        match &self.backend {
-            Backend::Sqlite { write, .. } => write.run(work).await,
-            Backend::Postgres(_) => Ok(work.await),
-        }
-    }
-
-    /// A transaction for a use case written as scripts (case intake): on SQLite its first
-    /// script opens the savepoint and its last releases it, saving two round trips to the
-    /// writer. Its first call must be [`cases::intake`] and its last [`cases::insert_new_case`]
-    /// (debug builds check the first).
-    pub async fn begin_scripted(&self) -> Result<Tx> {
-        Ok(match &self.backend {
-            Backend::Sqlite { write, .. } => Tx::Sqlite(write.begin_scripted().await?),
             Backend::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }

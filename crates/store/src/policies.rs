@@ -24,6 +24,20 @@ pub async fn latest(store: &Store, name: &str) -> Result<Option<(i32, String)>> 
         .bind(name).fetch_optional(c).await)?)
 }
 
+/// The policy named by the setting `key` (`default` when unset) and its newest saved version
+/// (`None`: never saved, a preset as shipped): one row, without the text — callers keep parsed
+/// versions, which never change, and read a text only the first time.
+pub async fn active_latest(
+    store: &Store,
+    key: &str,
+    default: &str,
+) -> Result<(String, Option<i32>)> {
+    Ok(on_pool!(store, c => sqlx::query_as(
+        "SELECT n.name, (SELECT MAX(v.version) FROM policy_version v WHERE v.name = n.name) \
+         FROM (SELECT COALESCE((SELECT value FROM setting WHERE key = $1), $2) AS name) n")
+        .bind(key).bind(default).fetch_one(c).await)?)
+}
+
 /// The newest version of every saved policy.
 pub async fn latest_all(store: &Store) -> Result<Vec<PolicyVersionRow>> {
     let sql = format!(

@@ -149,21 +149,6 @@ impl Drop for TestDb {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn database_is_replaced() {
-        assert_eq!(
-            super::with_database("postgres://root@127.0.0.1:5432/postgres", "t1"),
-            "postgres://root@127.0.0.1:5432/t1"
-        );
-        assert_eq!(
-            super::with_database("postgres://127.0.0.1:5432?sslmode=disable", "t1"),
-            "postgres://127.0.0.1:5432/t1?sslmode=disable"
-        );
-    }
-}
-
 /// Run a raw statement, bypassing the app layer (tests that tamper with data on purpose).
 pub async fn execute_raw(store: &Store, sql: &str) -> crate::Result<u64> {
     let sql = sql.to_owned();
@@ -209,4 +194,19 @@ pub async fn schema_columns(store: &Store) -> crate::Result<Vec<(String, String)
     cols.retain(|(t, _)| !t.starts_with("case_search"));
     cols.sort();
     Ok(cols)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_is_replaced() {
+        assert_eq!(
+            super::with_database("postgres://root@127.0.0.1:5432/postgres", "t1"),
+            "postgres://root@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            super::with_database("postgres://127.0.0.1:5432?sslmode=disable", "t1"),
+            "postgres://127.0.0.1:5432/t1?sslmode=disable"
+        );
+    }
 }

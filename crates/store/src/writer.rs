@@ -16,6 +16,12 @@
 //!   SQL); whoever takes the connection next rolls it back first, and the flusher is woken so a
 //!   batch never stays open with nobody to end it.
 //!
+//! * Case intake, the one write that comes by the thousand, does not talk to SQLite through
+//!   sqlx's worker thread (a hand-over per statement, which costs more than the statement
+//!   itself): [`Writer::direct`] queues it for the writer's own thread, which takes the raw
+//!   connection once for everything queued and runs each job in its savepoint there, straight
+//!   on SQLite. Its batch commits like any other.
+//!
 //! One request's failure rolls back only its savepoint. If SQLite itself abandons the whole
 //! transaction (disk full, I/O error), every request of the batch is told it failed: none was
 //! acknowledged yet.
@@ -24,7 +30,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use sqlx::{Connection, Executor, SqliteConnection};
-use tokio::sync::{Mutex, Notify, OwnedMutexGuard, oneshot};
+use tokio::sync::{Mutex, Notify, OwnedMutexGuard, mpsc, oneshot};
 
 use crate::{Result, StoreError};
 
@@ -45,10 +51,18 @@ pub struct Writer {
     conn: Arc<Mutex<Conn>>,
     wake: Arc<Notify>,
     closed: Arc<AtomicBool>,
-    /// A thread of its own for work done while holding the connection (see [`Writer::run`]).
-    lane: tokio::runtime::Handle,
+    /// Jobs for the raw connection (see [`Writer::direct`]).
+    jobs: mpsc::UnboundedSender<Job>,
     stop_lane: std::sync::Mutex<Option<oneshot::Sender<()>>>,
 }
+
+/// A job of [`Writer::direct`], type-erased: it runs its work in a [`Session`] and answers
+/// its caller itself.
+type Job = Box<dyn FnOnce(&mut Session<'_>) + Send>;
+
+/// At most this many queued jobs share one hold of the raw connection, so that the flusher and
+/// ordinary transactions waiting for the connection get their turn under a steady stream.
+const JOBS_PER_HOLD: usize = 64;
 
 impl std::fmt::Debug for Writer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -57,9 +71,10 @@ impl std::fmt::Debug for Writer {
 }
 
 impl Writer {
-    /// Take over `conn`, start the writer's own thread and the flusher task on it.
+    /// Take over `conn`, start the writer's own thread with the flusher and the job runner.
     pub(crate) fn new(conn: SqliteConnection) -> std::io::Result<Self> {
         let (lane, stop_lane) = start_lane()?;
+        let (jobs, queued) = mpsc::unbounded_channel();
         let w = Self {
             conn: Arc::new(Mutex::new(Conn {
                 conn,
@@ -69,11 +84,11 @@ impl Writer {
             })),
             wake: Arc::new(Notify::new()),
             closed: Arc::new(AtomicBool::new(false)),
-            lane,
+            jobs,
             stop_lane: std::sync::Mutex::new(Some(stop_lane)),
         };
         let (conn, wake, closed) = (w.conn.clone(), w.wake.clone(), w.closed.clone());
-        w.lane.spawn(async move {
+        lane.spawn(async move {
             loop {
                 wake.notified().await;
                 let mut c = conn.lock().await;
@@ -85,24 +100,41 @@ impl Writer {
                 }
             }
         });
+        lane.spawn(run_jobs(
+            w.conn.clone(),
+            w.wake.clone(),
+            w.closed.clone(),
+            queued,
+        ));
         Ok(w)
     }
 
-    /// Run `work` on the writer's own thread and wait for its result.
+    /// Run `work` on the writer's thread, straight on the SQLite connection, as this request's
+    /// savepoint in the open batch (opening one if needed); answers once the batch is committed
+    /// and synced. If `work` fails, its savepoint is rolled back and its error returned.
     ///
-    /// A request holding the writer waits for each statement's answer; on the shared runtime
-    /// its task is then queued behind every other request's parsing and rendering before it can
-    /// send the next statement, and the whole batch waits with it. On this thread, which does
-    /// nothing else, it continues as soon as the answer is there. `work` runs to its end even
-    /// if the caller stops waiting.
-    pub(crate) async fn run<T: Send + 'static>(
+    /// `work` runs to its end even if the caller stops waiting (its writes then commit with the
+    /// batch, unacknowledged, as with a client that goes away after its commit).
+    pub(crate) async fn direct<T: Send + 'static>(
         &self,
-        work: impl std::future::Future<Output = T> + Send + 'static,
+        work: impl FnOnce(&rusqlite::Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        self.lane
-            .spawn(work)
-            .await
-            .map_err(|e| StoreError::GroupCommit(format!("the writer's task failed: {e}")))
+        if self.closed.load(Ordering::Acquire) {
+            return Err(StoreError::Database(sqlx::Error::PoolClosed));
+        }
+        let (answer, answered) = oneshot::channel();
+        let job: Job = Box::new(move |s: &mut Session<'_>| {
+            let out = s.savepoint(work).map(|v| (v, s.on_commit()));
+            let _ = answer.send(out);
+        });
+        let stopped = || StoreError::GroupCommit("the writer stopped before committing".into());
+        self.jobs.send(job).map_err(|_| stopped())?;
+        let (value, committed) = answered.await.map_err(|_| stopped())??;
+        match committed.await {
+            Ok(Ok(())) => Ok(value),
+            Ok(Err(e)) => Err(StoreError::GroupCommit(e)),
+            Err(_) => Err(stopped()),
+        }
     }
 
     /// Take the connection (in turn) with any dropped request's savepoint rolled back.
@@ -113,15 +145,6 @@ impl Writer {
         let mut g = self.conn.clone().lock_owned().await;
         g.settle().await;
         Ok(g)
-    }
-
-    fn tx(&self, guard: OwnedMutexGuard<Conn>, savepoint: Savepoint) -> SqliteTx {
-        SqliteTx {
-            guard,
-            wake: self.wake.clone(),
-            done: false,
-            savepoint,
-        }
     }
 
     /// Open this request's savepoint in the current batch (opening the batch if needed).
@@ -136,15 +159,11 @@ impl Writer {
             self.wake.notify_one();
             return Err(e.into());
         }
-        Ok(self.tx(g, Savepoint::Open))
-    }
-
-    /// Take the connection for a request whose own scripts open and release its savepoint
-    /// (see [`SqliteTx::script_prelude`]): the statements that would otherwise be round trips
-    /// of their own ride along with the request's first and last script. Nothing is sent here.
-    pub(crate) async fn begin_scripted(&self) -> Result<SqliteTx> {
-        let g = self.take().await?;
-        Ok(self.tx(g, Savepoint::NotYet))
+        Ok(SqliteTx {
+            guard: g,
+            wake: self.wake.clone(),
+            done: false,
+        })
     }
 
     /// Run `f` on the connection outside any batch (migrations, tests tampering with data):
@@ -245,62 +264,14 @@ pub struct SqliteTx {
     guard: OwnedMutexGuard<Conn>,
     wake: Arc<Notify>,
     done: bool,
-    savepoint: Savepoint,
-}
-
-/// Where a request's savepoint stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Savepoint {
-    /// Not opened: the request's first script opens it.
-    NotYet,
-    /// Open: a drop rolls it back, a commit releases it.
-    Open,
-    /// Released by the request's last script: its work is part of the batch.
-    Released,
 }
 
 impl SqliteTx {
-    /// The text a scripted request's first script starts with: it opens the batch if none is
-    /// open and the request's savepoint. Every statement of the script after it is undone with
-    /// the savepoint if the request fails. Empty once taken (or for an ordinary transaction).
-    pub(crate) fn script_prelude(&mut self) -> &'static str {
-        if self.savepoint != Savepoint::NotYet {
-            return "";
-        }
-        self.savepoint = Savepoint::Open;
-        if self.guard.open {
-            "SAVEPOINT req; "
-        } else {
-            // If this fails the batch state is unknown: `abandon` (via the drop's rollback,
-            // which then fails) ends it for everyone, none of whom was acknowledged yet.
-            self.guard.open = true;
-            "BEGIN IMMEDIATE; SAVEPOINT req; "
-        }
-    }
-
-    /// The statement a request's last script ends with; once that script succeeded, call
-    /// [`SqliteTx::released`].
-    pub(crate) const SCRIPT_RELEASE: &'static str = "RELEASE req";
-
-    /// The request's last script released its savepoint into the batch.
-    pub(crate) fn released(&mut self) {
-        if self.savepoint == Savepoint::Open {
-            self.savepoint = Savepoint::Released;
-        }
-    }
-
     /// Release the savepoint into the batch and wait until the batch is committed.
     pub(crate) async fn commit(mut self) -> Result<()> {
-        if self.savepoint == Savepoint::Open
-            && let Err(e) = self.guard.conn.execute("RELEASE req").await
-        {
+        if let Err(e) = self.guard.conn.execute("RELEASE req").await {
             // Dropping `self` rolls the savepoint back.
             return Err(e.into());
-        }
-        if self.savepoint == Savepoint::NotYet {
-            // Nothing was written.
-            self.done = true;
-            return Ok(());
         }
         let (tx, rx) = oneshot::channel();
         self.guard.pending.push(tx);
@@ -320,13 +291,7 @@ impl SqliteTx {
 
 impl Drop for SqliteTx {
     fn drop(&mut self) {
-        // A released savepoint cannot be taken back on its own: its work commits with the
-        // batch, unacknowledged (as when a client goes away after its commit) — the flusher
-        // is woken so the batch does not wait for the next write.
-        if !self.done && self.savepoint == Savepoint::Released {
-            self.wake.notify_one();
-        }
-        if !self.done && self.savepoint == Savepoint::Open {
+        if !self.done {
             self.guard.dirty = true;
             self.wake.notify_one();
         }
@@ -342,11 +307,133 @@ impl Deref for SqliteTx {
 
 impl DerefMut for SqliteTx {
     fn deref_mut(&mut self) -> &mut SqliteConnection {
-        debug_assert!(
-            self.savepoint == Savepoint::Open,
-            "a scripted transaction runs its prelude script first and nothing after its release"
-        );
         &mut self.guard.conn
+    }
+}
+
+/// Run the queued jobs of [`Writer::direct`]: whoever comes first takes the connection (in
+/// turn with everyone else) and the raw handle once, for itself and whatever queued meanwhile.
+async fn run_jobs(
+    conn: Arc<Mutex<Conn>>,
+    wake: Arc<Notify>,
+    closed: Arc<AtomicBool>,
+    mut queued: mpsc::UnboundedReceiver<Job>,
+) {
+    while let Some(first) = queued.recv().await {
+        let mut g = conn.lock().await;
+        g.settle().await;
+        let lost = g
+            .hold_raw(closed.load(Ordering::Acquire), first, &mut queued)
+            .await;
+        if let Some(why) = lost {
+            tracing::warn!(error = %why, "the batch transaction was lost");
+            g.abandon(why).await;
+        }
+        drop(g);
+        // The jobs' savepoints are in the batch: the flusher commits them.
+        wake.notify_one();
+    }
+}
+
+/// The raw connection while the writer's thread holds it, for [`Writer::direct`] jobs.
+pub(crate) struct Session<'a> {
+    /// The connection, or why writes cannot run.
+    conn: std::result::Result<&'a rusqlite::Connection, String>,
+    open: &'a mut bool,
+    pending: &'a mut Vec<oneshot::Sender<Result<(), String>>>,
+    /// SQLite abandoned the batch transaction: everyone in it must be told.
+    lost: Option<String>,
+}
+
+impl Session<'_> {
+    /// Run `work` in a savepoint of the batch (opening the batch if needed); roll it back if
+    /// `work` fails.
+    fn savepoint<T>(&mut self, work: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
+        let c = match &self.conn {
+            Ok(c) => *c,
+            Err(why) => return Err(StoreError::GroupCommit(why.clone())),
+        };
+        if !*self.open {
+            c.execute_batch("BEGIN IMMEDIATE")?;
+            *self.open = true;
+        }
+        // A failed SAVEPOINT leaves the batch as it was; the flusher ends it for the others.
+        c.prepare_cached("SAVEPOINT req")?.execute([])?;
+        let out = work(c).and_then(|v| {
+            c.prepare_cached("RELEASE req")?.execute([])?;
+            Ok(v)
+        });
+        if out.is_err()
+            && let Err(e) = c.execute_batch("ROLLBACK TO req; RELEASE req")
+        {
+            let why = format!("the write transaction was lost: {e}");
+            self.conn = Err(why.clone());
+            self.lost = Some(why);
+        }
+        out
+    }
+
+    /// Be told when the batch holding the savepoints released so far is committed.
+    fn on_commit(&mut self) -> oneshot::Receiver<Result<(), String>> {
+        let (tx, rx) = oneshot::channel();
+        self.pending.push(tx);
+        rx
+    }
+}
+
+impl Conn {
+    /// Take the raw connection from sqlx's worker and run `first` and the jobs queued behind
+    /// it (up to [`JOBS_PER_HOLD`]). Returns why the batch was lost, if it was.
+    async fn hold_raw(
+        &mut self,
+        closed: bool,
+        first: Job,
+        queued: &mut mpsc::UnboundedReceiver<Job>,
+    ) -> Option<String> {
+        let Conn {
+            conn,
+            open,
+            pending,
+            ..
+        } = self;
+        let mut handle = if closed {
+            Err("the store is closed".to_owned())
+        } else {
+            conn.lock_handle()
+                .await
+                .map_err(|e| format!("the writer connection is gone: {e}"))
+        };
+        // SAFETY: while `handle` lives, sqlx's worker makes no call on this connection or its
+        // statements (`LockedSqliteHandle`'s guarantee), so this thread is its only user. `raw`
+        // does not close the connection, and it is dropped — finalizing the statements it
+        // prepared — before `handle` gives the connection back.
+        let raw = match &mut handle {
+            #[allow(unsafe_code)]
+            Ok(h) => unsafe { rusqlite::Connection::from_handle(h.as_raw_handle().as_ptr()) }
+                .map_err(|e| e.to_string()),
+            Err(why) => Err(why.clone()),
+        };
+        if let Ok(r) = &raw {
+            r.set_prepared_statement_cache_capacity(32);
+        }
+        let mut s = Session {
+            conn: raw.as_ref().map_err(Clone::clone),
+            open,
+            pending,
+            lost: None,
+        };
+        first(&mut s);
+        for _ in 1..JOBS_PER_HOLD {
+            match queued.try_recv() {
+                Ok(job) => job(&mut s),
+                Err(_) => break,
+            }
+        }
+        let lost = s.lost.take();
+        drop(s);
+        drop(raw);
+        drop(handle);
+        lost
     }
 }
 

@@ -4,7 +4,9 @@
 use chrono::{Duration, Utc};
 use sanbao_domain::audit::{AuditRecord, ChainVerifier};
 use sanbao_store::testing::{self, TestDb};
-use sanbao_store::{BackendKind, StoreError, audit, desks, roles, sessions, throttle, users};
+use sanbao_store::{
+    BackendKind, StoreError, audit, cases, desks, intake, roles, sessions, throttle, users,
+};
 
 fn now() -> chrono::DateTime<Utc> {
     sanbao_domain::time::now()
@@ -435,51 +437,160 @@ async fn concurrent_writes_commit_independently() {
     );
 }
 
-/// A scripted intake that gives up after its first script (or whose case script fails) leaves
-/// no customer and no number behind, while intakes beside it in the same shared commit stay.
+fn case_draft(phone: &str, desk_id: Option<i64>, key: Option<(i64, String)>) -> intake::CaseDraft {
+    let at = now();
+    intake::CaseDraft {
+        customer: intake::CustomerDraft {
+            kind: "individual",
+            name: "压测客户𠮷".into(),
+            phone: phone.into(),
+            address: String::new(),
+            credit_code: None,
+        },
+        kind: "complaint",
+        year: 2026,
+        channel: "phone",
+        subject: "屏幕漏液 😀".into(),
+        description: "我要退货".into(),
+        priority: "normal",
+        desk_id,
+        assignee_id: None,
+        state: "new",
+        policy_name: "seed".into(),
+        policy_version: 0,
+        received_at: at,
+        regulator_ref: None,
+        regulator_accepted_on: None,
+        created_by: None,
+        now: at,
+        next_due_at: Some(at + Duration::hours(24)),
+        next_check_at: Some(at + Duration::hours(24)),
+        breached: false,
+        events: vec![intake::EventDraft {
+            at,
+            actor_id: None,
+            actor_name: "系统".into(),
+            kind: "created",
+            body: "经电话受理".into(),
+            data: "{}".into(),
+        }],
+        clocks: vec![cases::ClockRow {
+            clock: "first_response".into(),
+            state: "running".into(),
+            due_at: Some(at + Duration::hours(24)),
+            due_date: None,
+            rule: "24h".into(),
+        }],
+        idempotency: key,
+    }
+}
+
+fn case_naming(i: &intake::Intake) -> intake::Naming {
+    let number = format!("TS2026{:06}", i.seq);
+    let mut r = record(0);
+    r.action = "case.create".into();
+    r.record_id = number.clone();
+    intake::Naming {
+        search_words: format!("{number} 漏液"),
+        audit: sanbao_domain::audit::AuditEntry::chain(r, i.audit_head.0, &i.audit_head.1),
+        number,
+    }
+}
+
+/// Intakes run side by side: one that fails (its desk does not exist) leaves no customer,
+/// number or audit entry behind, while those beside it in the same shared commit stay, with
+/// consecutive numbers, an intact audit chain and their 4-byte characters; a repeated
+/// Idempotency-Key is answered with the first case and writes nothing.
 #[tokio::test]
-async fn a_scripted_intake_that_fails_takes_back_only_its_own_work() {
-    use sanbao_store::cases;
+async fn intakes_side_by_side_take_back_only_their_own_failures() {
     let db = TestDb::new().await;
+    let user = add_user(&db, "agent").await;
     let mut tasks = Vec::new();
     for i in 0..24 {
         let store = db.store.clone();
         tasks.push(tokio::spawn(async move {
             let phone = format!("1390000{i:04}");
-            let mut tx = store.begin_scripted().await.unwrap();
-            let intake = cases::intake(
-                &mut tx,
-                &cases::NewCustomer {
-                    kind: "individual",
-                    name: "压测客户𠮷",
-                    phone: &phone,
-                    address: "",
-                    credit_code: None,
-                    now: now(),
-                },
-                "complaint",
-                2026,
-            )
-            .await
-            .unwrap();
-            assert!(intake.customer_created);
-            if i % 3 == 0 {
-                drop(tx);
-                (phone, false)
-            } else {
-                // Stand-in for the case script: the customer's row is the work kept.
-                tx.commit().await.unwrap();
-                (phone, true)
-            }
+            let desk = (i % 3 == 0).then_some(999_999);
+            let key = (i >= 20).then(|| (user, "same-key".to_owned()));
+            let made = intake::create(&store, case_draft(&phone, desk, key), case_naming).await;
+            (i, phone, made)
         }));
     }
+    let (mut kept, mut by_key) = (Vec::new(), Vec::new());
     for t in tasks {
-        let (phone, kept) = t.await.unwrap();
+        let (i, phone, made) = t.await.unwrap();
         let found = cases::customer_id_by_phone(&db.store, &phone)
             .await
             .unwrap();
-        assert_eq!(found.is_some(), kept, "{phone}");
+        match made {
+            Err(StoreError::ForeignKey) => {
+                assert_eq!(i % 3, 0);
+                assert!(found.is_none(), "{phone}");
+            }
+            Ok(intake::Created::New { case, intake }) => {
+                assert_eq!(found, Some(intake.customer_id));
+                assert!(intake.customer_created);
+                // The row handed back is the row stored.
+                let stored = cases::by_id(&db.store, case.id).await.unwrap().unwrap();
+                assert_eq!(format!("{stored:?}"), format!("{case:?}"));
+                if i >= 20 {
+                    by_key.push(case.id);
+                }
+                kept.push(case.number);
+            }
+            Ok(intake::Created::Earlier(id)) => {
+                assert!(i >= 20 && found.is_none(), "{phone}");
+                by_key.push(id);
+            }
+            Err(e) => panic!("{e}"),
+        }
     }
+    // 16 pass the desk check; of the four with the key 21 fails it, and one of 20, 22 and 23
+    // creates the case while the other two are answered with it.
+    by_key.dedup();
+    assert_eq!(by_key.len(), 1, "one case for the shared key");
+    kept.sort();
+    let expect: Vec<String> = (1..=kept.len()).map(|s| format!("TS2026{s:06}")).collect();
+    assert_eq!(
+        kept, expect,
+        "numbers are consecutive: failures took theirs back"
+    );
+    assert_eq!(kept.len(), 14);
+    let case = cases::by_number(&db.store, &kept[0])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(case.customer_name, "压测客户𠮷");
+    assert_eq!(case.subject, "屏幕漏液 😀");
+    assert_eq!(cases::clocks(&db.store, case.id).await.unwrap().len(), 1);
+    // With a desk and an assignee, their names come back too.
+    let mut tx = db.store.begin().await.unwrap();
+    let desk = desks::insert(
+        &mut tx,
+        &desks::DeskFields {
+            code: "CS-HQ",
+            name: "客服中心",
+            kind: "service",
+            supervisor_id: Some(user),
+            active: true,
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut d = case_draft("13900009999", Some(desk), None);
+    d.assignee_id = Some(user);
+    let Ok(intake::Created::New { case: made, .. }) =
+        intake::create(&db.store, d, case_naming).await
+    else {
+        panic!("the case with a desk was not created");
+    };
+    assert_eq!(made.desk_name.as_deref(), Some("客服中心"));
+    assert_eq!(made.assignee_name.as_deref(), Some("agent"));
+    let stored = cases::by_id(&db.store, made.id).await.unwrap().unwrap();
+    assert_eq!(format!("{stored:?}"), format!("{made:?}"));
+    assert_eq!(verify(&db).await, Ok(15));
     // The writer is free again.
     add_user(&db, "after").await;
 }

@@ -73,7 +73,7 @@ impl TestApp {
                 &Actor::system(),
                 CreateUser {
                     username: username.into(),
-                    display_name: format!("{username}"),
+                    display_name: username.to_string(),
                     password: PASSWORD.into(),
                     roles: vec![role.code().into()],
                     ..Default::default()

@@ -69,6 +69,15 @@ pub async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
         .prepare(demo)
         .await
         .context("初始化失败 / first-start set-up failed")?;
+    // What the first requests would otherwise load while others wait behind them: the word
+    // dictionary of the search index, the active policy and the calendar.
+    tokio::task::spawn_blocking(sanbao_domain::search::warm_up).await?;
+    if let Err(e) = app.active_policy().await {
+        tracing::warn!(error = %e, "the active policy could not be loaded");
+    }
+    if let Err(e) = app.calendar().await {
+        tracing::warn!(error = %e, "the calendar could not be loaded");
+    }
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
         .with_context(|| format!("无法监听 / cannot listen on {}", cfg.listen))?;

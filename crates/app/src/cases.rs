@@ -1123,8 +1123,25 @@ pub fn split_tags(joined: &str) -> Vec<String> {
 }
 
 /// A desk or assignee that does not exist (the foreign key refused it) is bad input.
+/// Closed and cancelled cases take no more reports to the supervisor.
+fn takes_reports(c: &CaseRow) -> Result<()> {
+    match c.state.parse::<State>() {
+        Ok(s) if s.takes_reports() => Ok(()),
+        _ => Err(AppError::rule(
+            "case_finished",
+            "服务单已关闭或已取消，不能再报告异常或延长服务",
+        )),
+    }
+}
+
 fn unknown_reference(e: sanbao_store::StoreError) -> AppError {
     match e {
+        sanbao_store::StoreError::Dangling("desk_id") => {
+            AppError::invalid("desk_id", "unknown", "所选部门不存在")
+        }
+        sanbao_store::StoreError::Dangling(_) => {
+            AppError::invalid("assignee_id", "unknown", "所选处理人不存在")
+        }
         sanbao_store::StoreError::ForeignKey => {
             AppError::invalid("assignee_id", "unknown", "所选部门或处理人不存在")
         }

@@ -99,7 +99,7 @@ pub enum Created {
 
 /// Write the case `d` describes; `name` turns what intake reserved into its number, search
 /// words and audit entry (it runs inside the transaction, on SQLite on the writer's thread).
-/// A desk, assignee or user that does not exist is [`StoreError::ForeignKey`].
+/// A desk or assignee that does not exist is [`StoreError::Dangling`] naming the field.
 pub async fn create(
     store: &Store,
     d: CaseDraft,
@@ -178,6 +178,7 @@ fn on_sqlite(
                 Ok((r.get(0)?, r.get(1)?))
             })?,
     };
+    dangling(d, &desk_name, &assignee_name)?;
     c.prepare_cached(
         "INSERT INTO service_case (number, kind, channel, customer_id, subject, description, \
          priority, desk_id, assignee_id, state, is_open, policy_name, policy_version, \
@@ -268,6 +269,17 @@ fn on_sqlite(
     c.prepare_cached("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1")?
         .execute(rusqlite::params![e.seq, e.hash])?;
     Ok(written(d, id, n.number, intake, desk_name, assignee_name))
+}
+
+/// A desk or assignee given whose name was not found does not exist.
+fn dangling(d: &CaseDraft, desk: &Option<String>, assignee: &Option<String>) -> Result<()> {
+    if d.desk_id.is_some() && desk.is_none() {
+        return Err(StoreError::Dangling("desk_id"));
+    }
+    if d.assignee_id.is_some() && assignee.is_none() {
+        return Err(StoreError::Dangling("assignee_id"));
+    }
+    Ok(())
 }
 
 /// The row of a case just written, as [`crate::cases::by_id`] would read it back.
@@ -361,6 +373,7 @@ async fn on_postgres(
                 .await?
             }
         };
+    dangling(d, &desk_name, &assignee_name)?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO service_case (number, kind, channel, customer_id, subject, description, \
          priority, desk_id, assignee_id, state, is_open, policy_name, policy_version, \

@@ -120,6 +120,9 @@ pub enum StoreError {
     Unique,
     #[error("a referenced record does not exist")]
     ForeignKey,
+    /// The record this field refers to does not exist (the field is named).
+    #[error("{0} refers to no record")]
+    Dangling(&'static str),
     #[error("the record was changed by someone else (stale version)")]
     Stale,
     #[error("record not found")]

@@ -359,7 +359,17 @@ impl Session<'_> {
         }
         // A failed SAVEPOINT leaves the batch as it was; the flusher ends it for the others.
         c.prepare_cached("SAVEPOINT req")?.execute([])?;
-        let out = work(c).and_then(|v| {
+        // A panic in `work` is this request's failure like any other: its savepoint is rolled
+        // back and the writer goes on (unwinding out of here would leave the savepoint to be
+        // committed with the batch and stop the job runner).
+        let worked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(c)))
+            .unwrap_or_else(|_| {
+                tracing::error!("a write job panicked; its savepoint is rolled back");
+                Err(StoreError::GroupCommit(
+                    "the write failed unexpectedly".into(),
+                ))
+            });
+        let out = worked.and_then(|v| {
             c.prepare_cached("RELEASE req")?.execute([])?;
             Ok(v)
         });

@@ -523,7 +523,7 @@ async fn intakes_side_by_side_take_back_only_their_own_failures() {
             .await
             .unwrap();
         match made {
-            Err(StoreError::ForeignKey) => {
+            Err(StoreError::Dangling("desk_id")) => {
                 assert_eq!(i % 3, 0);
                 assert!(found.is_none(), "{phone}");
             }
@@ -593,4 +593,44 @@ async fn intakes_side_by_side_take_back_only_their_own_failures() {
     assert_eq!(verify(&db).await, Ok(15));
     // The writer is free again.
     add_user(&db, "after").await;
+}
+
+/// An intake whose naming step panics is a failed request like any other: nothing of it is
+/// kept (no customer, no number), and the writer goes on with the next.
+#[tokio::test]
+async fn an_intake_that_panics_leaves_nothing_and_the_writer_goes_on() {
+    let db = TestDb::new().await;
+    let failed = tokio::spawn({
+        let store = db.store.clone();
+        async move {
+            intake::create(&store, case_draft("13900001111", None, None), |_| {
+                panic!("naming failed")
+            })
+            .await
+        }
+    })
+    .await;
+    // On SQLite the panic is caught on the writer's thread and answered as an error; on
+    // PostgreSQL it unwinds the request's own task, whose transaction is then dropped.
+    assert!(!matches!(failed, Ok(Ok(_))));
+    assert!(
+        cases::customer_id_by_phone(&db.store, "13900001111")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let Ok(intake::Created::New { case, .. }) = intake::create(
+        &db.store,
+        case_draft("13900002222", None, None),
+        case_naming,
+    )
+    .await
+    else {
+        panic!("the next intake was not written");
+    };
+    assert_eq!(
+        case.number, "TS2026000001",
+        "the failed intake's number was taken back"
+    );
+    assert_eq!(verify(&db).await, Ok(1));
 }

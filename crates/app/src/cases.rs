@@ -1373,7 +1373,6 @@ impl App {
         Ok(())
     }
 
-    /// Report a case to its supervisor (seed: 服务过程中出现问题或客户不满意，应立即报告主管).
     /// Record service given outside the service hours on the case and tell the desk's
     /// supervisor (seed 2.2). Not an escalation: the case keeps its state and flags.
     pub async fn report_extended_service(
@@ -1387,6 +1386,7 @@ impl App {
         let today = now.with_timezone(&self.config.timezone).date_naive();
         report.check(today)?;
         let c = self.visible(actor, number).await?;
+        takes_reports(&c)?;
         let reason = report.reason.trim();
         let text = format!(
             "延长服务 {} {}–{}（{} 分钟），已提前告知客户：{reason}",
@@ -1435,10 +1435,12 @@ impl App {
         Ok(())
     }
 
+    /// Report a case to its supervisor (seed: 服务过程中出现问题或客户不满意，应立即报告主管).
     pub async fn report_exception(&self, actor: &Actor, number: &str, reason: &str) -> Result<()> {
         actor.require(Permission::CaseWrite)?;
         let reason = parse_label(reason, "reason", "异常说明", 500)?;
         let c = self.visible(actor, number).await?;
+        takes_reports(&c)?;
         let now = sanbao_domain::time::now();
         let mut tx = self.store.begin().await?;
         repo::set_escalated(&mut tx, c.id).await?;

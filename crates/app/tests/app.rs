@@ -861,6 +861,40 @@ mod escalation {
             t.app.report_exception(&officer, &number, "").await,
             Err(AppError::Invalid(_))
         ));
+        // A cancelled case takes no more reports: a clear refusal, nothing written.
+        let (v, before) = t.app.get_case(&officer, &number).await.unwrap();
+        t.app
+            .transition_case(
+                &officer,
+                &number,
+                "cancelled",
+                v.case.version,
+                "客户撤回投诉",
+            )
+            .await
+            .unwrap();
+        let refused = t
+            .app
+            .report_exception(&officer, &number, "又来电投诉")
+            .await;
+        assert!(
+            matches!(
+                &refused,
+                Err(AppError::Rule {
+                    code: "case_finished",
+                    ..
+                })
+            ),
+            "{refused:?}"
+        );
+        let (_, after) = t.app.get_case(&officer, &number).await.unwrap();
+        assert_eq!(
+            after.len(),
+            before.len() + 1,
+            "only the cancellation was added"
+        );
+        // The report and the three breaches; the refused report told nobody.
+        assert_eq!(t.app.my_notifications(&supervisor).await.unwrap().1, 4);
     }
 }
 

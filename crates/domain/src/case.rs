@@ -151,6 +151,12 @@ impl State {
             State::New | State::InProgress | State::WaitingCustomer
         )
     }
+
+    /// Until a case is closed or cancelled, an agent can still report on it to the supervisor
+    /// (an exception, extended service hours): a resolved case may yet go wrong.
+    pub fn takes_reports(self) -> bool {
+        !matches!(self, State::Closed | State::Cancelled)
+    }
 }
 
 code_enum! {

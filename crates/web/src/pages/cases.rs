@@ -562,6 +562,8 @@ struct CasePageT {
     tags: Vec<(String, String)>,
     tags_text: String,
     can_write: bool,
+    /// The exception and extended-service forms show until the case is closed or cancelled.
+    takes_reports: bool,
     error: Option<String>,
 }
 
@@ -723,6 +725,7 @@ async fn case_page(
             tags_text: split_tags(&v.case.tags).join("，"),
             satisfactions: options::<sanbao_domain::case::Satisfaction>(en),
             can_write: staff.actor().can(Permission::CaseWrite),
+            takes_reports: current.is_some_and(CaseState::takes_reports),
             error,
             v,
             layout,

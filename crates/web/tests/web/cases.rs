@@ -779,6 +779,27 @@ async fn an_agent_reports_an_exception_and_extended_service_through_the_api() {
         .await
         .unwrap();
     assert_eq!(escalated["items"][0]["number"], n.as_str());
+
+    // Once the case is cancelled it takes no more reports (its page hides the forms: see
+    // `a_cancelled_case_page_offers_no_reports`).
+    let res = t
+        .post(
+            &agent,
+            &format!("/api/v1/cases/{n}/transitions"),
+            json!({"to": "cancelled", "version": got["version"], "note": "客户撤回"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let late = t
+        .post(
+            &agent,
+            &format!("/api/v1/cases/{n}/exception"),
+            json!({"reason": "又来电"}),
+        )
+        .await;
+    assert_eq!(late.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: Value = late.json().await.unwrap();
+    assert!(e.to_string().contains("已关闭或已取消"), "{e}");
 }
 
 #[tokio::test]

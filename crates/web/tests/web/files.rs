@@ -674,3 +674,30 @@ async fn a_supervisor_assigns_selected_cases_to_an_agent_from_the_queue() {
 async fn text(c: &reqwest::Client, url: String) -> String {
     c.get(url).send().await.unwrap().text().await.unwrap()
 }
+
+/// A cancelled case's page offers no exception or extended-service report (the use cases
+/// refuse them too).
+#[tokio::test]
+async fn a_cancelled_case_page_offers_no_reports() {
+    let t = TestApp::spawn().await;
+    let token = t.token("zhangwei", Role::ServiceAgent).await;
+    let case = t.repair_case(&token, "13800138109").await;
+    let n = case["number"].as_str().unwrap();
+    let (agent, _) = t.login("zhangwei", PASSWORD).await;
+    let page = text(&agent, t.url(&format!("/cases/{n}"))).await;
+    assert!(page.contains("id=\"exception-form\""));
+    assert!(page.contains("id=\"extended-form\""));
+    let res = t
+        .api(
+            &token,
+            reqwest::Method::POST,
+            &format!("/api/v1/cases/{n}/transitions"),
+            Some(json!({"to": "cancelled", "version": case["version"], "note": "客户撤回"})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = text(&agent, t.url(&format!("/cases/{n}"))).await;
+    assert!(page.contains("id=\"note-form\""), "the page still works");
+    assert!(!page.contains("id=\"exception-form\""));
+    assert!(!page.contains("id=\"extended-form\""));
+}

@@ -7,7 +7,8 @@
 use chrono::{DateTime, Duration, Utc};
 use sanbao_domain::case::{self as dom, CaseFact, Channel, Kind, State};
 use sanbao_domain::role::Permission;
-use sanbao_store::bulk::{self, BulkBatch, BulkCase, BulkCustomer, BulkEvent};
+use sanbao_store::bulk::{self, BulkBatch, BulkCase, BulkCustomer};
+use sanbao_store::intake::EventDraft;
 use serde_json::json;
 
 use crate::bootstrap::{CHANNELS, GIVEN, SUBJECTS, SURNAMES};
@@ -209,26 +210,30 @@ impl App {
                 let path = path(&mut r, age);
                 let assigned = !path.is_empty() || r.below(2) == 0;
                 let mut facts = vec![CaseFact::State(State::New, d.received)];
-                b.events.push(BulkEvent {
+                b.events.push((
                     case_id,
-                    at: d.received,
-                    actor_id: Some(assignee.0),
-                    actor_name: assignee.1.clone(),
-                    kind: "created",
-                    body: format!("经{channel_zh}受理"),
-                    data: json!({"state": "new", "channel": channel}).to_string(),
-                });
-                if let Some(e) = d.kind.intake_event() {
-                    facts.push(CaseFact::Event(e.to_owned(), d.received));
-                    b.events.push(BulkEvent {
-                        case_id,
+                    EventDraft {
                         at: d.received,
                         actor_id: Some(assignee.0),
                         actor_name: assignee.1.clone(),
-                        kind: "policy_event",
-                        body: String::new(),
-                        data: json!({"event": e}).to_string(),
-                    });
+                        kind: "created",
+                        body: format!("经{channel_zh}受理"),
+                        data: json!({"state": "new", "channel": channel}).to_string(),
+                    },
+                ));
+                if let Some(e) = d.kind.intake_event() {
+                    facts.push(CaseFact::Event(e.to_owned(), d.received));
+                    b.events.push((
+                        case_id,
+                        EventDraft {
+                            at: d.received,
+                            actor_id: Some(assignee.0),
+                            actor_name: assignee.1.clone(),
+                            kind: "policy_event",
+                            body: String::new(),
+                            data: json!({"event": e}).to_string(),
+                        },
+                    ));
                 }
                 let (mut at, mut from, mut resolved_at) = (d.received, State::New, None);
                 for to in path {
@@ -246,15 +251,17 @@ impl App {
                         data["precautions"] = json!("请按说明书使用，如再出现问题请致电客服热线");
                     }
                     facts.push(CaseFact::State(*to, at));
-                    b.events.push(BulkEvent {
+                    b.events.push((
                         case_id,
-                        at,
-                        actor_id: Some(assignee.0),
-                        actor_name: assignee.1.clone(),
-                        kind: "state",
-                        body: String::new(),
-                        data: data.to_string(),
-                    });
+                        EventDraft {
+                            at,
+                            actor_id: Some(assignee.0),
+                            actor_name: assignee.1.clone(),
+                            kind: "state",
+                            body: String::new(),
+                            data: data.to_string(),
+                        },
+                    ));
                     from = *to;
                 }
                 let p = projector_of(desk_id).project(&facts, tz, now);

@@ -43,22 +43,13 @@ pub struct BulkCase {
     pub updated_at: DateTime<Utc>,
 }
 
-pub struct BulkEvent {
-    pub case_id: i64,
-    pub at: DateTime<Utc>,
-    pub actor_id: Option<i64>,
-    pub actor_name: String,
-    pub kind: &'static str,
-    pub body: String,
-    pub data: String,
-}
-
 /// One batch of generated cases and everything that belongs to them.
 #[derive(Default)]
 pub struct BulkBatch {
     pub customers: Vec<BulkCustomer>,
     pub cases: Vec<BulkCase>,
-    pub events: Vec<BulkEvent>,
+    /// Events with the id of their case.
+    pub events: Vec<(i64, crate::intake::EventDraft)>,
     /// `(case id, clock)`.
     pub clocks: Vec<(i64, ClockRow)>,
     /// `(case id, search words)`.
@@ -125,8 +116,8 @@ pub async fn insert(tx: &mut Tx, b: &BulkBatch) -> Result<()> {
         on_conn!(tx, c => {
             let mut qb = sqlx::QueryBuilder::new(
                 "INSERT INTO case_event (case_id, at, actor_id, actor_name, kind, body, data) ");
-            qb.push_values(chunk, |mut r, x| {
-                r.push_bind(x.case_id).push_bind(x.at).push_bind(x.actor_id).push_bind(&x.actor_name)
+            qb.push_values(chunk, |mut r, (case_id, x)| {
+                r.push_bind(*case_id).push_bind(x.at).push_bind(x.actor_id).push_bind(&x.actor_name)
                     .push_bind(x.kind).push_bind(&x.body).push_bind(&x.data);
             });
             qb.build().execute(&mut *c).await?;

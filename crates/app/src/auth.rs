@@ -146,7 +146,13 @@ impl App {
             sessions::touch(&mut tx, &id_hash, now).await?;
             tx.commit().await?;
         }
-        let actor = actor_for(s.grants(), s.user_id, s.username, s.display_name, &s.lang);
+        let actor = actor_for(
+            s.grants.grants(),
+            s.user_id,
+            s.username,
+            s.display_name,
+            &s.lang,
+        );
         Ok(Some(SessionInfo {
             actor,
             csrf_token: s.csrf_token,
@@ -171,7 +177,7 @@ impl App {
             tx.commit().await?;
         }
         Ok(Some(actor_for(
-            t.grants(),
+            t.grants.grants(),
             t.user_id,
             t.username,
             t.display_name,

@@ -210,29 +210,32 @@ impl App {
                 let path = path(&mut r, age);
                 let assigned = !path.is_empty() || r.below(2) == 0;
                 let mut facts = vec![CaseFact::State(State::New, d.received)];
-                b.events.push((
-                    case_id,
-                    EventDraft {
-                        at: d.received,
-                        actor_id: Some(assignee.0),
-                        actor_name: assignee.1.clone(),
-                        kind: "created",
-                        body: format!("经{channel_zh}受理"),
-                        data: json!({"state": "new", "channel": channel}).to_string(),
-                    },
+                let event = |at, kind, body: String, data: String| {
+                    let actor_name = assignee.1.clone();
+                    let actor_id = Some(assignee.0);
+                    let e = EventDraft {
+                        at,
+                        actor_id,
+                        actor_name,
+                        kind,
+                        body,
+                        data,
+                    };
+                    (case_id, e)
+                };
+                b.events.push(event(
+                    d.received,
+                    "created",
+                    format!("经{channel_zh}受理"),
+                    json!({"state": "new", "channel": channel}).to_string(),
                 ));
                 if let Some(e) = d.kind.intake_event() {
                     facts.push(CaseFact::Event(e.to_owned(), d.received));
-                    b.events.push((
-                        case_id,
-                        EventDraft {
-                            at: d.received,
-                            actor_id: Some(assignee.0),
-                            actor_name: assignee.1.clone(),
-                            kind: "policy_event",
-                            body: String::new(),
-                            data: json!({"event": e}).to_string(),
-                        },
+                    b.events.push(event(
+                        d.received,
+                        "policy_event",
+                        String::new(),
+                        json!({"event": e}).to_string(),
                     ));
                 }
                 let (mut at, mut from, mut resolved_at) = (d.received, State::New, None);
@@ -251,17 +254,8 @@ impl App {
                         data["precautions"] = json!("请按说明书使用，如再出现问题请致电客服热线");
                     }
                     facts.push(CaseFact::State(*to, at));
-                    b.events.push((
-                        case_id,
-                        EventDraft {
-                            at,
-                            actor_id: Some(assignee.0),
-                            actor_name: assignee.1.clone(),
-                            kind: "state",
-                            body: String::new(),
-                            data: data.to_string(),
-                        },
-                    ));
+                    b.events
+                        .push(event(at, "state", String::new(), data.to_string()));
                     from = *to;
                 }
                 let p = projector_of(desk_id).project(&facts, tz, now);

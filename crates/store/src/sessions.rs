@@ -17,20 +17,9 @@ pub struct SessionRow {
     pub lang: String,
     pub active: bool,
     pub must_change_password: bool,
-    grant_permissions: Option<String>,
-    grant_roles: Option<String>,
-    grant_desks: Option<String>,
-}
-
-impl SessionRow {
-    /// What the session's user may do.
-    pub fn grants(&self) -> crate::users::Grants {
-        crate::users::Grants::from_columns(
-            self.grant_permissions.as_deref(),
-            self.grant_roles.as_deref(),
-            self.grant_desks.as_deref(),
-        )
-    }
+    /// What the user may do ([`crate::users::GRANT_COLUMNS`]).
+    #[sqlx(flatten)]
+    pub grants: crate::users::GrantRow,
 }
 
 pub struct NewSession<'a> {

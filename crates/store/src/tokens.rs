@@ -26,20 +26,9 @@ pub struct TokenAuthRow {
     pub lang: String,
     pub active: bool,
     pub last_used_at: Option<DateTime<Utc>>,
-    grant_permissions: Option<String>,
-    grant_roles: Option<String>,
-    grant_desks: Option<String>,
-}
-
-impl TokenAuthRow {
-    /// What the token's user may do.
-    pub fn grants(&self) -> crate::users::Grants {
-        crate::users::Grants::from_columns(
-            self.grant_permissions.as_deref(),
-            self.grant_roles.as_deref(),
-            self.grant_desks.as_deref(),
-        )
-    }
+    /// What the user may do ([`crate::users::GRANT_COLUMNS`]).
+    #[sqlx(flatten)]
+    pub grants: crate::users::GrantRow,
 }
 
 pub struct NewToken<'a> {

@@ -167,13 +167,27 @@ pub const GRANT_COLUMNS: &str = "\
     (SELECT string_agg(CAST(ud.desk_id AS TEXT), ',') FROM user_desk ud \
      WHERE ud.user_id = u.id) AS grant_desks";
 
+/// The columns of [`GRANT_COLUMNS`], as read.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct GrantRow {
+    grant_permissions: Option<String>,
+    grant_roles: Option<String>,
+    grant_desks: Option<String>,
+}
+
+impl GrantRow {
+    pub fn grants(&self) -> Grants {
+        Grants::from_columns(
+            self.grant_permissions.as_deref(),
+            self.grant_roles.as_deref(),
+            self.grant_desks.as_deref(),
+        )
+    }
+}
+
 impl Grants {
     /// Read back the columns of [`GRANT_COLUMNS`].
-    pub fn from_columns(
-        permissions: Option<&str>,
-        roles: Option<&str>,
-        desks: Option<&str>,
-    ) -> Self {
+    fn from_columns(permissions: Option<&str>, roles: Option<&str>, desks: Option<&str>) -> Self {
         let split = |s: Option<&str>| -> Vec<String> {
             s.unwrap_or_default()
                 .split(',')

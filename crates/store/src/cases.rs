@@ -331,12 +331,8 @@ async fn by_ids(
     let limit = f.map_or(ids.len() as i64, |f| f.limit);
     Ok(match &store.backend {
         crate::Backend::Sqlite { read, .. } => {
-            let mut qb = sqlx::QueryBuilder::new(format!("{CASE_SELECT} WHERE s.id IN ("));
-            let mut sep = qb.separated(", ");
-            for id in ids {
-                sep.push_bind(*id);
-            }
-            qb.push(")");
+            let mut qb = sqlx::QueryBuilder::new(format!("{CASE_SELECT} WHERE s.id IN "));
+            push_id_list(&mut qb, ids);
             if let Some(f) = f {
                 push_filters(&mut qb, f);
             }
@@ -457,6 +453,16 @@ struct CaseClockRow {
 }
 
 /// Clocks of many cases at once (queue pages: one query for the page, not one per row).
+/// `(id, id, …)` as bound parameters, for SQLite (PostgreSQL takes one array parameter).
+fn push_id_list(qb: &mut sqlx::QueryBuilder<sqlx::Sqlite>, ids: &[i64]) {
+    qb.push("(");
+    let mut sep = qb.separated(", ");
+    for id in ids {
+        sep.push_bind(*id);
+    }
+    qb.push(")");
+}
+
 pub async fn clocks_of(store: &Store, case_ids: &[i64]) -> Result<Vec<(i64, ClockRow)>> {
     if case_ids.is_empty() {
         return Ok(Vec::new());
@@ -464,12 +470,9 @@ pub async fn clocks_of(store: &Store, case_ids: &[i64]) -> Result<Vec<(i64, Cloc
     const COLS: &str = "SELECT case_id, clock, state, due_at, due_date, rule FROM case_clock";
     let rows: Vec<CaseClockRow> = match &store.backend {
         crate::Backend::Sqlite { read, .. } => {
-            let mut qb = sqlx::QueryBuilder::new(format!("{COLS} WHERE case_id IN ("));
-            let mut sep = qb.separated(", ");
-            for id in case_ids {
-                sep.push_bind(*id);
-            }
-            qb.push(") ORDER BY case_id, due_at, clock");
+            let mut qb = sqlx::QueryBuilder::new(format!("{COLS} WHERE case_id IN "));
+            push_id_list(&mut qb, case_ids);
+            qb.push(" ORDER BY case_id, due_at, clock");
             qb.build_query_as::<CaseClockRow>().fetch_all(read).await?
         }
         // One array parameter: one prepared statement and a cheap plan, whatever the count.

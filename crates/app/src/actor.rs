@@ -1,5 +1,6 @@
 use sanbao_domain::role::{Permission, PermissionSet, Role};
 use sanbao_domain::user::Lang;
+use sanbao_domain::{DeskId, UserId};
 
 use crate::AppError;
 
@@ -7,13 +8,13 @@ use crate::AppError;
 #[derive(Debug, Clone)]
 pub struct Actor {
     /// `None` for the system (first start, CLI maintenance run as the operator).
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub username: String,
     pub display_name: String,
     pub lang: Lang,
     pub roles: Vec<Role>,
     pub permissions: PermissionSet,
-    pub desk_ids: Vec<i64>,
+    pub desk_ids: Vec<DeskId>,
 }
 
 impl Actor {
@@ -40,5 +41,15 @@ impl Actor {
         } else {
             Err(AppError::Forbidden(p))
         }
+    }
+
+    /// The user's id as the store keeps it (`None` for the system).
+    pub(crate) fn id(&self) -> Option<i64> {
+        self.user_id.map(|u| u.0)
+    }
+
+    /// The signed-in user's id; the system has none.
+    pub(crate) fn signed_in(&self) -> Result<i64, AppError> {
+        self.id().ok_or(AppError::Unauthenticated)
     }
 }

@@ -4,19 +4,37 @@
 //! policy and calendar, search words — loaded many per statement instead of one request at a
 //! time. Cases are spread over the last 365 days; older ones are mostly closed, recent ones
 //! mostly open, a few old ones still open and breached, as in a real service centre.
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
-use sanbao_domain::case::{self as dom, CaseFact, Channel, Kind, State};
+use sanbao_domain::case::{self as dom, CaseFact, Channel, EventKind, Kind, Priority, State};
+use sanbao_domain::customer::CustomerKind;
+use sanbao_domain::deadline::ClockState;
 use sanbao_domain::role::Permission;
-use sanbao_store::bulk::{self, BulkBatch, BulkCase, BulkCustomer};
-use sanbao_store::intake::EventDraft;
+use sanbao_domain::text;
+use sanbao_store::case::bulk::{self, BulkBatch, BulkCase, BulkCustomer};
+use sanbao_store::case::{CaseWrite, CustomerWrite, EventWrite};
 use serde_json::json;
 
-use crate::bootstrap::{CHANNELS, GIVEN, SUBJECTS, SURNAMES};
-use crate::cases::Projector;
+use crate::case::Projector;
+use crate::setup::demo::{CHANNELS, GIVEN, SUBJECTS, SURNAMES};
 use crate::{Actor, App, AppError, Result, audit};
 
+crate::facade!(
+    /// Benchmark data (`sanbao bench-data`; feature `bench-data`).
+    Bench,
+    bench
+);
+
 /// Priorities as they occur: mostly normal.
-const PRIORITIES: &[&str] = &["normal", "normal", "normal", "high", "urgent", "low"];
+const PRIORITIES: &[Priority] = &[
+    Priority::Normal,
+    Priority::Normal,
+    Priority::Normal,
+    Priority::High,
+    Priority::Urgent,
+    Priority::Low,
+];
 
 /// Cases written per transaction.
 const BATCH: u64 = 5_000;
@@ -77,17 +95,26 @@ fn path(r: &mut Lcg, age_days: i64) -> &'static [State] {
     &[Cancelled]
 }
 
-impl App {
-    /// Generate `total` cases (and about one customer per three cases). Needs the demo desks
-    /// and staff (`sanbao serve --demo` or `bench-data` on a new data directory); `progress`
-    /// is told the running count after each batch.
-    pub async fn generate_bench_data(
-        &self,
-        actor: &Actor,
-        total: u64,
-        mut progress: impl FnMut(u64),
-    ) -> Result<BenchData> {
-        actor.require(Permission::SettingsManage)?;
+/// One staff member as the generator uses them: id and name.
+type Staff = (i64, String);
+
+/// Everything the generator needs besides its random numbers.
+struct Setting {
+    agents: [Staff; 2],
+    officer: Staff,
+    techs: [Staff; 2],
+    /// `(desk kind, desk id)`.
+    desks: Vec<(String, i64)>,
+    /// The projector of each desk (service, complaint, field).
+    projectors: Vec<(Option<i64>, Projector)>,
+    policy_name: String,
+    policy_version: i32,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+}
+
+impl Setting {
+    async fn load(app: &App, actor: &Actor) -> Result<Setting> {
         let mut staff = Vec::new();
         for (username, name) in [
             ("zhangwei", "张伟"),
@@ -96,227 +123,282 @@ impl App {
             ("liuyang", "刘洋"),
             ("chenjing", "陈静"),
         ] {
-            match self.find_user_id(actor, username).await {
-                Ok(id) => staff.push((id, name.to_owned())),
+            match app.users().find_id(actor, username).await {
+                Ok(id) => staff.push((id.0, name.to_owned())),
                 Err(AppError::NotFound(_)) => {
                     return Err(AppError::rule(
                         "bench_data_needs_demo",
-                        "基准数据需要演示数据中的部门和人员：请在新的数据目录上运行",
+                        text!("bench.needs_demo"),
                     ));
                 }
                 Err(e) => return Err(e),
             }
         }
-        let agents = [staff[0].clone(), staff[1].clone()];
-        let officer = staff[2].clone();
-        let techs = [staff[3].clone(), staff[4].clone()];
-        let desks = self.list_desks(actor).await?;
-        let desk = |kind: &str| desks.iter().find(|d| d.kind == kind).map(|d| d.id);
-        let (policy, version) = self.active_policy().await?;
+        let desks: Vec<(String, i64)> = app
+            .desks()
+            .list(actor)
+            .await?
+            .into_iter()
+            .map(|d| (d.kind, d.id.0))
+            .collect();
+        let (policy, version) = app.policies().active().await?;
         let mut projectors = Vec::new();
         for kind in ["service", "complaint", "field"] {
-            let d = desk(kind);
-            projectors.push((
-                d,
-                self.projector(Some(policy.clone()), &policy.name, version, d)
-                    .await?,
+            let d = desks.iter().find(|(k, _)| k == kind).map(|(_, id)| *id);
+            let p = Projector::load(app, Some(policy.clone()), "", version, d).await?;
+            projectors.push((d, p));
+        }
+        Ok(Setting {
+            agents: [staff[0].clone(), staff[1].clone()],
+            officer: staff[2].clone(),
+            techs: [staff[3].clone(), staff[4].clone()],
+            desks,
+            projectors,
+            policy_name: policy.name,
+            policy_version: version,
+            tz: app.config.timezone,
+            now: sanbao_domain::time::now(),
+        })
+    }
+
+    fn desk(&self, kind: &str) -> Option<i64> {
+        self.desks
+            .iter()
+            .find(|(k, _)| k == kind)
+            .map(|(_, id)| *id)
+    }
+
+    fn projector(&self, desk: Option<i64>) -> &Projector {
+        self.projectors
+            .iter()
+            .find(|(id, _)| *id == desk)
+            .map_or(&self.projectors[0].1, |(_, p)| p)
+    }
+}
+
+/// A case decided before its number is known.
+struct Draft {
+    kind: Kind,
+    received: DateTime<Utc>,
+    subject: usize,
+}
+
+/// The generator: its random numbers, the setting, the ids it has handed out.
+struct Generator {
+    r: Lcg,
+    s: Setting,
+    customer_id: i64,
+    case_id: i64,
+    first_customer: i64,
+    /// Names and phones of the customers made here (returning customers are among them).
+    people: Vec<(String, String)>,
+    customers: u64,
+}
+
+impl Generator {
+    /// `n` cases received over the last year, oldest first.
+    fn drafts(&mut self, n: u64) -> Vec<Draft> {
+        let mut drafts: Vec<Draft> = (0..n)
+            .map(|_| {
+                let minutes = self.r.below(365 * 24 * 60) as i64 + 5;
+                let subject = self.r.below(SUBJECTS.len() as u64) as usize;
+                Draft {
+                    kind: SUBJECTS[subject].0.parse().unwrap_or(Kind::Inquiry),
+                    received: self.s.now - Duration::minutes(minutes),
+                    subject,
+                }
+            })
+            .collect();
+        drafts.sort_by_key(|d| d.received);
+        drafts
+    }
+
+    /// The customer of the next case: a returning one about a third of the time.
+    fn customer(&mut self, b: &mut BulkBatch, received: DateTime<Utc>) -> i64 {
+        if !self.people.is_empty() && self.r.below(3) == 0 {
+            return self.first_customer + self.r.below(self.people.len() as u64) as i64;
+        }
+        self.customer_id += 1;
+        self.customers += 1;
+        let name = format!("{}{}", self.r.pick(SURNAMES), self.r.pick(GIVEN));
+        let phone = format!("1{}{:09}", self.r.pick(&[3, 5, 8, 9]), self.customer_id);
+        self.people.push((name.clone(), phone.clone()));
+        b.customers.push(BulkCustomer {
+            id: self.customer_id,
+            row: CustomerWrite {
+                kind: CustomerKind::Individual,
+                name,
+                phone,
+                address: String::new(),
+                credit_code: None,
+                created_at: received,
+            },
+        });
+        self.customer_id
+    }
+
+    /// One case with its events, clocks, escalations and search words.
+    fn case(&mut self, b: &mut BulkBatch, d: &Draft, number: String) {
+        let (_, subject, description) = SUBJECTS[d.subject];
+        let customer = self.customer(b, d.received);
+        self.case_id += 1;
+        let id = self.case_id;
+        let channel: Channel = self.r.pick(CHANNELS).parse().unwrap_or(Channel::Phone);
+        let (desk_id, assignee) = match d.kind {
+            Kind::Complaint => (self.s.desk("complaint"), self.s.officer.clone()),
+            Kind::Repair | Kind::Maintenance => {
+                (self.s.desk("field"), self.r.pick(&self.s.techs).clone())
+            }
+            _ => (self.s.desk("service"), self.r.pick(&self.s.agents).clone()),
+        };
+        let path = path(&mut self.r, (self.s.now - d.received).num_days());
+        let assigned = !path.is_empty() || self.r.below(2) == 0;
+        let event = |at, kind, body: String, data: serde_json::Value| {
+            let e = EventWrite {
+                at,
+                actor_id: Some(assignee.0),
+                actor_name: assignee.1.clone(),
+                kind,
+                body,
+                data: data.to_string(),
+            };
+            (id, e)
+        };
+        let created = text!("case.created_via", channel = channel.arg()).to_string();
+        let mut facts = vec![CaseFact::State(State::New, d.received)];
+        let data = json!({"state": "new", "channel": channel.code()});
+        b.events
+            .push(event(d.received, EventKind::Created, created, data));
+        if let Some(e) = d.kind.intake_event() {
+            facts.push(CaseFact::Event(e.to_owned(), d.received));
+            let data = json!({"event": e});
+            b.events.push(event(
+                d.received,
+                EventKind::PolicyEvent,
+                String::new(),
+                data,
             ));
         }
-        let projector_of = |d: Option<i64>| -> &Projector {
-            projectors
-                .iter()
-                .find(|(id, _)| *id == d)
-                .map_or(&projectors[0].1, |(_, p)| p)
+        let (mut at, mut from, mut resolved_at) = (d.received, State::New, None);
+        for to in path {
+            at = (at + Duration::minutes(10 + self.r.below(3 * 24 * 60) as i64)).min(self.s.now);
+            let mut data = json!({"from": from.code(), "to": to.code()});
+            if *to == State::Resolved {
+                resolved_at = Some(at);
+                data["resolution"] = json!("已按规定处理并向客户说明结果");
+            }
+            if *to == State::Closed {
+                data["satisfaction"] = json!("satisfied");
+                data["precautions"] = json!("请按说明书使用，如再出现问题请致电客服热线");
+            }
+            facts.push(CaseFact::State(*to, at));
+            b.events
+                .push(event(at, EventKind::State, String::new(), data));
+            from = *to;
+        }
+        let p = self.s.projector(desk_id).project(&facts, self.s.now);
+        let (cust_name, cust_phone) = &self.people[(customer - self.first_customer) as usize];
+        let parts = [number.as_str(), subject, description, cust_name, cust_phone];
+        b.search
+            .push((id, sanbao_domain::search::index_words(&parts)));
+        for c in p.clocks.iter().filter(|c| c.state == ClockState::Breached) {
+            b.escalations
+                .push((id, c.clock.clone(), c.due_at.unwrap_or(self.s.now)));
+        }
+        b.clocks.extend(p.clocks.into_iter().map(|c| (id, c)));
+        let row = CaseWrite {
+            number,
+            kind: d.kind,
+            channel,
+            customer_id: customer,
+            subject: subject.to_owned(),
+            description: description.to_owned(),
+            priority: *self.r.pick(PRIORITIES),
+            desk_id,
+            assignee_id: assigned.then_some(assignee.0),
+            state: from,
+            policy_name: self.s.policy_name.clone(),
+            policy_version: self.s.policy_version,
+            received_at: d.received,
+            regulator_ref: None,
+            regulator_accepted_on: None,
+            resolved_at: resolved_at.filter(|_| from != State::Cancelled),
+            next_due_at: p.next_due,
+            next_check_at: p.next_check,
+            breached: p.breached,
+            escalated: p.breached,
+            tags: String::new(),
+            created_by: None,
+            created_at: d.received,
+            updated_at: at,
         };
+        b.cases.push(BulkCase { id, row });
+    }
+}
 
-        let tz = self.config.timezone;
-        let now = sanbao_domain::time::now();
-        let mut r = Lcg(total ^ 0x5a4e_4241_4f00);
-        let mut done = 0u64;
-        let mut customers = 0u64;
-        let mut tx = self.store.begin().await?;
-        let (mut customer_id, mut case_id) = bulk::max_ids(&mut tx).await?;
+impl Bench<'_> {
+    /// Generate `total` cases (and about one customer per three cases). Needs the demo desks
+    /// and staff (`sanbao serve --demo` or `bench-data` on a new data directory); `progress`
+    /// is told the running count after each batch.
+    pub async fn generate(
+        &self,
+        actor: &Actor,
+        total: u64,
+        mut progress: impl FnMut(u64),
+    ) -> Result<BenchData> {
+        actor.require(Permission::SettingsManage)?;
+        let store = &self.app.store;
+        let mut tx = store.begin().await?;
+        let (customer_id, case_id) = bulk::max_ids(&mut tx).await?;
         drop(tx);
-        // Names and phones of the customers made here (returning customers are among them).
-        let first_customer = customer_id + 1;
-        let mut people: Vec<(String, String)> = Vec::new();
+        let mut g = Generator {
+            r: Lcg(total ^ 0x5a4e_4241_4f00),
+            s: Setting::load(self.app, actor).await?,
+            customer_id,
+            case_id,
+            first_customer: customer_id + 1,
+            people: Vec::new(),
+            customers: 0,
+        };
+        let mut done = 0u64;
         while done < total {
             let n = BATCH.min(total - done);
-            let mut b = BulkBatch::default();
-            // Decide every case of the batch first, so numbers can be reserved per kind/year.
-            struct Draft {
-                kind: Kind,
-                received: DateTime<Utc>,
-                subject: usize,
-            }
-            let mut drafts: Vec<Draft> = (0..n)
-                .map(|_| {
-                    let minutes = r.below(365 * 24 * 60) as i64 + 5;
-                    let subject = r.below(SUBJECTS.len() as u64) as usize;
-                    Draft {
-                        kind: SUBJECTS[subject].0.parse().unwrap_or(Kind::Inquiry),
-                        received: now - Duration::minutes(minutes),
-                        subject,
-                    }
-                })
-                .collect();
-            drafts.sort_by_key(|d| d.received);
-            let mut tx = self.store.begin().await?;
-            let mut next_seq = std::collections::HashMap::new();
+            let drafts = g.drafts(n);
+            let mut tx = store.begin().await?;
+            // Numbers reserved per kind and year for the whole batch.
+            let tz = g.s.tz;
+            let mut next_seq: HashMap<(Kind, i32), i64> = HashMap::new();
             for d in &drafts {
                 *next_seq
                     .entry((d.kind, dom::number_year(d.received, tz)))
-                    .or_insert(0i64) += 1;
+                    .or_insert(0) += 1;
             }
             for ((kind, year), count) in next_seq.iter_mut() {
                 *count = bulk::reserve_numbers(&mut tx, kind.code(), *year, *count).await?;
             }
-            for d in drafts {
-                let (_, subject, description) = SUBJECTS[d.subject];
-                // A returning customer about a third of the time.
-                let cust = if !people.is_empty() && r.below(3) == 0 {
-                    first_customer + r.below(people.len() as u64) as i64
-                } else {
-                    customer_id += 1;
-                    customers += 1;
-                    let name = format!("{}{}", r.pick(SURNAMES), r.pick(GIVEN));
-                    let phone = format!("1{}{:09}", r.pick(&[3, 5, 8, 9]), customer_id);
-                    people.push((name.clone(), phone.clone()));
-                    b.customers.push(BulkCustomer {
-                        id: customer_id,
-                        kind: "individual",
-                        name,
-                        phone,
-                        created_at: d.received,
-                    });
-                    customer_id
-                };
-                let (cust_name, cust_phone) = &people[(cust - first_customer) as usize];
-                case_id += 1;
+            let mut b = BulkBatch::default();
+            for d in &drafts {
                 let year = dom::number_year(d.received, tz);
                 let seq = next_seq.get_mut(&(d.kind, year)).map_or(0, |s| {
                     *s += 1;
                     *s - 1
                 });
-                let number = dom::case_number(d.kind, year, seq);
-                let channel = *r.pick(CHANNELS);
-                let channel_zh = channel.parse::<Channel>().map_or("", |c| c.label_zh());
-                let (desk_id, assignee) = match d.kind {
-                    Kind::Complaint => (desk("complaint"), officer.clone()),
-                    Kind::Repair | Kind::Maintenance => (desk("field"), r.pick(&techs).clone()),
-                    _ => (desk("service"), r.pick(&agents).clone()),
-                };
-                let age = (now - d.received).num_days();
-                let path = path(&mut r, age);
-                let assigned = !path.is_empty() || r.below(2) == 0;
-                let mut facts = vec![CaseFact::State(State::New, d.received)];
-                let event = |at, kind, body: String, data: String| {
-                    let actor_name = assignee.1.clone();
-                    let actor_id = Some(assignee.0);
-                    let e = EventDraft {
-                        at,
-                        actor_id,
-                        actor_name,
-                        kind,
-                        body,
-                        data,
-                    };
-                    (case_id, e)
-                };
-                b.events.push(event(
-                    d.received,
-                    "created",
-                    format!("经{channel_zh}受理"),
-                    json!({"state": "new", "channel": channel}).to_string(),
-                ));
-                if let Some(e) = d.kind.intake_event() {
-                    facts.push(CaseFact::Event(e.to_owned(), d.received));
-                    b.events.push(event(
-                        d.received,
-                        "policy_event",
-                        String::new(),
-                        json!({"event": e}).to_string(),
-                    ));
-                }
-                let (mut at, mut from, mut resolved_at) = (d.received, State::New, None);
-                for to in path {
-                    let step = Duration::minutes(10 + r.below(3 * 24 * 60) as i64);
-                    at = (at + step).min(now);
-                    if *to == State::Resolved {
-                        resolved_at = Some(at);
-                    }
-                    let mut data = json!({"from": from.code(), "to": to.code()});
-                    if *to == State::Resolved {
-                        data["resolution"] = json!("已按规定处理并向客户说明结果");
-                    }
-                    if *to == State::Closed {
-                        data["satisfaction"] = json!("satisfied");
-                        data["precautions"] = json!("请按说明书使用，如再出现问题请致电客服热线");
-                    }
-                    facts.push(CaseFact::State(*to, at));
-                    b.events
-                        .push(event(at, "state", String::new(), data.to_string()));
-                    from = *to;
-                }
-                let p = projector_of(desk_id).project(&facts, tz, now);
-                let parts = [number.as_str(), subject, description, cust_name, cust_phone];
-                b.search
-                    .push((case_id, sanbao_domain::search::index_words(&parts)));
-                for c in p.clocks.iter().filter(|c| c.state == "breached") {
-                    let at = c.due_at.unwrap_or(now);
-                    b.escalations.push((case_id, c.clock.clone(), at));
-                }
-                b.clocks.extend(p.clocks.into_iter().map(|c| (case_id, c)));
-                b.cases.push(BulkCase {
-                    id: case_id,
-                    number,
-                    kind: d.kind.code(),
-                    channel,
-                    customer_id: cust,
-                    subject,
-                    description,
-                    priority: PRIORITIES[r.below(PRIORITIES.len() as u64) as usize],
-                    desk_id,
-                    assignee_id: assigned.then_some(assignee.0),
-                    state: from.code(),
-                    is_open: from.is_open(),
-                    policy_name: policy.name.clone(),
-                    policy_version: version,
-                    received_at: d.received,
-                    regulator_ref: None,
-                    resolved_at: if from == State::Cancelled {
-                        None
-                    } else {
-                        resolved_at
-                    },
-                    next_due_at: p.next_due,
-                    next_check_at: p.next_check,
-                    breached: p.breached,
-                    escalated: p.breached,
-                    updated_at: at,
-                });
+                g.case(&mut b, d, dom::case_number(d.kind, year, seq));
             }
             bulk::insert(&mut tx, &b).await?;
             tx.commit().await?;
             done += n;
             progress(done);
         }
-        let mut tx = self.store.begin().await?;
+        let mut tx = store.begin().await?;
         bulk::finish(&mut tx).await?;
-        audit::record(
-            &mut tx,
-            actor,
-            "bench.generate",
-            "case",
-            "*",
-            json!({"cases": total, "customers": customers}),
-        )
-        .await?;
+        let changes = json!({"cases": total, "customers": g.customers});
+        audit::record(&mut tx, actor, "bench.generate", "case", "*", changes).await?;
         tx.commit().await?;
-        bulk::analyze(&self.store).await?;
+        bulk::analyze(store).await?;
         Ok(BenchData {
             cases: total,
-            customers,
+            customers: g.customers,
         })
     }
 }

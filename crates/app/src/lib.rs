@@ -1,40 +1,33 @@
 //! Sanbao's use cases: one function per thing a user does. Authorization checks, transactions
 //! and audit entries happen here and nowhere else.
+//!
+//! Each feature is a folder (`case/`, `customer/`, `admin/` …) with one file per concern, and a
+//! facade on [`App`]: `app.cases().open(..)`, `app.users().create(..)`. What a use case
+//! returns is a view model of this crate (never a store row), with ids as the domain's
+//! newtypes and codes as the domain's enums.
 #![forbid(unsafe_code)]
 
 mod actor;
 mod error;
 pub(crate) mod secret;
 
-pub mod attachments;
+pub mod admin;
 pub mod audit;
 pub mod auth;
+#[cfg(feature = "bench-data")]
 pub mod bench_data;
-pub mod bootstrap;
-pub mod calendar;
-pub mod cases;
-pub mod desks;
-pub mod policies;
-pub mod roles;
-pub mod saved_filters;
-pub mod tokens;
-pub mod users;
+pub mod case;
+pub mod customer;
+pub mod job;
+pub mod notify;
+pub mod setup;
 
 use std::time::Duration;
 
 pub use actor::Actor;
-pub use error::AppError;
+pub use error::{AppError, OrFault};
 pub use sanbao_domain as domain;
 pub use sanbao_store::{BackendKind, Store, StoreOptions};
-
-/// Records as the store returns them, for pages that list them as they are.
-pub mod rows {
-    pub use sanbao_store::attachments::AttachmentRow;
-    pub use sanbao_store::audit::AuditRow;
-    pub use sanbao_store::desks::DeskRow;
-    pub use sanbao_store::saved_filters::SavedFilterRow;
-    pub use sanbao_store::tokens::TokenRow;
-}
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
@@ -55,6 +48,9 @@ pub struct AppConfig {
     pub timezone: chrono_tz::Tz,
     /// Where attached files are kept (content-addressed), under the data directory.
     pub files_dir: std::path::PathBuf,
+    /// How long a process holds a background job it claimed before another process may take
+    /// it over (the job is then run again: every job's effect can be repeated).
+    pub job_lease: Duration,
 }
 
 impl Default for AppConfig {
@@ -67,21 +63,23 @@ impl Default for AppConfig {
             login_window: Duration::from_secs(15 * 60),
             timezone: chrono_tz::Asia::Shanghai,
             files_dir: std::path::PathBuf::from("sanbao-data/files"),
+            job_lease: Duration::from_secs(60),
         }
     }
 }
 
-/// The application: a store and its settings. Cheap to clone.
+/// The application: a store, its settings and this process's caches. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct App {
     pub store: Store,
     pub config: AppConfig,
-    calendar_cache: std::sync::Arc<calendar::CalendarCache>,
-    /// Parsed policy versions by `(name, version)`.
-    policy_cache: std::sync::Arc<std::sync::Mutex<PolicyCache>>,
+    calendar_cache: std::sync::Arc<admin::calendar::CalendarCache>,
+    policy_cache: std::sync::Arc<admin::policies::PolicyCache>,
+    /// Wakes this process's job runner when a job is enqueued here.
+    jobs_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// This process's name on the jobs it claims.
+    worker: std::sync::Arc<str>,
 }
-
-type PolicyCache = std::collections::HashMap<(String, i32), domain::policy::Policy>;
 
 impl App {
     pub fn new(store: Store, config: AppConfig) -> Self {
@@ -90,9 +88,35 @@ impl App {
             config,
             calendar_cache: Default::default(),
             policy_cache: Default::default(),
+            jobs_wake: Default::default(),
+            worker: format!(
+                "{}-{}",
+                std::process::id(),
+                secret::random_hex(4).unwrap_or_default()
+            )
+            .into(),
         }
     }
 }
+
+/// A feature's facade: `app.$method()` borrows the app for that feature's use cases.
+macro_rules! facade {
+    ($(#[$m:meta])* $name:ident, $method:ident) => {
+        $(#[$m])*
+        #[derive(Clone, Copy)]
+        pub struct $name<'a> {
+            pub(crate) app: &'a $crate::App,
+        }
+
+        impl $crate::App {
+            $(#[$m])*
+            pub fn $method(&self) -> $name<'_> {
+                $name { app: self }
+            }
+        }
+    };
+}
+pub(crate) use facade;
 
 pub(crate) fn chrono_duration(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)

@@ -8,7 +8,7 @@ use crate::AppError;
 /// `n` random bytes as hex.
 pub(crate) fn random_hex(n: usize) -> Result<String, AppError> {
     let mut b = vec![0u8; n];
-    getrandom::fill(&mut b).map_err(|e| AppError::Fault(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut b).map_err(|e| AppError::fault(format!("no randomness: {e}")))?;
     Ok(hex::encode(&b))
 }
 
@@ -18,7 +18,7 @@ pub(crate) fn random_password() -> Result<String, AppError> {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     loop {
         let mut b = [0u8; 16];
-        getrandom::fill(&mut b).map_err(|e| AppError::Fault(format!("no randomness: {e}")))?;
+        getrandom::fill(&mut b).map_err(|e| AppError::fault(format!("no randomness: {e}")))?;
         let chars: Vec<char> = b
             .iter()
             .map(|x| ALPHABET[*x as usize % ALPHABET.len()] as char)
@@ -74,24 +74,23 @@ async fn on_hash_pool<T: Send + 'static>(
     let (tx, rx) = tokio::sync::oneshot::channel();
     POOL.jobs
         .lock()
-        .map_err(|_| AppError::Fault("hash pool poisoned".into()))?
+        .map_err(|_| AppError::fault("hash pool poisoned"))?
         .send(Box::new(move || {
             let _ = tx.send(f());
         }))
-        .map_err(|_| AppError::Fault("hash pool stopped".into()))?;
-    rx.await
-        .map_err(|_| AppError::Fault("hash job dropped".into()))
+        .map_err(|_| AppError::fault("hash pool stopped"))?;
+    rx.await.map_err(|_| AppError::fault("hash job dropped"))
 }
 
 /// Hash a password with Argon2id (default parameters) on the hashing threads.
 pub(crate) async fn hash_password(password: String) -> Result<String, AppError> {
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| AppError::Fault(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut salt).map_err(|e| AppError::fault(format!("no randomness: {e}")))?;
     on_hash_pool(move || {
         argon2::Argon2::default()
             .hash_password_with_salt(password.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| AppError::Fault(format!("argon2: {e}")))
+            .map_err(|e| AppError::fault(format!("argon2: {e}")))
     })
     .await?
 }

@@ -1,11 +1,17 @@
 //! App suite: use cases against a fresh database (SQLite, or PostgreSQL when
 //! `SANBAO_TEST_POSTGRES_URL` is set).
+#![allow(clippy::too_many_lines)]
 
+use sanbao_app::admin::desks::DeskInput;
+use sanbao_app::admin::users::{CreateUser, UpdateUser, UserQuery};
 use sanbao_app::auth::LoginFrom;
-use sanbao_app::desks::DeskInput;
-use sanbao_app::users::{CreateUser, UpdateUser, UserQuery};
+use sanbao_app::case::CaseView;
+use sanbao_app::case::Closing;
 use sanbao_app::{Actor, App, AppConfig, AppError};
+use sanbao_domain::UserId;
 use sanbao_domain::audit::ChainBreak;
+use sanbao_domain::case::{EventKind, NewCaseForm};
+use sanbao_domain::customer::CustomerForm;
 use sanbao_domain::role::{Permission, Role};
 use sanbao_store::testing::{self, TestDb};
 
@@ -17,7 +23,7 @@ struct T {
 async fn setup() -> T {
     let db = TestDb::new().await;
     let app = App::new(db.store.clone(), AppConfig::default());
-    app.prepare(false).await.unwrap();
+    app.setup().prepare(false).await.unwrap();
     T { app, db }
 }
 
@@ -27,9 +33,10 @@ const FROM: LoginFrom<'static> = LoginFrom {
 };
 
 impl T {
-    async fn user(&self, username: &str, role: Role) -> i64 {
+    async fn user(&self, username: &str, role: Role) -> UserId {
         self.app
-            .create_user(
+            .users()
+            .create(
                 &Actor::system(),
                 CreateUser {
                     username: username.into(),
@@ -45,29 +52,71 @@ impl T {
             .id
     }
 
+    /// A complaint by phone from 张三, received `received_at`, logged by `by`.
+    async fn complaint(
+        &self,
+        by: &Actor,
+        channel: &str,
+        subject: &str,
+        received_at: chrono::DateTime<chrono::Utc>,
+    ) -> CaseView {
+        let form = NewCaseForm {
+            kind: "complaint".into(),
+            channel: channel.into(),
+            customer: CustomerForm {
+                name: "张三".into(),
+                phone: "13800138000".into(),
+                ..Default::default()
+            },
+            subject: subject.into(),
+            received_at: Some(received_at),
+            ..Default::default()
+        };
+        self.app.cases().open(by, &form, None).await.unwrap()
+    }
+
+    /// Run the background jobs that are due until none is left; how many ran.
+    async fn run_jobs(&self) -> usize {
+        let mut ran = 0;
+        loop {
+            match self.app.jobs().run_due().await.unwrap() {
+                0 => return ran,
+                n => ran += n,
+            }
+        }
+    }
+
     async fn actor(&self, username: &str) -> Actor {
         let s = self
             .app
+            .auth()
             .login(username, "correct-horse-42", FROM)
             .await
             .unwrap();
-        self.app.session(&s.token).await.unwrap().unwrap().actor
+        self.app
+            .auth()
+            .session(&s.token)
+            .await
+            .unwrap()
+            .unwrap()
+            .actor
     }
 }
 
 #[tokio::test]
 async fn first_start_creates_the_roles_and_one_administrator_once() {
     let t = setup().await;
-    let again = t.app.prepare(false).await.unwrap();
+    let again = t.app.setup().prepare(false).await.unwrap();
     assert!(
         again.initial_admin_password.is_none(),
         "only the first start makes an admin"
     );
-    let roles = t.app.list_roles(&Actor::system()).await.unwrap();
+    let roles = t.app.roles().list(&Actor::system()).await.unwrap();
     assert_eq!(roles.len(), 9);
     let admin = t
         .app
-        .list_users(&Actor::system(), UserQuery::default(), 10)
+        .users()
+        .list(&Actor::system(), UserQuery::default(), 10)
         .await
         .unwrap()
         .users;
@@ -81,30 +130,33 @@ async fn the_initial_password_logs_in_and_must_be_changed() {
     let db = TestDb::new().await;
     let app = App::new(db.store.clone(), AppConfig::default());
     let pw = app
+        .setup()
         .prepare(false)
         .await
         .unwrap()
         .initial_admin_password
         .unwrap();
-    let s = app.login("admin", &pw, FROM).await.unwrap();
+    let s = app.auth().login("admin", &pw, FROM).await.unwrap();
     assert!(s.must_change_password);
-    let info = app.session(&s.token).await.unwrap().unwrap();
+    let info = app.auth().session(&s.token).await.unwrap().unwrap();
     assert!(info.actor.can(Permission::UserManage));
     let e = app
-        .change_own_password(&info.actor, &pw, "short", Some(&s.token))
+        .auth()
+        .change_password(&info.actor, &pw, "short", Some(&s.token))
         .await
         .unwrap_err();
     assert!(matches!(e, AppError::Invalid(_)), "{e:?}");
-    app.change_own_password(&info.actor, &pw, "新的密码-Sanbao-2026", Some(&s.token))
+    app.auth()
+        .change_password(&info.actor, &pw, "新的密码-Sanbao-2026", Some(&s.token))
         .await
         .unwrap();
-    let info = app.session(&s.token).await.unwrap().unwrap();
+    let info = app.auth().session(&s.token).await.unwrap().unwrap();
     assert!(
         !info.must_change_password,
         "the caller's own session stays and is released"
     );
     assert!(matches!(
-        app.login("admin", &pw, FROM).await,
+        app.auth().login("admin", &pw, FROM).await,
         Err(AppError::BadCredentials)
     ));
 }
@@ -113,22 +165,22 @@ async fn the_initial_password_logs_in_and_must_be_changed() {
 async fn demo_data_has_every_role() {
     let db = TestDb::new().await;
     let app = App::new(db.store.clone(), AppConfig::default());
-    let p = app.prepare(true).await.unwrap();
+    let p = app.setup().prepare(true).await.unwrap();
     for role in Role::ALL {
         assert!(p.demo_accounts.iter().any(|(_, r, _)| *r == role), "{role}");
     }
     assert!(p.initial_admin_password.is_none());
-    let desks = app.list_desks(&Actor::system()).await.unwrap();
+    let desks = app.desks().list(&Actor::system()).await.unwrap();
     assert!(
-        desks
-            .iter()
-            .any(|d| d.kind == "complaint" && d.supervisor_name.as_deref() == Some("赵磊"))
+        desks.iter().any(|d| d.kind == "complaint"
+            && d.supervisor.as_ref().map(|s| s.1.as_str()) == Some("赵磊"))
     );
     let s = app
-        .login("wangfang", sanbao_app::bootstrap::DEMO_PASSWORD, FROM)
+        .auth()
+        .login("wangfang", sanbao_app::setup::DEMO_PASSWORD, FROM)
         .await
         .unwrap();
-    let a = app.session(&s.token).await.unwrap().unwrap().actor;
+    let a = app.auth().session(&s.token).await.unwrap().unwrap().actor;
     assert!(a.can(Permission::ComplaintHandle));
 }
 
@@ -139,7 +191,8 @@ async fn a_role_without_the_permission_is_refused() {
     let sales = t.actor("sunli").await;
     let e = t
         .app
-        .create_user(
+        .users()
+        .create(
             &sales,
             CreateUser {
                 username: "mallory".into(),
@@ -155,11 +208,11 @@ async fn a_role_without_the_permission_is_refused() {
         "{e:?}"
     );
     assert!(matches!(
-        t.app.list_tokens(&sales).await,
+        t.app.tokens().list(&sales).await,
         Err(AppError::Forbidden(Permission::TokenManage))
     ));
     assert!(matches!(
-        t.app.audit_list(&sales, Default::default(), 10).await,
+        t.app.audit().list(&sales, Default::default(), 10).await,
         Err(AppError::Forbidden(Permission::AuditRead))
     ));
 }
@@ -170,7 +223,8 @@ async fn bad_input_names_every_field_and_writes_nothing() {
     let (head_before, _) = sanbao_store::audit::head(&t.db.store).await.unwrap();
     let e = t
         .app
-        .create_user(
+        .users()
+        .create(
             &Actor::system(),
             CreateUser {
                 username: "王".into(),
@@ -191,7 +245,8 @@ async fn bad_input_names_every_field_and_writes_nothing() {
     assert_eq!(head_before, head_after);
     let e = t
         .app
-        .create_user(
+        .users()
+        .create(
             &Actor::system(),
             CreateUser {
                 username: "okname".into(),
@@ -214,7 +269,8 @@ async fn duplicate_usernames_are_a_conflict() {
     t.user("lina", Role::ServiceAgent).await;
     let e = t
         .app
-        .create_user(
+        .users()
+        .create(
             &Actor::system(),
             CreateUser {
                 username: "LiNa".into(),
@@ -236,22 +292,31 @@ async fn wrong_user_and_wrong_password_get_the_same_answer_and_are_throttled() {
     let t = setup().await;
     t.user("zhangwei", Role::ServiceAgent).await;
     assert!(matches!(
-        t.app.login("nobody", "whatever-123", FROM).await,
+        t.app.auth().login("nobody", "whatever-123", FROM).await,
         Err(AppError::BadCredentials)
     ));
     for _ in 0..4 {
         assert!(matches!(
-            t.app.login("zhangwei", "wrong-password-1", FROM).await,
+            t.app
+                .auth()
+                .login("zhangwei", "wrong-password-1", FROM)
+                .await,
             Err(AppError::BadCredentials)
         ));
     }
     // The fifth failure for the account locks it for the window, even with the right password.
     assert!(matches!(
-        t.app.login("zhangwei", "wrong-password-1", FROM).await,
+        t.app
+            .auth()
+            .login("zhangwei", "wrong-password-1", FROM)
+            .await,
         Err(AppError::BadCredentials)
     ));
     assert!(matches!(
-        t.app.login("zhangwei", "correct-horse-42", FROM).await,
+        t.app
+            .auth()
+            .login("zhangwei", "correct-horse-42", FROM)
+            .await,
         Err(AppError::RateLimited { .. })
     ));
 }
@@ -262,24 +327,21 @@ async fn disabling_a_user_ends_their_sessions_and_tokens_stop_working() {
     let id = t.user("liuyang", Role::Technician).await;
     let s = t
         .app
+        .auth()
         .login("liuyang", "correct-horse-42", FROM)
         .await
         .unwrap();
     let token = t
         .app
-        .create_token(&Actor::system(), id, "手机")
+        .tokens()
+        .create(&Actor::system(), id, "手机")
         .await
         .unwrap();
-    assert!(
-        t.app
-            .authenticate_token(&token.token)
-            .await
-            .unwrap()
-            .is_some()
-    );
-    let u = t.app.get_user(&Actor::system(), id).await.unwrap();
+    assert!(t.app.auth().token(&token.token).await.unwrap().is_some());
+    let u = t.app.users().get(&Actor::system(), id).await.unwrap();
     t.app
-        .update_user(
+        .users()
+        .update(
             &Actor::system(),
             id,
             UpdateUser {
@@ -293,16 +355,13 @@ async fn disabling_a_user_ends_their_sessions_and_tokens_stop_working() {
         )
         .await
         .unwrap();
-    assert!(t.app.session(&s.token).await.unwrap().is_none());
-    assert!(
-        t.app
-            .authenticate_token(&token.token)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(t.app.auth().session(&s.token).await.unwrap().is_none());
+    assert!(t.app.auth().token(&token.token).await.unwrap().is_none());
     assert!(matches!(
-        t.app.login("liuyang", "correct-horse-42", FROM).await,
+        t.app
+            .auth()
+            .login("liuyang", "correct-horse-42", FROM)
+            .await,
         Err(AppError::BadCredentials)
     ));
 }
@@ -311,7 +370,7 @@ async fn disabling_a_user_ends_their_sessions_and_tokens_stop_working() {
 async fn a_stale_edit_is_refused() {
     let t = setup().await;
     let id = t.user("chenjing", Role::Technician).await;
-    let u = t.app.get_user(&Actor::system(), id).await.unwrap();
+    let u = t.app.users().get(&Actor::system(), id).await.unwrap();
     let edit = UpdateUser {
         version: u.version,
         display_name: "陈静".into(),
@@ -321,12 +380,14 @@ async fn a_stale_edit_is_refused() {
         desk_ids: vec![],
     };
     t.app
-        .update_user(&Actor::system(), id, edit.clone())
+        .users()
+        .update(&Actor::system(), id, edit.clone())
         .await
         .unwrap();
     let e = t
         .app
-        .update_user(&Actor::system(), id, edit)
+        .users()
+        .update(&Actor::system(), id, edit)
         .await
         .unwrap_err();
     assert!(matches!(e, AppError::Stale), "{e:?}");
@@ -338,39 +399,30 @@ async fn revoked_tokens_stop_working_and_are_stored_hashed() {
     let id = t.user("hegang", Role::Auditor).await;
     let created = t
         .app
-        .create_token(&Actor::system(), id, "审计脚本")
+        .tokens()
+        .create(&Actor::system(), id, "审计脚本")
         .await
         .unwrap();
     assert!(created.token.starts_with("sbk_"));
-    let rows = t.app.list_tokens(&Actor::system()).await.unwrap();
+    let rows = t.app.tokens().list(&Actor::system()).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert!(created.token.starts_with(&rows[0].prefix));
     assert!(
         rows[0].prefix.len() < created.token.len() / 2,
         "only a prefix is kept in clear"
     );
-    let a = t
-        .app
-        .authenticate_token(&created.token)
-        .await
-        .unwrap()
-        .unwrap();
+    let a = t.app.auth().token(&created.token).await.unwrap().unwrap();
     assert!(a.can(Permission::AuditRead));
-    let listed = t.app.list_tokens(&Actor::system()).await.unwrap();
+    let listed = t.app.tokens().list(&Actor::system()).await.unwrap();
     assert!(listed[0].last_used_at.is_some());
     t.app
-        .revoke_token(&Actor::system(), created.id)
+        .tokens()
+        .revoke(&Actor::system(), created.id)
         .await
         .unwrap();
-    assert!(
-        t.app
-            .authenticate_token(&created.token)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(t.app.auth().token(&created.token).await.unwrap().is_none());
     assert!(matches!(
-        t.app.revoke_token(&Actor::system(), created.id).await,
+        t.app.tokens().revoke(&Actor::system(), created.id).await,
         Err(AppError::Rule { .. })
     ));
 }
@@ -379,10 +431,11 @@ async fn revoked_tokens_stop_working_and_are_stored_hashed() {
 async fn role_permissions_are_editable_but_admins_cannot_be_locked_out() {
     let t = setup().await;
     t.user("wujun", Role::SalesManager).await;
-    let roles = t.app.list_roles(&Actor::system()).await.unwrap();
+    let roles = t.app.roles().list(&Actor::system()).await.unwrap();
     let sm = roles.iter().find(|r| r.role == Role::SalesManager).unwrap();
     t.app
-        .set_role_permissions(
+        .roles()
+        .set_permissions(
             &Actor::system(),
             "sales_manager",
             sm.version,
@@ -399,7 +452,8 @@ async fn role_permissions_are_editable_but_admins_cannot_be_locked_out() {
         .unwrap();
     let e = t
         .app
-        .set_role_permissions(
+        .roles()
+        .set_permissions(
             &Actor::system(),
             "admin",
             admin.version,
@@ -425,7 +479,8 @@ async fn desks_validate_and_audit() {
     let sup = t.user("zhaolei", Role::ServiceSupervisor).await;
     let id = t
         .app
-        .create_desk(
+        .desks()
+        .create(
             &Actor::system(),
             DeskInput {
                 code: "cs-east".into(),
@@ -438,11 +493,12 @@ async fn desks_validate_and_audit() {
         )
         .await
         .unwrap();
-    let d = t.app.get_desk(&Actor::system(), id).await.unwrap();
+    let d = t.app.desks().get(&Actor::system(), id).await.unwrap();
     assert_eq!(d.code, "CS-EAST");
     let e = t
         .app
-        .create_desk(
+        .desks()
+        .create(
             &Actor::system(),
             DeskInput {
                 code: "CS-EAST".into(),
@@ -459,7 +515,8 @@ async fn desks_validate_and_audit() {
     );
     let e = t
         .app
-        .create_desk(
+        .desks()
+        .create(
             &Actor::system(),
             DeskInput {
                 code: "X".into(),
@@ -477,9 +534,10 @@ async fn desks_validate_and_audit() {
     );
     let page = t
         .app
-        .audit_list(
+        .audit()
+        .list(
             &Actor::system(),
-            sanbao_app::audit::AuditQuery {
+            sanbao_app::admin::audit::AuditQuery {
                 record_type: Some("desk".into()),
                 ..Default::default()
             },
@@ -496,7 +554,13 @@ async fn audit_verify_names_the_first_tampered_entry() {
     let t = setup().await;
     t.user("agent1", Role::ServiceAgent).await;
     t.user("agent2", Role::ServiceAgent).await;
-    let n = t.app.audit_verify(&Actor::system()).await.unwrap().unwrap();
+    let n = t
+        .app
+        .audit()
+        .verify(&Actor::system())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(n >= 11, "9 roles + admin + 2 users: {n}");
     testing::execute_raw(
         &t.db.store,
@@ -505,7 +569,7 @@ async fn audit_verify_names_the_first_tampered_entry() {
     .await
     .unwrap();
     assert_eq!(
-        t.app.audit_verify(&Actor::system()).await.unwrap(),
+        t.app.audit().verify(&Actor::system()).await.unwrap(),
         Err(ChainBreak::Edited { seq: 10 })
     );
 }
@@ -518,7 +582,7 @@ async fn audit_verify_names_a_deleted_entry() {
         .await
         .unwrap();
     assert_eq!(
-        t.app.audit_verify(&Actor::system()).await.unwrap(),
+        t.app.audit().verify(&Actor::system()).await.unwrap(),
         Err(ChainBreak::Missing { seq: 3 })
     );
 }
@@ -533,20 +597,25 @@ async fn expired_sessions_end() {
             ..AppConfig::default()
         },
     );
-    app.prepare(false).await.unwrap();
-    app.create_user(
-        &Actor::system(),
-        CreateUser {
-            username: "idle".into(),
-            display_name: "Idle".into(),
-            password: "correct-horse-42".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let s = app.login("idle", "correct-horse-42", FROM).await.unwrap();
-    assert!(app.session(&s.token).await.unwrap().is_none());
+    app.setup().prepare(false).await.unwrap();
+    app.users()
+        .create(
+            &Actor::system(),
+            CreateUser {
+                username: "idle".into(),
+                display_name: "Idle".into(),
+                password: "correct-horse-42".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let s = app
+        .auth()
+        .login("idle", "correct-horse-42", FROM)
+        .await
+        .unwrap();
+    assert!(app.auth().session(&s.token).await.unwrap().is_none());
 }
 
 #[tokio::test]
@@ -570,9 +639,10 @@ mod calendar_and_policies {
     #[tokio::test]
     async fn a_company_holiday_moves_a_deadline_and_is_audited() {
         let t = setup().await;
-        let (seed, _) = t.app.active_policy().await.unwrap();
+        let (seed, _) = t.app.policies().active().await.unwrap();
         let before = t
             .app
+            .policies()
             .explain(
                 &seed,
                 "complaint_received",
@@ -583,11 +653,13 @@ mod calendar_and_policies {
             .unwrap();
         assert_eq!(before[1].due.due_date.unwrap().to_string(), "2026-10-10");
         t.app
-            .set_calendar_override(&Actor::system(), "2026-10-09", false, "公司年会")
+            .calendar()
+            .set_company_day(&Actor::system(), "2026-10-09", false, "公司年会")
             .await
             .unwrap();
         let after = t
             .app
+            .policies()
             .explain(
                 &seed,
                 "complaint_received",
@@ -599,9 +671,10 @@ mod calendar_and_policies {
         assert_eq!(after[1].due.due_date.unwrap().to_string(), "2026-10-12");
         let page = t
             .app
-            .audit_list(
+            .audit()
+            .list(
                 &Actor::system(),
-                sanbao_app::audit::AuditQuery {
+                sanbao_app::admin::audit::AuditQuery {
                     record_type: Some("calendar_override".into()),
                     ..Default::default()
                 },
@@ -611,19 +684,22 @@ mod calendar_and_policies {
             .unwrap();
         assert_eq!(page.entries[0].record_id, "2026-10-09");
         t.app
-            .delete_calendar_override(&Actor::system(), "2026-10-09")
+            .calendar()
+            .delete_company_day(&Actor::system(), "2026-10-09")
             .await
             .unwrap();
         assert!(
             t.app
                 .calendar()
+                .current()
                 .await
                 .unwrap()
                 .is_workday("2026-10-09".parse().unwrap())
         );
         let e = t
             .app
-            .set_calendar_override(&Actor::system(), "2026-02-30", true, "x")
+            .calendar()
+            .set_company_day(&Actor::system(), "2026-02-30", true, "x")
             .await
             .unwrap_err();
         assert!(matches!(e, AppError::Invalid(_)));
@@ -636,12 +712,14 @@ mod calendar_and_policies {
         assert!(
             other
                 .calendar()
+                .current()
                 .await
                 .unwrap()
                 .is_workday("2026-10-09".parse().unwrap())
         );
         t.app
-            .set_calendar_override(&Actor::system(), "2026-10-09", false, "盘点")
+            .calendar()
+            .set_company_day(&Actor::system(), "2026-10-09", false, "盘点")
             .await
             .unwrap();
         // The other node re-reads the revision within its recheck interval.
@@ -649,6 +727,7 @@ mod calendar_and_policies {
         assert!(
             !other
                 .calendar()
+                .current()
                 .await
                 .unwrap()
                 .is_workday("2026-10-09".parse().unwrap())
@@ -658,10 +737,11 @@ mod calendar_and_policies {
     #[tokio::test]
     async fn importing_a_year_loads_it() {
         let t = setup().await;
-        assert!(!t.app.calendar().await.unwrap().is_loaded(2027));
+        assert!(!t.app.calendar().current().await.unwrap().is_loaded(2027));
         let y = t
             .app
-            .import_calendar_year(
+            .calendar()
+            .import_year(
                 &Actor::system(),
                 "# 测试通知\n2027-01-01,off,元旦\n2027-02-06,on,春节调休上班\n",
                 None,
@@ -670,14 +750,15 @@ mod calendar_and_policies {
             .await
             .unwrap();
         assert_eq!(y.year, 2027);
-        let cal = t.app.calendar().await.unwrap();
+        let cal = t.app.calendar().current().await.unwrap();
         assert!(cal.is_loaded(2027));
         assert!(cal.is_workday("2027-02-06".parse().unwrap()));
-        let years = t.app.calendar_years().await.unwrap();
+        let years = t.app.calendar().years().await.unwrap();
         assert!(years.iter().any(|y| y.year == 2027 && y.imported));
         let e = t
             .app
-            .import_calendar_year(&Actor::system(), "2027-01-04,on,周一\n", None, Some("测试"))
+            .calendar()
+            .import_year(&Actor::system(), "2027-01-04,on,周一\n", None, Some("测试"))
             .await
             .unwrap_err();
         assert!(matches!(e, AppError::Invalid(_)));
@@ -686,27 +767,29 @@ mod calendar_and_policies {
     #[tokio::test]
     async fn policies_are_versioned_and_validated() {
         let t = setup().await;
-        let list = t.app.list_policies().await.unwrap();
+        let list = t.app.policies().list().await.unwrap();
         assert_eq!(list.len(), 4);
         assert!(
             list.iter()
                 .any(|p| p.name == "seed" && p.active && p.version == 0)
         );
-        let seed = t.app.policy_info("seed").await.unwrap();
+        let seed = t.app.policies().info("seed").await.unwrap();
         let edited = seed.body.replace("n = 24", "n = 12");
         let v = t
             .app
-            .save_policy(&Actor::system(), &edited, 0, "缩短首次响应")
+            .policies()
+            .save(&Actor::system(), &edited, 0, "缩短首次响应")
             .await
             .unwrap();
         assert_eq!(v, 1);
         assert!(matches!(
             t.app
-                .save_policy(&Actor::system(), &edited, 0, "again")
+                .policies()
+                .save(&Actor::system(), &edited, 0, "again")
                 .await,
             Err(AppError::Stale)
         ));
-        let (p, version) = t.app.active_policy().await.unwrap();
+        let (p, version) = t.app.policies().active().await.unwrap();
         assert_eq!(version, 1);
         assert_eq!(
             p.clocks
@@ -718,16 +801,18 @@ mod calendar_and_policies {
         );
         let e = t
             .app
-            .save_policy(&Actor::system(), "name = \"x\"\n", 0, "")
+            .policies()
+            .save(&Actor::system(), "name = \"x\"\n", 0, "")
             .await
             .unwrap_err();
         assert!(matches!(e, AppError::Invalid(_)));
-        assert_eq!(t.app.policy_history("seed").await.unwrap().len(), 1);
+        assert_eq!(t.app.policies().history("seed").await.unwrap().len(), 1);
         t.app
-            .set_active_policy(&Actor::system(), "cn-sanbao")
+            .policies()
+            .activate(&Actor::system(), "cn-sanbao")
             .await
             .unwrap();
-        assert_eq!(t.app.active_policy().await.unwrap().0.name, "cn-sanbao");
+        assert_eq!(t.app.policies().active().await.unwrap().0.name, "cn-sanbao");
     }
 
     #[tokio::test]
@@ -735,7 +820,8 @@ mod calendar_and_policies {
         let t = setup().await;
         let desk = t
             .app
-            .create_desk(
+            .desks()
+            .create(
                 &Actor::system(),
                 DeskInput {
                     code: "CS".into(),
@@ -747,10 +833,11 @@ mod calendar_and_policies {
             )
             .await
             .unwrap();
-        let (h, v) = t.app.desk_hours(desk).await.unwrap();
+        let (h, v) = t.app.desks().hours(desk).await.unwrap();
         assert_eq!((h, v), (Preset::WeekdaysNineToFive.hours(), 0));
         t.app
-            .set_desk_hours(
+            .desks()
+            .set_hours(
                 &Actor::system(),
                 desk,
                 Preset::SevenDaysEightHours.hours(),
@@ -758,11 +845,12 @@ mod calendar_and_policies {
             )
             .await
             .unwrap();
-        let (h, v) = t.app.desk_hours(desk).await.unwrap();
+        let (h, v) = t.app.desks().hours(desk).await.unwrap();
         assert_eq!((h, v), (Preset::SevenDaysEightHours.hours(), 1));
         assert!(matches!(
             t.app
-                .set_desk_hours(
+                .desks()
+                .set_hours(
                     &Actor::system(),
                     desk,
                     Preset::WeekdaysNineToFive.hours(),
@@ -777,7 +865,8 @@ mod calendar_and_policies {
         };
         assert!(matches!(
             t.app
-                .set_desk_hours(&Actor::system(), desk, closed, 1)
+                .desks()
+                .set_hours(&Actor::system(), desk, closed, 1)
                 .await,
             Err(AppError::Invalid(_))
         ));
@@ -786,30 +875,10 @@ mod calendar_and_policies {
 
 mod escalation {
     use super::*;
-    use sanbao_app::cases::{CustomerInput, NewCaseInput};
 
     async fn late_complaint(t: &T, officer: &Actor) -> String {
-        t.app
-            .open_case(
-                officer,
-                NewCaseInput {
-                    kind: "complaint".into(),
-                    channel: "phone".into(),
-                    customer: CustomerInput {
-                        name: "张三".into(),
-                        phone: "13800138000".into(),
-                        ..Default::default()
-                    },
-                    subject: "投诉".into(),
-                    received_at: Some(chrono::Utc::now() - chrono::Duration::days(30)),
-                    ..Default::default()
-                },
-                None,
-            )
-            .await
-            .unwrap()
-            .case
-            .number
+        let received = chrono::Utc::now() - chrono::Duration::days(30);
+        t.complaint(officer, "phone", "投诉", received).await.number
     }
 
     #[tokio::test]
@@ -821,24 +890,29 @@ mod escalation {
         let number = late_complaint(&t, &officer).await;
         // A second app process on the same database.
         let other = App::new(t.db.store.clone(), AppConfig::default());
-        let (a, b) = tokio::join!(t.app.sweep_clocks(), other.sweep_clocks());
+        let (mine, theirs) = (t.app.cases(), other.cases());
+        let (a, b) = tokio::join!(mine.sweep_clocks(), theirs.sweep_clocks());
         let escalated = a.unwrap().escalated + b.unwrap().escalated;
         // First response, verification and reply are all long breached: each once.
         assert_eq!(escalated, 3);
         assert_eq!(
-            t.app.sweep_clocks().await.unwrap().escalated,
+            t.app.cases().sweep_clocks().await.unwrap().escalated,
             0,
             "not again"
         );
-        let (_, events) = t.app.get_case(&officer, &number).await.unwrap();
-        assert_eq!(events.iter().filter(|e| e.kind == "escalation").count(), 3);
+        let detail = t.app.cases().get(&officer, &number).await.unwrap();
+        let escalations = detail
+            .timeline
+            .iter()
+            .filter(|e| e.kind == EventKind::Escalation);
+        assert_eq!(escalations.count(), 3);
         let supervisor = t.actor("zhaolei").await;
         assert_eq!(supervisor.user_id, Some(sup));
-        let (list, unread) = t.app.my_notifications(&supervisor).await.unwrap();
+        let (list, unread) = t.app.notifications().mine(&supervisor).await.unwrap();
         assert_eq!(unread, 3);
         assert!(list[0].body.contains(&number));
-        t.app.mark_notifications_read(&supervisor).await.unwrap();
-        assert_eq!(t.app.my_notifications(&supervisor).await.unwrap().1, 0);
+        t.app.notifications().mark_read(&supervisor).await.unwrap();
+        assert_eq!(t.app.notifications().mine(&supervisor).await.unwrap().1, 0);
     }
 
     #[tokio::test]
@@ -849,32 +923,38 @@ mod escalation {
         let officer = t.actor("wangfang").await;
         let number = late_complaint(&t, &officer).await;
         t.app
+            .cases()
             .report_exception(&officer, &number, "客户情绪激动，要求主管回电")
             .await
             .unwrap();
         let supervisor = t.actor("zhaolei").await;
-        assert_eq!(t.app.my_notifications(&supervisor).await.unwrap().1, 1);
+        assert_eq!(t.app.notifications().mine(&supervisor).await.unwrap().1, 1);
         // The breaches are escalated on their own, each once.
-        assert_eq!(t.app.sweep_clocks().await.unwrap().escalated, 3);
-        assert_eq!(t.app.sweep_clocks().await.unwrap().escalated, 0);
+        assert_eq!(t.app.cases().sweep_clocks().await.unwrap().escalated, 3);
+        assert_eq!(t.app.cases().sweep_clocks().await.unwrap().escalated, 0);
         assert!(matches!(
-            t.app.report_exception(&officer, &number, "").await,
+            t.app.cases().report_exception(&officer, &number, "").await,
             Err(AppError::Invalid(_))
         ));
         // A cancelled case takes no more reports: a clear refusal, nothing written.
-        let (v, before) = t.app.get_case(&officer, &number).await.unwrap();
+        let before = t.app.cases().get(&officer, &number).await.unwrap();
+        let version = before.case.version;
+        let closing = Closing::default();
         t.app
-            .transition_case(
+            .cases()
+            .transition(
                 &officer,
                 &number,
                 "cancelled",
-                v.case.version,
+                version,
                 "客户撤回投诉",
+                &closing,
             )
             .await
             .unwrap();
         let refused = t
             .app
+            .cases()
             .report_exception(&officer, &number, "又来电投诉")
             .await;
         assert!(
@@ -887,43 +967,25 @@ mod escalation {
             ),
             "{refused:?}"
         );
-        let (_, after) = t.app.get_case(&officer, &number).await.unwrap();
+        let after = t.app.cases().get(&officer, &number).await.unwrap();
         assert_eq!(
-            after.len(),
-            before.len() + 1,
+            after.timeline.len(),
+            before.timeline.len() + 1,
             "only the cancellation was added"
         );
         // The report and the three breaches; the refused report told nobody.
-        assert_eq!(t.app.my_notifications(&supervisor).await.unwrap().1, 4);
+        assert_eq!(t.app.notifications().mine(&supervisor).await.unwrap().1, 4);
     }
 }
 
 #[tokio::test]
 async fn a_calendar_change_moves_open_cases_clocks() {
-    use sanbao_app::cases::{CustomerInput, NewCaseInput};
     let t = setup().await;
     t.user("wangfang", Role::ComplaintOfficer).await;
     let officer = t.actor("wangfang").await;
     let v = t
-        .app
-        .open_case(
-            &officer,
-            NewCaseInput {
-                kind: "complaint".into(),
-                channel: "letter".into(),
-                customer: CustomerInput {
-                    name: "张三".into(),
-                    phone: "13800138000".into(),
-                    ..Default::default()
-                },
-                subject: "来函投诉".into(),
-                received_at: Some(chrono::Utc::now()),
-                ..Default::default()
-            },
-            None,
-        )
-        .await
-        .unwrap();
+        .complaint(&officer, "letter", "来函投诉", chrono::Utc::now())
+        .await;
     let before = v
         .clocks
         .iter()
@@ -934,6 +996,7 @@ async fn a_calendar_change_moves_open_cases_clocks() {
     let first_counted = t
         .app
         .calendar()
+        .current()
         .await
         .unwrap()
         .add_workdays(
@@ -944,7 +1007,8 @@ async fn a_calendar_change_moves_open_cases_clocks() {
         )
         .value;
     t.app
-        .set_calendar_override(
+        .calendar()
+        .set_company_day(
             &Actor::system(),
             &first_counted.to_string(),
             false,
@@ -952,8 +1016,9 @@ async fn a_calendar_change_moves_open_cases_clocks() {
         )
         .await
         .unwrap();
-    assert!(t.app.recompute_open_cases().await.unwrap() >= 1);
-    let (after, _) = t.app.get_case(&officer, &v.case.number).await.unwrap();
+    // The change enqueued the recomputation as a durable job; the runner does it.
+    assert!(t.run_jobs().await >= 1);
+    let after = t.app.cases().get(&officer, &v.number).await.unwrap().case;
     let after = after
         .clocks
         .iter()
@@ -968,16 +1033,17 @@ async fn a_calendar_change_moves_open_cases_clocks() {
 /// order, search finds it, and the sweeper has no old breach left to escalate.
 #[tokio::test]
 async fn bench_data_fills_queues_and_search() {
-    use sanbao_app::cases::{CaseQuery, Queue};
+    use sanbao_app::case::{CaseQuery, Queue};
     let db = TestDb::new().await;
     let app = App::new(db.store.clone(), AppConfig::default());
-    app.prepare(true).await.unwrap();
+    app.setup().prepare(true).await.unwrap();
     // The demo cases' own breaches first.
-    app.sweep_clocks().await.unwrap();
+    app.cases().sweep_clocks().await.unwrap();
     let system = Actor::system();
     let mut seen = Vec::new();
     let r = app
-        .generate_bench_data(&system, 12_000, |n| seen.push(n))
+        .bench()
+        .generate(&system, 12_000, |n| seen.push(n))
         .await
         .unwrap();
     assert_eq!(r.cases, 12_000);
@@ -988,7 +1054,8 @@ async fn bench_data_fills_queues_and_search() {
     let (mut cursor, mut keys, mut pages) = (None, Vec::new(), 0);
     loop {
         let page = app
-            .list_cases(
+            .cases()
+            .list(
                 &system,
                 CaseQuery {
                     queue: Some(Queue::All),
@@ -999,12 +1066,12 @@ async fn bench_data_fills_queues_and_search() {
             )
             .await
             .unwrap();
-        keys.extend(page.cases.iter().map(|v| (v.case.due_key, v.case.id)));
-        assert!(
-            page.cases.iter().all(
-                |v| ["new", "in_progress", "waiting_customer"].contains(&v.case.state.as_str())
-            )
+        keys.extend(
+            page.cases
+                .iter()
+                .map(|v| (v.next_due_at.map_or(i64::MAX, |d| d.timestamp()), v.id)),
         );
+        assert!(page.cases.iter().all(|v| v.state.is_open()));
         pages += 1;
         match page.next_cursor {
             Some(c) => cursor = Some(c),
@@ -1016,21 +1083,18 @@ async fn bench_data_fills_queues_and_search() {
     sorted.sort();
     sorted.dedup();
     assert_eq!(keys, sorted, "due order, no repeats");
-    let counts = app.queue_counts(&system, 100).await.unwrap();
+    let counts = app.cases().queue_counts(&system, 100).await.unwrap();
     assert!(counts.iter().any(|(q, n)| *q == Queue::Breached && *n > 0));
 
-    let found = app.search_cases(&system, "漏水", 20).await.unwrap();
+    let found = app.cases().search(&system, "漏水", 20).await.unwrap();
     assert_eq!(found.len(), 20);
     assert!(
         found
             .iter()
-            .all(|v| v.case.description.contains("漏水") || v.case.subject.contains("漏水"))
+            .all(|v| v.description.contains("漏水") || v.subject.contains("漏水"))
     );
-    assert!(
-        found.windows(2).all(|w| w[0].case.id > w[1].case.id),
-        "newest first"
-    );
+    assert!(found.windows(2).all(|w| w[0].id > w[1].id), "newest first");
 
     // Breaches in the data were escalated when they happened.
-    assert_eq!(app.sweep_clocks().await.unwrap().escalated, 0);
+    assert_eq!(app.cases().sweep_clocks().await.unwrap().escalated, 0);
 }

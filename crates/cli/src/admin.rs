@@ -4,9 +4,10 @@
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use sanbao_app::desks::DeskInput;
-use sanbao_app::users::{CreateUser, UpdateUser, UserQuery};
+use sanbao_app::admin::desks::DeskInput;
+use sanbao_app::admin::users::{CreateUser, UpdateUser, UserQuery};
 use sanbao_app::{Actor, App};
+use sanbao_domain::DeskId;
 
 #[derive(Subcommand)]
 pub enum AdminCommand {
@@ -100,8 +101,8 @@ pub enum AdminCommand {
     },
 }
 
-async fn desk_ids(app: &App, actor: &Actor, codes: &[String]) -> anyhow::Result<Vec<i64>> {
-    let desks = app.list_desks(actor).await?;
+async fn desk_ids(app: &App, actor: &Actor, codes: &[String]) -> anyhow::Result<Vec<DeskId>> {
+    let desks = app.desks().list(actor).await?;
     codes
         .iter()
         .map(|c| {
@@ -120,8 +121,8 @@ async fn update(
     username: &str,
     f: impl FnOnce(&mut UpdateUser),
 ) -> anyhow::Result<()> {
-    let id = app.find_user_id(actor, username).await?;
-    let u = app.get_user(actor, id).await?;
+    let id = app.users().find_id(actor, username).await?;
+    let u = app.users().get(actor, id).await?;
     let mut input = UpdateUser {
         version: u.version,
         display_name: u.display_name,
@@ -131,7 +132,7 @@ async fn update(
         desk_ids: u.desks.iter().map(|d| d.0).collect(),
     };
     f(&mut input);
-    app.update_user(actor, id, input).await?;
+    app.users().update(actor, id, input).await?;
     Ok(())
 }
 
@@ -147,7 +148,8 @@ pub async fn run(app: &App, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
         } => {
             let desk_ids = desk_ids(app, &sys, &desks).await?;
             let c = app
-                .create_user(
+                .users()
+                .create(
                     &sys,
                     CreateUser {
                         display_name: name.unwrap_or_else(|| username.clone()),
@@ -168,7 +170,8 @@ pub async fn run(app: &App, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             let mut after = None;
             loop {
                 let page = app
-                    .list_users(
+                    .users()
+                    .list(
                         &sys,
                         UserQuery {
                             after_id: after,
@@ -203,14 +206,14 @@ pub async fn run(app: &App, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             println!("已启用 / enabled: {username}");
         }
         AdminCommand::ResetPassword { username, password } => {
-            let id = app.find_user_id(&sys, &username).await?;
+            let id = app.users().find_id(&sys, &username).await?;
             match password {
                 Some(p) => {
-                    app.set_password_as_admin(&sys, id, &p, false).await?;
+                    app.users().set_password(&sys, id, &p, false).await?;
                     println!("密码已设置 / password set for {username}");
                 }
                 None => {
-                    let p = app.reset_password(&sys, id).await?;
+                    let p = app.users().reset_password(&sys, id).await?;
                     println!("一次性密码（首次登录须修改）/ one-time password for {username}:");
                     println!("{p}");
                 }
@@ -226,7 +229,7 @@ pub async fn run(app: &App, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             println!("部门已更新 / desks updated: {username}");
         }
         AdminCommand::ListRoles => {
-            for r in app.list_roles(&sys).await? {
+            for r in app.roles().list(&sys).await? {
                 let perms: Vec<&str> = r.permissions.iter().map(|p| p.code()).collect();
                 println!(
                     "{}\t{}\t{}",
@@ -238,13 +241,15 @@ pub async fn run(app: &App, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
         }
         AdminCommand::SetPermissions { role, permissions } => {
             let version = app
-                .list_roles(&sys)
+                .roles()
+                .list(&sys)
                 .await?
                 .into_iter()
                 .find(|r| r.role.code() == role)
                 .map(|r| r.version)
                 .ok_or_else(|| anyhow::anyhow!("未知的角色 / unknown role: {role}"))?;
-            app.set_role_permissions(&sys, &role, version, &permissions)
+            app.roles()
+                .set_permissions(&sys, &role, version, &permissions)
                 .await?;
             println!("权限已更新 / permissions updated: {role}");
         }
@@ -255,11 +260,12 @@ pub async fn run(app: &App, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             supervisor,
         } => {
             let supervisor_id = match supervisor {
-                Some(s) => Some(app.find_user_id(&sys, &s).await?),
+                Some(s) => Some(app.users().find_id(&sys, &s).await?),
                 None => None,
             };
             let id = app
-                .create_desk(
+                .desks()
+                .create(
                     &sys,
                     DeskInput {
                         code,
@@ -274,20 +280,20 @@ pub async fn run(app: &App, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             println!("已创建部门 / desk created (id {id})");
         }
         AdminCommand::ListDesks => {
-            for d in app.list_desks(&sys).await? {
+            for d in app.desks().list(&sys).await? {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     d.id,
                     d.code,
                     d.name,
                     d.kind,
-                    d.supervisor_name.unwrap_or_default()
+                    d.supervisor.map(|s| s.1).unwrap_or_default()
                 );
             }
         }
         AdminCommand::CreateToken { username, name } => {
-            let id = app.find_user_id(&sys, &username).await?;
-            let t = app.create_token(&sys, id, &name).await?;
+            let id = app.users().find_id(&sys, &username).await?;
+            let t = app.tokens().create(&sys, id, &name).await?;
             println!(
                 "令牌只显示这一次 / the token is shown only once (id {}):",
                 t.id
@@ -295,7 +301,7 @@ pub async fn run(app: &App, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             println!("{}", t.token);
         }
         AdminCommand::ListTokens => {
-            for t in app.list_tokens(&sys).await? {
+            for t in app.tokens().list(&sys).await? {
                 println!(
                     "{}\t{}\t{}…\t{}\t{}",
                     t.id,
@@ -311,7 +317,7 @@ pub async fn run(app: &App, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             }
         }
         AdminCommand::RevokeToken { id } => {
-            app.revoke_token(&sys, id).await?;
+            app.tokens().revoke(&sys, id).await?;
             println!("已吊销 / revoked: {id}");
         }
     }

@@ -91,7 +91,7 @@ async fn existing_app(cfg: &Config) -> anyhow::Result<Option<App>> {
 
 async fn calendar(app: Option<&App>) -> anyhow::Result<Arc<Calendar>> {
     Ok(match app {
-        Some(app) => app.calendar().await?,
+        Some(app) => app.calendar().current().await?,
         None => Arc::new(Calendar::cn_statutory()),
     })
 }
@@ -133,7 +133,7 @@ pub async fn run_calendar(cfg: &Config, cmd: CalendarCommand) -> anyhow::Result<
             let app = existing_app(cfg).await?;
             let cal = calendar(app.as_ref()).await?;
             let sources = match &app {
-                Some(a) => a.calendar_years().await?,
+                Some(a) => a.calendar().years().await?,
                 None => Vec::new(),
             };
             let source = sources
@@ -159,9 +159,10 @@ pub async fn run_calendar(cfg: &Config, cmd: CalendarCommand) -> anyhow::Result<
             });
             let app = serve::open(cfg).await?;
             let y = app
-                .import_calendar_year(&Actor::system(), &text, hint, source.as_deref())
+                .calendar()
+                .import_year(&Actor::system(), &text, hint, source.as_deref())
                 .await?;
-            let n = app.recompute_open_cases().await?;
+            let n = app.cases().recompute_open_cases().await?;
             eprintln!("已重新计算 {n} 个未结服务单的时限 / recomputed {n} open cases");
             println!(
                 "已导入 {} 年：{} 天放假，{} 天调休上班 / imported {}",
@@ -178,9 +179,10 @@ pub async fn run_calendar(cfg: &Config, cmd: CalendarCommand) -> anyhow::Result<
             note,
         } => {
             let app = serve::open(cfg).await?;
-            app.set_calendar_override(&Actor::system(), &date, on, &note)
+            app.calendar()
+                .set_company_day(&Actor::system(), &date, on, &note)
                 .await?;
-            let n = app.recompute_open_cases().await?;
+            let n = app.cases().recompute_open_cases().await?;
             eprintln!("已重新计算 {n} 个未结服务单的时限 / recomputed {n} open cases");
             println!(
                 "已设置公司{} / company day set: {date}",
@@ -189,9 +191,10 @@ pub async fn run_calendar(cfg: &Config, cmd: CalendarCommand) -> anyhow::Result<
         }
         CalendarCommand::RemoveOverride { date } => {
             let app = serve::open(cfg).await?;
-            app.delete_calendar_override(&Actor::system(), &date)
+            app.calendar()
+                .delete_company_day(&Actor::system(), &date)
                 .await?;
-            let n = app.recompute_open_cases().await?;
+            let n = app.cases().recompute_open_cases().await?;
             eprintln!("已重新计算 {n} 个未结服务单的时限 / recomputed {n} open cases");
             println!("已删除 / removed: {date}");
         }
@@ -290,7 +293,7 @@ fn parse_at(s: &str, tz: chrono_tz::Tz) -> anyhow::Result<DateTime<Utc>> {
 async fn policy_text(app: Option<&App>, name: &str) -> anyhow::Result<(String, i32)> {
     match app {
         Some(a) => {
-            let i = a.policy_info(name).await?;
+            let i = a.policies().info(name).await?;
             Ok((i.body, i.version))
         }
         None => policy::PRESETS
@@ -307,7 +310,7 @@ pub async fn run_policy(cfg: &Config, cmd: PolicyCommand) -> anyhow::Result<Exit
             let app = existing_app(cfg).await?;
             match &app {
                 Some(a) => {
-                    for p in a.list_policies().await? {
+                    for p in a.policies().list().await? {
                         println!(
                             "{}\tv{}\t{}\t{}",
                             p.name,

@@ -35,6 +35,9 @@ pub struct Config {
     pub login_window_minutes: u64,
     /// Database connections per process.
     pub max_connections: u32,
+    /// Seconds a process holds a background job before another may take it over (a process
+    /// that died mid-job leaves it that long).
+    pub job_lease_seconds: u64,
 }
 
 impl Default for Config {
@@ -54,6 +57,7 @@ impl Default for Config {
             login_max_failures_per_ip: 30,
             login_window_minutes: 15,
             max_connections: 8,
+            job_lease_seconds: 60,
         }
     }
 }
@@ -155,6 +159,7 @@ impl Config {
             // Checked by `validate` when the configuration was loaded.
             timezone: self.tz().unwrap_or(chrono_tz::Asia::Shanghai),
             files_dir: self.data_dir.join("files"),
+            job_lease: Duration::from_secs(self.job_lease_seconds.max(1)),
         }
     }
 

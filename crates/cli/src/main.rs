@@ -73,7 +73,8 @@ enum Command {
         command: AuditCommand,
     },
     /// Generate benchmark data: the demo desks and staff (on a new database) and a year of
-    /// cases, e.g. `--cases 1000000`.
+    /// cases, e.g. `--cases 1000000` (built with `--features bench-data`).
+    #[cfg(feature = "bench-data")]
     BenchData {
         /// How many cases to add.
         #[arg(long, default_value_t = 1_000_000)]
@@ -157,12 +158,14 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Calendar { command } => calendar_cmd::run_calendar(&cfg, command).await,
         Command::Policy { command } => calendar_cmd::run_policy(&cfg, command).await,
+        #[cfg(feature = "bench-data")]
         Command::BenchData { cases } => {
             let app = serve::open(&cfg).await?;
-            app.prepare(true).await?;
+            app.setup().prepare(true).await?;
             let started = std::time::Instant::now();
             let r = app
-                .generate_bench_data(&sanbao_app::Actor::system(), cases, |n| {
+                .bench()
+                .generate(&sanbao_app::Actor::system(), cases, |n| {
                     if n % 100_000 == 0 || n == cases {
                         eprintln!("{n} / {cases}  ({:.0} s)", started.elapsed().as_secs_f64());
                     }
@@ -184,7 +187,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             command: AuditCommand::Verify,
         } => {
             let app = serve::connect(&cfg).await?;
-            let r = app.audit_verify(&sanbao_app::Actor::system()).await?;
+            let r = app.audit().verify(&sanbao_app::Actor::system()).await?;
             app.store.close().await;
             match r {
                 Ok(n) => {

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use sanbao_app::bootstrap::DEMO_PASSWORD;
+use sanbao_app::setup::DEMO_PASSWORD;
 use sanbao_app::{App, Store, StoreOptions};
 use tracing_subscriber::EnvFilter;
 
@@ -37,7 +37,8 @@ pub async fn open(cfg: &Config) -> anyhow::Result<App> {
         .migrate()
         .await
         .context("数据库迁移失败 / migration failed")?;
-    app.ensure_roles()
+    app.setup()
+        .ensure_roles()
         .await
         .context("初始化角色失败 / cannot set up the roles")?;
     Ok(app)
@@ -66,16 +67,17 @@ pub async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let app = open(&cfg).await?;
     let prepared = app
+        .setup()
         .prepare(demo)
         .await
         .context("初始化失败 / first-start set-up failed")?;
     // What the first requests would otherwise load while others wait behind them: the word
     // dictionary of the search index, the active policy and the calendar.
     tokio::task::spawn_blocking(sanbao_domain::search::warm_up).await?;
-    if let Err(e) = app.active_policy().await {
+    if let Err(e) = app.policies().active().await {
         tracing::warn!(error = %e, "the active policy could not be loaded");
     }
-    if let Err(e) = app.calendar().await {
+    if let Err(e) = app.calendar().current().await {
         tracing::warn!(error = %e, "the calendar could not be loaded");
     }
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
@@ -136,7 +138,7 @@ async fn purge_periodically(app: App) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         every.tick().await;
-        match app.purge_expired().await {
+        match app.auth().purge_expired().await {
             Ok((s, t)) if s + t > 0 => tracing::info!(sessions = s, counters = t, "purged"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "purge failed"),
@@ -150,7 +152,7 @@ async fn sweep_periodically(app: App) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
     loop {
         every.tick().await;
-        match app.sweep_clocks().await {
+        match app.cases().sweep_clocks().await {
             Ok(s) if s.recomputed + s.escalated > 0 => {
                 tracing::info!(
                     recomputed = s.recomputed,

@@ -4,7 +4,7 @@
 //! claims, so a renamed executable is refused and a photo saved as `.png` from a phone that
 //! wrote JPEG is still a photo.
 
-use crate::FieldError;
+use crate::{FieldError, text};
 
 /// The largest file accepted (10 MiB): a phone photo or a multi-page scan fits.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
@@ -83,21 +83,17 @@ pub struct Upload {
 /// missing name becomes `附件.<ext>`).
 pub fn check_upload(name: &str, bytes: &[u8]) -> Result<Upload, FieldError> {
     if bytes.is_empty() {
-        return Err(FieldError::new("file", "empty", "请选择要上传的文件"));
+        return Err(FieldError::new("file", "empty", text!("case.file_empty")));
     }
     if bytes.len() > MAX_BYTES {
         return Err(FieldError::new(
             "file",
             "too_large",
-            format!("文件不能超过 {} MB", MAX_BYTES / 1024 / 1024),
+            text!("case.file_too_large", mb = MAX_BYTES / 1024 / 1024),
         ));
     }
     let Some(file_type) = FileType::sniff(bytes) else {
-        return Err(FieldError::new(
-            "file",
-            "type",
-            "只接受 JPEG、PNG、WebP 图片和 PDF 文件",
-        ));
+        return Err(FieldError::new("file", "type", text!("case.file_type")));
     };
     Ok(Upload {
         file_type,

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use crate::FieldError;
+use crate::text::Text;
+use crate::{FieldError, text};
 
 /// A Chinese phone number, normalised to its digits: a mobile number (`1[3-9]` + 9 digits), a
 /// fixed line with its area code (`0` + 9–11 digits), or a 400/800 service number.
@@ -20,7 +21,7 @@ pub struct Phone(String);
 
 impl Phone {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let err = |msg: &str| Err(FieldError::new("phone", "invalid", msg));
+        let err = |msg: Text| Err(FieldError::new("phone", "invalid", msg));
         let mut digits: String = raw
             .chars()
             .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '（' | '）' | '\u{3000}'))
@@ -32,10 +33,10 @@ impl Phone {
             digits = rest.to_owned();
         }
         if digits.is_empty() {
-            return err("请填写电话号码");
+            return err(text!("customer.phone_required"));
         }
         if !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return err("电话号码只能包含数字（可带空格、-、括号或 +86）");
+            return err(text!("customer.phone_digits"));
         }
         let b = digits.as_bytes();
         let ok = match b[0] {
@@ -45,7 +46,7 @@ impl Phone {
             _ => false,
         };
         if !ok {
-            return err("电话号码格式不正确：手机号为 11 位，固话需带区号（如 021-62345678）");
+            return err(text!("customer.phone_format"));
         }
         Ok(Phone(digits))
     }
@@ -94,9 +95,9 @@ impl CreditCode {
             .chars()
             .filter(|c| *c != ' ')
             .collect();
-        let err = |code, msg: String| Err(FieldError::new("credit_code", code, msg));
+        let err = |code, msg: Text| Err(FieldError::new("credit_code", code, msg));
         if s.chars().count() != 18 {
-            return err("length", "统一社会信用代码应为 18 位".into());
+            return err("length", text!("customer.credit_code_length"));
         }
         let mut values = Vec::with_capacity(18);
         for (i, c) in s.bytes().enumerate() {
@@ -105,11 +106,7 @@ impl CreditCode {
                 None => {
                     return err(
                         "char",
-                        format!(
-                            "第 {} 位“{}”不是统一社会信用代码允许的字符（不含 I、O、Z、S、V）",
-                            i + 1,
-                            c as char
-                        ),
+                        text!("customer.credit_code_char", pos = i + 1, char = c as char),
                     );
                 }
             }
@@ -123,9 +120,9 @@ impl CreditCode {
         if values[17] != check {
             return err(
                 "check_char",
-                format!(
-                    "统一社会信用代码校验位不正确（应为 {}），请核对",
-                    USCC_CHARS[check as usize] as char
+                text!(
+                    "customer.credit_code_check",
+                    check = USCC_CHARS[check as usize] as char
                 ),
             );
         }

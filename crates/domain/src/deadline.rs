@@ -70,7 +70,7 @@ impl FromStr for Unit {
             _ => Err(FieldError::new(
                 "unit",
                 "unknown",
-                format!("未知的时限单位 {s:?}（hours、business_hours、working_days、days）"),
+                crate::text!("policy.unit_unknown", value = format!("{s:?}")),
             )),
         }
     }
@@ -251,19 +251,19 @@ impl ClockEvent {
     }
 }
 
-/// A clock's state as shown on a case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClockState {
-    NotStarted,
-    Running,
-    Paused,
-    /// Stopped in time.
-    Met,
-    /// Stopped after its deadline.
-    MetLate,
-    /// Running (or paused) past its deadline.
-    Breached,
+crate::code_enum! {
+    /// A clock's state as shown on a case.
+    ClockState, "state", "时限状态", "clock state" {
+        NotStarted = "not_started", "未开始", "Not started";
+        Running = "running", "进行中", "Running";
+        Paused = "paused", "已暂停", "Paused";
+        /// Stopped in time.
+        Met = "met", "按时完成", "Met";
+        /// Stopped after its deadline.
+        MetLate = "met_late", "逾期完成", "Met late";
+        /// Running (or paused) past its deadline.
+        Breached = "breached", "已超时", "Breached";
+    }
 }
 
 /// A clock projected from its events.

@@ -2,24 +2,33 @@
 
 use std::fmt;
 
-/// One rejected input: which field, a stable machine code, and a Chinese message for people.
+use crate::text::Text;
+
+/// One rejected input: which field, a stable machine code, and a message for people (a
+/// [`Text`]: rendered in the reader's language, Chinese by default).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
     /// The form or JSON field the error belongs to, e.g. `username`.
     pub field: &'static str,
     /// A stable code for programs, e.g. `too_short`.
     pub code: &'static str,
-    /// A message for people (Chinese; the web layer may translate by `code`).
-    pub message: String,
+    /// What is wrong, for people.
+    pub message: Text,
 }
 
 impl FieldError {
-    pub fn new(field: &'static str, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(field: &'static str, code: &'static str, message: Text) -> Self {
         Self {
             field,
             code,
-            message: message.into(),
+            message,
         }
+    }
+
+    /// The same error on another field (a phone checked for `customer.phone`).
+    #[must_use]
+    pub fn on(self, field: &'static str) -> Self {
+        Self { field, ..self }
     }
 }
 
@@ -61,6 +70,11 @@ impl FieldErrors {
 
     pub fn first(&self) -> Option<&FieldError> {
         self.0.first()
+    }
+
+    /// The error of `field`, if there is one (a form shows it beside its input).
+    pub fn of(&self, field: &str) -> Option<&FieldError> {
+        self.0.iter().find(|e| e.field == field)
     }
 }
 

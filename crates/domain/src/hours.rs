@@ -25,11 +25,7 @@ impl Interval {
             return Err(FieldError::new(
                 "hours",
                 "bad_interval",
-                format!(
-                    "时段 {}–{} 无效：开始须早于结束，且不晚于 24:00",
-                    hhmm(start),
-                    hhmm(end)
-                ),
+                crate::text!("hours.bad_interval", start = hhmm(start), end = hhmm(end)),
             ));
         }
         Ok(Self { start, end })
@@ -68,14 +64,14 @@ pub fn parse_intervals(text: &str) -> Result<Vec<Interval>, FieldError> {
             FieldError::new(
                 "hours",
                 "format",
-                format!("时段 {part:?} 应写作 09:00-12:00"),
+                crate::text!("hours.format", part = format!("{part:?}")),
             )
         })?;
         let (Some(a), Some(b)) = (parse_hhmm(a), parse_hhmm(b)) else {
             return Err(FieldError::new(
                 "hours",
                 "format",
-                format!("时段 {part:?} 的时间无效，应写作 09:00-12:00"),
+                crate::text!("hours.bad_time", part = format!("{part:?}")),
             ));
         };
         out.push(Interval::new(a, b)?);
@@ -86,7 +82,7 @@ pub fn parse_intervals(text: &str) -> Result<Vec<Interval>, FieldError> {
             return Err(FieldError::new(
                 "hours",
                 "overlap",
-                format!("时段 {} 与 {} 重叠", w[0], w[1]),
+                crate::text!("hours.overlap", a = w[0].to_string(), b = w[1].to_string()),
             ));
         }
     }
@@ -172,7 +168,7 @@ impl ServiceHours {
             return Err(FieldError::new(
                 "hours",
                 "closed",
-                "每周至少要有一个服务时段",
+                crate::text!("hours.no_period"),
             ));
         }
         Ok(())

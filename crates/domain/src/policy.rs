@@ -8,6 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::deadline::{Context, Due, Unit, due};
+use crate::text;
+use crate::text::Text;
 
 /// Clock names used across Sanbao.
 pub const CLOCKS: &[(&str, &str)] = &[
@@ -90,11 +92,30 @@ pub struct Policy {
 
 /// Why a policy text was refused: the line (1-based, when known), the field, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}{field}: {message}", line.map(|l| format!("第 {l} 行 ")).unwrap_or_default())]
+#[error("{}", self.text())]
 pub struct PolicyError {
     pub line: Option<usize>,
     pub field: String,
-    pub message: String,
+    pub message: Text,
+}
+
+impl PolicyError {
+    /// The whole error as one message: line, field and why.
+    pub fn text(&self) -> Text {
+        match self.line {
+            Some(l) => text!(
+                "policy.error_at_line",
+                line = l,
+                field = self.field.as_str(),
+                msg = self.message.clone()
+            ),
+            None => text!(
+                "policy.error",
+                field = self.field.as_str(),
+                msg = self.message.clone()
+            ),
+        }
+    }
 }
 
 /// The presets shipped with Sanbao.
@@ -149,10 +170,7 @@ impl Policy {
             return Err(PolicyError {
                 line: None,
                 field: "body".into(),
-                message: format!(
-                    "政策文本过长（最多 {} KB、{MAX_LINES} 行）",
-                    MAX_BYTES / 1024
-                ),
+                message: text!("policy.too_long", kb = MAX_BYTES / 1024, lines = MAX_LINES),
             });
         }
         let p: Policy = toml::from_str(text).map_err(|e| {
@@ -162,7 +180,7 @@ impl Policy {
             PolicyError {
                 line,
                 field,
-                message: format!("TOML 无效：{msg}"),
+                message: text!("policy.toml_invalid", error = msg),
             }
         })?;
         p.check(text)?;
@@ -170,7 +188,7 @@ impl Policy {
     }
 
     fn check(&self, text: &str) -> Result<(), PolicyError> {
-        let top = |field: &str, message: String| PolicyError {
+        let top = |field: &str, message: Text| PolicyError {
             line: text
                 .lines()
                 .position(|l| {
@@ -188,19 +206,16 @@ impl Policy {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         };
         if !valid_name(&self.name) {
-            return Err(top(
-                "name",
-                "名称只能包含小写字母、数字和 -，最长 40 个字符".into(),
-            ));
+            return Err(top("name", text!("policy.name_format")));
         }
         if self.title.trim().is_empty() {
-            return Err(top("title", "请填写标题".into()));
+            return Err(top("title", text!("policy.title_required")));
         }
         if self.summary.trim().is_empty() {
-            return Err(top("summary", "请填写面向客户的说明".into()));
+            return Err(top("summary", text!("policy.summary_required")));
         }
         for (i, c) in self.clocks.iter().enumerate() {
-            let err = |field: &str, message: String| PolicyError {
+            let err = |field: &str, message: Text| PolicyError {
                 line: clock_line(text, i),
                 field: format!("clock[{}].{field}", i + 1),
                 message,
@@ -209,14 +224,22 @@ impl Policy {
                 let known: Vec<&str> = CLOCKS.iter().map(|k| k.0).collect();
                 return Err(err(
                     "clock",
-                    format!("未知的时限 {:?}；可用：{}", c.clock, known.join("、")),
+                    text!(
+                        "policy.clock_unknown",
+                        value = format!("{:?}", c.clock),
+                        known = known.join("、")
+                    ),
                 ));
             }
             if !EVENTS.iter().any(|k| k.0 == c.event) {
                 let known: Vec<&str> = EVENTS.iter().map(|k| k.0).collect();
                 return Err(err(
                     "event",
-                    format!("未知的事件 {:?}；可用：{}", c.event, known.join("、")),
+                    text!(
+                        "policy.event_unknown",
+                        value = format!("{:?}", c.event),
+                        known = known.join("、")
+                    ),
                 ));
             }
             let max = if c.unit == Unit::BusinessHours {
@@ -225,10 +248,7 @@ impl Policy {
                 3650
             };
             if c.n == 0 || c.n > max {
-                return Err(err(
-                    "n",
-                    format!("时限长度 {} 无效，应在 1–{max} 之间", c.n),
-                ));
+                return Err(err("n", text!("policy.n_out_of_range", n = c.n, max = max)));
             }
             if let Some(s) = c
                 .pauses_in
@@ -237,7 +257,11 @@ impl Policy {
             {
                 return Err(err(
                     "pauses_in",
-                    format!("未知的暂停状态 {s:?}；可用：{}", PAUSE_STATES.join("、")),
+                    text!(
+                        "policy.pause_unknown",
+                        value = format!("{s:?}"),
+                        known = PAUSE_STATES.join("、")
+                    ),
                 ));
             }
             if let Some(s) = c
@@ -247,11 +271,15 @@ impl Policy {
             {
                 return Err(err(
                     "stops_on",
-                    format!("未知的停止事件 {s:?}；可用：{}", STOP_EVENTS.join("、")),
+                    text!(
+                        "policy.stop_unknown",
+                        value = format!("{s:?}"),
+                        known = STOP_EVENTS.join("、")
+                    ),
                 ));
             }
             if c.rule.trim().is_empty() {
-                return Err(err("rule", "请写明规则依据（引用规定原文）".into()));
+                return Err(err("rule", text!("policy.rule_required")));
             }
             if self.clocks[..i]
                 .iter()
@@ -259,7 +287,11 @@ impl Policy {
             {
                 return Err(err(
                     "clock",
-                    format!("事件 {} 已有时限 {}", c.event, c.clock),
+                    text!(
+                        "policy.clock_twice",
+                        event = c.event.as_str(),
+                        clock = c.clock.as_str()
+                    ),
                 ));
             }
         }

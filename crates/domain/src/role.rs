@@ -38,7 +38,7 @@ macro_rules! permissions {
             fn from_str(s: &str) -> Result<Self, FieldError> {
                 match s {
                     $( $code => Ok(Permission::$variant), )*
-                    _ => Err(FieldError::new("permission", "unknown", format!("未知的权限：{s}"))),
+                    _ => Err(FieldError::new("permission", "unknown", $crate::text!("role.permission_unknown", value = s))),
                 }
             }
         }
@@ -203,7 +203,9 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|r| r.code() == s)
-            .ok_or_else(|| FieldError::new("role", "unknown", format!("未知的角色：{s}")))
+            .ok_or_else(|| {
+                FieldError::new("role", "unknown", crate::text!("role.unknown", value = s))
+            })
     }
 }
 

@@ -1,6 +1,6 @@
 //! Tags on a case: short words a desk uses to group its work (批量故障, 媒体关注, VIP …).
 
-use crate::FieldError;
+use crate::{FieldError, text};
 
 /// The most tags one case carries.
 pub const MAX_PER_CASE: usize = 10;
@@ -21,13 +21,17 @@ pub fn parse_tags(input: &str) -> Result<Vec<String>, FieldError> {
             continue;
         }
         if t.chars().any(char::is_control) {
-            return Err(FieldError::new("tags", "invalid", "标签不能含控制字符"));
+            return Err(FieldError::new(
+                "tags",
+                "invalid",
+                text!("case.tag_control_chars"),
+            ));
         }
         if t.chars().count() > MAX_CHARS {
             return Err(FieldError::new(
                 "tags",
                 "too_long",
-                format!("标签“{t}”超过 {MAX_CHARS} 个字"),
+                text!("case.tag_too_long", tag = t, max = MAX_CHARS),
             ));
         }
         let t = t.to_ascii_lowercase();
@@ -55,7 +59,7 @@ fn at_most_per_case(tags: Vec<String>) -> Result<Vec<String>, FieldError> {
         return Err(FieldError::new(
             "tags",
             "too_many",
-            format!("一个服务单最多 {MAX_PER_CASE} 个标签"),
+            text!("case.tags_too_many", max = MAX_PER_CASE),
         ));
     }
     Ok(tags)
@@ -65,7 +69,7 @@ fn at_most_per_case(tags: Vec<String>) -> Result<Vec<String>, FieldError> {
 pub fn parse_tag(input: &str) -> Result<String, FieldError> {
     match parse_tags(input)?.as_slice() {
         [one] => Ok(one.clone()),
-        _ => Err(FieldError::new("tag", "invalid", "请填写一个标签")),
+        _ => Err(FieldError::new("tag", "invalid", text!("case.tag_one"))),
     }
 }
 

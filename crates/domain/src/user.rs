@@ -3,7 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::FieldError;
+use crate::text::Text;
+use crate::{FieldError, text};
 
 /// A login name: 3–32 characters of lower-case ASCII letters, digits, `.`, `_` or `-`,
 /// starting with a letter. Stored lower-case, so `WangLi` and `wangli` are one account.
@@ -19,24 +20,24 @@ pub struct Username(String);
 impl Username {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let s = raw.trim().to_ascii_lowercase();
-        let err = |code, msg: &str| Err(FieldError::new("username", code, msg));
+        let err = |code, msg: Text| Err(FieldError::new("username", code, msg));
         if s.is_empty() {
-            return err("required", "请填写用户名");
+            return err(
+                "required",
+                text!("field.required", what = text!("label.username")),
+            );
         }
         if s.chars().count() < 3 || s.len() > 32 {
-            return err("length", "用户名长度应为 3–32 个字符");
+            return err("length", text!("user.username_length"));
         }
         if !s.starts_with(|c: char| c.is_ascii_lowercase()) {
-            return err("format", "用户名须以英文字母开头");
+            return err("format", text!("user.username_start"));
         }
         if !s
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
         {
-            return err(
-                "format",
-                "用户名只能包含英文字母、数字和 . _ -（姓名请填在“姓名”一栏）",
-            );
+            return err("format", text!("user.username_chars"));
         }
         Ok(Self(s))
     }
@@ -63,19 +64,22 @@ impl NewPassword {
     pub const MIN_LEN: usize = 10;
 
     pub fn parse(raw: &str, username: &Username) -> Result<Self, FieldError> {
-        let err = |code, msg: String| Err(FieldError::new("password", code, msg));
+        let err = |code, msg: Text| Err(FieldError::new("password", code, msg));
         let n = raw.chars().count();
         if n < Self::MIN_LEN {
-            return err("too_short", format!("密码至少 {} 个字符", Self::MIN_LEN));
+            return err(
+                "too_short",
+                text!("user.password_short", min = Self::MIN_LEN),
+            );
         }
         if raw.len() > 256 {
-            return err("too_long", "密码不能超过 256 个字节".into());
+            return err("too_long", text!("user.password_long"));
         }
         if raw.chars().all(|c| c.is_ascii_digit()) || raw.chars().all(|c| c.is_alphabetic()) {
-            return err("too_simple", "密码不能只由数字或只由字母组成".into());
+            return err("too_simple", text!("user.password_simple"));
         }
         if raw.to_lowercase().contains(username.as_str()) {
-            return err("contains_username", "密码不能包含用户名".into());
+            return err("contains_username", text!("user.password_has_username"));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -97,7 +101,7 @@ pub struct DisplayName(String);
 
 impl DisplayName {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        parse_label(raw, "display_name", "姓名", 40).map(Self)
+        parse_label(raw, "display_name", text!("label.display_name"), 40).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -106,29 +110,34 @@ impl DisplayName {
 }
 
 /// Trim and check a short free-text label (a name, a title): required, bounded in characters
-/// (not bytes: 𠮷 counts as one), no control characters.
+/// (not bytes: 𠮷 counts as one), no control characters. `what` names the field in messages
+/// (`text!("label.subject")`).
 pub fn parse_label(
     raw: &str,
     field: &'static str,
-    what: &str,
+    what: Text,
     max_chars: usize,
 ) -> Result<String, FieldError> {
     let s = raw.trim();
     if s.is_empty() {
-        return Err(FieldError::new(field, "required", format!("请填写{what}")));
+        return Err(FieldError::new(
+            field,
+            "required",
+            text!("field.required", what = what),
+        ));
     }
     if s.chars().count() > max_chars {
         return Err(FieldError::new(
             field,
             "too_long",
-            format!("{what}不能超过 {max_chars} 个字"),
+            text!("field.too_long", what = what, max = max_chars),
         ));
     }
     if s.chars().any(char::is_control) {
         return Err(FieldError::new(
             field,
             "control_chars",
-            format!("{what}含有不可见的控制字符"),
+            text!("field.control_chars", what = what),
         ));
     }
     Ok(s.to_owned())
@@ -157,7 +166,11 @@ impl FromStr for Lang {
         match s {
             "zh-CN" | "zh" | "zh-cn" => Ok(Lang::ZhCn),
             "en" | "en-US" | "en-GB" => Ok(Lang::En),
-            _ => Err(FieldError::new("lang", "unknown", "不支持的语言")),
+            _ => Err(FieldError::new(
+                "lang",
+                "unknown",
+                text!("user.lang_unknown"),
+            )),
         }
     }
 }
@@ -175,21 +188,13 @@ impl DeskCode {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let s = raw.trim().to_ascii_uppercase();
         if s.len() < 2 || s.len() > 32 {
-            return Err(FieldError::new(
-                "code",
-                "length",
-                "代码长度应为 2–32 个字符",
-            ));
+            return Err(FieldError::new("code", "length", text!("desk.code_length")));
         }
         if !s
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '_')
         {
-            return Err(FieldError::new(
-                "code",
-                "format",
-                "代码只能包含英文字母、数字、- 和 _",
-            ));
+            return Err(FieldError::new("code", "format", text!("desk.code_chars")));
         }
         Ok(Self(s))
     }

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use sanbao_domain::audit::{AuditEntry, AuditRecord};
 
+use crate::row::{self, Insert, Val};
 use crate::{Result, Store, Tx, on_pool};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -56,25 +57,83 @@ pub struct AuditFilter {
 const COLS: &str =
     "seq, at, actor_id, actor_name, action, record_type, record_id, changes, prev_hash, hash";
 
+/// How an entry is written (case intake writes its entry with the same statement).
+pub(crate) const INSERT: Insert = Insert {
+    table: "audit_entry",
+    columns: &[
+        "seq",
+        "at",
+        "actor_id",
+        "actor_name",
+        "action",
+        "record_type",
+        "record_id",
+        "changes",
+        "prev_hash",
+        "hash",
+    ],
+};
+
+pub(crate) fn values(e: &AuditEntry) -> Vec<Val<'_>> {
+    let r = &e.record;
+    vec![
+        e.seq.into(),
+        r.at.into(),
+        r.actor_id.into(),
+        (&r.actor_name).into(),
+        (&r.action).into(),
+        (&r.record_type).into(),
+        (&r.record_id).into(),
+        (&r.changes).into(),
+        (&e.prev_hash).into(),
+        (&e.hash).into(),
+    ]
+}
+
+/// The chain's head `(seq, hash)`.
+pub(crate) const HEAD: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";
+/// Move the head to the entry just written: its seq and hash are parameters `$first` and
+/// `$first + 1`.
+pub(crate) fn move_head(first: usize) -> String {
+    format!(
+        "UPDATE audit_head SET seq = ${first}, hash = ${} WHERE id = 1",
+        first + 1
+    )
+}
+
 /// Append `record` to the chain inside `tx`; returns the new entry.
 pub async fn append(tx: &mut Tx, record: AuditRecord) -> Result<AuditEntry> {
     let e = next_entry(tx, record).await?;
-    crate::script!(tx, 2, |qb, i| {
-        push_append(&mut qb, &e, i);
-    });
+    write(tx, &e).await?;
     Ok(e)
+}
+
+/// Write `e` and move the head to it. On SQLite both statements go to the writer in one
+/// round trip (each is a hand-over to its thread).
+pub async fn write(tx: &mut Tx, e: &AuditEntry) -> Result<()> {
+    let mut vals = values(e);
+    let head: [Val<'_>; 2] = [e.seq.into(), (&e.hash).into()];
+    match tx.kind() {
+        crate::BackendKind::Sqlite => {
+            let n = vals.len();
+            let sql = format!("{}; {}", INSERT.one(""), move_head(n + 1));
+            vals.extend(head);
+            row::execute(tx, &sql, &vals).await?;
+        }
+        crate::BackendKind::Postgres => {
+            row::execute(tx, &INSERT.one(""), &vals).await?;
+            row::execute(tx, &move_head(1), &head).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The chain's head `(seq, hash)`, read inside `tx` (on PostgreSQL locked until it ends).
 pub async fn locked_head(tx: &mut Tx) -> Result<(i64, String)> {
     Ok(match tx {
-        Tx::Sqlite(t) => {
-            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-                .fetch_one(&mut **t)
-                .await?
-        }
+        Tx::Sqlite(t) => sqlx::query_as(HEAD).fetch_one(&mut **t).await?,
         Tx::Postgres(t) => {
-            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{HEAD} FOR UPDATE")))
                 .fetch_one(&mut **t)
                 .await?
         }
@@ -83,55 +142,15 @@ pub async fn locked_head(tx: &mut Tx) -> Result<(i64, String)> {
 
 /// The entry `record` becomes after the chain's head, read inside `tx` (on PostgreSQL the head
 /// row stays locked until `tx` ends, so entries are chained one at a time). Write it with
-/// [`push_append`], in the same transaction.
+/// [`write`], in the same transaction.
 pub async fn next_entry(tx: &mut Tx, record: AuditRecord) -> Result<AuditEntry> {
     let (seq, hash) = locked_head(tx).await?;
     Ok(AuditEntry::chain(record, seq, &hash))
 }
 
-/// Statement `part` (0: the entry, 1: the head) of writing `e`: [`APPEND_STATEMENTS`] parts.
-pub fn push_append<DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<DB>, e: &AuditEntry, part: usize)
-where
-    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-    for<'t> Option<i64>: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-    for<'t> &'t str: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-    for<'t> chrono::DateTime<chrono::Utc>: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-{
-    let r = &e.record;
-    if part == 0 {
-        qb.push(
-            "INSERT INTO audit_entry (seq, at, actor_id, actor_name, action, record_type, \
-             record_id, changes, prev_hash, hash) VALUES (",
-        );
-        let mut v = qb.separated(", ");
-        v.push_bind(e.seq)
-            .push_bind(r.at)
-            .push_bind(r.actor_id)
-            .push_bind(r.actor_name.as_str())
-            .push_bind(r.action.as_str())
-            .push_bind(r.record_type.as_str())
-            .push_bind(r.record_id.as_str())
-            .push_bind(r.changes.as_str())
-            .push_bind(e.prev_hash.as_str())
-            .push_bind(e.hash.as_str());
-        qb.push(")");
-    } else {
-        qb.push("UPDATE audit_head SET seq = ")
-            .push_bind(e.seq)
-            .push(", hash = ")
-            .push_bind(e.hash.as_str())
-            .push(" WHERE id = 1");
-    }
-}
-
-/// How many statements [`push_append`] writes.
-pub const APPEND_STATEMENTS: usize = 2;
-
 /// The recorded head: `(last seq, last hash)`.
 pub async fn head(store: &Store) -> Result<(i64, String)> {
-    Ok(
-        on_pool!(store, c => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(c).await)?,
-    )
+    Ok(on_pool!(store, c => sqlx::query_as(HEAD).fetch_one(c).await)?)
 }
 
 /// Up to `limit` entries with `seq > after`, in order (for verifying in batches).

@@ -11,7 +11,10 @@
 //! writers queue instead of failing with `SQLITE_BUSY`, and concurrent writes share one durable
 //! commit (group commit, see [`writer`]): each request is a savepoint in the batch's
 //! `BEGIN IMMEDIATE` transaction and is acknowledged once that batch is committed and synced.
-//! Case intake on SQLite runs straight on that connection ([`intake`]).
+//! Case intake on SQLite runs straight on that connection ([`case::intake`]).
+//!
+//! Modules follow the features (`case/`, `customer/`, `admin/` …); a row that several paths
+//! write is described once ([`row`]).
 //!
 //! The one `unsafe` block of the workspace lends the writer's raw SQLite handle from sqlx to
 //! rusqlite for that (see `writer::Conn::hold_raw`); everything else is safe code.
@@ -29,20 +32,14 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use writer::SqliteTx;
 
-pub mod attachments;
+pub mod admin;
 pub mod audit;
-pub mod bulk;
-pub mod calendar;
-pub mod cases;
-pub mod desks;
-pub mod intake;
-pub mod policies;
-pub mod roles;
-pub mod saved_filters;
-pub mod sessions;
-pub mod throttle;
-pub mod tokens;
-pub mod users;
+pub mod auth;
+pub mod case;
+pub mod customer;
+pub mod job;
+pub mod notify;
+pub(crate) mod row;
 mod writer;
 
 #[cfg(feature = "testing")]
@@ -82,35 +79,6 @@ macro_rules! on_pool {
         }
     };
 }
-
-/// Run `$n` statements, each pushed by `$body` into the builder `$qb` for index `$i`: on
-/// SQLite as one multi-statement query (one round trip to the writer thread; `$n` placeholders
-/// are numbered across the whole text), on PostgreSQL one after another. A failing statement
-/// fails the call; the caller's transaction (savepoint) takes back what ran before it.
-macro_rules! script {
-    ($tx:expr, $n:expr, |$qb:ident, $i:ident| $body:block) => {
-        match $tx {
-            $crate::Tx::Sqlite(t) => {
-                let mut $qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("");
-                for $i in 0..$n {
-                    if $i > 0 {
-                        $qb.push("; ");
-                    }
-                    $body
-                }
-                $qb.build().execute(&mut **t).await?;
-            }
-            $crate::Tx::Postgres(t) => {
-                for $i in 0..$n {
-                    let mut $qb = sqlx::QueryBuilder::<sqlx::Postgres>::new("");
-                    $body
-                    $qb.build().execute(&mut **t).await?;
-                }
-            }
-        }
-    };
-}
-pub(crate) use script;
 
 /// Errors of the store. Callers map `Unique` and `Stale` to user-facing answers; `Database`
 /// and `Migrate` are faults to log, never to show.

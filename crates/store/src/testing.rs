@@ -196,6 +196,29 @@ pub async fn schema_columns(store: &Store) -> crate::Result<Vec<(String, String)
     Ok(cols)
 }
 
+/// Every column of one row of `table` (by `id`) as text, by column name (comparing what two
+/// write paths stored).
+pub async fn row_as_text(
+    store: &Store,
+    table: &str,
+    id: i64,
+) -> crate::Result<Vec<(String, Option<String>)>> {
+    let columns: Vec<String> = schema_columns(store)
+        .await?
+        .into_iter()
+        .filter(|(t, _)| t == table)
+        .map(|(_, c)| c)
+        .collect();
+    let mut out = Vec::new();
+    for col in columns {
+        let sql = format!("SELECT CAST({col} AS TEXT) FROM {table} WHERE id = $1");
+        let v: Option<String> = crate::on_pool!(store, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(id).fetch_one(c).await)?;
+        out.push((col, v));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -74,3 +74,11 @@ document.addEventListener("change", function (ev) {
     }, 200);
   });
 })();
+// "Back" links go back in the browser's history when there is one (no inline script).
+document.addEventListener("click", function (ev) {
+  var a = ev.target && ev.target.closest && ev.target.closest("a[data-back]");
+  if (a && window.history.length > 1) {
+    ev.preventDefault();
+    window.history.back();
+  }
+});

@@ -1,4 +1,6 @@
-//! Turning app errors into answers: JSON for the API, an error page for HTML.
+//! Turning app errors into answers: JSON for the API, an error page for HTML. Messages come
+//! from the message tables, in the reader's language; a fault shows only the request id the
+//! person can quote, and the log has the whole cause.
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -8,96 +10,107 @@ use serde::Serialize;
 
 use crate::i18n::Tr;
 
-/// Status, code and user-safe message of an app error — one exhaustive match, so a new error
-/// variant does not compile until it has an answer.
-pub(crate) fn classify(e: &AppError) -> (StatusCode, &'static str, String, Option<&'static str>) {
+/// Status, code, message (in `tr`'s language) and field of an app error — one exhaustive
+/// match, so a new error variant does not compile until it has an answer.
+pub(crate) fn classify(
+    e: &AppError,
+    tr: Tr,
+) -> (StatusCode, &'static str, String, Option<&'static str>) {
     match e {
-        AppError::Invalid(errs) => {
-            let first = errs.first();
-            (
-                StatusCode::BAD_REQUEST,
-                "invalid",
-                errs.0
-                    .iter()
-                    .map(|e| e.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                first.map(|e| e.field),
-            )
-        }
+        AppError::Invalid(errs) => (
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            errs.0
+                .iter()
+                .map(|e| tr.text(&e.message))
+                .collect::<Vec<_>>()
+                .join("；"),
+            errs.first().map(|e| e.field),
+        ),
         AppError::Unauthenticated => (
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
-            "需要登录或有效的 API 令牌".into(),
+            tr.t("error.unauthenticated").to_owned(),
             None,
         ),
         AppError::BadCredentials => (
             StatusCode::UNAUTHORIZED,
             "bad_credentials",
-            "用户名或密码错误".into(),
+            tr.t("login.bad_credentials").to_owned(),
             None,
         ),
         AppError::RateLimited { retry_after_secs } => (
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
-            format!(
-                "登录失败次数过多，请 {} 分钟后再试",
-                retry_after_secs.div_ceil(60)
-            ),
+            tr.t("error.rate_limited")
+                .replace("{minutes}", &retry_after_secs.div_ceil(60).to_string()),
             None,
         ),
         AppError::Forbidden(p) => (
             StatusCode::FORBIDDEN,
             "forbidden",
-            format!("没有权限：需要“{}”权限（{}）", p.label_zh(), p.code()),
+            tr.t("error.permission")
+                .replace("{permission}", tr.pick(p.label_zh(), p.label_en()))
+                .replace("{code}", p.code()),
             None,
         ),
         AppError::NotFound(what) => (
             StatusCode::NOT_FOUND,
             "not_found",
-            format!("{}不存在", record_name(what)),
+            tr.t("error.record_not_found")
+                .replace("{record}", record_name(tr, what)),
             None,
         ),
         AppError::Stale => (
             StatusCode::CONFLICT,
             "stale",
-            "该记录已被他人修改，请刷新后重试".into(),
+            tr.t("error.stale").to_owned(),
             None,
         ),
         AppError::Duplicate(f) => (
             StatusCode::CONFLICT,
             "duplicate",
-            f.message.clone(),
+            tr.text(&f.message),
             Some(f.field),
         ),
         AppError::Rule { code, message } => (
             StatusCode::UNPROCESSABLE_ENTITY,
             code,
-            message.clone(),
+            tr.text(message),
             None,
         ),
-        AppError::Internal(_) | AppError::Fault(_) => (
+        AppError::Internal(_) | AppError::Fault { .. } => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
-            "系统内部错误，请稍后重试；如仍失败请把请求编号告诉管理员".into(),
+            tr.t("error.fault")
+                .replace("{request_id}", &crate::telemetry::current_request_id()),
             None,
         ),
     }
 }
 
-fn record_name(what: &str) -> &'static str {
+fn record_name(tr: Tr, what: &str) -> &'static str {
     match what {
-        "user" => "用户",
-        "desk" => "部门",
-        "api_token" => "令牌",
-        "role" => "角色",
-        _ => "记录",
+        "user" => tr.t("error.record.user"),
+        "desk" => tr.t("error.record.desk"),
+        "api_token" => tr.t("error.record.token"),
+        "role" => tr.t("error.record.role"),
+        "case" => tr.t("error.record.case"),
+        "customer" => tr.t("error.record.customer"),
+        _ => tr.t("error.record.other"),
     }
 }
 
+/// Log a fault with its whole chain of causes (each cause on the same line).
 fn log_if_fault(e: &AppError) {
-    if matches!(e, AppError::Internal(_) | AppError::Fault(_)) {
-        tracing::error!(error = %e, cause = ?std::error::Error::source(e), "request failed");
+    if matches!(e, AppError::Internal(_) | AppError::Fault { .. }) {
+        let mut chain = Vec::new();
+        let mut cause = std::error::Error::source(e);
+        while let Some(c) = cause {
+            chain.push(c.to_string());
+            cause = c.source();
+        }
+        tracing::error!(error = %e, causes = ?chain, "request failed");
     }
 }
 
@@ -130,7 +143,7 @@ pub struct ErrorDetail {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         log_if_fault(&self.0);
-        let (status, code, message, field) = classify(&self.0);
+        let (status, code, message, field) = classify(&self.0, Tr::default());
         let body = ErrorBody {
             error: ErrorDetail {
                 code: code.to_owned(),
@@ -166,7 +179,7 @@ impl PageError {
 }
 
 #[derive(Template)]
-#[template(path = "error.html")]
+#[template(path = "shell/error.html")]
 pub(crate) struct ErrorPage<'a> {
     pub tr: Tr,
     pub status: u16,
@@ -177,7 +190,7 @@ pub(crate) struct ErrorPage<'a> {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         log_if_fault(&self.error);
-        let (status, _, message, _) = classify(&self.error);
+        let (status, _, message, _) = classify(&self.error, self.tr);
         if status == StatusCode::UNAUTHORIZED {
             return axum::response::Redirect::to("/login").into_response();
         }

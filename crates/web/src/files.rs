@@ -4,7 +4,7 @@ use axum::extract::Multipart;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sanbao_app::AppError;
-use sanbao_app::attachments::FileContent;
+use sanbao_app::case::FileContent;
 use sanbao_app::domain::attachment::MAX_BYTES;
 
 /// The body limit of an upload route: one file at the limit plus the multipart framing.
@@ -51,7 +51,7 @@ pub(crate) async fn read_upload(
     Err(UploadError::App(AppError::invalid(
         "file",
         "required",
-        "请选择要上传的文件",
+        sanbao_domain::text!("case.file_empty"),
     )))
 }
 
@@ -67,13 +67,13 @@ impl UploadError {
             AppError::invalid(
                 "file",
                 "too_large",
-                format!("文件不能超过 {} MB", MAX_BYTES / 1024 / 1024),
+                sanbao_domain::text!("case.file_too_large", mb = MAX_BYTES / 1024 / 1024),
             )
         } else {
             AppError::invalid(
                 "file",
                 "malformed",
-                "上传内容不完整或格式不对，请重新选择文件",
+                sanbao_domain::text!("case.upload_malformed"),
             )
         })
     }
@@ -85,8 +85,8 @@ pub(crate) fn file_response(f: FileContent, download: bool) -> Response {
     let disposition = format!(
         "{}; filename=\"{}\"; filename*=UTF-8''{}",
         if download { "attachment" } else { "inline" },
-        ascii_fallback(&f.row.name),
-        rfc5987(&f.row.name)
+        ascii_fallback(&f.file.name),
+        rfc5987(&f.file.name)
     );
     let mut resp = f.bytes.into_response();
     let h = resp.headers_mut();

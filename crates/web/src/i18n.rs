@@ -1,25 +1,25 @@
-//! UI text in Chinese (default) and English, from `locales/messages.tsv`
-//! (`key<TAB>中文<TAB>English`, one message a line, `#` comments).
+//! UI text in Chinese (default) and English: one message file per feature under `locales/`
+//! (`key<TAB>中文<TAB>English`), and the rules' messages the domain keeps (errors, refusals),
+//! which a page renders in the reader's language too.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use sanbao_domain::text::{Text, lookup, parse_table};
 use sanbao_domain::user::Lang;
 
+/// The pages' message files, one per feature.
+const FILES: &[&str] = &[
+    include_str!("../locales/shell.tsv"),
+    include_str!("../locales/home.tsv"),
+    include_str!("../locales/auth.tsv"),
+    include_str!("../locales/case.tsv"),
+    include_str!("../locales/customer.tsv"),
+    include_str!("../locales/admin.tsv"),
+];
+
 static MESSAGES: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
-    LazyLock::new(|| {
-        include_str!("../locales/messages.tsv")
-            .lines()
-            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-            .filter_map(|l| {
-                let mut parts = l.split('\t');
-                let key = parts.next()?;
-                let zh = parts.next()?;
-                let en = parts.next().unwrap_or(zh);
-                Some((key, (zh, en)))
-            })
-            .collect()
-    });
+    LazyLock::new(|| parse_table(FILES));
 
 /// A translator for one request's language.
 #[derive(Debug, Clone, Copy, Default)]
@@ -32,18 +32,24 @@ impl Tr {
         Self { lang }
     }
 
-    /// The text for `key`; `[?]` when it has none (a test checks every key the templates use).
+    /// The text for `key` (a page's, else a rule's); `[?]` when there is none (a test checks
+    /// every key the code uses).
     pub fn t(&self, key: &str) -> &'static str {
-        match MESSAGES.get(key) {
-            Some((zh, en)) => match self.lang {
+        if let Some((zh, en)) = MESSAGES.get(key) {
+            return match self.lang {
                 Lang::ZhCn => zh,
                 Lang::En => en,
-            },
-            None => {
-                tracing::warn!(key, "missing UI message");
-                "[?]"
-            }
+            };
         }
+        lookup(key, self.lang).unwrap_or_else(|| {
+            tracing::warn!(key, "missing UI message");
+            "[?]"
+        })
+    }
+
+    /// A rule's message in this language.
+    pub fn text(&self, t: &Text) -> String {
+        t.render(self.lang)
     }
 
     /// Pick between a Chinese and an English text carried by domain data (role names …).
@@ -68,42 +74,84 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_line_has_both_languages() {
-        for (i, l) in include_str!("../locales/messages.tsv").lines().enumerate() {
-            if l.trim().is_empty() || l.starts_with('#') {
-                continue;
+    fn every_line_has_both_languages_and_no_key_twice() {
+        let mut seen = std::collections::HashSet::new();
+        for file in FILES {
+            for (i, l) in file.lines().enumerate() {
+                if l.trim().is_empty() || l.starts_with('#') {
+                    continue;
+                }
+                let parts: Vec<&str> = l.split('\t').collect();
+                assert_eq!(parts.len(), 3, "line {}: {l:?}", i + 1);
+                assert!(parts.iter().all(|p| !p.is_empty()), "line {}: {l:?}", i + 1);
+                assert!(seen.insert(parts[0]), "key {} twice", parts[0]);
+                assert!(
+                    lookup(parts[0], Lang::ZhCn).is_none(),
+                    "key {} is also a rule's message",
+                    parts[0]
+                );
             }
-            let parts: Vec<&str> = l.split('\t').collect();
-            assert_eq!(parts.len(), 3, "line {}: {l:?}", i + 1);
-            assert!(parts.iter().all(|p| !p.is_empty()), "line {}: {l:?}", i + 1);
         }
     }
 
-    /// Every `.t("…")` in a template or page module names a message.
+    /// Every source and template file under `dir`, however deep.
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files(&path, out);
+            } else if path
+                .extension()
+                .is_some_and(|e| e == "rs" || e == "html" || e == "js")
+            {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Every key the code uses — `.t("…")` on pages and in templates, `text!("…")` in the
+    /// rules, the use cases and the API — names a message, in every crate.
     #[test]
     fn every_used_key_exists() {
-        let dirs = [
-            concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
-            concat!(env!("CARGO_MANIFEST_DIR"), "/src/pages"),
-        ];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut all = Vec::new();
+        for dir in [
+            "web/src",
+            "web/templates",
+            "app/src",
+            "domain/src",
+            "cli/src",
+        ] {
+            files(&root.join(dir), &mut all);
+        }
+        let tr = Tr::default();
         let mut missing = Vec::new();
-        for dir in dirs {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-                for part in text.split(".t(\"").skip(1) {
+        for path in all {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for marker in [".t(\"", "text!(\"", "Text::new(\""] {
+                for part in text.split(marker).skip(1) {
                     let key = part.split('"').next().unwrap();
-                    if !MESSAGES.contains_key(key) {
-                        missing.push(key.to_owned());
+                    let is_key = key.contains('.')
+                        && key.chars().all(|c| {
+                            c.is_ascii_lowercase() || c.is_ascii_digit() || "._".contains(c)
+                        });
+                    // `no.such.key` is the domain's own test of a missing key.
+                    if !is_key || key == "no.such.key" {
+                        continue;
+                    }
+                    if tr.t(key) == "[?]" {
+                        missing.push(format!("{key} ({})", path.display()));
                     }
                 }
             }
         }
-        assert!(missing.is_empty(), "missing messages: {missing:?}");
+        assert!(missing.is_empty(), "missing messages: {missing:#?}");
     }
 
     #[test]
     fn chinese_is_the_default() {
         assert_eq!(Tr::default().t("nav.cases"), "服务单");
         assert_eq!(Tr::new(Lang::En).t("nav.cases"), "Cases");
+        assert_eq!(Tr::new(Lang::En).t("case.same_state").is_empty(), false);
     }
 }

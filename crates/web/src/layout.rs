@@ -1,10 +1,9 @@
 //! What every staff page shares: the signed-in user, the navigation, the CSRF token, a notice.
 
-use chrono::{DateTime, Utc};
-use sanbao_domain::role::Permission;
-
+use crate::feature::NavEntry;
 use crate::i18n::Tr;
 use crate::session::Staff;
+use chrono::{DateTime, Utc};
 
 /// The navigation sections of the shell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,22 +36,17 @@ pub struct Layout {
     pub section: Section,
     pub notice: Option<String>,
     pub tz: chrono_tz::Tz,
-    pub can_settings: bool,
+    /// The navigation entries this person may see.
+    nav: Vec<&'static NavEntry>,
 }
 
 impl Layout {
     pub fn new(staff: &Staff, section: Section, title: &str, tz: chrono_tz::Tz) -> Self {
         let a = staff.actor();
-        let can_settings = [
-            Permission::UserManage,
-            Permission::RoleManage,
-            Permission::DeskManage,
-            Permission::TokenManage,
-            Permission::AuditRead,
-            Permission::SettingsManage,
-        ]
-        .into_iter()
-        .any(|p| a.can(p));
+        let nav = crate::NAV
+            .iter()
+            .filter(|e| e.any_of.is_empty() || e.any_of.iter().any(|p| a.can(*p)))
+            .collect();
         Layout {
             tr: staff.tr,
             title: title.to_owned(),
@@ -68,7 +62,7 @@ impl Layout {
             section,
             notice: None,
             tz,
-            can_settings,
+            nav,
         }
     }
 
@@ -78,23 +72,13 @@ impl Layout {
     }
 
     pub fn nav(&self) -> Vec<NavItem> {
-        let items: [(&str, &str, Section); 7] = [
-            ("/", "nav.home", Section::Home),
-            ("/cases", "nav.cases", Section::Cases),
-            ("/customers", "nav.customers", Section::Customers),
-            ("/products", "nav.products", Section::Products),
-            ("/sales", "nav.sales", Section::Sales),
-            ("/reports", "nav.reports", Section::Reports),
-            ("/settings", "nav.settings", Section::Settings),
-        ];
-        items
-            .into_iter()
-            .filter(|(_, _, s)| *s != Section::Settings || self.can_settings)
-            .map(|(href, key, s)| NavItem {
-                href,
-                label: self.tr.t(key),
-                key,
-                active: s == self.section,
+        self.nav
+            .iter()
+            .map(|e| NavItem {
+                href: e.href,
+                label: self.tr.t(e.key),
+                key: e.key,
+                active: e.section == self.section,
             })
             .collect()
     }

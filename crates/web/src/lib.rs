@@ -3,18 +3,29 @@
 //! request, call the app layer, render.
 #![forbid(unsafe_code)]
 
+// What every feature shares.
+mod api;
 mod assets;
 mod csrf;
 mod error;
+mod feature;
 mod files;
+mod form;
+mod headers;
 mod i18n;
 mod layout;
 mod ops;
+mod page;
 mod session;
 mod telemetry;
 
-pub mod api;
-pub mod pages;
+// The features, each a folder with its pages, API routes, templates (`templates/<feature>/`)
+// and messages (`locales/<feature>.tsv`).
+mod admin;
+mod auth;
+mod case;
+mod customer;
+mod home;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -26,6 +37,8 @@ use axum::middleware;
 use sanbao_app::App;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
+
+use feature::{Feature, NavEntry};
 
 pub use error::{ApiError, PageError};
 pub use i18n::Tr;
@@ -62,20 +75,48 @@ pub struct AppState {
     pub cfg: Arc<WebConfig>,
 }
 
+/// Every feature's routes.
+fn features() -> [Feature; 5] {
+    [
+        home::feature(),
+        auth::feature(),
+        case::feature(),
+        customer::feature(),
+        admin::feature(),
+    ]
+}
+
+/// The main navigation, in order.
+pub(crate) const NAV: &[NavEntry] = &[
+    home::NAV,
+    case::NAV,
+    customer::NAV,
+    home::PRODUCTS,
+    home::SALES,
+    home::REPORTS,
+    admin::NAV,
+];
+
 /// The whole HTTP surface.
 pub fn router(app: App, cfg: WebConfig) -> Router {
     let state = AppState {
         app,
         cfg: Arc::new(cfg.clone()),
     };
-    let (api, openapi) = api::router().split_for_parts();
+    let mut pages = Router::new();
+    let mut api = api::root();
+    for f in features() {
+        pages = pages.merge(f.pages);
+        api = api.merge(f.api);
+    }
+    let (api, openapi) = api.split_for_parts();
     let openapi = Arc::new(openapi);
     let api = api.layer(middleware::from_fn_with_state(
         state.clone(),
         api::auth_layer,
     ));
-    let pages = pages::router()
-        .layer(middleware::from_fn(pages::friendly_rejections))
+    let pages = pages
+        .layer(middleware::from_fn(page::friendly_rejections))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::check))
         .layer(middleware::from_fn_with_state(state.clone(), session::load));
 
@@ -84,9 +125,10 @@ pub fn router(app: App, cfg: WebConfig) -> Router {
         .merge(api)
         .merge(ops::router(openapi))
         .merge(assets::router())
-        .fallback(pages::not_found)
+        .fallback(page::not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
+        .layer(middleware::from_fn(headers::security))
         .layer(middleware::from_fn(telemetry::record))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

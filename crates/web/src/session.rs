@@ -75,7 +75,7 @@ fn allowed_before_password_change(path: &str) -> bool {
 pub(crate) async fn load(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let token = cookie(req.headers(), SESSION_COOKIE).map(str::to_owned);
     if let Some(token) = token {
-        match state.app.session(&token).await {
+        match state.app.auth().session(&token).await {
             Ok(Some(s)) => {
                 if s.must_change_password && !allowed_before_password_change(req.uri().path()) {
                     return Redirect::to("/me/password").into_response();

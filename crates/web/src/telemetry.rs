@@ -76,16 +76,30 @@ pub fn metrics_handle() -> &'static PrometheusHandle {
     })
 }
 
-/// Count and time every request by method, route template and status.
+tokio::task_local! {
+    /// The request id of the request this task serves (for the error page).
+    static REQUEST_ID: String;
+}
+
+/// The request id of the request being served ("-" outside one).
+pub(crate) fn current_request_id() -> String {
+    REQUEST_ID
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| "-".to_owned())
+}
+
+/// Count and time every request by method, route template and status; the request id is
+/// known to everything that runs for the request.
 pub(crate) async fn record(req: Request, next: Next) -> Response {
     metrics_handle();
+    let id = request_id(&req);
     let start = Instant::now();
     let method = req.method().as_str().to_owned();
     let route = req
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let res = next.run(req).await;
+    let res = REQUEST_ID.scope(id, next.run(req)).await;
     let status = res.status().as_u16().to_string();
     metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
         .increment(1);

@@ -163,9 +163,9 @@ fn csv_import_errors_name_the_line() {
         "date,kind,name\n2027-01-01,off,元旦\n2027-13-01,off,x\n",
     )
     .unwrap_err();
-    assert!(e.message.contains("第 3 行"), "{}", e.message);
+    assert!(e.message.to_string().contains("第 3 行"), "{}", e.message);
     let e = parse_csv(2027, "2027-01-01,maybe,元旦\n").unwrap_err();
-    assert!(e.message.contains("第 1 行") && e.message.contains("maybe"));
+    assert!(e.message.to_string().contains("第 1 行") && e.message.to_string().contains("maybe"));
     let e = parse_csv(2027, "2027-01-04,on,周一\n").unwrap_err();
     assert_eq!(e.code, "makeup_on_weekday");
     let e = parse_csv(2027, "2027-01-01,off,a\n2027-01-01,off,b\n").unwrap_err();

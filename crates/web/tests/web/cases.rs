@@ -1,102 +1,12 @@
-//! Case API suite: the real router on a random port against a fresh database.
-
-use std::net::SocketAddr;
+//! Case API suite.
 
 use reqwest::StatusCode;
-use sanbao_app::users::CreateUser;
-use sanbao_app::{Actor, App, AppConfig};
+use sanbao_app::Actor;
+use sanbao_domain::CustomerId;
 use sanbao_domain::role::Role;
-use sanbao_store::testing::TestDb;
 use serde_json::{Value, json};
 
-struct TestApp {
-    base: String,
-    app: App,
-    _db: TestDb,
-    client: reqwest::Client,
-}
-
-impl TestApp {
-    async fn spawn() -> TestApp {
-        let db = TestDb::new().await;
-        let app = App::new(
-            db.store.clone(),
-            AppConfig {
-                files_dir: db.files_dir.clone(),
-                ..AppConfig::default()
-            },
-        );
-        app.prepare(false).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr: SocketAddr = listener.local_addr().unwrap();
-        let router = sanbao_web::router(app.clone(), sanbao_web::WebConfig::default());
-        tokio::spawn(sanbao_web::serve(listener, router, std::future::pending()));
-        TestApp {
-            base: format!("http://{addr}"),
-            app,
-            _db: db,
-            client: reqwest::Client::new(),
-        }
-    }
-
-    async fn token(&self, username: &str, role: Role) -> String {
-        let id = self
-            .app
-            .create_user(
-                &Actor::system(),
-                CreateUser {
-                    username: username.into(),
-                    display_name: username.into(),
-                    password: "correct-horse-42".into(),
-                    roles: vec![role.code().into()],
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap()
-            .user
-            .id;
-        self.app
-            .create_token(&Actor::system(), id, "t")
-            .await
-            .unwrap()
-            .token
-    }
-
-    fn url(&self, p: &str) -> String {
-        format!("{}{p}", self.base)
-    }
-
-    async fn post(&self, token: &str, path: &str, body: Value) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn get(&self, token: &str, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-    }
-}
-
-fn complaint(phone: &str) -> Value {
-    json!({
-        "kind": "complaint",
-        "channel": "phone",
-        "customer": {"name": "张三", "phone": phone},
-        "subject": "屏幕漏液",
-        "description": "我要退货，屏幕漏液",
-        "received_at": "2026-09-30T18:00:00+08:00",
-    })
-}
+use super::support::{TestApp, complaint};
 
 #[tokio::test]
 async fn a_complaint_answers_with_the_three_clocks_of_the_design_example() {
@@ -355,7 +265,8 @@ async fn concurrent_intake_for_one_new_phone_makes_one_customer() {
     // Thirty-two writes sharing commits left one unbroken audit chain, numbers without gaps.
     let chain = t
         .app
-        .audit_verify(&sanbao_app::Actor::system())
+        .audit()
+        .verify(&sanbao_app::Actor::system())
         .await
         .unwrap();
     assert!(chain.is_ok(), "{chain:?}");
@@ -673,12 +584,15 @@ async fn a_customer_page_lists_their_cases() {
         .unwrap();
     body["subject"] = json!("第二次报修");
     t.post(&agent, "/api/v1/cases", body).await;
-    let id = c["customer"]["id"].as_i64().unwrap();
-    let customer = t.app.customer_cases(&Actor::system(), id).await.unwrap();
-    assert_eq!(customer.0.name, "张三");
-    assert_eq!(customer.2.len(), 2);
+    let id = CustomerId(c["customer"]["id"].as_i64().unwrap());
+    let customer = t.app.customers().card(&Actor::system(), id).await.unwrap();
+    assert_eq!(customer.name, "张三");
+    assert_eq!(customer.cases.len(), 2);
     assert!(matches!(
-        t.app.customer_cases(&Actor::system(), 999_999).await,
+        t.app
+            .customers()
+            .card(&Actor::system(), CustomerId(999_999))
+            .await,
         Err(sanbao_app::AppError::NotFound(_))
     ));
 }

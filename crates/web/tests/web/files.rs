@@ -3,10 +3,11 @@
 use std::io::Cursor;
 
 use reqwest::StatusCode;
+use sanbao_domain::case::EventKind;
 use sanbao_domain::role::Role;
 use serde_json::{Value, json};
 
-use super::{PASSWORD, TestApp};
+use super::support::{PASSWORD, TestApp, error_of};
 
 const BOUNDARY: &str = "sanbao-test-boundary-7MA4YWxk";
 
@@ -55,48 +56,6 @@ impl TestApp {
             .await
             .unwrap()
     }
-
-    async fn api(
-        &self,
-        token: &str,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> reqwest::Response {
-        let mut req = reqwest::Client::new()
-            .request(method, self.url(path))
-            .bearer_auth(token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        req.send().await.unwrap()
-    }
-
-    async fn repair_case(&self, token: &str, phone: &str) -> Value {
-        let res = self
-            .api(
-                token,
-                reqwest::Method::POST,
-                "/api/v1/cases",
-                Some(json!({
-                    "kind": "repair",
-                    "channel": "visit",
-                    "customer": {"name": "李四", "phone": phone},
-                    "subject": "血压计不开机",
-                    "description": "按电源键无反应",
-                    "received_at": "2026-11-20T10:00:00+08:00",
-                })),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::CREATED);
-        res.json().await.unwrap()
-    }
-}
-
-async fn error_of(res: reqwest::Response) -> (StatusCode, Value) {
-    let status = res.status();
-    let body: Value = res.json().await.unwrap();
-    (status, body["error"].clone())
 }
 
 #[tokio::test]
@@ -281,12 +240,15 @@ async fn attachments_are_checked_by_their_bytes_stored_once_and_served() {
     assert_eq!(names, ["故障照片𠮷.png", "again.png", "来函.pdf", "x.pdf"]);
 
     // The timeline names each file.
-    let (_, events) = t
+    let events = t
         .app
-        .get_case(&sanbao_app::Actor::system(), n)
+        .cases()
+        .get(&sanbao_app::Actor::system(), n)
         .await
-        .unwrap();
-    assert_eq!(events.iter().filter(|e| e.kind == "attachment").count(), 4);
+        .unwrap()
+        .timeline;
+    let attached = events.iter().filter(|e| e.kind == EventKind::Attachment);
+    assert_eq!(attached.count(), 4);
 
     // A case keeps at most 30 files.
     for i in 4..30 {
@@ -437,12 +399,17 @@ async fn tags_are_checked_and_filter_the_queues() {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(tagged("vip").await.is_empty());
-    let (_, events) = t
+    let events = t
         .app
-        .get_case(&sanbao_app::Actor::system(), n)
+        .cases()
+        .get(&sanbao_app::Actor::system(), n)
         .await
-        .unwrap();
-    assert_eq!(events.iter().filter(|e| e.kind == "tags").count(), 2);
+        .unwrap()
+        .timeline;
+    assert_eq!(
+        events.iter().filter(|e| e.kind == EventKind::Tags).count(),
+        2
+    );
 }
 
 #[tokio::test]
@@ -451,10 +418,12 @@ async fn the_case_page_uploads_with_its_form_token_and_queues_keep_saved_filters
     t.user("liuyang", Role::ServiceAgent).await;
     let token = t
         .app
-        .create_token(
+        .tokens()
+        .create(
             &sanbao_app::Actor::system(),
             t.app
-                .find_user_id(&sanbao_app::Actor::system(), "liuyang")
+                .users()
+                .find_id(&sanbao_app::Actor::system(), "liuyang")
                 .await
                 .unwrap(),
             "t",
@@ -491,7 +460,8 @@ async fn the_case_page_uploads_with_its_form_token_and_queues_keep_saved_filters
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(
         t.app
-            .case_attachments(&sanbao_app::Actor::system(), n)
+            .cases()
+            .attachments(&sanbao_app::Actor::system(), n)
             .await
             .unwrap()
             .is_empty()
@@ -557,10 +527,10 @@ async fn the_case_page_uploads_with_its_form_token_and_queues_keep_saved_filters
     // Tags from one box.
     let version = t
         .app
-        .get_case(&sanbao_app::Actor::system(), n)
+        .cases()
+        .get(&sanbao_app::Actor::system(), n)
         .await
         .unwrap()
-        .0
         .case
         .version;
     let res = c
@@ -598,8 +568,8 @@ async fn the_case_page_uploads_with_its_form_token_and_queues_keep_saved_filters
         save("维修VIP").await.unwrap().status(),
         StatusCode::CONFLICT
     );
-    let me = t.app.authenticate_token(&token).await.unwrap().unwrap();
-    let mine = t.app.saved_filters(&me).await.unwrap();
+    let me = t.app.auth().token(&token).await.unwrap().unwrap();
+    let mine = t.app.cases().saved_filters(&me).await.unwrap();
     assert_eq!(mine.len(), 1);
     let res = c
         .post(t.url(&format!("/cases/filters/{}/delete", mine[0].id)))
@@ -619,7 +589,8 @@ async fn a_supervisor_assigns_selected_cases_to_an_agent_from_the_queue() {
     t.user("zhaolei", Role::ServiceSupervisor).await;
     let token = t
         .app
-        .create_token(&sanbao_app::Actor::system(), agent_id, "t")
+        .tokens()
+        .create(&sanbao_app::Actor::system(), agent_id, "t")
         .await
         .unwrap()
         .token;
@@ -657,12 +628,14 @@ async fn a_supervisor_assigns_selected_cases_to_an_agent_from_the_queue() {
             .starts_with("/cases?queue=unassigned")
     );
     for n in [&a, &b] {
-        let (v, _) = t
+        let v = t
             .app
-            .get_case(&sanbao_app::Actor::system(), n["number"].as_str().unwrap())
+            .cases()
+            .get(&sanbao_app::Actor::system(), n["number"].as_str().unwrap())
             .await
-            .unwrap();
-        assert_eq!(v.case.assignee_id, Some(agent_id));
+            .unwrap()
+            .case;
+        assert_eq!(v.assignee.map(|a| a.id), Some(agent_id));
     }
     // An agent's queue offers only "take".
     let (agent, _) = t.login("zhangwei", PASSWORD).await;

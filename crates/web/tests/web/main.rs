@@ -1,170 +1,15 @@
 //! HTTP suite: the real router on a random port against a fresh database.
+#![allow(clippy::too_many_lines)]
 
 mod cases;
 mod files;
-
-use std::net::SocketAddr;
+mod support;
 
 use reqwest::StatusCode;
-use reqwest::redirect::Policy;
-use sanbao_app::users::CreateUser;
-use sanbao_app::{Actor, App, AppConfig};
+use sanbao_app::Actor;
 use sanbao_domain::role::Role;
-use sanbao_store::testing::TestDb;
 use serde_json::{Value, json};
-
-const ADMIN_PASSWORD: &str = "root-Passw0rd-2026";
-const PASSWORD: &str = "correct-horse-42";
-
-struct TestApp {
-    base: String,
-    app: App,
-    db: TestDb,
-}
-
-impl TestApp {
-    async fn spawn() -> TestApp {
-        Self::spawn_with(false).await
-    }
-
-    async fn spawn_with(demo: bool) -> TestApp {
-        let db = TestDb::new().await;
-        let app = App::new(
-            db.store.clone(),
-            AppConfig {
-                files_dir: db.files_dir.clone(),
-                ..AppConfig::default()
-            },
-        );
-        app.prepare(demo).await.unwrap();
-        if !demo {
-            let id = app.find_user_id(&Actor::system(), "admin").await.unwrap();
-            app.set_password_as_admin(&Actor::system(), id, ADMIN_PASSWORD, false)
-                .await
-                .unwrap();
-        }
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr: SocketAddr = listener.local_addr().unwrap();
-        let router = sanbao_web::router(app.clone(), sanbao_web::WebConfig::default());
-        tokio::spawn(sanbao_web::serve(listener, router, std::future::pending()));
-        TestApp {
-            base: format!("http://{addr}"),
-            app,
-            db,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// A browser-like client: keeps cookies, does not follow redirects.
-    fn browser() -> reqwest::Client {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(Policy::none())
-            .build()
-            .unwrap()
-    }
-
-    async fn user(&self, username: &str, role: Role) -> i64 {
-        self.app
-            .create_user(
-                &Actor::system(),
-                CreateUser {
-                    username: username.into(),
-                    display_name: username.to_string(),
-                    password: PASSWORD.into(),
-                    roles: vec![role.code().into()],
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap()
-            .user
-            .id
-    }
-
-    async fn token(&self, username: &str, role: Role) -> String {
-        let id = self.user(username, role).await;
-        self.app
-            .create_token(&Actor::system(), id, "test")
-            .await
-            .unwrap()
-            .token
-    }
-
-    async fn admin_token(&self) -> String {
-        let id = self
-            .app
-            .find_user_id(&Actor::system(), "admin")
-            .await
-            .unwrap();
-        self.app
-            .create_token(&Actor::system(), id, "admin")
-            .await
-            .unwrap()
-            .token
-    }
-
-    /// Sign in through the login form; returns the client (with the session cookie) and the
-    /// answer to the POST.
-    async fn login(&self, username: &str, password: &str) -> (reqwest::Client, reqwest::Response) {
-        let c = Self::browser();
-        let page = c
-            .get(self.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = csrf_of(&page);
-        let res = c
-            .post(self.url("/login"))
-            .form(&[
-                ("_csrf", csrf.as_str()),
-                ("username", username),
-                ("password", password),
-                ("next", "/"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        (c, res)
-    }
-
-    async fn admin(&self) -> reqwest::Client {
-        let (c, res) = self.login("admin", ADMIN_PASSWORD).await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER);
-        c
-    }
-
-    /// GET a page and return its CSRF token.
-    async fn csrf(&self, c: &reqwest::Client, path: &str) -> String {
-        let page = c
-            .get(self.url(path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        csrf_of(&page)
-    }
-}
-
-fn csrf_of(html: &str) -> String {
-    let i = html
-        .find("name=\"_csrf\" value=\"")
-        .expect("page has a CSRF field")
-        + 20;
-    html[i..].split('"').next().unwrap().to_owned()
-}
-
-fn location(res: &reqwest::Response) -> &str {
-    res.headers().get("location").unwrap().to_str().unwrap()
-}
+use support::{ADMIN_PASSWORD, PASSWORD, TestApp, csrf_of, location};
 
 #[tokio::test]
 async fn the_login_page_is_chinese_by_default_and_english_on_request() {
@@ -267,7 +112,12 @@ async fn a_form_post_without_the_csrf_token_is_refused() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(
-        t.app.list_desks(&Actor::system()).await.unwrap().is_empty(),
+        t.app
+            .desks()
+            .list(&Actor::system())
+            .await
+            .unwrap()
+            .is_empty(),
         "nothing was written"
     );
     let res = c
@@ -277,7 +127,7 @@ async fn a_form_post_without_the_csrf_token_is_refused() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(t.app.list_desks(&Actor::system()).await.unwrap().len(), 1);
+    assert_eq!(t.app.desks().list(&Actor::system()).await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -381,7 +231,12 @@ async fn a_refused_form_says_which_field_and_why() {
 async fn a_user_with_a_one_time_password_must_change_it_first() {
     let t = TestApp::spawn().await;
     let id = t.user("zhangwei", Role::ServiceAgent).await;
-    let pw = t.app.reset_password(&Actor::system(), id).await.unwrap();
+    let pw = t
+        .app
+        .users()
+        .reset_password(&Actor::system(), id)
+        .await
+        .unwrap();
     let (c, res) = t.login("zhangwei", &pw).await;
     assert_eq!(location(&res), "/me/password");
     let res = c.get(t.url("/")).send().await.unwrap();
@@ -478,9 +333,7 @@ async fn every_page_renders_for_every_demo_role() {
             Role::QualityManager => "zhengmin",
             Role::Auditor => "hegang",
         };
-        let (c, res) = t
-            .login(username, sanbao_app::bootstrap::DEMO_PASSWORD)
-            .await;
+        let (c, res) = t.login(username, sanbao_app::setup::DEMO_PASSWORD).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{username}");
         for p in pages {
             let res = c.get(t.url(p)).send().await.unwrap();
@@ -514,7 +367,12 @@ async fn the_api_needs_credentials() {
 async fn a_revoked_token_is_refused() {
     let t = TestApp::spawn().await;
     let id = t.user("hegang", Role::Auditor).await;
-    let tok = t.app.create_token(&Actor::system(), id, "x").await.unwrap();
+    let tok = t
+        .app
+        .tokens()
+        .create(&Actor::system(), id, "x")
+        .await
+        .unwrap();
     let c = reqwest::Client::new();
     let ok = c
         .get(t.url("/api/v1/me"))
@@ -523,7 +381,11 @@ async fn a_revoked_token_is_refused() {
         .await
         .unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
-    t.app.revoke_token(&Actor::system(), tok.id).await.unwrap();
+    t.app
+        .tokens()
+        .revoke(&Actor::system(), tok.id)
+        .await
+        .unwrap();
     let no = c
         .get(t.url("/api/v1/me"))
         .bearer_auth(&tok.token)
@@ -798,7 +660,7 @@ async fn token_managers_cannot_mint_tokens_for_others() {
     let admin = t.admin_token().await;
     let _ = admin;
     let id = t.user("tokenist", Role::ServiceAgent).await;
-    let roles = t.app.list_roles(&Actor::system()).await.unwrap();
+    let roles = t.app.roles().list(&Actor::system()).await.unwrap();
     let agent = roles.iter().find(|r| r.role == Role::ServiceAgent).unwrap();
     let mut perms: Vec<String> = agent
         .permissions
@@ -807,14 +669,16 @@ async fn token_managers_cannot_mint_tokens_for_others() {
         .collect();
     perms.push("token.manage".into());
     t.app
-        .set_role_permissions(&Actor::system(), "agent", agent.version, &perms)
+        .roles()
+        .set_permissions(&Actor::system(), "agent", agent.version, &perms)
         .await
         .unwrap();
     let (c, _) = t.login("tokenist", PASSWORD).await;
     let csrf = t.csrf(&c, "/settings/tokens").await;
     let admin_id = t
         .app
-        .find_user_id(&Actor::system(), "admin")
+        .users()
+        .find_id(&Actor::system(), "admin")
         .await
         .unwrap()
         .to_string();
@@ -959,9 +823,7 @@ async fn a_policy_edit_is_validated_and_versioned() {
 #[tokio::test]
 async fn the_queue_page_filters_by_desk_assignee_and_dates() {
     let t = TestApp::spawn_with(true).await;
-    let (c, _) = t
-        .login("zhaolei", sanbao_app::bootstrap::DEMO_PASSWORD)
-        .await;
+    let (c, _) = t.login("zhaolei", sanbao_app::setup::DEMO_PASSWORD).await;
     let page = |p: &'static str| {
         let c = c.clone();
         let url = t.url(p);
@@ -979,7 +841,8 @@ async fn the_queue_page_filters_by_desk_assignee_and_dates() {
     assert!(!old.contains("name=\"numbers\""), "no rows");
     let wangfang = t
         .app
-        .find_user_id(&sanbao_app::Actor::system(), "wangfang")
+        .users()
+        .find_id(&sanbao_app::Actor::system(), "wangfang")
         .await
         .unwrap();
     let url = format!("/cases?queue=all&assignee={wangfang}");
@@ -1005,7 +868,7 @@ async fn the_queue_page_filters_by_desk_assignee_and_dates() {
 #[tokio::test]
 async fn the_customer_list_finds_by_name_and_phone() {
     let t = TestApp::spawn_with(true).await;
-    let (admin, _) = t.login("admin", sanbao_app::bootstrap::DEMO_PASSWORD).await;
+    let (admin, _) = t.login("admin", sanbao_app::setup::DEMO_PASSWORD).await;
     let get = |c: reqwest::Client, p: String| {
         let url = t.url(&p);
         async move {
@@ -1036,9 +899,7 @@ async fn the_customer_list_finds_by_name_and_phone() {
     let (_, by_phone) = get(admin.clone(), format!("/customers?q={}", &phone[..5])).await;
     assert!(by_phone.contains(&phone));
     // The auditor sees phones masked.
-    let (agent, _) = t
-        .login("hegang", sanbao_app::bootstrap::DEMO_PASSWORD)
-        .await;
+    let (agent, _) = t.login("hegang", sanbao_app::setup::DEMO_PASSWORD).await;
     let (s, masked) = get(agent.clone(), format!("/customers?q={}", &phone[..5])).await;
     assert_eq!(s, StatusCode::OK);
     assert!(masked.contains("请输入完整的手机号"));

@@ -1,0 +1,145 @@
+//! Editing a case — subject, description, priority, desk, assignee, tags — and assigning many
+//! at once from a queue.
+
+use sanbao_domain::case::{CaseEdit, CaseEditForm, EventKind};
+use sanbao_domain::role::Permission;
+use sanbao_domain::{UserId, text};
+use sanbao_store::StoreError;
+use sanbao_store::case::update::{self, CaseFields};
+use serde_json::json;
+
+use super::search::reindex;
+use super::view::split_tags;
+use super::{CaseView, Cases, append};
+use crate::{Actor, AppError, Result, audit};
+
+/// A case a bulk action could not change, and why.
+#[derive(Debug)]
+pub struct BulkRefusal {
+    pub number: String,
+    pub error: AppError,
+}
+
+/// A desk or assignee that does not exist (the foreign key refused it) is bad input.
+pub(crate) fn unknown_reference(e: StoreError) -> AppError {
+    match e {
+        StoreError::Dangling("desk_id") => {
+            AppError::invalid("desk_id", "unknown", text!("case.desk_unknown"))
+        }
+        StoreError::Dangling(_) => {
+            AppError::invalid("assignee_id", "unknown", text!("case.assignee_unknown"))
+        }
+        StoreError::ForeignKey => AppError::invalid(
+            "assignee_id",
+            "unknown",
+            text!("case.desk_or_assignee_unknown"),
+        ),
+        other => other.into(),
+    }
+}
+
+impl Cases<'_> {
+    /// Edit a case's subject, description, priority, desk, assignee and tags (409 when stale).
+    /// Moving a case to another desk or person needs `case.assign`; without it one may only
+    /// take an unassigned case of its desk.
+    #[tracing::instrument(name = "case.update", skip_all, fields(number = %number))]
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        number: &str,
+        version: i64,
+        form: &CaseEditForm,
+    ) -> Result<CaseView> {
+        actor.require(Permission::CaseWrite)?;
+        let c = self.visible(actor, number).await?;
+        let moves_desk = form.desk_id.is_some_and(|d| d.map(|d| d.0) != c.desk_id);
+        let moves_assignee = form
+            .assignee_id
+            .is_some_and(|a| a.map(|a| a.0) != c.assignee_id);
+        let taking = form.assignee_id == Some(actor.user_id)
+            && actor.user_id.is_some()
+            && c.assignee_id.is_none()
+            && !moves_desk;
+        if (moves_desk || moves_assignee) && !taking {
+            actor.require(Permission::CaseAssign)?;
+        }
+        let edit = CaseEdit::parse(form)?;
+        let old_tags = split_tags(&c.tags);
+        let tags = edit.tags.filter(|t| *t != old_tags);
+        let subject = edit.subject.unwrap_or_else(|| c.subject.clone());
+        let description = edit.description.unwrap_or_else(|| c.description.clone());
+        let priority = edit.priority.unwrap_or(c.priority);
+        let desk = edit.desk_id.map_or(c.desk_id, |d| d.map(|d| d.0));
+        let assignee = edit.assignee_id.map_or(c.assignee_id, |a| a.map(|a| a.0));
+        let now = sanbao_domain::time::now();
+        let projector = self
+            .projector_of(&c.policy_name, c.policy_version, desk)
+            .await?;
+        let mut tx = self.app.store.begin().await?;
+        let fields = CaseFields {
+            subject: &subject,
+            description: &description,
+            priority,
+            desk_id: desk,
+            assignee_id: assignee,
+        };
+        update::update_fields(&mut tx, c.id, version, &fields, now)
+            .await
+            .map_err(unknown_reference)?;
+        if desk != c.desk_id || assignee != c.assignee_id {
+            let moved = json!({"desk_id": {"from": c.desk_id, "to": desk}, "assignee_id": {"from": c.assignee_id, "to": assignee}});
+            append(&mut tx, actor, c.id, EventKind::Assignment, now, "", moved).await?;
+        }
+        if let Some(tags) = &tags {
+            update::set_tags(&mut tx, c.id, tags).await?;
+            let changed = json!({"from": old_tags, "to": tags});
+            append(&mut tx, actor, c.id, EventKind::Tags, now, "", changed).await?;
+        }
+        projector.write(&mut tx, c.id, now).await?;
+        reindex(&mut tx, c.id).await?;
+        let changes = json!({"subject": subject, "priority": priority.code(), "desk_id": desk, "assignee_id": assignee, "tags": tags});
+        audit::record(&mut tx, actor, "case.update", "case", &c.number, changes).await?;
+        tx.commit().await?;
+        let c = self.by_id(c.id).await?;
+        self.view(actor, c).await
+    }
+
+    /// Staff a case can be assigned to (those who work on cases): `(id, name)`.
+    pub async fn assignees(&self, actor: &Actor) -> Result<Vec<(UserId, String)>> {
+        actor.require(Permission::CaseRead)?;
+        let users = sanbao_store::admin::users::with_permission(
+            &self.app.store,
+            Permission::CaseWrite.code(),
+        )
+        .await?;
+        Ok(users.into_iter().map(|(id, n)| (UserId(id), n)).collect())
+    }
+
+    /// Assign several cases at once (a queue's bulk action); answers the ones refused, the
+    /// others are assigned.
+    pub async fn bulk_assign(
+        &self,
+        actor: &Actor,
+        numbers: &[String],
+        assignee: Option<UserId>,
+    ) -> Result<Vec<BulkRefusal>> {
+        let mut refused = Vec::new();
+        for n in numbers.iter().take(200) {
+            let form = CaseEditForm {
+                assignee_id: Some(assignee),
+                ..CaseEditForm::default()
+            };
+            let result = match self.visible(actor, n).await {
+                Ok(c) => self.update(actor, n, c.version, &form).await.map(|_| ()),
+                Err(e) => Err(e),
+            };
+            if let Err(error) = result {
+                refused.push(BulkRefusal {
+                    number: n.clone(),
+                    error,
+                });
+            }
+        }
+        Ok(refused)
+    }
+}

@@ -1,0 +1,181 @@
+//! Logging a case from any channel: the form checked by the domain, the clocks projected
+//! before anything is written, and the case written in one piece.
+
+use chrono::{DateTime, Utc};
+use sanbao_domain::case::{self as dom, EventKind, Kind, NewCase, NewCaseForm, State};
+use sanbao_domain::role::Permission;
+use sanbao_store::case::intake::{self, CaseDraft, Created, Intake, Naming};
+use sanbao_store::case::{CaseWrite, CustomerWrite, EventWrite};
+use serde_json::json;
+
+use super::edit::unknown_reference;
+use super::projection::facts;
+use super::{CaseView, Cases, Projector, event};
+use crate::{Actor, Result, audit};
+
+impl Cases<'_> {
+    /// Log a case from any channel. With an idempotency key, a repeated request answers the
+    /// case the first one created.
+    #[tracing::instrument(name = "case.open", skip_all, fields(actor = %actor.username))]
+    pub async fn open(
+        &self,
+        actor: &Actor,
+        form: &NewCaseForm,
+        idempotency_key: Option<&str>,
+    ) -> Result<CaseView> {
+        actor.require(Permission::CaseWrite)?;
+        let now = sanbao_domain::time::now();
+        let tz = self.app.config.timezone;
+        let new = NewCase::parse(form, now, tz)?;
+        if new.kind == Kind::Complaint && new.assignee_id.is_some() {
+            actor.require(Permission::CaseAssign)?;
+        }
+        let (policy, policy_version) = self.app.policies().active().await?;
+        let projector = Projector::load(
+            self.app,
+            Some(policy),
+            "",
+            policy_version,
+            new.desk_id.map(|d| d.0),
+        )
+        .await?;
+        let idempotency = actor.id().zip(idempotency_key);
+        if let Some((uid, key)) = idempotency
+            && let Some(existing) =
+                sanbao_store::case::row::idempotent_case(&self.app.store, uid, key).await?
+        {
+            return self.view_by_id(actor, existing).await;
+        }
+        let draft = draft(
+            actor,
+            &new,
+            &projector,
+            policy_version,
+            now,
+            tz,
+            idempotency,
+        );
+        let naming = naming(actor, &new, &draft);
+        let clocks = draft.clocks.clone();
+        let created = intake::create(&self.app.store, draft, naming)
+            .await
+            .map_err(unknown_reference)?;
+        match created {
+            Created::New { case, .. } => Ok(CaseView::of(actor, *case, clocks, now)),
+            Created::Earlier(id) => self.view_by_id(actor, id).await,
+        }
+    }
+}
+
+/// The case as written, with its first events and the clocks they start (known before
+/// anything is written, so the case goes to the database in one piece).
+fn draft(
+    actor: &Actor,
+    new: &NewCase,
+    projector: &Projector,
+    policy_version: i32,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+    idempotency: Option<(i64, &str)>,
+) -> CaseDraft {
+    let mut events = vec![event(
+        actor,
+        EventKind::Created,
+        new.received_at,
+        &sanbao_domain::text!("case.created_via", channel = new.channel.arg()).to_string(),
+        json!({"state": "new", "channel": new.channel.code()}),
+    )];
+    if let Some(e) = new.kind.intake_event() {
+        events.push(EventWrite {
+            kind: EventKind::PolicyEvent,
+            body: String::new(),
+            data: json!({"event": e}).to_string(),
+            ..events[0].clone()
+        });
+    }
+    let projection = projector.project(
+        &facts(events.iter().map(|e| (e.kind, e.data.as_str(), e.at))),
+        now,
+    );
+    let regulator = new.regulator.as_ref();
+    CaseDraft {
+        customer: CustomerWrite {
+            kind: new.customer.kind,
+            name: new.customer.name.clone(),
+            phone: new.customer.phone.as_str().to_owned(),
+            address: new.customer.address.clone(),
+            credit_code: new
+                .customer
+                .credit_code
+                .as_ref()
+                .map(|c| c.as_str().to_owned()),
+            created_at: now,
+        },
+        case: CaseWrite {
+            number: String::new(),
+            kind: new.kind,
+            channel: new.channel,
+            customer_id: 0,
+            subject: new.subject.clone(),
+            description: new.description.clone(),
+            priority: new.priority,
+            desk_id: new.desk_id.map(|d| d.0),
+            assignee_id: new.assignee_id.map(|u| u.0),
+            state: State::New,
+            policy_name: projector.policy.name.clone(),
+            policy_version,
+            received_at: new.received_at,
+            regulator_ref: regulator.map(|r| r.reference.clone()),
+            regulator_accepted_on: regulator.map(|r| r.accepted_on),
+            resolved_at: None,
+            next_due_at: projection.next_due,
+            next_check_at: projection.next_check,
+            breached: projection.breached,
+            escalated: false,
+            tags: String::new(),
+            created_by: actor.id(),
+            created_at: now,
+            updated_at: now,
+        },
+        year: dom::number_year(new.received_at, tz),
+        events,
+        clocks: projection.clocks,
+        idempotency: idempotency.map(|(u, k)| (u, k.to_owned())),
+    }
+}
+
+/// How what intake reserves (customer, sequence, audit head) becomes the case's number, search
+/// words and audit entry — made inside the write. The words of the customer's own text are
+/// cut before the writer is taken.
+fn naming(
+    actor: &Actor,
+    new: &NewCase,
+    draft: &CaseDraft,
+) -> impl FnOnce(&Intake) -> Naming + Send + 'static {
+    let text_words = sanbao_domain::search::index_words(&[
+        &new.subject,
+        &new.description,
+        new.customer.phone.as_str(),
+    ]);
+    let actor = actor.clone();
+    let (kind, channel, year) = (new.kind, new.channel, draft.year);
+    let policy = format!("{}@{}", draft.case.policy_name, draft.case.policy_version);
+    move |i: &Intake| {
+        let number = dom::case_number(kind, year, i.seq);
+        let mut search_words = sanbao_domain::search::index_words(&[&number, &i.customer_name]);
+        search_words.push(' ');
+        search_words.push_str(&text_words);
+        let record = audit::entry(
+            &actor,
+            "case.create",
+            "case",
+            &number,
+            json!({"kind": kind.code(), "channel": channel.code(), "customer_id": i.customer_id, "new_customer": i.customer_created, "policy": policy}),
+        );
+        Naming {
+            audit: sanbao_domain::audit::AuditEntry::chain(record, i.audit_head.0, &i.audit_head.1),
+            number,
+            search_words,
+        }
+    }
+}

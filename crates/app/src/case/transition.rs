@@ -1,0 +1,90 @@
+//! Moving a case to another state, with what resolving and closing must record.
+
+use sanbao_domain::case::{EventKind, Satisfaction, State, check_closing, check_transition};
+use sanbao_domain::role::Permission;
+use sanbao_store::case::update;
+use serde_json::json;
+
+use super::{CaseView, Cases, append};
+use crate::{Actor, AppError, Result, audit};
+
+/// What resolving (`resolution`) or closing (`satisfaction`, `precautions`) records, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct Closing {
+    pub resolution: String,
+    /// `satisfied`, `fair`, `unsatisfied` or `unreachable`.
+    pub satisfaction: String,
+    pub precautions: String,
+}
+
+impl Cases<'_> {
+    /// Move a case to another state (the common spine; 422 with the reason when refused).
+    #[tracing::instrument(name = "case.transition", skip_all, fields(number = %number, to = %to))]
+    pub async fn transition(
+        &self,
+        actor: &Actor,
+        number: &str,
+        to: &str,
+        version: i64,
+        note: &str,
+        closing: &Closing,
+    ) -> Result<CaseView> {
+        actor.require(Permission::CaseWrite)?;
+        let to: State = to.parse()?;
+        let satisfaction = match closing.satisfaction.trim() {
+            "" => None,
+            s => Some(s.parse::<Satisfaction>()?),
+        };
+        let c = self.visible(actor, number).await?;
+        let now = sanbao_domain::time::now();
+        if c.version != version {
+            return Err(AppError::Stale);
+        }
+        let from = c.state;
+        check_transition(c.kind, from, to, c.resolved_at, now)?;
+        check_closing(to, &closing.resolution, satisfaction, &closing.precautions)?;
+        let resolved_at = match to {
+            State::Resolved => Some(now),
+            State::Closed => c.resolved_at.or(Some(now)),
+            State::InProgress if matches!(from, State::Resolved | State::Closed) => None,
+            _ => c.resolved_at,
+        };
+        let projector = self
+            .projector_of(&c.policy_name, c.policy_version, c.desk_id)
+            .await?;
+        let mut tx = self.app.store.begin().await?;
+        update::set_state(&mut tx, c.id, version, to, resolved_at, now).await?;
+        let mut data = json!({"from": from.code(), "to": to.code()});
+        if to == State::Resolved {
+            data["resolution"] = json!(closing.resolution.trim());
+        }
+        if to == State::Closed {
+            data["satisfaction"] = json!(satisfaction.map(|s| s.code()));
+            data["precautions"] = json!(closing.precautions.trim());
+        }
+        append(
+            &mut tx,
+            actor,
+            c.id,
+            EventKind::State,
+            now,
+            note.trim(),
+            data,
+        )
+        .await?;
+        projector.write(&mut tx, c.id, now).await?;
+        let changes = json!({"from": from.code(), "to": to.code()});
+        audit::record(
+            &mut tx,
+            actor,
+            "case.transition",
+            "case",
+            &c.number,
+            changes,
+        )
+        .await?;
+        tx.commit().await?;
+        let c = self.by_id(c.id).await?;
+        self.view(actor, c).await
+    }
+}

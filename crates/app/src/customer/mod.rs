@@ -1,0 +1,184 @@
+//! Customers (客户): the customer list, a customer's card with their cases, and finding
+//! customers by a typed phone number.
+
+use chrono::{DateTime, Utc};
+use sanbao_domain::CustomerId;
+use sanbao_domain::contact::Phone;
+use sanbao_domain::customer::CustomerKind;
+use sanbao_domain::role::Permission;
+use sanbao_domain::text::Text;
+use sanbao_store::customer::{self as repo, CustomerFilter};
+
+use crate::case::CaseView;
+use crate::{Actor, AppError, Result};
+
+crate::facade!(
+    /// Customers.
+    Customers,
+    customers
+);
+
+/// A customer in the customer list.
+#[derive(Debug, Clone)]
+pub struct CustomerItem {
+    pub id: CustomerId,
+    pub kind: CustomerKind,
+    pub name: String,
+    /// The phone as this viewer may see it.
+    pub phone_shown: String,
+    pub created_at: DateTime<Utc>,
+    /// How many cases they have.
+    pub cases: i64,
+}
+
+/// One page of the customer list.
+#[derive(Debug, Clone)]
+pub struct CustomerPage {
+    pub customers: Vec<CustomerItem>,
+    /// The cursor of the next page (newest-first listing only).
+    pub next_before: Option<i64>,
+    /// Why a search found nothing, when the search itself was not usable.
+    pub hint: Option<Text>,
+}
+
+/// A customer's card.
+#[derive(Debug, Clone)]
+pub struct CustomerCard {
+    pub id: CustomerId,
+    pub kind: CustomerKind,
+    pub name: String,
+    pub phone_shown: String,
+    pub address: String,
+    pub credit_code: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// Their cases this viewer may see, newest first.
+    pub cases: Vec<CaseView>,
+}
+
+/// A customer offered while typing a phone number on the intake form.
+#[derive(Debug, Clone)]
+pub struct PhoneMatch {
+    pub name: String,
+    /// As this viewer may see it.
+    pub phone: String,
+    pub kind: CustomerKind,
+}
+
+impl Customers<'_> {
+    /// Customers whose phone starts with `prefix` (at least 3 digits), for the intake form.
+    pub async fn by_phone(&self, actor: &Actor, prefix: &str) -> Result<Vec<PhoneMatch>> {
+        actor.require(Permission::CustomerRead)?;
+        let digits: String = prefix.chars().filter(char::is_ascii_digit).collect();
+        // A prefix lookup would let a masked role read a number digit by digit: it gets
+        // exact matches of a whole number only.
+        if !actor.can(Permission::PersonalData) && Phone::parse(&digits).is_err() {
+            return Ok(Vec::new());
+        }
+        if digits.len() < 3 {
+            return Ok(Vec::new());
+        }
+        Ok(repo::customers_by_phone_prefix(&self.app.store, &digits, 8)
+            .await?
+            .into_iter()
+            .map(|c| PhoneMatch {
+                phone: crate::case::shown_phone(actor, &c.phone),
+                name: c.name,
+                kind: c.kind,
+            })
+            .collect())
+    }
+
+    /// Customers a typed phone number finds: by its start for roles that see phones, by the
+    /// whole number only for roles that see them masked (a prefix would reveal digits).
+    pub(crate) async fn ids_for_phone(&self, actor: &Actor, typed: &str) -> Result<Vec<i64>> {
+        let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+        let digits = digits
+            .strip_prefix("86")
+            .filter(|d| d.len() == 11)
+            .unwrap_or(&digits);
+        let store = &self.app.store;
+        if actor.can(Permission::PersonalData) {
+            if digits.len() < 3 {
+                return Ok(Vec::new());
+            }
+            return Ok(repo::customer_ids_by_phone(store, digits).await?);
+        }
+        Ok(match Phone::parse(digits) {
+            Ok(p) => repo::customer_id_by_phone(store, p.as_str())
+                .await?
+                .into_iter()
+                .collect(),
+            Err(_) => Vec::new(),
+        })
+    }
+
+    /// One page of the customer list: newest first, by the start of a name, or by phone.
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        q: &str,
+        before_id: Option<i64>,
+        limit: i64,
+    ) -> Result<CustomerPage> {
+        actor.require(Permission::CustomerRead)?;
+        let q = q.trim();
+        let mut f = CustomerFilter {
+            before_id,
+            limit: limit + 1,
+            ..Default::default()
+        };
+        let phone_like =
+            !q.is_empty() && q.chars().all(|c| c.is_ascii_digit() || " -+()".contains(c));
+        if phone_like {
+            f.ids = Some(self.ids_for_phone(actor, q).await?);
+        } else if !q.is_empty() {
+            f.name_prefix = Some(q.to_owned());
+        }
+        let mut rows = repo::customers_page(&self.app.store, &f).await?;
+        let hint = (phone_like && rows.is_empty() && !actor.can(Permission::PersonalData))
+            .then(|| sanbao_domain::text!("customer.whole_phone_hint"));
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit.max(0) as usize);
+        let next_before = (more && f.name_prefix.is_none())
+            .then(|| rows.last().map(|r| r.id))
+            .flatten();
+        Ok(CustomerPage {
+            customers: rows
+                .into_iter()
+                .map(|r| CustomerItem {
+                    id: CustomerId(r.id),
+                    kind: r.kind,
+                    phone_shown: crate::case::shown_phone(actor, &r.phone),
+                    name: r.name,
+                    created_at: r.created_at,
+                    cases: r.cases,
+                })
+                .collect(),
+            next_before,
+            hint,
+        })
+    }
+
+    /// A customer's card and their cases (those this viewer may see), newest first.
+    pub async fn card(&self, actor: &Actor, id: CustomerId) -> Result<CustomerCard> {
+        actor.require(Permission::CustomerRead)?;
+        let c = repo::customer(&self.app.store, id.0)
+            .await?
+            .ok_or(AppError::NotFound("customer"))?;
+        let cases = if actor.can(Permission::CaseRead) {
+            self.app.cases().of_customer(actor, id, 200).await?
+        } else {
+            Vec::new()
+        };
+        Ok(CustomerCard {
+            id,
+            kind: c.kind,
+            phone_shown: crate::case::shown_phone(actor, &c.phone),
+            name: c.name,
+            address: c.address,
+            credit_code: c.credit_code,
+            created_at: c.created_at,
+            cases,
+        })
+    }
+}

@@ -1,0 +1,202 @@
+//! A case's clocks, projected from its facts under its policy (DESIGN "Clocks on a case").
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::{CaseFact, State};
+use crate::deadline::{ClockEvent, ClockState, ClockView, Context, project};
+use crate::policy::Policy;
+
+/// One clock of a case, projected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseClock {
+    pub clock: String,
+    pub rule: String,
+    #[serde(flatten)]
+    pub view: ClockView,
+}
+
+/// A clock as kept on the case: what queues, chips and the API read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockRecord {
+    /// `first_response`, `verification`, `reply`, `dispatch` …
+    pub clock: String,
+    pub state: ClockState,
+    /// The instant the deadline passes (day units: 24:00 of the last day).
+    pub due_at: Option<DateTime<Utc>>,
+    /// For day units, the last day.
+    pub due_date: Option<NaiveDate>,
+    /// The rule the deadline comes from.
+    pub rule: String,
+}
+
+/// Every clock of a case and what its queues sort and filter on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Projection {
+    pub clocks: Vec<ClockRecord>,
+    /// The earliest deadline of a running or breached clock (the queue's order).
+    pub next_due: Option<DateTime<Utc>>,
+    /// The earliest deadline of a running clock: when the sweeper must look again.
+    pub next_check: Option<DateTime<Utc>>,
+    pub breached: bool,
+}
+
+/// Every clock `policy` sets for a case with these facts, at `now`. A clock starts at its
+/// event, pauses while the case is in one of its pausing states, and stops at one of its stop
+/// events or when the case is resolved, closed or cancelled (reopening does not restart it).
+pub fn case_clocks(
+    policy: &Policy,
+    facts: &[CaseFact],
+    ctx: &Context<'_>,
+    now: DateTime<Utc>,
+) -> Vec<CaseClock> {
+    policy
+        .clocks
+        .iter()
+        .filter_map(|rule| {
+            let start = facts.iter().find_map(|f| match f {
+                CaseFact::Event(e, at) if *e == rule.event => Some(*at),
+                _ => None,
+            })?;
+            let events = clock_events(start, facts, &rule.stops_on, &rule.pauses_in);
+            Some(CaseClock {
+                clock: rule.clock.clone(),
+                rule: rule.rule.clone(),
+                view: project(ctx, rule.unit, rule.n, &events, now),
+            })
+        })
+        .collect()
+}
+
+/// The start, pauses, resumes and stops of one clock started at `start`.
+fn clock_events(
+    start: DateTime<Utc>,
+    facts: &[CaseFact],
+    stops_on: &[String],
+    pauses_in: &[String],
+) -> Vec<ClockEvent> {
+    let mut events = vec![ClockEvent::Start(start)];
+    let mut paused = false;
+    for f in facts {
+        match f {
+            CaseFact::Event(e, at) if stops_on.iter().any(|s| s == e) => {
+                events.push(ClockEvent::Stop((*at).max(start)));
+            }
+            CaseFact::State(s, at) => {
+                let at = (*at).max(start);
+                if matches!(s, State::Resolved | State::Closed | State::Cancelled) {
+                    events.push(ClockEvent::Stop(at));
+                } else if pauses_in.iter().any(|p| p == s.code()) {
+                    if !paused {
+                        events.push(ClockEvent::Pause(at));
+                        paused = true;
+                    }
+                } else if paused {
+                    events.push(ClockEvent::Resume(at));
+                    paused = false;
+                }
+            }
+            CaseFact::Event(..) => {}
+        }
+    }
+    events
+}
+
+/// A case's clocks as kept on it, with its queue columns.
+pub fn project_case(
+    policy: &Policy,
+    facts: &[CaseFact],
+    ctx: &Context<'_>,
+    now: DateTime<Utc>,
+) -> Projection {
+    let clocks = case_clocks(policy, facts, ctx, now);
+    let due_of = |wanted: &[ClockState]| {
+        clocks
+            .iter()
+            .filter(|c| wanted.contains(&c.view.state))
+            .filter_map(|c| c.view.due.as_ref().map(|d| d.due))
+            .min()
+    };
+    Projection {
+        next_due: due_of(&[ClockState::Running, ClockState::Breached]),
+        next_check: due_of(&[ClockState::Running]),
+        breached: clocks.iter().any(|c| c.view.state == ClockState::Breached),
+        clocks: clocks
+            .iter()
+            .map(|c| ClockRecord {
+                clock: c.clock.clone(),
+                state: c.view.state,
+                due_at: c.view.due.as_ref().map(|d| d.due),
+                due_date: c.view.due.as_ref().and_then(|d| d.due_date),
+                rule: c.rule.clone(),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::Calendar;
+    use crate::hours::ServiceHours;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_complaint_gets_three_clocks_that_pause_and_stop() {
+        let cal = Calendar::cn_statutory();
+        let hours = ServiceHours::default();
+        let ctx = Context {
+            calendar: &cal,
+            hours: &hours,
+            tz: chrono_tz::Asia::Shanghai,
+        };
+        let seed = Policy::preset("seed").unwrap();
+        let received = t("2026-09-30T18:00:00+08:00");
+        let mut facts = vec![
+            CaseFact::Event("complaint_received".into(), received),
+            CaseFact::State(State::New, received),
+        ];
+        let clocks = case_clocks(&seed, &facts, &ctx, t("2026-09-30T19:00:00+08:00"));
+        assert_eq!(
+            clocks.iter().map(|c| c.clock.as_str()).collect::<Vec<_>>(),
+            ["first_response", "verification", "reply"]
+        );
+        assert!(clocks.iter().all(|c| c.view.state == ClockState::Running));
+        facts.push(CaseFact::State(
+            State::WaitingCustomer,
+            t("2026-10-08T10:00:00+08:00"),
+        ));
+        let clocks = case_clocks(&seed, &facts, &ctx, t("2026-10-09T10:00:00+08:00"));
+        assert_eq!(
+            clocks[1].view.state,
+            ClockState::Paused,
+            "verification pauses while waiting"
+        );
+        assert_eq!(
+            clocks[0].view.state,
+            ClockState::Breached,
+            "first response does not pause"
+        );
+        let p = project_case(&seed, &facts, &ctx, t("2026-10-09T10:00:00+08:00"));
+        assert!(p.breached);
+        assert_eq!(p.next_due, Some(t("2026-10-01T18:00:00+08:00")));
+        // Verification and reply pause while waiting; the breached clock needs no more checks.
+        assert_eq!(p.next_check, None);
+        facts.push(CaseFact::State(
+            State::InProgress,
+            t("2026-10-09T10:00:00+08:00"),
+        ));
+        facts.push(CaseFact::State(
+            State::Resolved,
+            t("2026-10-09T11:00:00+08:00"),
+        ));
+        let clocks = case_clocks(&seed, &facts, &ctx, t("2026-10-30T10:00:00+08:00"));
+        assert_eq!(clocks[1].view.state, ClockState::Met);
+        assert_eq!(clocks[2].view.state, ClockState::Met);
+        let p = project_case(&seed, &facts, &ctx, t("2026-10-30T10:00:00+08:00"));
+        assert_eq!((p.next_due, p.next_check), (None, None));
+    }
+}

@@ -1,0 +1,22 @@
+//! Service cases (服务单): kinds, channels, states and their transitions, numbers, intake and
+//! edits, the timeline, and the clocks a case's event log implies (DESIGN "Cases").
+
+mod clock;
+mod codes;
+mod event;
+mod new_case;
+mod report;
+mod transition;
+
+pub use crate::code::Coded;
+pub use clock::{CaseClock, ClockRecord, Projection, case_clocks, project_case};
+pub use codes::{
+    Channel, Kind, Priority, Satisfaction, State, case_number, looks_like_number, number_year,
+};
+pub use event::{CaseFact, EventKind, fact_of, has_policy_event};
+pub use new_case::{
+    CaseEdit, CaseEditForm, MAX_TEXT_CHARS, NewCase, NewCaseForm, RegulatorTransfer,
+    parse_priority, parse_subject, parse_text, regulator_transfer,
+};
+pub use report::{ExtendedService, exception_reason};
+pub use transition::{REOPEN_DAYS, Refused, allowed_moves, check_closing, check_transition};

@@ -1,0 +1,393 @@
+//! Writing a new case: find or create its customer, take its number, write the case with its
+//! events, clocks, search words, idempotency key and audit entry — all in one transaction.
+//!
+//! On SQLite this is the write that comes by the thousand, so it runs on the writer's own
+//! thread straight on the connection ([`crate::writer::Writer::direct`]): one hand-over per
+//! case instead of one per statement. On PostgreSQL it is an ordinary transaction whose
+//! audit-head row lock chains the entries one at a time. Both run the same statements
+//! ([`super::write`]), each with its own driver.
+
+use std::sync::LazyLock;
+
+use rusqlite::OptionalExtension;
+use sanbao_domain::audit::AuditEntry;
+use sanbao_domain::case::ClockRecord;
+use sqlx::{Postgres, QueryBuilder};
+
+use super::row::{CaseRow, due_key};
+use super::write::{
+    CASE, CLOCK, CUSTOMER, CUSTOMER_BY_PHONE, CaseWrite, CustomerWrite, DESK_AND_ASSIGNEE_NAMES,
+    EVENT, EventWrite, IDEMPOTENCY, IDEMPOTENT_CASE, RESERVE_NUMBERS, SEARCH_POSTGRES,
+    SEARCH_SQLITE, clock_values,
+};
+use crate::row::{Val, bind_val, push_val};
+use crate::{Backend, Result, Store, StoreError, audit};
+
+/// A new case with everything it owns, before its customer, number and audit entry are known:
+/// the case row (its `number` and `customer_id` are filled in by intake), the customer to find
+/// by phone or create, its events and clocks.
+#[derive(Debug, Clone)]
+pub struct CaseDraft {
+    pub customer: CustomerWrite,
+    pub case: CaseWrite,
+    /// The year of the case number.
+    pub year: i32,
+    pub events: Vec<EventWrite>,
+    pub clocks: Vec<ClockRecord>,
+    /// `(user id, key)` of the create request's `Idempotency-Key`.
+    pub idempotency: Option<(i64, String)>,
+}
+
+/// What intake reserved for the case, inside its transaction.
+#[derive(Debug, Clone)]
+pub struct Intake {
+    pub customer_id: i64,
+    /// The name on file (an existing customer keeps theirs).
+    pub customer_name: String,
+    pub customer_created: bool,
+    /// The case's sequence number in its kind and year.
+    pub seq: i64,
+    /// The audit chain's head `(seq, hash)` the case's entry follows.
+    pub audit_head: (i64, String),
+}
+
+/// What the caller makes of an [`Intake`]: the case's number, its search words and its audit
+/// entry (chained after `audit_head`).
+#[derive(Debug, Clone)]
+pub struct Naming {
+    pub number: String,
+    pub search_words: String,
+    pub audit: AuditEntry,
+}
+
+/// How a [`create`] ended.
+#[derive(Debug, Clone)]
+pub enum Created {
+    /// The case as written, and what intake reserved for it.
+    New { case: Box<CaseRow>, intake: Intake },
+    /// The Idempotency-Key was used before: this is the case it created. Nothing was written.
+    Earlier(i64),
+}
+
+/// The statement texts, made once.
+struct Texts {
+    customer: String,
+    customer_pg: String,
+    case: String,
+    case_pg: String,
+    event: String,
+    clock: String,
+    idempotency: String,
+    audit: String,
+    move_head: String,
+}
+
+static TEXTS: LazyLock<Texts> = LazyLock::new(|| Texts {
+    customer: CUSTOMER.one(""),
+    customer_pg: CUSTOMER.one("ON CONFLICT (phone) DO NOTHING RETURNING id"),
+    case: CASE.one(""),
+    case_pg: CASE.one("RETURNING id"),
+    event: EVENT.one(""),
+    clock: CLOCK.one(""),
+    idempotency: IDEMPOTENCY.one(""),
+    audit: audit::INSERT.one(""),
+    move_head: audit::move_head(1),
+});
+
+/// Write the case `d` describes; `name` turns what intake reserved into its number, search
+/// words and audit entry (it runs inside the transaction, on SQLite on the writer's thread).
+/// A desk or assignee that does not exist is [`StoreError::Dangling`] naming the field.
+pub async fn create(
+    store: &Store,
+    d: CaseDraft,
+    name: impl FnOnce(&Intake) -> Naming + Send + 'static,
+) -> Result<Created> {
+    match &store.backend {
+        Backend::Sqlite { write, .. } => write.direct(move |c| on_sqlite(c, d, name)).await,
+        Backend::Postgres(pool) => on_postgres(store, pool, d, name).await,
+    }
+}
+
+/// Run one statement with `values` on the raw connection.
+fn run(c: &rusqlite::Connection, sql: &str, values: &[Val<'_>]) -> Result<usize> {
+    Ok(c.prepare_cached(sql)?
+        .execute(rusqlite::params_from_iter(values))?)
+}
+
+fn on_sqlite(
+    c: &rusqlite::Connection,
+    mut d: CaseDraft,
+    name: impl FnOnce(&Intake) -> Naming,
+) -> Result<Created> {
+    let t = &*TEXTS;
+    // Inside the single writer nothing changes between these statements: a key used by an
+    // earlier request (committed or still in this batch) is found here, before any write.
+    if let Some((user, key)) = &d.idempotency
+        && let Some(id) = c
+            .prepare_cached(IDEMPOTENT_CASE)?
+            .query_row(rusqlite::params![user, key], |r| r.get(0))
+            .optional()?
+    {
+        return Ok(Created::Earlier(id));
+    }
+    let found: Option<(i64, String)> = c
+        .prepare_cached(CUSTOMER_BY_PHONE)?
+        .query_row([&d.customer.phone], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (customer_id, customer_name, customer_created) = match found {
+        Some((id, name)) => (id, name, false),
+        None => {
+            run(c, &t.customer, &d.customer.values())?;
+            (c.last_insert_rowid(), d.customer.name.clone(), true)
+        }
+    };
+    let seq: i64 = c
+        .prepare_cached(RESERVE_NUMBERS)?
+        .query_row(rusqlite::params![d.case.kind.code(), d.year, 1], |r| {
+            r.get(0)
+        })?;
+    let audit_head: (i64, String) = c
+        .prepare_cached(audit::HEAD)?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let intake = Intake {
+        customer_id,
+        customer_name,
+        customer_created,
+        seq,
+        audit_head,
+    };
+    let n = name(&intake);
+    let (desk_name, assignee_name) = match (d.case.desk_id, d.case.assignee_id) {
+        (None, None) => (None, None),
+        (desk, assignee) => c
+            .prepare_cached(DESK_AND_ASSIGNEE_NAMES)?
+            .query_row(rusqlite::params![desk, assignee], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?,
+    };
+    dangling(&d.case, &desk_name, &assignee_name)?;
+    d.case.number.clone_from(&n.number);
+    d.case.customer_id = customer_id;
+    run(c, &t.case, &d.case.values())?;
+    let id = c.last_insert_rowid();
+    // Events in order: their ids keep the order of the list.
+    for e in &d.events {
+        run(c, &t.event, &e.values(id))?;
+    }
+    for k in &d.clocks {
+        run(c, &t.clock, &clock_values(id, k))?;
+    }
+    run(c, SEARCH_SQLITE, &[id.into(), (&n.search_words).into()])?;
+    if let Some((user, key)) = &d.idempotency {
+        run(
+            c,
+            &t.idempotency,
+            &[
+                (*user).into(),
+                key.into(),
+                id.into(),
+                d.case.created_at.into(),
+            ],
+        )?;
+    }
+    run(c, &t.audit, &audit::values(&n.audit))?;
+    run(
+        c,
+        &t.move_head,
+        &[n.audit.seq.into(), (&n.audit.hash).into()],
+    )?;
+    Ok(written(d, id, intake, desk_name, assignee_name))
+}
+
+/// A desk or assignee given whose name was not found does not exist.
+fn dangling(d: &CaseWrite, desk: &Option<String>, assignee: &Option<String>) -> Result<()> {
+    if d.desk_id.is_some() && desk.is_none() {
+        return Err(StoreError::Dangling("desk_id"));
+    }
+    if d.assignee_id.is_some() && assignee.is_none() {
+        return Err(StoreError::Dangling("assignee_id"));
+    }
+    Ok(())
+}
+
+/// The row of a case just written, as [`super::row::by_id`] would read it back.
+fn written(
+    d: CaseDraft,
+    id: i64,
+    intake: Intake,
+    desk_name: Option<String>,
+    assignee_name: Option<String>,
+) -> Created {
+    let c = d.case;
+    let case = CaseRow {
+        id,
+        number: c.number,
+        kind: c.kind,
+        channel: c.channel,
+        customer_id: intake.customer_id,
+        customer_name: intake.customer_name.clone(),
+        customer_phone: d.customer.phone,
+        subject: c.subject,
+        description: c.description,
+        priority: c.priority,
+        desk_id: c.desk_id,
+        desk_name,
+        assignee_id: c.assignee_id,
+        assignee_name,
+        state: c.state,
+        policy_name: c.policy_name,
+        policy_version: c.policy_version,
+        received_at: c.received_at,
+        regulator_ref: c.regulator_ref,
+        regulator_accepted_on: c.regulator_accepted_on,
+        resolved_at: c.resolved_at,
+        next_due_at: c.next_due_at,
+        due_key: due_key(c.next_due_at),
+        breached: c.breached,
+        escalated: c.escalated,
+        tags: c.tags,
+        created_at: c.created_at,
+        updated_at: c.updated_at,
+        version: 1,
+    };
+    Created::New {
+        case: Box::new(case),
+        intake,
+    }
+}
+
+/// Run one statement with `values` on a PostgreSQL connection.
+async fn pg_run(t: &mut sqlx::PgConnection, sql: &str, values: &[Val<'_>]) -> Result<()> {
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for v in values {
+        q = bind_val!(q, *v);
+    }
+    q.execute(t).await?;
+    Ok(())
+}
+
+/// Insert `rows` (each a list of values) with one many-row statement.
+async fn pg_many(t: &mut sqlx::PgConnection, head: String, rows: Vec<Vec<Val<'_>>>) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut qb = QueryBuilder::<Postgres>::new(head);
+    qb.push_values(rows, |mut sep, row| {
+        for v in row {
+            push_val!(sep, v);
+        }
+    });
+    qb.build().execute(t).await?;
+    Ok(())
+}
+
+async fn on_postgres(
+    store: &Store,
+    pool: &sqlx::PgPool,
+    mut d: CaseDraft,
+    name: impl FnOnce(&Intake) -> Naming,
+) -> Result<Created> {
+    let t = &*TEXTS;
+    let mut tx = pool.begin().await?;
+    let (customer_id, customer_name, customer_created) =
+        upsert_customer(&mut tx, &d.customer).await?;
+    let seq: i64 = sqlx::query_scalar(RESERVE_NUMBERS)
+        .bind(d.case.kind.code())
+        .bind(d.year)
+        .bind(1i64)
+        .fetch_one(&mut *tx)
+        .await?;
+    // Locked until the transaction ends: entries are chained one at a time.
+    let audit_head: (i64, String) =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{} FOR UPDATE", audit::HEAD)))
+            .fetch_one(&mut *tx)
+            .await?;
+    let intake = Intake {
+        customer_id,
+        customer_name,
+        customer_created,
+        seq,
+        audit_head,
+    };
+    let n = name(&intake);
+    let (desk_name, assignee_name): (Option<String>, Option<String>) =
+        match (d.case.desk_id, d.case.assignee_id) {
+            (None, None) => (None, None),
+            (desk, assignee) => {
+                sqlx::query_as(DESK_AND_ASSIGNEE_NAMES)
+                    .bind(desk)
+                    .bind(assignee)
+                    .fetch_one(&mut *tx)
+                    .await?
+            }
+        };
+    dangling(&d.case, &desk_name, &assignee_name)?;
+    d.case.number.clone_from(&n.number);
+    d.case.customer_id = customer_id;
+    let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(t.case_pg.as_str()));
+    for v in d.case.values() {
+        q = bind_val!(q, v);
+    }
+    let id: i64 = q.fetch_one(&mut *tx).await?;
+    let events = d.events.iter().map(|e| e.values(id)).collect();
+    pg_many(&mut tx, EVENT.many_head(None), events).await?;
+    let clocks = d.clocks.iter().map(|k| clock_values(id, k)).collect();
+    pg_many(&mut tx, CLOCK.many_head(None), clocks).await?;
+    pg_run(
+        &mut tx,
+        SEARCH_POSTGRES,
+        &[id.into(), (&n.search_words).into()],
+    )
+    .await?;
+    if let Some((user, key)) = &d.idempotency {
+        let vals = [
+            (*user).into(),
+            key.into(),
+            id.into(),
+            d.case.created_at.into(),
+        ];
+        // A concurrent request with the same key committed first (the insert waited for it).
+        match pg_run(&mut tx, &t.idempotency, &vals).await {
+            Ok(()) => {}
+            Err(StoreError::Unique) => {
+                drop(tx);
+                return super::row::idempotent_case(store, *user, key)
+                    .await?
+                    .map(Created::Earlier)
+                    .ok_or(StoreError::Stale);
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    pg_run(&mut tx, &t.audit, &audit::values(&n.audit)).await?;
+    pg_run(
+        &mut tx,
+        &t.move_head,
+        &[n.audit.seq.into(), (&n.audit.hash).into()],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(written(d, id, intake, desk_name, assignee_name))
+}
+
+/// The customer with this phone, created if there is none. Safe under concurrency: the
+/// phone is unique, a racing insert does nothing, and the winner's row is read back.
+/// Returns `(id, name on file, created)`.
+async fn upsert_customer(
+    t: &mut sqlx::PgConnection,
+    c: &CustomerWrite,
+) -> Result<(i64, String, bool)> {
+    let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(TEXTS.customer_pg.as_str()));
+    for v in c.values() {
+        q = bind_val!(q, v);
+    }
+    let id: Option<i64> = q.fetch_optional(&mut *t).await?;
+    if let Some(id) = id {
+        return Ok((id, c.name.clone(), true));
+    }
+    let (id, name): (i64, String) = sqlx::query_as(CUSTOMER_BY_PHONE)
+        .bind(&c.phone)
+        .fetch_one(&mut *t)
+        .await?;
+    Ok((id, name, false))
+}

@@ -1,0 +1,313 @@
+//! The case API's bodies: what it answers and what it takes, with their OpenAPI schemas.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sanbao_app::case::{CaseView, TimelineEntry as Entry};
+use sanbao_domain::case::NewCaseForm;
+use sanbao_domain::customer::CustomerForm;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct Clock {
+    /// `first_response`, `verification`, `reply`, `dispatch`, `processing` …
+    pub clock: String,
+    /// The instant the deadline passes (day units: 24:00 of the last day), with the company's
+    /// offset, e.g. `2026-10-11T00:00:00+08:00`.
+    pub due: Option<DateTime<chrono::FixedOffset>>,
+    /// For day units, the last day.
+    pub due_date: Option<NaiveDate>,
+    /// `running`, `paused`, `met`, `met_late`, `breached`.
+    pub state: String,
+    /// The rule the deadline comes from.
+    pub rule: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseCustomer {
+    pub id: i64,
+    pub name: String,
+    /// Masked (138****8000) for roles without the personal-data permission.
+    pub phone: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Case {
+    /// Human number, e.g. `CP-2026-000123`.
+    pub number: String,
+    /// `return`, `repair`, `maintenance`, `complaint` or `inquiry`.
+    pub kind: String,
+    pub channel: String,
+    pub state: String,
+    pub priority: String,
+    pub subject: String,
+    pub description: String,
+    pub customer: CaseCustomer,
+    pub desk_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub received_at: DateTime<Utc>,
+    /// 12315 case number of a regulator transfer.
+    pub regulator_ref: Option<String>,
+    /// The day the regulator accepted the complaint.
+    pub regulator_accepted_on: Option<NaiveDate>,
+    /// The policy the case runs under, `name@version`.
+    pub policy: String,
+    pub clocks: Vec<Clock>,
+    pub next_due_at: Option<DateTime<Utc>>,
+    pub breached: bool,
+    /// Tags, in the order given (lower-case ASCII letters).
+    pub tags: Vec<String>,
+    /// The states the caller may move the case to now.
+    pub allowed_moves: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    /// Send back with an update; a stale version is answered 409.
+    pub version: i64,
+}
+
+impl Case {
+    pub(super) fn new(v: CaseView, tz: chrono_tz::Tz) -> Self {
+        Case {
+            policy: v.policy(),
+            number: v.number,
+            kind: v.kind.code().to_owned(),
+            channel: v.channel.code().to_owned(),
+            state: v.state.code().to_owned(),
+            priority: v.priority.code().to_owned(),
+            subject: v.subject,
+            description: v.description,
+            customer: CaseCustomer {
+                id: v.customer.id.0,
+                name: v.customer.name,
+                phone: v.phone_shown,
+            },
+            desk_id: v.desk.map(|d| d.id.0),
+            assignee_id: v.assignee.map(|a| a.id.0),
+            received_at: v.received_at,
+            regulator_ref: v.regulator_ref,
+            regulator_accepted_on: v.regulator_accepted_on,
+            clocks: v
+                .clocks
+                .into_iter()
+                .map(|k| Clock {
+                    clock: k.clock,
+                    due: k.due_at.map(|d| d.with_timezone(&tz).fixed_offset()),
+                    due_date: k.due_date,
+                    state: k.state.code().to_owned(),
+                    rule: k.rule,
+                })
+                .collect(),
+            next_due_at: v.next_due_at,
+            breached: v.breached,
+            tags: v.tags,
+            allowed_moves: v
+                .allowed_moves
+                .iter()
+                .map(|s| s.code().to_owned())
+                .collect(),
+            created_at: v.created_at,
+            version: v.version,
+        }
+    }
+}
+
+/// A page of cases.
+#[derive(Serialize, ToSchema)]
+pub struct CaseList {
+    pub items: Vec<Case>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseListParams {
+    /// Search: a case number, a phone number, or Chinese words (all must match). Returns the
+    /// best `limit` matches, newest first, without a cursor.
+    pub q: Option<String>,
+    /// `mine`, `desk`, `due_soon`, `breached`, `escalated`, `unassigned` or `all` (default;
+    /// open cases).
+    pub queue: Option<String>,
+    pub kind: Option<String>,
+    pub state: Option<String>,
+    pub channel: Option<String>,
+    pub desk_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    /// Received at or after (RFC 3339).
+    pub received_from: Option<DateTime<Utc>>,
+    /// Received before (RFC 3339).
+    pub received_to: Option<DateTime<Utc>>,
+    /// Only cases with this tag.
+    pub tag: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewCustomer {
+    pub name: String,
+    pub phone: String,
+    /// `individual` (default) or `organisation`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    /// 统一社会信用代码 (organisations).
+    #[serde(default)]
+    pub credit_code: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewCase {
+    pub kind: String,
+    /// `phone`, `email`, `web`, `visit`, `letter`, `wechat`, `regulator` or `api`.
+    pub channel: String,
+    pub customer: NewCustomer,
+    pub subject: String,
+    #[serde(default)]
+    pub description: String,
+    /// `low`, `normal` (default), `high` or `urgent`.
+    #[serde(default)]
+    pub priority: Option<String>,
+    /// When the customer reached us (default: now). Clocks run from here.
+    #[serde(default)]
+    pub received_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub desk_id: Option<i64>,
+    #[serde(default)]
+    pub assignee_id: Option<i64>,
+    /// 12315 case number (regulator transfers).
+    #[serde(default)]
+    pub regulator_ref: Option<String>,
+    /// The day the regulator accepted the complaint, `YYYY-MM-DD` (regulator transfers; not
+    /// after `received_at`).
+    #[serde(default)]
+    pub regulator_accepted_on: Option<String>,
+}
+
+impl From<NewCase> for NewCaseForm {
+    fn from(b: NewCase) -> Self {
+        NewCaseForm {
+            kind: b.kind,
+            channel: b.channel,
+            customer: CustomerForm {
+                name: b.customer.name,
+                phone: b.customer.phone,
+                kind: b.customer.kind.unwrap_or_default(),
+                address: b.customer.address.unwrap_or_default(),
+                credit_code: b.customer.credit_code.unwrap_or_default(),
+            },
+            subject: b.subject,
+            description: b.description,
+            priority: b.priority.unwrap_or_default(),
+            received_at: b.received_at,
+            desk_id: b.desk_id.map(Into::into),
+            assignee_id: b.assignee_id.map(Into::into),
+            regulator_ref: b.regulator_ref.unwrap_or_default(),
+            regulator_accepted_on: b.regulator_accepted_on.unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    /// `created`, `state`, `note`, `message`, `assignment`, `policy_event` …
+    pub kind: String,
+    pub body: String,
+    pub data: serde_json::Value,
+}
+
+impl From<Entry> for TimelineEntry {
+    fn from(e: Entry) -> Self {
+        TimelineEntry {
+            at: e.at,
+            actor: e.actor_name,
+            kind: e.kind.code().to_owned(),
+            body: e.body,
+            data: e.data,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub case: Case,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CasePatch {
+    /// The version read; a stale one is answered 409.
+    pub version: i64,
+    pub subject: Option<String>,
+    pub description: Option<String>,
+    pub priority: Option<String>,
+    /// `null` clears it.
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub desk_id: Option<Option<i64>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub assignee_id: Option<Option<i64>>,
+    /// Replaces the case's tags (at most 10, each up to 16 characters).
+    pub tags: Option<Vec<String>>,
+}
+
+/// Absent field → `None`; `null` → `Some(None)`.
+mod double_option {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+        Option::<i64>::deserialize(d).map(Some)
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct Transition {
+    /// `in_progress`, `waiting_customer`, `resolved`, `closed` or `cancelled`.
+    pub to: String,
+    pub version: i64,
+    #[serde(default)]
+    pub note: String,
+    /// Required to resolve: the solution as explained to the customer.
+    #[serde(default)]
+    pub resolution: String,
+    /// Required to close: `satisfied`, `fair`, `unsatisfied` or `unreachable`, as confirmed
+    /// with the customer.
+    #[serde(default)]
+    pub satisfaction: String,
+    /// Required to close (unless unreachable): the precautions told to the customer.
+    #[serde(default)]
+    pub precautions: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewNote {
+    pub body: String,
+    /// A message to the customer (default: an internal note).
+    #[serde(default)]
+    pub to_customer: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ExceptionReport {
+    /// What went wrong (up to 500 characters).
+    pub reason: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ExtendedServiceReport {
+    /// The day of the service, `YYYY-MM-DD` (company time).
+    pub date: String,
+    /// `HH:MM`.
+    pub start: String,
+    /// `HH:MM`, after `start`.
+    pub end: String,
+    /// The customer was told beforehand (required by the regulations).
+    pub customer_informed: bool,
+    pub reason: String,
+}

@@ -1,0 +1,148 @@
+//! The case page: head, clocks, customer, the forms for the next steps, files, timeline.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use sanbao_app::AppError;
+use sanbao_app::admin::desks::Desk;
+use sanbao_app::case::{Attachment, CaseView};
+use sanbao_domain::case::{Coded, Satisfaction, State as CaseState};
+use sanbao_domain::{DeskId, UserId};
+
+use super::view::{Chip, TimelineItem, chips, options, tag_links, timeline};
+use crate::AppState;
+use crate::error::{PageError, classify};
+use crate::layout::{Layout, Section};
+use crate::page::render_status;
+use crate::session::Staff;
+
+#[derive(Template)]
+#[template(path = "case/detail.html")]
+struct CasePage {
+    layout: Layout,
+    v: CaseView,
+    kind: &'static str,
+    channel: &'static str,
+    state: &'static str,
+    chips: Vec<Chip>,
+    timeline: Vec<TimelineItem>,
+    /// The states the viewer may move the case to: `(code, label)`.
+    moves: Vec<(&'static str, &'static str)>,
+    satisfactions: Vec<(&'static str, &'static str)>,
+    desks: Vec<Desk>,
+    assignable: Vec<(UserId, String)>,
+    attachments: Vec<Attachment>,
+    tags: Vec<(String, String)>,
+    tags_text: String,
+    can_write: bool,
+    error: Option<String>,
+}
+
+impl CasePage {
+    fn desk_is(&self, id: &DeskId) -> bool {
+        self.v.desk.as_ref().is_some_and(|d| d.id == *id)
+    }
+
+    fn assignee_is(&self, id: &UserId) -> bool {
+        self.v.assignee.as_ref().is_some_and(|a| a.id == *id)
+    }
+
+    fn can_move(&self, to: &str) -> bool {
+        self.moves.iter().any(|m| m.0 == to)
+    }
+
+    fn size(&self, bytes: &i64) -> String {
+        crate::files::human_size(*bytes)
+    }
+
+    fn max_files(&self) -> usize {
+        sanbao_domain::attachment::MAX_PER_CASE
+    }
+}
+
+pub(super) async fn case_page(
+    state: &AppState,
+    staff: &Staff,
+    number: &str,
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
+    let tr = staff.tr;
+    let (app, actor) = (&state.app, staff.actor());
+    // Independent queries side by side (the case's own visibility is checked by each).
+    let (cases, desks) = (app.cases(), app.desks());
+    let (case, desks, assignable, attachments) = tokio::join!(
+        cases.get(actor, number),
+        desks.all(),
+        cases.assignees(actor),
+        cases.attachments(actor, number),
+    );
+    let (detail, attachments) = match (case, attachments) {
+        (Ok(c), Ok(a)) => (c, a),
+        (Err(e), _) | (_, Err(e)) => return PageError::new(e, tr).into_response(),
+    };
+    let v = detail.case;
+    let title = format!("{} · {}", v.number, v.subject);
+    let layout = Layout::new(staff, Section::Cases, &title, state.cfg.timezone);
+    let en = tr.is_en();
+    let page = CasePage {
+        chips: chips(&layout, &v, Utc::now()),
+        timeline: timeline(&layout, &detail.timeline),
+        kind: v.kind.label(en),
+        channel: v.channel.label(en),
+        state: v.state.label(en),
+        moves: v
+            .allowed_moves
+            .iter()
+            .map(|s: &CaseState| (s.code(), s.label(en)))
+            .collect(),
+        desks: desks
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| d.active)
+            .collect(),
+        assignable: assignable.unwrap_or_default(),
+        attachments,
+        tags: tag_links(&v.tags),
+        tags_text: v.tags.join("，"),
+        satisfactions: options::<Satisfaction>(en),
+        can_write: actor.can(sanbao_domain::role::Permission::CaseWrite),
+        error,
+        v,
+        layout,
+    };
+    render_status(status, &page)
+}
+
+pub(super) async fn show(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+) -> Response {
+    case_page(&state, &staff, &number, StatusCode::OK, None).await
+}
+
+/// After an action on a case: back to the case page; a refusal the user can act on (bad input,
+/// a rule, a stale form, a missing permission) is shown on the case page with its reason.
+pub(crate) async fn after_action(
+    state: &AppState,
+    staff: &Staff,
+    number: &str,
+    result: Result<(), AppError>,
+) -> Response {
+    match result {
+        Ok(()) => Redirect::to(&format!("/cases/{number}")).into_response(),
+        Err(
+            e @ (AppError::Rule { .. }
+            | AppError::Stale
+            | AppError::Invalid(_)
+            | AppError::Forbidden(_)),
+        ) => {
+            let (status, _, msg, _) = classify(&e, staff.tr);
+            case_page(state, staff, number, status, Some(msg)).await
+        }
+        Err(e) => PageError::new(e, staff.tr).into_response(),
+    }
+}

@@ -1,0 +1,164 @@
+//! Intake: the new-case form, logging the case, and the customer lookup as the agent types a
+//! phone number.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use sanbao_app::AppError;
+use sanbao_app::admin::desks::Desk;
+use sanbao_domain::case::{Channel, Kind, NewCaseForm, Priority};
+use sanbao_domain::customer::CustomerForm;
+use sanbao_domain::role::Permission;
+use sanbao_domain::{FieldError, text};
+use serde::Deserialize;
+
+use super::view::options;
+use crate::AppState;
+use crate::error::{PageError, classify};
+use crate::form::{Errors, FormData};
+use crate::layout::{Layout, Section};
+use crate::page::render_status;
+use crate::session::Staff;
+
+#[derive(Template)]
+#[template(path = "case/intake.html")]
+struct NewCasePage {
+    layout: Layout,
+    kinds: Vec<(&'static str, &'static str)>,
+    channels: Vec<(&'static str, &'static str)>,
+    priorities: Vec<(&'static str, &'static str)>,
+    desks: Vec<Desk>,
+    f: FormData,
+    errors: Errors,
+    now_local: String,
+}
+
+impl NewCasePage {
+    fn value(&self, field: &str) -> &str {
+        self.f.get(field)
+    }
+
+    fn is(&self, field: &str, v: &str) -> bool {
+        self.f.get(field) == v
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    staff: &Staff,
+    f: FormData,
+    errors: Vec<FieldError>,
+) -> Response {
+    let tr = staff.tr;
+    let en = tr.is_en();
+    let desks = state.app.desks().all().await.unwrap_or_default();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let layout = Layout::new(staff, Section::Cases, tr.t("cases.new"), state.cfg.timezone);
+    let page = NewCasePage {
+        now_local: Utc::now()
+            .with_timezone(&state.cfg.timezone)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string(),
+        kinds: options::<Kind>(en),
+        channels: options::<Channel>(en),
+        priorities: options::<Priority>(en),
+        desks: desks.into_iter().filter(|d| d.active).collect(),
+        f,
+        errors: Errors::new(tr, errors),
+        layout,
+    };
+    render_status(status, &page)
+}
+
+pub(super) async fn new_form(State(state): State<AppState>, staff: Staff) -> Response {
+    if let Err(e) = staff.actor().require(Permission::CaseWrite) {
+        return PageError::new(e, staff.tr).into_response();
+    }
+    form_page(&state, &staff, FormData::default(), Vec::new()).await
+}
+
+/// `2026-09-30T18:00` from a datetime-local field, in the company's zone.
+fn parse_local(s: &str, tz: chrono_tz::Tz) -> Option<DateTime<Utc>> {
+    let n = NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M").ok()?;
+    tz.from_local_datetime(&n)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The intake form's fields as the domain reads them.
+fn new_case(f: &FormData, received_at: Option<DateTime<Utc>>) -> NewCaseForm {
+    NewCaseForm {
+        kind: f.get("kind").to_owned(),
+        channel: f.get("channel").to_owned(),
+        customer: CustomerForm {
+            name: f.get("customer_name").to_owned(),
+            phone: f.get("customer_phone").to_owned(),
+            kind: f.get("customer_kind").to_owned(),
+            address: f.get("customer_address").to_owned(),
+            credit_code: f.get("customer_credit_code").to_owned(),
+        },
+        subject: f.get("subject").to_owned(),
+        description: f.get("description").to_owned(),
+        priority: f.get("priority").to_owned(),
+        received_at,
+        desk_id: f.opt_id("desk_id"),
+        assignee_id: None,
+        regulator_ref: f.get("regulator_ref").to_owned(),
+        regulator_accepted_on: f.get("regulator_accepted_on").to_owned(),
+    }
+}
+
+pub(super) async fn create(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(f): Form<FormData>,
+) -> Response {
+    let received_at = match f.get("received_at").trim() {
+        "" => None,
+        s => match parse_local(s, state.cfg.timezone) {
+            Some(t) => Some(t),
+            None => {
+                let e = FieldError::new("received_at", "invalid", text!("case.received_invalid"));
+                return form_page(&state, &staff, f, vec![e]).await;
+            }
+        },
+    };
+    let form = new_case(&f, received_at);
+    match state.app.cases().open(staff.actor(), &form, None).await {
+        Ok(v) => Redirect::to(&format!("/cases/{}", v.number)).into_response(),
+        Err(AppError::Invalid(errs)) => form_page(&state, &staff, f, errs.0).await,
+        Err(e) => PageError::new(e, staff.tr).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct PhoneQuery {
+    phone: String,
+}
+
+/// Customers whose phone starts with what the agent typed (JSON for the intake form).
+pub(super) async fn customer_lookup(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<PhoneQuery>,
+) -> Response {
+    match state.app.customers().by_phone(staff.actor(), &q.phone).await {
+        Ok(list) => Json(
+            list.into_iter()
+                .map(|c| serde_json::json!({"name": c.name, "phone": c.phone, "kind": c.kind.code()}))
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(e) => {
+            let (status, _, message, _) = classify(&e, staff.tr);
+            (status, Json(serde_json::json!({"error": message}))).into_response()
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! How a case shows on a page: its clocks as chips, a row of a case table, its timeline.
+
+use chrono::{DateTime, Utc};
+use sanbao_app::case::{CaseView, TimelineEntry};
+use sanbao_domain::case::{Coded, EventKind, Satisfaction, State};
+use sanbao_domain::deadline::ClockState;
+use sanbao_domain::policy::{clock_label, event_label};
+
+use crate::layout::Layout;
+use crate::session::urlencode;
+
+/// "Due soon": a clock ends within this many hours.
+const DUE_SOON_HOURS: i64 = 4;
+
+/// A clock as a chip: label, due text, and a class for its colour.
+pub(crate) struct Chip {
+    pub label: String,
+    pub due: String,
+    pub class: &'static str,
+    pub state_label: &'static str,
+    pub rule: String,
+}
+
+pub(crate) fn chips(layout: &Layout, v: &CaseView, now: DateTime<Utc>) -> Vec<Chip> {
+    let tr = layout.tr;
+    v.clocks
+        .iter()
+        .map(|k| {
+            let due = match (k.due_date, k.due_at) {
+                (Some(d), _) => format!("{d} 24:00"),
+                (None, Some(t)) => layout.time(&t),
+                _ => "—".into(),
+            };
+            let soon = k
+                .due_at
+                .is_some_and(|d| d - now < chrono::Duration::hours(DUE_SOON_HOURS));
+            let (class, key) = match k.state {
+                ClockState::Breached => ("breached", "clock.breached"),
+                ClockState::Paused => ("paused", "clock.paused"),
+                ClockState::Met => ("met", "clock.met"),
+                ClockState::MetLate => ("met-late", "clock.met_late"),
+                _ if soon => ("due-soon", "clock.due_soon"),
+                _ => ("on-time", "clock.on_time"),
+            };
+            Chip {
+                label: if tr.is_en() {
+                    k.clock.replace('_', " ")
+                } else {
+                    clock_label(&k.clock).to_owned()
+                },
+                due,
+                class,
+                state_label: tr.t(key),
+                rule: k.rule.clone(),
+            }
+        })
+        .collect()
+}
+
+/// A case as a row of a case table, in the viewer's language.
+pub(crate) struct Row {
+    pub number: String,
+    pub kind: &'static str,
+    pub subject: String,
+    pub customer: String,
+    pub state: &'static str,
+    pub state_code: &'static str,
+    pub assignee: String,
+    pub received: String,
+    pub chips: Vec<Chip>,
+    pub priority: &'static str,
+    /// Each tag with its filter link's query value.
+    pub tags: Vec<(String, String)>,
+}
+
+impl Row {
+    pub(crate) fn of(layout: &Layout, v: &CaseView, now: DateTime<Utc>) -> Row {
+        let en = layout.tr.is_en();
+        Row {
+            chips: chips(layout, v, now),
+            number: v.number.clone(),
+            kind: v.kind.label(en),
+            subject: v.subject.clone(),
+            customer: format!("{} {}", v.customer.name, v.phone_shown),
+            state: v.state.label(en),
+            state_code: v.state.code(),
+            assignee: v
+                .assignee
+                .as_ref()
+                .map(|a| a.name.clone())
+                .unwrap_or_default(),
+            received: layout.time(&v.received_at),
+            priority: v.priority.code(),
+            tags: tag_links(&v.tags),
+        }
+    }
+}
+
+/// Tags with the query value of their filter link.
+pub(crate) fn tag_links(tags: &[String]) -> Vec<(String, String)> {
+    tags.iter().map(|t| (t.clone(), urlencode(t))).collect()
+}
+
+/// Every value of `T` as `(code, label)` for a select.
+pub(crate) fn options<T: Coded>(english: bool) -> Vec<(&'static str, &'static str)> {
+    T::ALL
+        .iter()
+        .map(|v| (v.code(), v.label(english)))
+        .collect()
+}
+
+/// One entry of the timeline as shown.
+pub(crate) struct TimelineItem {
+    pub at: String,
+    pub actor: String,
+    /// The entry's kind, for its colour (a class name).
+    pub kind: &'static str,
+    pub text: String,
+    pub body: String,
+}
+
+/// The timeline, newest first.
+pub(crate) fn timeline(layout: &Layout, events: &[TimelineEntry]) -> Vec<TimelineItem> {
+    events
+        .iter()
+        .rev()
+        .map(|e| TimelineItem {
+            at: layout.time(&e.at),
+            actor: e.actor_name.clone(),
+            kind: match e.kind {
+                EventKind::PolicyEvent => "clock",
+                EventKind::ExtendedService => "escalation",
+                k => k.code(),
+            },
+            text: entry_text(layout, e),
+            body: e.body.clone(),
+        })
+        .collect()
+}
+
+/// What an entry says, in the viewer's language.
+fn entry_text(layout: &Layout, e: &TimelineEntry) -> String {
+    let tr = layout.tr;
+    let en = tr.is_en();
+    let data = &e.data;
+    match e.kind {
+        EventKind::State => {
+            let lbl = |k: &str| {
+                data[k]
+                    .as_str()
+                    .and_then(|s| s.parse::<State>().ok())
+                    .map_or("?", |s| s.label(en))
+            };
+            let mut text = format!("{} → {}", lbl("from"), lbl("to"));
+            if let Some(r) = data["resolution"].as_str().filter(|r| !r.is_empty()) {
+                text.push_str(&format!("｜{}：{r}", tr.t("cases.resolution")));
+            }
+            if let Some(s) = data["satisfaction"].as_str() {
+                let s = s.parse::<Satisfaction>().map_or("?", |s| s.label(en));
+                text.push_str(&format!("｜{}：{s}", tr.t("cases.satisfaction")));
+            }
+            if let Some(p) = data["precautions"].as_str().filter(|p| !p.is_empty()) {
+                text.push_str(&format!("｜{}：{p}", tr.t("cases.precautions")));
+            }
+            text
+        }
+        EventKind::Tags => {
+            let list = |k: &str| {
+                data[k]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|t| t.as_str())
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    })
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| "—".to_owned())
+            };
+            format!(
+                "{}：{} → {}",
+                tr.t("timeline.tags"),
+                list("from"),
+                list("to")
+            )
+        }
+        EventKind::PolicyEvent => {
+            let event = data["event"].as_str().unwrap_or("");
+            let shown = if en { event } else { event_label(event) };
+            format!("{}：{shown}", tr.t("timeline.clock"))
+        }
+        EventKind::Created => tr.t("timeline.created").to_owned(),
+        EventKind::Note => tr.t("timeline.note").to_owned(),
+        EventKind::Message => tr.t("timeline.message").to_owned(),
+        EventKind::Assignment => tr.t("timeline.assignment").to_owned(),
+        EventKind::Escalation => tr.t("timeline.escalation").to_owned(),
+        EventKind::ExtendedService => tr.t("timeline.extended_service").to_owned(),
+        EventKind::Attachment => tr.t("timeline.attachment").to_owned(),
+    }
+}

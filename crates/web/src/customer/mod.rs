@@ -1,0 +1,147 @@
+//! Customers (客户): the customer list and a customer's card with their cases.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::Utc;
+use sanbao_domain::CustomerId;
+use sanbao_domain::case::Coded;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::case::{Row, filter_id};
+use crate::error::PageError;
+use crate::feature::{Feature, NavEntry};
+use crate::layout::{Layout, Section};
+use crate::page::render;
+use crate::session::{Staff, urlencode};
+
+pub(crate) fn feature() -> Feature {
+    Feature::pages(
+        Router::new()
+            .route("/customers", get(list))
+            .route("/customers/{id}", get(card)),
+    )
+}
+
+pub(crate) const NAV: NavEntry = NavEntry {
+    section: Section::Customers,
+    href: "/customers",
+    key: "nav.customers",
+    any_of: &[],
+};
+
+#[derive(Template)]
+#[template(path = "customer/card.html")]
+struct CardPage {
+    layout: Layout,
+    phone: String,
+    kind: &'static str,
+    address: String,
+    credit_code: String,
+    since: String,
+    rows: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "customer/list.html")]
+struct ListPage {
+    layout: Layout,
+    q: String,
+    rows: Vec<ListRow>,
+    hint: Option<String>,
+    next_url: Option<String>,
+}
+
+struct ListRow {
+    id: CustomerId,
+    name: String,
+    kind: &'static str,
+    phone: String,
+    cases: i64,
+    since: String,
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    q: Option<String>,
+    before: Option<String>,
+}
+
+/// The customer list (客户): search by name (its start) or phone, newest first otherwise.
+async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> Response {
+    let tr = staff.tr;
+    let before = match filter_id::<i64>(q.before.as_deref(), "before") {
+        Ok(b) => b,
+        Err(e) => return PageError::new(e, tr).into_response(),
+    };
+    let text = q.q.unwrap_or_default();
+    let customers = state.app.customers();
+    let page = match customers.list(staff.actor(), &text, before, 50).await {
+        Ok(p) => p,
+        Err(e) => return PageError::new(e, tr).into_response(),
+    };
+    let layout = Layout::new(
+        &staff,
+        Section::Customers,
+        tr.t("nav.customers"),
+        state.cfg.timezone,
+    );
+    let en = tr.is_en();
+    let rows = page
+        .customers
+        .into_iter()
+        .map(|c| ListRow {
+            id: c.id,
+            kind: c.kind.label(en),
+            since: layout.time(&c.created_at),
+            name: c.name,
+            phone: c.phone_shown,
+            cases: c.cases,
+        })
+        .collect();
+    render(&ListPage {
+        next_url: page
+            .next_before
+            .map(|b| format!("/customers?q={}&before={b}", urlencode(&text))),
+        q: text,
+        rows,
+        hint: page.hint.map(|h| tr.text(&h)),
+        layout,
+    })
+}
+
+/// A customer's card and every case of theirs the viewer may see.
+async fn card(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Response {
+    let tr = staff.tr;
+    let c = match state
+        .app
+        .customers()
+        .card(staff.actor(), CustomerId(id))
+        .await
+    {
+        Ok(c) => c,
+        Err(e) => return PageError::new(e, tr).into_response(),
+    };
+    let layout = Layout::new(&staff, Section::Customers, &c.name, state.cfg.timezone);
+    let now = Utc::now();
+    let rows = c
+        .cases
+        .iter()
+        .map(|v| Row {
+            customer: String::new(),
+            ..Row::of(&layout, v, now)
+        })
+        .collect();
+    render(&CardPage {
+        phone: c.phone_shown,
+        kind: c.kind.label(tr.is_en()),
+        address: c.address,
+        credit_code: c.credit_code.unwrap_or_default(),
+        since: layout.time(&c.created_at),
+        rows,
+        layout,
+    })
+}

@@ -1,0 +1,139 @@
+//! The workbench (工作台) and the sections later work fills.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use sanbao_domain::role::Permission;
+
+use crate::AppState;
+use crate::feature::{Feature, NavEntry};
+use crate::layout::{Layout, Section};
+use crate::page::render;
+use crate::session::Staff;
+
+pub(crate) fn feature() -> Feature {
+    Feature::pages(
+        Router::new()
+            .route("/", get(home))
+            .route("/notifications/read", axum::routing::post(mark_read))
+            .route("/products", get(products))
+            .route("/sales", get(sales))
+            .route("/reports", get(reports)),
+    )
+}
+
+pub(crate) const NAV: NavEntry = NavEntry {
+    section: Section::Home,
+    href: "/",
+    key: "nav.home",
+    any_of: &[],
+};
+
+// Sections whose features are still to come: their entries lead to a page that says so.
+pub(crate) const PRODUCTS: NavEntry = NavEntry {
+    section: Section::Products,
+    href: "/products",
+    key: "nav.products",
+    any_of: &[],
+};
+
+pub(crate) const SALES: NavEntry = NavEntry {
+    section: Section::Sales,
+    href: "/sales",
+    key: "nav.sales",
+    any_of: &[],
+};
+
+pub(crate) const REPORTS: NavEntry = NavEntry {
+    section: Section::Reports,
+    href: "/reports",
+    key: "nav.reports",
+    any_of: &[],
+};
+
+struct Permitted {
+    label: &'static str,
+}
+
+struct Notice {
+    at: String,
+    number: Option<String>,
+    body: String,
+    unread: bool,
+}
+
+#[derive(Template)]
+#[template(path = "home/home.html")]
+struct HomePage {
+    layout: Layout,
+    permissions: Vec<Permitted>,
+    notices: Vec<Notice>,
+    unread: i64,
+}
+
+async fn home(State(state): State<AppState>, staff: Staff) -> Response {
+    let tr = staff.tr;
+    let layout = Layout::new(&staff, Section::Home, tr.t("nav.home"), state.cfg.timezone);
+    let permissions = Permission::ALL
+        .iter()
+        .filter(|p| staff.actor().can(**p))
+        .map(|p| Permitted {
+            label: tr.pick(p.label_zh(), p.label_en()),
+        })
+        .collect();
+    let (list, unread) = state
+        .app
+        .notifications()
+        .mine(staff.actor())
+        .await
+        .unwrap_or_default();
+    let notices = list
+        .into_iter()
+        .map(|n| Notice {
+            at: layout.time(&n.created_at),
+            number: n.case_number,
+            body: n.body,
+            unread: n.read_at.is_none(),
+        })
+        .collect();
+    render(&HomePage {
+        layout,
+        permissions,
+        notices,
+        unread,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "home/soon.html")]
+struct SoonPage {
+    layout: Layout,
+}
+
+fn soon(state: &AppState, staff: &Staff, section: Section, key: &str) -> Response {
+    let layout = Layout::new(staff, section, staff.tr.t(key), state.cfg.timezone);
+    render(&SoonPage { layout })
+}
+
+macro_rules! soon_pages {
+    ($($name:ident => $section:ident, $key:literal;)*) => {$(
+        async fn $name(State(state): State<AppState>, staff: Staff) -> Response {
+            soon(&state, &staff, Section::$section, $key)
+        }
+    )*};
+}
+
+soon_pages! {
+    products => Products, "nav.products";
+    sales => Sales, "nav.sales";
+    reports => Reports, "nav.reports";
+}
+
+async fn mark_read(State(state): State<AppState>, staff: Staff) -> Response {
+    match state.app.notifications().mark_read(staff.actor()).await {
+        Ok(()) => axum::response::Redirect::to("/").into_response(),
+        Err(e) => crate::error::PageError::new(e, staff.tr).into_response(),
+    }
+}

@@ -1,0 +1,253 @@
+//! The suite's one test server: the real router on a random port against a fresh database,
+//! with typed helpers for the browser (session, CSRF token) and the API (bearer token).
+
+use std::net::SocketAddr;
+
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use sanbao_app::admin::users::CreateUser;
+use sanbao_app::{Actor, App, AppConfig};
+use sanbao_domain::UserId;
+use sanbao_domain::role::Role;
+use sanbao_store::testing::TestDb;
+use serde_json::{Value, json};
+
+pub const ADMIN_PASSWORD: &str = "root-Passw0rd-2026";
+pub const PASSWORD: &str = "correct-horse-42";
+
+pub struct TestApp {
+    pub base: String,
+    pub app: App,
+    pub db: TestDb,
+    /// A plain client for API calls.
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(false).await
+    }
+
+    pub async fn spawn_with(demo: bool) -> TestApp {
+        let db = TestDb::new().await;
+        let app = App::new(
+            db.store.clone(),
+            AppConfig {
+                files_dir: db.files_dir.clone(),
+                ..AppConfig::default()
+            },
+        );
+        app.setup().prepare(demo).await.unwrap();
+        if !demo {
+            let id = app
+                .users()
+                .find_id(&Actor::system(), "admin")
+                .await
+                .unwrap();
+            app.users()
+                .set_password(&Actor::system(), id, ADMIN_PASSWORD, false)
+                .await
+                .unwrap();
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let router = sanbao_web::router(app.clone(), sanbao_web::WebConfig::default());
+        tokio::spawn(sanbao_web::serve(listener, router, std::future::pending()));
+        TestApp {
+            base: format!("http://{addr}"),
+            app,
+            db,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub fn browser() -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub async fn user(&self, username: &str, role: Role) -> UserId {
+        self.app
+            .users()
+            .create(
+                &Actor::system(),
+                CreateUser {
+                    username: username.into(),
+                    display_name: username.to_string(),
+                    password: PASSWORD.into(),
+                    roles: vec![role.code().into()],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .user
+            .id
+    }
+
+    pub async fn token(&self, username: &str, role: Role) -> String {
+        let id = self.user(username, role).await;
+        self.app
+            .tokens()
+            .create(&Actor::system(), id, "test")
+            .await
+            .unwrap()
+            .token
+    }
+
+    pub async fn admin_token(&self) -> String {
+        let id = self
+            .app
+            .users()
+            .find_id(&Actor::system(), "admin")
+            .await
+            .unwrap();
+        self.app
+            .tokens()
+            .create(&Actor::system(), id, "admin")
+            .await
+            .unwrap()
+            .token
+    }
+
+    /// Sign in through the login form; returns the client (with the session cookie) and the
+    /// answer to the POST.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> (reqwest::Client, reqwest::Response) {
+        let c = Self::browser();
+        let page = c
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = csrf_of(&page);
+        let res = c
+            .post(self.url("/login"))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        (c, res)
+    }
+
+    pub async fn admin(&self) -> reqwest::Client {
+        let (c, res) = self.login("admin", ADMIN_PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        c
+    }
+
+    /// GET a page and return its CSRF token.
+    pub async fn csrf(&self, c: &reqwest::Client, path: &str) -> String {
+        let page = c
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        csrf_of(&page)
+    }
+}
+
+pub fn csrf_of(html: &str) -> String {
+    let i = html
+        .find("name=\"_csrf\" value=\"")
+        .expect("page has a CSRF field")
+        + 20;
+    html[i..].split('"').next().unwrap().to_owned()
+}
+
+pub fn location(res: &reqwest::Response) -> &str {
+    res.headers().get("location").unwrap().to_str().unwrap()
+}
+
+/// The API side: requests with a bearer token, and the case helpers every API test uses.
+impl TestApp {
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> reqwest::Response {
+        self.api(token, reqwest::Method::POST, path, Some(body))
+            .await
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {
+        self.api(token, reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn api(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// Open a case through the API; it must be created.
+    pub async fn open_case(&self, token: &str, body: Value) -> Value {
+        let res = self.post(token, "/api/v1/cases", body).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json().await.unwrap()
+    }
+
+    /// A repair reported at a service centre on 2026-11-20.
+    pub async fn repair_case(&self, token: &str, phone: &str) -> Value {
+        self.open_case(
+            token,
+            json!({
+                "kind": "repair",
+                "channel": "visit",
+                "customer": {"name": "李四", "phone": phone},
+                "subject": "血压计不开机",
+                "description": "按电源键无反应",
+                "received_at": "2026-11-20T10:00:00+08:00",
+            }),
+        )
+        .await
+    }
+}
+
+/// A phone complaint received 2026-09-30 18:00 (the design's worked example).
+pub fn complaint(phone: &str) -> Value {
+    json!({
+        "kind": "complaint",
+        "channel": "phone",
+        "customer": {"name": "张三", "phone": phone},
+        "subject": "屏幕漏液",
+        "description": "我要退货，屏幕漏液",
+        "received_at": "2026-09-30T18:00:00+08:00",
+    })
+}
+
+/// The status and the `error` object of an API error answer.
+pub async fn error_of(res: reqwest::Response) -> (StatusCode, Value) {
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    (status, body["error"].clone())
+}

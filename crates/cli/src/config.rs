@@ -88,6 +88,7 @@ const ENV_KEYS: &[&str] = &[
     "login_max_failures_per_ip",
     "login_window_minutes",
     "max_connections",
+    "job_lease_seconds",
 ];
 
 impl Config {

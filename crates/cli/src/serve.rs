@@ -125,15 +125,20 @@ pub async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     tracing::info!(%addr, startup_ms = started.elapsed().as_millis() as u64, "listening");
     let purger = tokio::spawn(purge_periodically(app.clone()));
     let sweeper = tokio::spawn(sweep_periodically(app.clone()));
+    let jobs = tokio::spawn({
+        let app = app.clone();
+        async move { app.jobs().run_forever().await }
+    });
     sanbao_web::serve(listener, router, shutdown_signal()).await?;
     purger.abort();
     sweeper.abort();
+    jobs.abort();
     tracing::info!("shutting down");
     app.store.close().await;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Every ten minutes, delete ended sessions and stale login counters.
+/// Every ten minutes, delete ended sessions, stale login counters and week-old done jobs.
 async fn purge_periodically(app: App) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
@@ -142,6 +147,9 @@ async fn purge_periodically(app: App) {
             Ok((s, t)) if s + t > 0 => tracing::info!(sessions = s, counters = t, "purged"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "purge failed"),
+        }
+        if let Err(e) = app.jobs().purge_done().await {
+            tracing::warn!(error = %e, "purging done jobs failed");
         }
     }
 }

@@ -285,3 +285,142 @@ async fn importing_a_year_and_company_days_change_the_answers() {
     assert!(!ok && err.contains("cannot read"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `sanbao serve` on `url` with a two-second job lease, in the background.
+fn serve(url: &str, data_dir: &std::path::Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_sanbao"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", url])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("SANBAO_DATABASE_URL")
+        .env("SANBAO_JOB_LEASE_SECONDS", "2")
+        .env("SANBAO_LOG_LEVEL", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start sanbao serve")
+}
+
+/// The recomputation jobs: `(id, state, attempts)`.
+async fn jobs(store: &sanbao_store::Store) -> Vec<(i64, String, i64)> {
+    let mut out = Vec::new();
+    for state in ["queued", "running", "done", "dead"] {
+        for j in sanbao_store::job::list(store, state, 1000).await.unwrap() {
+            out.push((j.id, j.state, j.attempts));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A calendar change enqueues the recomputation of every open case as a durable job. The
+/// server is killed (SIGKILL) while it runs the job; after a restart the lease runs out, the
+/// job is taken over and finished, and every open case's clocks follow the new calendar.
+#[tokio::test]
+async fn a_job_killed_mid_way_is_finished_after_a_restart() {
+    use sanbao_domain::case::NewCaseForm;
+    use sanbao_domain::customer::CustomerForm;
+    let db = TestDb::new().await;
+    let app = sanbao_app::App::new(db.store.clone(), sanbao_app::AppConfig::default());
+    app.setup().prepare(false).await.unwrap();
+    let system = sanbao_app::Actor::system();
+    // Enough open complaints that recomputing them takes the server a while.
+    const CASES: usize = 1200;
+    for i in 0..CASES {
+        let form = NewCaseForm {
+            kind: "complaint".into(),
+            channel: "phone".into(),
+            customer: CustomerForm {
+                name: "张三".into(),
+                phone: format!("139{i:08}"),
+                ..Default::default()
+            },
+            subject: "屏幕漏液".into(),
+            ..Default::default()
+        };
+        app.cases().open(&system, &form, None).await.unwrap();
+    }
+    // A company day off on the first working day the verification clock counts.
+    let cal = app.calendar().current().await.unwrap();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    let day_off = cal.add_workdays(today, 1).value;
+    let expected = cal.add_workdays(today, 4).value;
+    app.calendar()
+        .set_company_day(&system, &day_off.to_string(), false, "盘点")
+        .await
+        .unwrap();
+    assert_eq!(
+        jobs(&db.store).await.len(),
+        1,
+        "the change enqueued one job"
+    );
+
+    let dir = std::env::temp_dir().join(format!("sanbao-jobs-{}", std::process::id()));
+    let mut server = serve(&db.url, &dir);
+    // Kill it while the first batch runs.
+    let started = std::time::Instant::now();
+    let killed = loop {
+        if let Some(j) = jobs(&db.store).await.into_iter().find(|j| j.1 == "running") {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            server.kill().unwrap();
+            server.wait().unwrap();
+            break j.0;
+        }
+        assert!(started.elapsed().as_secs() < 60, "the job never started");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    };
+    let after_kill = jobs(&db.store).await;
+    let k = after_kill.iter().find(|j| j.0 == killed).unwrap();
+    assert_eq!(
+        (k.1.as_str(), k.2),
+        ("running", 1),
+        "killed mid-job: {after_kill:?}"
+    );
+
+    let mut server = serve(&db.url, &dir);
+    let started = std::time::Instant::now();
+    let done = loop {
+        let all = jobs(&db.store).await;
+        if !all.is_empty() && all.iter().all(|j| j.1 == "done") {
+            break all;
+        }
+        if started.elapsed().as_secs() > 120 {
+            let errors: Vec<String> = sanbao_store::job::list(&db.store, "dead", 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|j| j.last_error)
+                .collect();
+            panic!("jobs not finished: {all:?}; dead jobs' errors: {errors:?}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let k = done.iter().find(|j| j.0 == killed).unwrap();
+    assert!(
+        k.2 >= 2,
+        "the killed job ran again after the restart: {done:?}"
+    );
+    assert!(done.len() >= CASES / 500, "one job per batch: {done:?}");
+    // Every open case's verification deadline moved past the company day off.
+    let mut moved = 0;
+    let page = sanbao_app::case::CaseQuery::default();
+    let mut query = page.clone();
+    loop {
+        let p = app.cases().list(&system, query.clone(), 200).await.unwrap();
+        for v in &p.cases {
+            let k = v.clocks.iter().find(|c| c.clock == "verification").unwrap();
+            assert_eq!(k.due_date, Some(expected), "{}", v.number);
+            moved += 1;
+        }
+        match p.next_cursor {
+            Some(c) => query.cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(moved, CASES);
+    let _ = std::fs::remove_dir_all(&dir);
+}

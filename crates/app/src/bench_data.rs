@@ -237,22 +237,17 @@ impl Generator {
         self.customer_id
     }
 
-    /// One case with its events, clocks, escalations and search words.
-    fn case(&mut self, b: &mut BulkBatch, d: &Draft, number: String) {
-        let (_, subject, description) = SUBJECTS[d.subject];
-        let customer = self.customer(b, d.received);
-        self.case_id += 1;
-        let id = self.case_id;
-        let channel: Channel = self.r.pick(CHANNELS).parse().unwrap_or(Channel::Phone);
-        let (desk_id, assignee) = match d.kind {
-            Kind::Complaint => (self.s.desk("complaint"), self.s.officer.clone()),
-            Kind::Repair | Kind::Maintenance => {
-                (self.s.desk("field"), self.r.pick(&self.s.techs).clone())
-            }
-            _ => (self.s.desk("service"), self.r.pick(&self.s.agents).clone()),
-        };
-        let path = path(&mut self.r, (self.s.now - d.received).num_days());
-        let assigned = !path.is_empty() || self.r.below(2) == 0;
+    /// The case's timeline: intake, then each state of its path; the clock facts, the time and
+    /// state it ended at, and when it was resolved.
+    fn timeline(
+        &mut self,
+        b: &mut BulkBatch,
+        id: i64,
+        d: &Draft,
+        channel: Channel,
+        assignee: &Staff,
+        path: &[State],
+    ) -> (Vec<CaseFact>, DateTime<Utc>, State, Option<DateTime<Utc>>) {
         let event = |at, kind, body: String, data: serde_json::Value| {
             let e = EventWrite {
                 at,
@@ -296,6 +291,26 @@ impl Generator {
                 .push(event(at, EventKind::State, String::new(), data));
             from = *to;
         }
+        (facts, at, from, resolved_at)
+    }
+
+    /// One case with its events, clocks, escalations and search words.
+    fn case(&mut self, b: &mut BulkBatch, d: &Draft, number: String) {
+        let (_, subject, description) = SUBJECTS[d.subject];
+        let customer = self.customer(b, d.received);
+        self.case_id += 1;
+        let id = self.case_id;
+        let channel: Channel = self.r.pick(CHANNELS).parse().unwrap_or(Channel::Phone);
+        let (desk_id, assignee) = match d.kind {
+            Kind::Complaint => (self.s.desk("complaint"), self.s.officer.clone()),
+            Kind::Repair | Kind::Maintenance => {
+                (self.s.desk("field"), self.r.pick(&self.s.techs).clone())
+            }
+            _ => (self.s.desk("service"), self.r.pick(&self.s.agents).clone()),
+        };
+        let path = path(&mut self.r, (self.s.now - d.received).num_days());
+        let assigned = !path.is_empty() || self.r.below(2) == 0;
+        let (facts, at, from, resolved_at) = self.timeline(b, id, d, channel, &assignee, path);
         let p = self.s.projector(desk_id).project(&facts, self.s.now);
         let (cust_name, cust_phone) = &self.people[(customer - self.first_customer) as usize];
         let parts = [number.as_str(), subject, description, cust_name, cust_phone];
@@ -336,6 +351,33 @@ impl Generator {
     }
 }
 
+impl Generator {
+    /// `n` cases with their numbers, reserved per kind and year inside `tx`.
+    async fn batch(&mut self, tx: &mut sanbao_store::Tx, n: u64) -> Result<BulkBatch> {
+        let drafts = self.drafts(n);
+        let tz = self.s.tz;
+        let mut next_seq: HashMap<(Kind, i32), i64> = HashMap::new();
+        for d in &drafts {
+            *next_seq
+                .entry((d.kind, dom::number_year(d.received, tz)))
+                .or_insert(0) += 1;
+        }
+        for ((kind, year), count) in next_seq.iter_mut() {
+            *count = bulk::reserve_numbers(tx, kind.code(), *year, *count).await?;
+        }
+        let mut b = BulkBatch::default();
+        for d in &drafts {
+            let year = dom::number_year(d.received, tz);
+            let seq = next_seq.get_mut(&(d.kind, year)).map_or(0, |s| {
+                *s += 1;
+                *s - 1
+            });
+            self.case(&mut b, d, dom::case_number(d.kind, year, seq));
+        }
+        Ok(b)
+    }
+}
+
 impl Bench<'_> {
     /// Generate `total` cases (and about one customer per three cases). Needs the demo desks
     /// and staff (`sanbao serve --demo` or `bench-data` on a new data directory); `progress`
@@ -363,28 +405,8 @@ impl Bench<'_> {
         let mut done = 0u64;
         while done < total {
             let n = BATCH.min(total - done);
-            let drafts = g.drafts(n);
             let mut tx = store.begin().await?;
-            // Numbers reserved per kind and year for the whole batch.
-            let tz = g.s.tz;
-            let mut next_seq: HashMap<(Kind, i32), i64> = HashMap::new();
-            for d in &drafts {
-                *next_seq
-                    .entry((d.kind, dom::number_year(d.received, tz)))
-                    .or_insert(0) += 1;
-            }
-            for ((kind, year), count) in next_seq.iter_mut() {
-                *count = bulk::reserve_numbers(&mut tx, kind.code(), *year, *count).await?;
-            }
-            let mut b = BulkBatch::default();
-            for d in &drafts {
-                let year = dom::number_year(d.received, tz);
-                let seq = next_seq.get_mut(&(d.kind, year)).map_or(0, |s| {
-                    *s += 1;
-                    *s - 1
-                });
-                g.case(&mut b, d, dom::case_number(d.kind, year, seq));
-            }
+            let b = g.batch(&mut tx, n).await?;
             bulk::insert(&mut tx, &b).await?;
             tx.commit().await?;
             done += n;

@@ -145,58 +145,8 @@ pub async fn run(app: &App, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             roles,
             name,
             desks,
-        } => {
-            let desk_ids = desk_ids(app, &sys, &desks).await?;
-            let c = app
-                .users()
-                .create(
-                    &sys,
-                    CreateUser {
-                        display_name: name.unwrap_or_else(|| username.clone()),
-                        username,
-                        password,
-                        roles,
-                        desk_ids,
-                        ..Default::default()
-                    },
-                )
-                .await?;
-            println!(
-                "已创建用户 / user created: {} (id {})",
-                c.user.username, c.user.id
-            );
-        }
-        AdminCommand::ListUsers => {
-            let mut after = None;
-            loop {
-                let page = app
-                    .users()
-                    .list(
-                        &sys,
-                        UserQuery {
-                            after_id: after,
-                            ..Default::default()
-                        },
-                        200,
-                    )
-                    .await?;
-                for u in &page.users {
-                    let roles: Vec<&str> = u.roles.iter().map(|r| r.code()).collect();
-                    println!(
-                        "{}\t{}\t{}\t{}\t{}",
-                        u.id,
-                        u.username,
-                        u.display_name,
-                        roles.join(","),
-                        if u.active { "active" } else { "disabled" }
-                    );
-                }
-                match page.next_after {
-                    Some(a) => after = Some(a),
-                    None => break,
-                }
-            }
-        }
+        } => create_user(app, &sys, username, password, roles, name, desks).await?,
+        AdminCommand::ListUsers => list_users(app, &sys).await?,
         AdminCommand::DisableUser { username } => {
             update(app, &sys, &username, |u| u.active = false).await?;
             println!("已停用 / disabled: {username}");
@@ -206,18 +156,7 @@ pub async fn run(app: &App, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             println!("已启用 / enabled: {username}");
         }
         AdminCommand::ResetPassword { username, password } => {
-            let id = app.users().find_id(&sys, &username).await?;
-            match password {
-                Some(p) => {
-                    app.users().set_password(&sys, id, &p, false).await?;
-                    println!("密码已设置 / password set for {username}");
-                }
-                None => {
-                    let p = app.users().reset_password(&sys, id).await?;
-                    println!("一次性密码（首次登录须修改）/ one-time password for {username}:");
-                    println!("{p}");
-                }
-            }
+            reset_password(app, &sys, &username, password).await?;
         }
         AdminCommand::SetRoles { username, roles } => {
             update(app, &sys, &username, |u| u.roles = roles).await?;
@@ -228,69 +167,17 @@ pub async fn run(app: &App, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             update(app, &sys, &username, |u| u.desk_ids = ids).await?;
             println!("部门已更新 / desks updated: {username}");
         }
-        AdminCommand::ListRoles => {
-            for r in app.roles().list(&sys).await? {
-                let perms: Vec<&str> = r.permissions.iter().map(|p| p.code()).collect();
-                println!(
-                    "{}\t{}\t{}",
-                    r.role.code(),
-                    r.role.label_zh(),
-                    perms.join(",")
-                );
-            }
-        }
+        AdminCommand::ListRoles => list_roles(app, &sys).await?,
         AdminCommand::SetPermissions { role, permissions } => {
-            let version = app
-                .roles()
-                .list(&sys)
-                .await?
-                .into_iter()
-                .find(|r| r.role.code() == role)
-                .map(|r| r.version)
-                .ok_or_else(|| anyhow::anyhow!("未知的角色 / unknown role: {role}"))?;
-            app.roles()
-                .set_permissions(&sys, &role, version, &permissions)
-                .await?;
-            println!("权限已更新 / permissions updated: {role}");
+            set_permissions(app, &sys, &role, &permissions).await?;
         }
         AdminCommand::CreateDesk {
             code,
             name,
             kind,
             supervisor,
-        } => {
-            let supervisor_id = match supervisor {
-                Some(s) => Some(app.users().find_id(&sys, &s).await?),
-                None => None,
-            };
-            let id = app
-                .desks()
-                .create(
-                    &sys,
-                    DeskInput {
-                        code,
-                        name,
-                        kind,
-                        supervisor_id,
-                        active: true,
-                        version: 0,
-                    },
-                )
-                .await?;
-            println!("已创建部门 / desk created (id {id})");
-        }
-        AdminCommand::ListDesks => {
-            for d in app.desks().list(&sys).await? {
-                println!(
-                    "{}\t{}\t{}\t{}\t{}",
-                    d.id,
-                    d.code,
-                    d.name,
-                    d.kind,
-                    d.supervisor.map(|s| s.1).unwrap_or_default()
-                );
-            }
-        }
+        } => create_desk(app, &sys, code, name, kind, supervisor).await?,
+        AdminCommand::ListDesks => list_desks(app, &sys).await?,
         AdminCommand::CreateToken { username, name } => {
             let id = app.users().find_id(&sys, &username).await?;
             let t = app.tokens().create(&sys, id, &name).await?;
@@ -300,26 +187,176 @@ pub async fn run(app: &App, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             );
             println!("{}", t.token);
         }
-        AdminCommand::ListTokens => {
-            for t in app.tokens().list(&sys).await? {
-                println!(
-                    "{}\t{}\t{}…\t{}\t{}",
-                    t.id,
-                    t.name,
-                    t.prefix,
-                    t.username,
-                    if t.revoked_at.is_some() {
-                        "revoked"
-                    } else {
-                        "active"
-                    }
-                );
-            }
-        }
+        AdminCommand::ListTokens => list_tokens(app, &sys).await?,
         AdminCommand::RevokeToken { id } => {
             app.tokens().revoke(&sys, id).await?;
             println!("已吊销 / revoked: {id}");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn create_user(
+    app: &App,
+    sys: &Actor,
+    username: String,
+    password: String,
+    roles: Vec<String>,
+    name: Option<String>,
+    desks: Vec<String>,
+) -> anyhow::Result<()> {
+    let desk_ids = desk_ids(app, sys, &desks).await?;
+    let input = CreateUser {
+        display_name: name.unwrap_or_else(|| username.clone()),
+        username,
+        password,
+        roles,
+        desk_ids,
+        ..Default::default()
+    };
+    let c = app.users().create(sys, input).await?;
+    println!(
+        "已创建用户 / user created: {} (id {})",
+        c.user.username, c.user.id
+    );
+    Ok(())
+}
+
+async fn list_users(app: &App, sys: &Actor) -> anyhow::Result<()> {
+    let mut after = None;
+    loop {
+        let query = UserQuery {
+            after_id: after,
+            ..Default::default()
+        };
+        let page = app.users().list(sys, query, 200).await?;
+        for u in &page.users {
+            let roles: Vec<&str> = u.roles.iter().map(|r| r.code()).collect();
+            println!(
+                "{}\t{}\t{}\t{}\t{}",
+                u.id,
+                u.username,
+                u.display_name,
+                roles.join(","),
+                if u.active { "active" } else { "disabled" }
+            );
+        }
+        match page.next_after {
+            Some(a) => after = Some(a),
+            None => return Ok(()),
+        }
+    }
+}
+
+async fn reset_password(
+    app: &App,
+    sys: &Actor,
+    username: &str,
+    password: Option<String>,
+) -> anyhow::Result<()> {
+    let id = app.users().find_id(sys, username).await?;
+    match password {
+        Some(p) => {
+            app.users().set_password(sys, id, &p, false).await?;
+            println!("密码已设置 / password set for {username}");
+        }
+        None => {
+            let p = app.users().reset_password(sys, id).await?;
+            println!("一次性密码（首次登录须修改）/ one-time password for {username}:");
+            println!("{p}");
+        }
+    }
+    Ok(())
+}
+
+async fn list_roles(app: &App, sys: &Actor) -> anyhow::Result<()> {
+    for r in app.roles().list(sys).await? {
+        let perms: Vec<&str> = r.permissions.iter().map(|p| p.code()).collect();
+        println!(
+            "{}\t{}\t{}",
+            r.role.code(),
+            r.role.label_zh(),
+            perms.join(",")
+        );
+    }
+    Ok(())
+}
+
+async fn set_permissions(
+    app: &App,
+    sys: &Actor,
+    role: &str,
+    permissions: &[String],
+) -> anyhow::Result<()> {
+    let version = app
+        .roles()
+        .list(sys)
+        .await?
+        .into_iter()
+        .find(|r| r.role.code() == role)
+        .map(|r| r.version)
+        .ok_or_else(|| anyhow::anyhow!("未知的角色 / unknown role: {role}"))?;
+    app.roles()
+        .set_permissions(sys, role, version, permissions)
+        .await?;
+    println!("权限已更新 / permissions updated: {role}");
+    Ok(())
+}
+
+async fn create_desk(
+    app: &App,
+    sys: &Actor,
+    code: String,
+    name: String,
+    kind: String,
+    supervisor: Option<String>,
+) -> anyhow::Result<()> {
+    let supervisor_id = match supervisor {
+        Some(s) => Some(app.users().find_id(sys, &s).await?),
+        None => None,
+    };
+    let input = DeskInput {
+        code,
+        name,
+        kind,
+        supervisor_id,
+        active: true,
+        version: 0,
+    };
+    let id = app.desks().create(sys, input).await?;
+    println!("已创建部门 / desk created (id {id})");
+    Ok(())
+}
+
+async fn list_desks(app: &App, sys: &Actor) -> anyhow::Result<()> {
+    for d in app.desks().list(sys).await? {
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            d.id,
+            d.code,
+            d.name,
+            d.kind,
+            d.supervisor.map(|s| s.1).unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+async fn list_tokens(app: &App, sys: &Actor) -> anyhow::Result<()> {
+    for t in app.tokens().list(sys).await? {
+        println!(
+            "{}\t{}\t{}…\t{}\t{}",
+            t.id,
+            t.name,
+            t.prefix,
+            t.username,
+            if t.revoked_at.is_some() {
+                "revoked"
+            } else {
+                "active"
+            }
+        );
+    }
+    Ok(())
 }

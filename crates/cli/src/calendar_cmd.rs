@@ -106,72 +106,15 @@ fn warn_unloaded(years: &[i32]) {
 
 pub async fn run_calendar(cfg: &Config, cmd: CalendarCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        CalendarCommand::Workdays { from, to } => {
-            if to < from {
-                bail!("--to 早于 --from / --to is before --from");
-            }
-            let app = existing_app(cfg).await?;
-            let cal = calendar(app.as_ref()).await?;
-            let mut out = String::new();
-            for d in cal.workdays(from, to) {
-                let _ = writeln!(out, "{d}");
-            }
-            print!("{out}");
-            warn_unloaded(
-                &(from.year()..=to.year())
-                    .filter(|y| !cal.is_loaded(*y))
-                    .collect::<Vec<_>>(),
-            );
-        }
+        CalendarCommand::Workdays { from, to } => workdays(cfg, from, to).await?,
         CalendarCommand::AddWorkdays { date, n } => {
             let app = existing_app(cfg).await?;
             let r = calendar(app.as_ref()).await?.add_workdays(date, n);
             println!("{}", r.value);
             warn_unloaded(&r.unloaded_years);
         }
-        CalendarCommand::Show { year } => {
-            let app = existing_app(cfg).await?;
-            let cal = calendar(app.as_ref()).await?;
-            let sources = match &app {
-                Some(a) => a.calendar().years().await?,
-                None => Vec::new(),
-            };
-            let source = sources
-                .iter()
-                .find(|y| y.year == year)
-                .map(|y| y.source.clone())
-                .or_else(|| {
-                    Calendar::shipped_schedules()
-                        .into_iter()
-                        .find(|s| s.year == year)
-                        .map(|s| s.source)
-                });
-            print!("{}", month_grid(&cal, year, source.as_deref()));
-        }
-        CalendarCommand::Import { file, year, source } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("无法读取 / cannot read {}", file.display()))?;
-            let hint = year.or_else(|| {
-                file.file_stem()
-                    .and_then(|s| s.to_str())
-                    .and_then(|s| s.get(..4))
-                    .and_then(|s| s.parse().ok())
-            });
-            let app = serve::open(cfg).await?;
-            let y = app
-                .calendar()
-                .import_year(&Actor::system(), &text, hint, source.as_deref())
-                .await?;
-            let n = app.cases().recompute_open_cases().await?;
-            eprintln!("已重新计算 {n} 个未结服务单的时限 / recomputed {n} open cases");
-            println!(
-                "已导入 {} 年：{} 天放假，{} 天调休上班 / imported {}",
-                y.year,
-                y.days.iter().filter(|d| d.off).count(),
-                y.days.iter().filter(|d| !d.off).count(),
-                y.year
-            );
-        }
+        CalendarCommand::Show { year } => show(cfg, year).await?,
+        CalendarCommand::Import { file, year, source } => import(cfg, &file, year, source).await?,
         CalendarCommand::Override {
             date,
             off: _,
@@ -182,8 +125,7 @@ pub async fn run_calendar(cfg: &Config, cmd: CalendarCommand) -> anyhow::Result<
             app.calendar()
                 .set_company_day(&Actor::system(), &date, on, &note)
                 .await?;
-            let n = app.cases().recompute_open_cases().await?;
-            eprintln!("已重新计算 {n} 个未结服务单的时限 / recomputed {n} open cases");
+            recompute(&app).await?;
             println!(
                 "已设置公司{} / company day set: {date}",
                 if on { "加班日" } else { "休息日" }
@@ -194,12 +136,95 @@ pub async fn run_calendar(cfg: &Config, cmd: CalendarCommand) -> anyhow::Result<
             app.calendar()
                 .delete_company_day(&Actor::system(), &date)
                 .await?;
-            let n = app.cases().recompute_open_cases().await?;
-            eprintln!("已重新计算 {n} 个未结服务单的时限 / recomputed {n} open cases");
+            recompute(&app).await?;
             println!("已删除 / removed: {date}");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Run the recomputation the change enqueued here and now (a running server would take it
+/// over if this process stopped half way: it is a durable job).
+async fn recompute(app: &App) -> anyhow::Result<()> {
+    let mut n = 0;
+    loop {
+        match app.jobs().run_due().await? {
+            0 => break,
+            ran => n += ran,
+        }
+    }
+    eprintln!("已重新计算未结服务单的时限（{n} 个任务）/ open cases recomputed ({n} jobs)");
+    Ok(())
+}
+
+async fn workdays(cfg: &Config, from: NaiveDate, to: NaiveDate) -> anyhow::Result<()> {
+    if to < from {
+        bail!("--to 早于 --from / --to is before --from");
+    }
+    let app = existing_app(cfg).await?;
+    let cal = calendar(app.as_ref()).await?;
+    let mut out = String::new();
+    for d in cal.workdays(from, to) {
+        let _ = writeln!(out, "{d}");
+    }
+    print!("{out}");
+    warn_unloaded(
+        &(from.year()..=to.year())
+            .filter(|y| !cal.is_loaded(*y))
+            .collect::<Vec<_>>(),
+    );
+    Ok(())
+}
+
+async fn show(cfg: &Config, year: i32) -> anyhow::Result<()> {
+    let app = existing_app(cfg).await?;
+    let cal = calendar(app.as_ref()).await?;
+    let sources = match &app {
+        Some(a) => a.calendar().years().await?,
+        None => Vec::new(),
+    };
+    let source = sources
+        .iter()
+        .find(|y| y.year == year)
+        .map(|y| y.source.clone())
+        .or_else(|| {
+            Calendar::shipped_schedules()
+                .into_iter()
+                .find(|s| s.year == year)
+                .map(|s| s.source)
+        });
+    print!("{}", month_grid(&cal, year, source.as_deref()));
+    Ok(())
+}
+
+async fn import(
+    cfg: &Config,
+    file: &std::path::Path,
+    year: Option<i32>,
+    source: Option<String>,
+) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("无法读取 / cannot read {}", file.display()))?;
+    let hint = year.or_else(|| {
+        file.file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(|s| s.get(..4))
+            .and_then(|s| s.parse().ok())
+    });
+    let app = serve::open(cfg).await?;
+    let y = app
+        .calendar()
+        .import_year(&Actor::system(), &text, hint, source.as_deref())
+        .await?;
+    recompute(&app).await?;
+    println!(
+        "已导入 {} 年：{} 天放假，{} 天调休上班 / imported {}",
+        y.year,
+        y.days.iter().filter(|d| d.off).count(),
+        y.days.iter().filter(|d| !d.off).count(),
+        y.year
+    );
+    Ok(())
 }
 
 /// `2026` as twelve month grids: `*` statutory holiday, `+` make-up working day, `!` company
@@ -306,31 +331,7 @@ async fn policy_text(app: Option<&App>, name: &str) -> anyhow::Result<(String, i
 
 pub async fn run_policy(cfg: &Config, cmd: PolicyCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        PolicyCommand::List => {
-            let app = existing_app(cfg).await?;
-            match &app {
-                Some(a) => {
-                    for p in a.policies().list().await? {
-                        println!(
-                            "{}\tv{}\t{}\t{}",
-                            p.name,
-                            p.version,
-                            if p.active { "active" } else { "-" },
-                            p.title
-                        );
-                    }
-                }
-                None => {
-                    for (name, text) in policy::PRESETS {
-                        let title = Policy::parse(text).map(|p| p.title).unwrap_or_default();
-                        println!(
-                            "{name}\tv0\t{}\t{title}",
-                            if *name == "seed" { "active" } else { "-" }
-                        );
-                    }
-                }
-            }
-        }
+        PolicyCommand::List => list_policies(cfg).await?,
         PolicyCommand::Show { name } => {
             let app = existing_app(cfg).await?;
             print!("{}", policy_text(app.as_ref(), &name).await?.0);
@@ -359,72 +360,123 @@ pub async fn run_policy(cfg: &Config, cmd: PolicyCommand) -> anyhow::Result<Exit
             event,
             at,
             json,
-        } => {
-            let app = existing_app(cfg).await?;
-            let tz = cfg.tz()?;
-            let at = parse_at(&at, tz)?;
-            let (text, _) = policy_text(app.as_ref(), &policy).await?;
-            let p = Policy::parse(&text).map_err(|e| anyhow::anyhow!("{e}"))?;
-            if !policy::EVENTS.iter().any(|e| e.0 == event) {
-                let known: Vec<&str> = policy::EVENTS.iter().map(|e| e.0).collect();
-                bail!(
-                    "未知的事件 {event:?}；可用：{} / unknown event",
-                    known.join(", ")
-                );
-            }
-            let cal = calendar(app.as_ref()).await?;
-            let hours = ServiceHours::default();
-            let ctx = Context {
-                calendar: &cal,
-                hours: &hours,
-                tz,
-            };
-            let explained = policy::explain(&p, &event, at, &ctx);
-            if json {
-                let list: Vec<ExplainedJson> = explained
-                    .iter()
-                    .map(|e| ExplainedJson {
-                        clock: &e.clock,
-                        unit: e.unit.code(),
-                        n: e.n,
-                        due: e.due.due.with_timezone(&tz).to_rfc3339(),
-                        due_date: e.due.due_date.map(|d| d.to_string()),
-                        rule: &e.rule,
-                    })
-                    .collect();
-                println!("{}", serde_json::to_string_pretty(&list)?);
-            } else {
-                println!(
-                    "{} · {} · {}",
-                    p.title,
-                    policy::event_label(&event),
-                    at.with_timezone(&tz).format("%Y-%m-%d %H:%M")
-                );
-                if explained.is_empty() {
-                    println!("（该事件在此政策下不启动任何时限 / no clock starts on this event）");
-                }
-                for e in &explained {
-                    let due = match e.due.due_date {
-                        Some(d) => format!("{d} 24:00"),
-                        None => e
-                            .due
-                            .due
-                            .with_timezone(&tz)
-                            .format("%Y-%m-%d %H:%M")
-                            .to_string(),
-                    };
-                    println!("{:<16} {:<12} 截止 {due}", e.clock, e.unit.describe_zh(e.n));
-                    println!("    {}", e.rule);
-                }
-            }
-            let mut years: Vec<i32> = explained
-                .iter()
-                .flat_map(|e| e.due.unloaded_years.clone())
-                .collect();
-            years.sort_unstable();
-            years.dedup();
-            warn_unloaded(&years);
-        }
+        } => explain(cfg, &policy, &event, &at, json).await?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn list_policies(cfg: &Config) -> anyhow::Result<()> {
+    match &existing_app(cfg).await? {
+        Some(a) => {
+            for p in a.policies().list().await? {
+                println!(
+                    "{}\tv{}\t{}\t{}",
+                    p.name,
+                    p.version,
+                    if p.active { "active" } else { "-" },
+                    p.title
+                );
+            }
+        }
+        None => {
+            for (name, text) in policy::PRESETS {
+                let title = Policy::parse(text).map(|p| p.title).unwrap_or_default();
+                println!(
+                    "{name}\tv0\t{}\t{title}",
+                    if *name == "seed" { "active" } else { "-" }
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every deadline `event` at `at` sets under `policy`, as text or JSON.
+async fn explain(
+    cfg: &Config,
+    policy: &str,
+    event: &str,
+    at: &str,
+    json: bool,
+) -> anyhow::Result<()> {
+    let app = existing_app(cfg).await?;
+    let tz = cfg.tz()?;
+    let at = parse_at(at, tz)?;
+    let (text, _) = policy_text(app.as_ref(), policy).await?;
+    let p = Policy::parse(&text).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !policy::EVENTS.iter().any(|e| e.0 == event) {
+        let known: Vec<&str> = policy::EVENTS.iter().map(|e| e.0).collect();
+        bail!(
+            "未知的事件 {event:?}；可用：{} / unknown event",
+            known.join(", ")
+        );
+    }
+    let cal = calendar(app.as_ref()).await?;
+    let hours = ServiceHours::default();
+    let ctx = Context {
+        calendar: &cal,
+        hours: &hours,
+        tz,
+    };
+    let explained = policy::explain(&p, event, at, &ctx);
+    if json {
+        print_explained_json(&explained, tz)?;
+    } else {
+        print_explained(&p, event, at, tz, &explained);
+    }
+    let mut years: Vec<i32> = explained
+        .iter()
+        .flat_map(|e| e.due.unloaded_years.clone())
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    warn_unloaded(&years);
+    Ok(())
+}
+
+fn print_explained_json(explained: &[policy::Explained], tz: chrono_tz::Tz) -> anyhow::Result<()> {
+    let list: Vec<ExplainedJson> = explained
+        .iter()
+        .map(|e| ExplainedJson {
+            clock: &e.clock,
+            unit: e.unit.code(),
+            n: e.n,
+            due: e.due.due.with_timezone(&tz).to_rfc3339(),
+            due_date: e.due.due_date.map(|d| d.to_string()),
+            rule: &e.rule,
+        })
+        .collect();
+    println!("{}", serde_json::to_string_pretty(&list)?);
+    Ok(())
+}
+
+fn print_explained(
+    p: &Policy,
+    event: &str,
+    at: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+    explained: &[policy::Explained],
+) {
+    println!(
+        "{} · {} · {}",
+        p.title,
+        policy::event_label(event),
+        at.with_timezone(&tz).format("%Y-%m-%d %H:%M")
+    );
+    if explained.is_empty() {
+        println!("（该事件在此政策下不启动任何时限 / no clock starts on this event）");
+    }
+    for e in explained {
+        let due = match e.due.due_date {
+            Some(d) => format!("{d} 24:00"),
+            None => e
+                .due
+                .due
+                .with_timezone(&tz)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+        };
+        println!("{:<16} {:<12} 截止 {due}", e.clock, e.unit.describe_zh(e.n));
+        println!("    {}", e.rule);
+    }
 }

@@ -306,41 +306,55 @@ pub fn project(
     let start_date = local_date(ctx.tz, start);
     // The first day that counts: the event's own day never does, so pausing on it moves nothing.
     let first_counted = start_date.succ_opt().unwrap_or(start_date);
+    let walk = walk(events, start);
     let mut cur = base.clone();
-    let mut paused_units: i64 = 0; // seconds (hours), minutes (business hours) or days
-    let mut stopped_at = None;
-    let apply = |from: DateTime<Utc>, to: DateTime<Utc>, cur: &mut Due, acc: &mut i64| {
+    let mut paused: i64 = 0; // seconds (hours), minutes (business hours) or days
+    let open = walk.open_pause.map(|p| (p, now.max(p)));
+    for (from, to) in walk.pauses.into_iter().chain(open) {
+        // A pause that begins after the deadline has passed does not move it.
         if from >= cur.due || to <= from {
-            return;
+            continue;
         }
-        match unit {
-            Unit::Hours => *acc += (to - from).num_seconds(),
-            Unit::BusinessHours => *acc += business_minutes_between(ctx, from, to),
-            Unit::WorkingDays | Unit::Days => {
-                let a = local_date(ctx.tz, from).max(first_counted);
-                let b = local_date(ctx.tz, to);
-                if b > a {
-                    let (before_a, before_b) =
-                        (a.pred_opt().unwrap_or(a), b.pred_opt().unwrap_or(b));
-                    *acc += if unit == Unit::WorkingDays {
-                        // Working days in [a, b) = count in (a-1, b-1].
-                        i64::from(ctx.calendar.count_workdays(before_a, before_b).value)
-                    } else {
-                        (b - a).num_days()
-                    };
-                }
-            }
-        }
-        *cur = extended(ctx, unit, n, start, start_date, &base, *acc);
+        paused += paused_amount(ctx, unit, first_counted, from, to);
+        cur = extended(ctx, unit, n, start, start_date, &base, paused);
+    }
+    let state = match walk.stopped_at {
+        Some(t) if t <= cur.due => ClockState::Met,
+        Some(_) => ClockState::MetLate,
+        None if now > cur.due => ClockState::Breached,
+        None if walk.open_pause.is_some() => ClockState::Paused,
+        None => ClockState::Running,
     };
-    // In time order; a pause already in force when the clock starts counts from the start.
+    ClockView {
+        state,
+        due: Some(cur),
+        started_at: Some(start),
+        stopped_at: walk.stopped_at,
+    }
+}
+
+/// A clock's events from its start, in time order: its pauses, the one still open, its stop.
+struct Walk {
+    /// `[from, to)` of each pause that ended (by a resume or the stop).
+    pauses: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    open_pause: Option<DateTime<Utc>>,
+    stopped_at: Option<DateTime<Utc>>,
+}
+
+/// Walk the events in time order; a pause already in force when the clock starts counts from
+/// the start, a stop ends any pause, and nothing after the stop counts.
+fn walk(events: &[ClockEvent], start: DateTime<Utc>) -> Walk {
     let mut ordered: Vec<ClockEvent> = events.to_vec();
     ordered.sort_by_key(ClockEvent::at);
-    let mut paused_since: Option<DateTime<Utc>> = None;
+    let mut w = Walk {
+        pauses: Vec::new(),
+        open_pause: None,
+        stopped_at: None,
+    };
     for e in ordered.iter().filter(|e| e.at() < start) {
         match e {
-            ClockEvent::Pause(_) => paused_since = Some(start),
-            ClockEvent::Resume(_) => paused_since = None,
+            ClockEvent::Pause(_) => w.open_pause = Some(start),
+            ClockEvent::Resume(_) => w.open_pause = None,
             _ => {}
         }
     }
@@ -348,41 +362,55 @@ pub fn project(
         match *e {
             ClockEvent::Start(_) => {}
             ClockEvent::Pause(t) => {
-                if paused_since.is_none() && stopped_at.is_none() {
-                    paused_since = Some(t);
+                if w.open_pause.is_none() && w.stopped_at.is_none() {
+                    w.open_pause = Some(t);
                 }
             }
             ClockEvent::Resume(t) => {
-                if let Some(p) = paused_since.take() {
-                    apply(p, t, &mut cur, &mut paused_units);
+                if let Some(p) = w.open_pause.take() {
+                    w.pauses.push((p, t));
                 }
             }
             ClockEvent::Stop(t) => {
-                if stopped_at.is_none() {
-                    if let Some(p) = paused_since.take() {
-                        apply(p, t, &mut cur, &mut paused_units);
+                if w.stopped_at.is_none() {
+                    if let Some(p) = w.open_pause.take() {
+                        w.pauses.push((p, t));
                     }
-                    stopped_at = Some(t);
+                    w.stopped_at = Some(t);
                 }
             }
         }
     }
-    let still_paused = paused_since.is_some();
-    if let Some(p) = paused_since {
-        apply(p, now.max(p), &mut cur, &mut paused_units);
-    }
-    let state = match stopped_at {
-        Some(t) if t <= cur.due => ClockState::Met,
-        Some(_) => ClockState::MetLate,
-        None if now > cur.due => ClockState::Breached,
-        None if still_paused => ClockState::Paused,
-        None => ClockState::Running,
-    };
-    ClockView {
-        state,
-        due: Some(cur),
-        started_at: Some(start),
-        stopped_at,
+    w
+}
+
+/// How much a pause from `from` to `to` adds: seconds for `hours`, service minutes for
+/// `business_hours`, the working days (or days) of `[from's day, to's day)` counted from
+/// `first_counted` for day units.
+fn paused_amount(
+    ctx: &Context<'_>,
+    unit: Unit,
+    first_counted: NaiveDate,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> i64 {
+    match unit {
+        Unit::Hours => (to - from).num_seconds(),
+        Unit::BusinessHours => business_minutes_between(ctx, from, to),
+        Unit::WorkingDays | Unit::Days => {
+            let a = local_date(ctx.tz, from).max(first_counted);
+            let b = local_date(ctx.tz, to);
+            if b <= a {
+                return 0;
+            }
+            if unit == Unit::WorkingDays {
+                // Working days in [a, b) = count in (a-1, b-1].
+                let (before_a, before_b) = (a.pred_opt().unwrap_or(a), b.pred_opt().unwrap_or(b));
+                i64::from(ctx.calendar.count_workdays(before_a, before_b).value)
+            } else {
+                (b - a).num_days()
+            }
+        }
     }
 }
 

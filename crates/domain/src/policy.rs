@@ -163,6 +163,71 @@ pub const STOP_EVENTS: &[&str] = &[
     "adverse_event_reported",
 ];
 
+/// One clock's own fields: a known clock and event, a length in range, known pausing states
+/// and stopping events, a rule; the field at fault and why.
+fn check_clock(c: &ClockRule) -> Result<(), (&'static str, Text)> {
+    if !CLOCKS.iter().any(|k| k.0 == c.clock) {
+        let known: Vec<&str> = CLOCKS.iter().map(|k| k.0).collect();
+        let value = format!("{:?}", c.clock);
+        return Err((
+            "clock",
+            text!(
+                "policy.clock_unknown",
+                value = value,
+                known = known.join("、")
+            ),
+        ));
+    }
+    if !EVENTS.iter().any(|k| k.0 == c.event) {
+        let known: Vec<&str> = EVENTS.iter().map(|k| k.0).collect();
+        let value = format!("{:?}", c.event);
+        return Err((
+            "event",
+            text!(
+                "policy.event_unknown",
+                value = value,
+                known = known.join("、")
+            ),
+        ));
+    }
+    let max = if c.unit == Unit::BusinessHours {
+        1000
+    } else {
+        3650
+    };
+    if c.n == 0 || c.n > max {
+        return Err(("n", text!("policy.n_out_of_range", n = c.n, max = max)));
+    }
+    if let Some(s) = c
+        .pauses_in
+        .iter()
+        .find(|s| !PAUSE_STATES.contains(&s.as_str()))
+    {
+        let value = format!("{s:?}");
+        let known = PAUSE_STATES.join("、");
+        return Err((
+            "pauses_in",
+            text!("policy.pause_unknown", value = value, known = known),
+        ));
+    }
+    if let Some(s) = c
+        .stops_on
+        .iter()
+        .find(|s| !STOP_EVENTS.contains(&s.as_str()))
+    {
+        let value = format!("{s:?}");
+        let known = STOP_EVENTS.join("、");
+        return Err((
+            "stops_on",
+            text!("policy.stop_unknown", value = value, known = known),
+        ));
+    }
+    if c.rule.trim().is_empty() {
+        return Err(("rule", text!("policy.rule_required")));
+    }
+    Ok(())
+}
+
 impl Policy {
     /// Parse and check a policy text. Errors name the line and field.
     pub fn parse(text: &str) -> Result<Policy, PolicyError> {
@@ -188,6 +253,33 @@ impl Policy {
     }
 
     fn check(&self, text: &str) -> Result<(), PolicyError> {
+        self.check_top(text)?;
+        for (i, c) in self.clocks.iter().enumerate() {
+            let err = |field: &str, message: Text| PolicyError {
+                line: clock_line(text, i),
+                field: format!("clock[{}].{field}", i + 1),
+                message,
+            };
+            check_clock(c).map_err(|(field, message)| err(field, message))?;
+            if self.clocks[..i]
+                .iter()
+                .any(|o| o.clock == c.clock && o.event == c.event)
+            {
+                return Err(err(
+                    "clock",
+                    text!(
+                        "policy.clock_twice",
+                        event = c.event.as_str(),
+                        clock = c.clock.as_str()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The name, title and summary.
+    fn check_top(&self, text: &str) -> Result<(), PolicyError> {
         let top = |field: &str, message: Text| PolicyError {
             line: text
                 .lines()
@@ -213,87 +305,6 @@ impl Policy {
         }
         if self.summary.trim().is_empty() {
             return Err(top("summary", text!("policy.summary_required")));
-        }
-        for (i, c) in self.clocks.iter().enumerate() {
-            let err = |field: &str, message: Text| PolicyError {
-                line: clock_line(text, i),
-                field: format!("clock[{}].{field}", i + 1),
-                message,
-            };
-            if !CLOCKS.iter().any(|k| k.0 == c.clock) {
-                let known: Vec<&str> = CLOCKS.iter().map(|k| k.0).collect();
-                return Err(err(
-                    "clock",
-                    text!(
-                        "policy.clock_unknown",
-                        value = format!("{:?}", c.clock),
-                        known = known.join("、")
-                    ),
-                ));
-            }
-            if !EVENTS.iter().any(|k| k.0 == c.event) {
-                let known: Vec<&str> = EVENTS.iter().map(|k| k.0).collect();
-                return Err(err(
-                    "event",
-                    text!(
-                        "policy.event_unknown",
-                        value = format!("{:?}", c.event),
-                        known = known.join("、")
-                    ),
-                ));
-            }
-            let max = if c.unit == Unit::BusinessHours {
-                1000
-            } else {
-                3650
-            };
-            if c.n == 0 || c.n > max {
-                return Err(err("n", text!("policy.n_out_of_range", n = c.n, max = max)));
-            }
-            if let Some(s) = c
-                .pauses_in
-                .iter()
-                .find(|s| !PAUSE_STATES.contains(&s.as_str()))
-            {
-                return Err(err(
-                    "pauses_in",
-                    text!(
-                        "policy.pause_unknown",
-                        value = format!("{s:?}"),
-                        known = PAUSE_STATES.join("、")
-                    ),
-                ));
-            }
-            if let Some(s) = c
-                .stops_on
-                .iter()
-                .find(|s| !STOP_EVENTS.contains(&s.as_str()))
-            {
-                return Err(err(
-                    "stops_on",
-                    text!(
-                        "policy.stop_unknown",
-                        value = format!("{s:?}"),
-                        known = STOP_EVENTS.join("、")
-                    ),
-                ));
-            }
-            if c.rule.trim().is_empty() {
-                return Err(err("rule", text!("policy.rule_required")));
-            }
-            if self.clocks[..i]
-                .iter()
-                .any(|o| o.clock == c.clock && o.event == c.event)
-            {
-                return Err(err(
-                    "clock",
-                    text!(
-                        "policy.clock_twice",
-                        event = c.event.as_str(),
-                        clock = c.clock.as_str()
-                    ),
-                ));
-            }
         }
         Ok(())
     }

@@ -152,6 +152,6 @@ mod tests {
     fn chinese_is_the_default() {
         assert_eq!(Tr::default().t("nav.cases"), "服务单");
         assert_eq!(Tr::new(Lang::En).t("nav.cases"), "Cases");
-        assert_eq!(Tr::new(Lang::En).t("case.same_state").is_empty(), false);
+        assert!(!Tr::new(Lang::En).t("case.same_state").is_empty());
     }
 }

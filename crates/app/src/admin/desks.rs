@@ -114,7 +114,7 @@ impl Desks<'_> {
         if !actor.can(Permission::DeskManage) && !actor.can(Permission::UserManage) {
             return Err(AppError::Forbidden(Permission::DeskManage));
         }
-        Ok(self.active_and_inactive().await?)
+        self.active_and_inactive().await
     }
 
     /// Every desk, for pickers on pages anyone who works on cases sees.

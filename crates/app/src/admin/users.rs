@@ -133,10 +133,19 @@ fn guard_admin(actor: &Actor, touches_admin: bool) -> Result<()> {
     Ok(())
 }
 
-impl Users<'_> {
-    #[tracing::instrument(name = "user.create", skip_all)]
-    pub async fn create(&self, actor: &Actor, input: CreateUser) -> Result<CreatedUser> {
-        actor.require(Permission::UserManage)?;
+/// A new account, checked.
+struct NewAccount {
+    username: Username,
+    display_name: DisplayName,
+    roles: Vec<Role>,
+    lang: Lang,
+    password: String,
+    /// Sanbao made the password up (it is shown once and must be changed).
+    generated: bool,
+}
+
+impl NewAccount {
+    fn parse(input: &CreateUser) -> Result<NewAccount> {
         let mut errs = FieldErrors::default();
         let username = errs.check(Username::parse(&input.username));
         let display_name = errs.check(DisplayName::parse(&input.display_name));
@@ -154,16 +163,38 @@ impl Users<'_> {
             (None, _) => None,
         };
         errs.into_result()?;
-        let (
-            Some(username),
-            Some(display_name),
-            Some(roles),
-            Some(lang),
-            Some((password, generated)),
-        ) = (username, display_name, roles, lang, password)
-        else {
-            return Err(AppError::fault("a parsed field is missing"));
-        };
+        match (username, display_name, roles, lang, password) {
+            (
+                Some(username),
+                Some(display_name),
+                Some(roles),
+                Some(lang),
+                Some((password, generated)),
+            ) => Ok(NewAccount {
+                username,
+                display_name,
+                roles,
+                lang,
+                password,
+                generated,
+            }),
+            _ => Err(AppError::fault("a parsed field is missing")),
+        }
+    }
+}
+
+impl Users<'_> {
+    #[tracing::instrument(name = "user.create", skip_all)]
+    pub async fn create(&self, actor: &Actor, input: CreateUser) -> Result<CreatedUser> {
+        actor.require(Permission::UserManage)?;
+        let NewAccount {
+            username,
+            display_name,
+            roles,
+            lang,
+            password,
+            generated,
+        } = NewAccount::parse(&input)?;
         guard_admin(actor, roles.contains(&Role::Administrator))?;
         let hash = hash_password(password.clone()).await?;
         let now = sanbao_domain::time::now();

@@ -195,23 +195,30 @@ impl Jobs<'_> {
         }
     }
 
-    /// Run `work`, extending the lease every third of its length meanwhile.
+    /// Run `work`, extending the lease every third of its length meanwhile. The extension
+    /// runs as a task of its own: `work` may be holding the (SQLite) writer at any await
+    /// point, and an extension waiting for it inside the same task would wait forever.
     async fn with_lease(&self, id: i64, work: impl Future<Output = Result<()>>) -> Result<()> {
         let lease = self.app.config.job_lease;
-        let mut tick = tokio::time::interval(lease / 3);
-        tick.tick().await;
-        tokio::pin!(work);
-        loop {
-            tokio::select! {
-                r = &mut work => return r,
-                _ = tick.tick() => {
-                    let until = sanbao_domain::time::now() + chrono_duration(lease);
-                    if !repo::extend(&self.app.store, id, &self.app.worker, until).await? {
-                        tracing::warn!(job = id, "the job's lease was taken over");
+        let (store, worker) = (self.app.store.clone(), self.app.worker.clone());
+        let heartbeat = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(lease / 3);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let until = sanbao_domain::time::now() + chrono_duration(lease);
+                match repo::extend(&store, id, &worker, until).await {
+                    Ok(true) => {}
+                    Ok(false) => tracing::warn!(job = id, "the job's lease was taken over"),
+                    Err(e) => {
+                        tracing::warn!(job = id, error = %e, "extending a job's lease failed")
                     }
                 }
             }
-        }
+        });
+        let out = work.await;
+        heartbeat.abort();
+        out
     }
 
     /// Do `work` and mark the job done, with any follow-up job, in one transaction.

@@ -1,10 +1,10 @@
 //! The demo data set (`sanbao serve --demo`): desks, staff of every role, and about three
 //! hundred cases. Names and texts here are data, as customers and staff would write them.
 
-use sanbao_domain::UserId;
 use sanbao_domain::case::NewCaseForm;
 use sanbao_domain::customer::CustomerForm;
 use sanbao_domain::role::Role;
+use sanbao_domain::{DeskId, UserId};
 
 use crate::admin::desks::DeskInput;
 use crate::admin::users::CreateUser;
@@ -179,110 +179,136 @@ pub(crate) async fn load(app: &App, system: &Actor) -> Result<Vec<(String, Role,
     Ok(accounts)
 }
 
+/// The demo's deterministic random numbers: the same demo every time.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// Who the demo cases go to: desks by kind, two agents, the complaint officer, a technician.
+struct Staffing {
+    desks: Vec<(String, DeskId)>,
+    staff: [UserId; 4],
+}
+
+impl Staffing {
+    fn desk(&self, kind: &str) -> Option<DeskId> {
+        self.desks
+            .iter()
+            .find(|(k, _)| k == kind)
+            .map(|(_, id)| *id)
+    }
+}
+
+/// Demo case `i`, received over the last sixty days.
+fn demo_case(r: &mut Rng, who: &Staffing, i: u64, tz: chrono_tz::Tz) -> NewCaseForm {
+    let (kind, subject, description) = SUBJECTS[r.next(SUBJECTS.len() as u64) as usize];
+    let org = r.next(10) == 0;
+    let name = if org {
+        ORGS[r.next(ORGS.len() as u64) as usize].to_owned()
+    } else {
+        format!(
+            "{}{}",
+            SURNAMES[r.next(20) as usize],
+            GIVEN[r.next(20) as usize]
+        )
+    };
+    let phone = format!(
+        "1{}{:09}",
+        [3, 5, 8, 9][r.next(4) as usize],
+        100_000_000 + r.next(800_000_000)
+    );
+    let mut channel = CHANNELS[r.next(CHANNELS.len() as u64) as usize];
+    let regulator_ref = if kind == "complaint" && r.next(8) == 0 {
+        channel = "regulator";
+        format!("1231520261{:06}", r.next(1_000_000))
+    } else {
+        String::new()
+    };
+    let received_at =
+        chrono::Utc::now() - chrono::Duration::minutes((r.next(60 * 24 * 60) + 5) as i64);
+    let desk_id = match kind {
+        "complaint" => who.desk("complaint"),
+        "repair" | "maintenance" => who.desk("field"),
+        _ => who.desk("service"),
+    };
+    let assignee = (r.next(3) > 0).then(|| {
+        who.staff[if kind == "complaint" {
+            2
+        } else {
+            (i % 2) as usize
+        }]
+    });
+    NewCaseForm {
+        kind: kind.into(),
+        channel: channel.into(),
+        customer: CustomerForm {
+            name,
+            phone,
+            kind: if org {
+                "organisation".into()
+            } else {
+                String::new()
+            },
+            credit_code: if org {
+                "91350100M000100Y43".into()
+            } else {
+                String::new()
+            },
+            ..Default::default()
+        },
+        subject: subject.into(),
+        description: description.into(),
+        priority: ["normal", "normal", "normal", "high", "urgent", "low"][r.next(6) as usize]
+            .into(),
+        received_at: Some(received_at),
+        desk_id,
+        assignee_id: assignee,
+        // The regulator accepted it the day before it reached us.
+        regulator_accepted_on: if regulator_ref.is_empty() {
+            String::new()
+        } else {
+            (received_at - chrono::Duration::days(1))
+                .with_timezone(&tz)
+                .date_naive()
+                .to_string()
+        },
+        regulator_ref,
+    }
+}
+
 /// About three hundred cases of every kind and channel, received over the last sixty days, in
 /// every state (some clocks met, some breached, some paused).
 async fn load_cases(app: &App, system: &Actor) -> Result<()> {
-    let desks = app.desks().list(system).await?;
-    let desk = |kind: &str| desks.iter().find(|d| d.kind == kind).map(|d| d.id);
     let users = app.users();
-    let staff_ids: [UserId; 4] = [
-        users.find_id(system, "zhangwei").await?,
-        users.find_id(system, "lina").await?,
-        users.find_id(system, "wangfang").await?,
-        users.find_id(system, "liuyang").await?,
-    ];
-    // A small deterministic generator: the same demo every time.
-    let mut seed: u64 = 20_261_127;
-    let mut next = move |n: u64| {
-        seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (seed >> 33) % n
+    let who = Staffing {
+        desks: app
+            .desks()
+            .list(system)
+            .await?
+            .into_iter()
+            .map(|d| (d.kind, d.id))
+            .collect(),
+        staff: [
+            users.find_id(system, "zhangwei").await?,
+            users.find_id(system, "lina").await?,
+            users.find_id(system, "wangfang").await?,
+            users.find_id(system, "liuyang").await?,
+        ],
     };
-    let now = chrono::Utc::now();
+    let mut r = Rng(20_261_127);
     for i in 0..300u64 {
-        let (kind, subject, description) = SUBJECTS[next(SUBJECTS.len() as u64) as usize];
-        let org = next(10) == 0;
-        let name = if org {
-            ORGS[next(ORGS.len() as u64) as usize].to_owned()
-        } else {
-            format!(
-                "{}{}",
-                SURNAMES[next(20) as usize],
-                GIVEN[next(20) as usize]
-            )
-        };
-        let phone = format!(
-            "1{}{:09}",
-            [3, 5, 8, 9][next(4) as usize],
-            100_000_000 + next(800_000_000)
-        );
-        let mut channel = CHANNELS[next(CHANNELS.len() as u64) as usize];
-        let regulator_ref = if kind == "complaint" && next(8) == 0 {
-            channel = "regulator";
-            format!("1231520261{:06}", next(1_000_000))
-        } else {
-            String::new()
-        };
-        let received_at = now - chrono::Duration::minutes((next(60 * 24 * 60) + 5) as i64);
-        let desk_id = match kind {
-            "complaint" => desk("complaint"),
-            "repair" | "maintenance" => desk("field"),
-            _ => desk("service"),
-        };
-        let assignee = (next(3) > 0).then(|| {
-            staff_ids[if kind == "complaint" {
-                2
-            } else {
-                (i % 2) as usize
-            }]
-        });
-        let v = app
-            .cases()
-            .open(
-                system,
-                &NewCaseForm {
-                    kind: kind.into(),
-                    channel: channel.into(),
-                    customer: CustomerForm {
-                        name,
-                        phone,
-                        kind: if org {
-                            "organisation".into()
-                        } else {
-                            String::new()
-                        },
-                        credit_code: if org {
-                            "91350100M000100Y43".into()
-                        } else {
-                            String::new()
-                        },
-                        ..Default::default()
-                    },
-                    subject: subject.into(),
-                    description: description.into(),
-                    priority: ["normal", "normal", "normal", "high", "urgent", "low"]
-                        [next(6) as usize]
-                        .into(),
-                    received_at: Some(received_at),
-                    desk_id,
-                    assignee_id: assignee,
-                    regulator_accepted_on: if regulator_ref.is_empty() {
-                        String::new()
-                    } else {
-                        // The regulator accepted it the day before it reached us.
-                        (received_at - chrono::Duration::days(1))
-                            .with_timezone(&app.config.timezone)
-                            .date_naive()
-                            .to_string()
-                    },
-                    regulator_ref,
-                },
-                None,
-            )
-            .await?;
+        let form = demo_case(&mut r, &who, i, app.config.timezone);
+        let v = app.cases().open(system, &form, None).await?;
         // Walk some cases along the spine.
-        let path: &[&str] = match next(10) {
+        let path: &[&str] = match r.next(10) {
             0..=2 => &[],
             3 => &["in_progress"],
             4 => &["in_progress", "waiting_customer"],
@@ -292,7 +318,7 @@ async fn load_cases(app: &App, system: &Actor) -> Result<()> {
         };
         let closing = Closing {
             resolution: "已按规定处理并向客户说明结果".into(),
-            satisfaction: ["satisfied", "satisfied", "fair", "unsatisfied"][next(4) as usize]
+            satisfaction: ["satisfied", "satisfied", "fair", "unsatisfied"][r.next(4) as usize]
                 .into(),
             precautions: "请按说明书使用，如再出现问题请致电客服热线".into(),
         };

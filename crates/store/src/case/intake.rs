@@ -310,17 +310,7 @@ async fn on_postgres(
         audit_head,
     };
     let n = name(&intake);
-    let (desk_name, assignee_name): (Option<String>, Option<String>) =
-        match (d.case.desk_id, d.case.assignee_id) {
-            (None, None) => (None, None),
-            (desk, assignee) => {
-                sqlx::query_as(DESK_AND_ASSIGNEE_NAMES)
-                    .bind(desk)
-                    .bind(assignee)
-                    .fetch_one(&mut *tx)
-                    .await?
-            }
-        };
+    let (desk_name, assignee_name) = pg_names(&mut tx, &d.case).await?;
     dangling(&d.case, &desk_name, &assignee_name)?;
     d.case.number.clone_from(&n.number);
     d.case.customer_id = customer_id;
@@ -351,10 +341,7 @@ async fn on_postgres(
             Ok(()) => {}
             Err(StoreError::Unique) => {
                 drop(tx);
-                return super::row::idempotent_case(store, *user, key)
-                    .await?
-                    .map(Created::Earlier)
-                    .ok_or(StoreError::Stale);
+                return earlier(store, *user, key).await;
             }
             Err(other) => return Err(other),
         }
@@ -368,6 +355,31 @@ async fn on_postgres(
     .await?;
     tx.commit().await?;
     Ok(written(d, id, intake, desk_name, assignee_name))
+}
+
+/// The names of the case's desk and assignee (none given: none looked up).
+async fn pg_names(
+    t: &mut sqlx::PgConnection,
+    c: &CaseWrite,
+) -> Result<(Option<String>, Option<String>)> {
+    Ok(match (c.desk_id, c.assignee_id) {
+        (None, None) => (None, None),
+        (desk, assignee) => {
+            sqlx::query_as(DESK_AND_ASSIGNEE_NAMES)
+                .bind(desk)
+                .bind(assignee)
+                .fetch_one(t)
+                .await?
+        }
+    })
+}
+
+/// The case an earlier request with the same key created.
+async fn earlier(store: &Store, user: i64, key: &str) -> Result<Created> {
+    super::row::idempotent_case(store, user, key)
+        .await?
+        .map(Created::Earlier)
+        .ok_or(StoreError::Stale)
 }
 
 /// The customer with this phone, created if there is none. Safe under concurrency: the

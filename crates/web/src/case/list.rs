@@ -191,6 +191,18 @@ fn tabs(counts: Vec<(Queue, i64)>, current: Option<Queue>, en: bool) -> Vec<Tab>
         .collect()
 }
 
+/// The active desks for the desk filter (none when they could not be read).
+fn active_desks(
+    desks: Result<Vec<sanbao_app::admin::desks::Desk>, AppError>,
+) -> Vec<(DeskId, String)> {
+    desks
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|d| d.active)
+        .map(|d| (d.id, d.name))
+        .collect()
+}
+
 pub(super) async fn list(
     State(state): State<AppState>,
     staff: Staff,
@@ -229,12 +241,7 @@ pub(super) async fn list(
         (Ok(p), Ok(c)) => (p, c),
         (Err(e), _) | (_, Err(e)) => return PageError::new(e, tr).into_response(),
     };
-    let desks = desks
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|d| d.active)
-        .map(|d| (d.id, d.name))
-        .collect();
+    let desks = active_desks(desks);
     let layout = Layout::new(
         &staff,
         Section::Cases,

@@ -11,41 +11,61 @@ use crate::deadline::{Context, Due, Unit, due};
 use crate::text;
 use crate::text::Text;
 
-/// Clock names used across Sanbao.
-pub const CLOCKS: &[(&str, &str)] = &[
-    ("first_response", "首次响应"),
-    ("verification", "初步核实"),
-    ("reply", "答复"),
-    ("dispatch", "派工"),
-    ("processing", "处理"),
-    ("request_window", "申请期限"),
-    ("exchange_window", "换货期限"),
-    ("refund", "退款"),
-    ("recall_notice", "召回通知"),
-    ("adverse_event_report", "不良事件报告"),
+/// Clock names used across Sanbao: code, Chinese, English.
+pub const CLOCKS: &[(&str, &str, &str)] = &[
+    ("first_response", "首次响应", "First response"),
+    ("verification", "初步核实", "Verification"),
+    ("reply", "答复", "Reply"),
+    ("dispatch", "派工", "Dispatch"),
+    ("processing", "处理", "Processing"),
+    ("request_window", "申请期限", "Request window"),
+    ("exchange_window", "换货期限", "Exchange window"),
+    ("refund", "退款", "Refund"),
+    ("recall_notice", "召回通知", "Recall notice"),
+    ("adverse_event_report", "不良事件报告", "Adverse event report"),
 ];
 
-/// Events that start clocks.
-pub const EVENTS: &[(&str, &str)] = &[
-    ("complaint_received", "收到投诉"),
-    ("fault_reported", "报修"),
-    ("goods_received_back", "收到退回商品"),
-    ("delivered", "交付/购买"),
-    ("signed_for", "签收"),
-    ("recall_class_1", "启动一级召回"),
-    ("recall_class_2", "启动二级召回"),
-    ("recall_class_3", "启动三级召回"),
-    ("adverse_event_cluster", "获知群体不良事件"),
-    ("adverse_event_death", "获知导致死亡的不良事件"),
-    ("adverse_event_serious", "获知导致严重伤害的不良事件"),
+/// Events that start clocks: code, Chinese, English.
+pub const EVENTS: &[(&str, &str, &str)] = &[
+    ("complaint_received", "收到投诉", "Complaint received"),
+    ("fault_reported", "报修", "Fault reported"),
+    ("goods_received_back", "收到退回商品", "Goods received back"),
+    ("delivered", "交付/购买", "Delivered / bought"),
+    ("signed_for", "签收", "Signed for"),
+    ("recall_class_1", "启动一级召回", "Class I recall started"),
+    ("recall_class_2", "启动二级召回", "Class II recall started"),
+    ("recall_class_3", "启动三级召回", "Class III recall started"),
+    ("adverse_event_cluster", "获知群体不良事件", "Cluster of adverse events known"),
+    ("adverse_event_death", "获知导致死亡的不良事件", "Adverse event with death known"),
+    ("adverse_event_serious", "获知导致严重伤害的不良事件", "Adverse event with serious injury known"),
 ];
 
+/// A clock's name in Chinese (the code itself when unknown).
 pub fn clock_label(code: &str) -> &str {
-    CLOCKS.iter().find(|c| c.0 == code).map_or(code, |c| c.1)
+    clock_label_in(code, false)
 }
 
+pub fn clock_label_in(code: &str, english: bool) -> &str {
+    label_in(CLOCKS, code, english)
+}
+
+/// An event's name in Chinese (the code itself when unknown).
 pub fn event_label(code: &str) -> &str {
-    EVENTS.iter().find(|c| c.0 == code).map_or(code, |c| c.1)
+    event_label_in(code, false)
+}
+
+pub fn event_label_in(code: &str, english: bool) -> &str {
+    if STOP_EVENTS.iter().any(|e| e.0 == code) {
+        return label_in(STOP_EVENTS, code, english);
+    }
+    label_in(EVENTS, code, english)
+}
+
+fn label_in<'a>(table: &[(&str, &'static str, &'static str)], code: &'a str, english: bool) -> &'a str {
+    match table.iter().find(|c| c.0 == code) {
+        Some((_, zh, en)) => if english { en } else { zh },
+        None => code,
+    }
 }
 
 /// One clock a policy sets.
@@ -151,16 +171,16 @@ pub const MAX_LINES: usize = 2000;
 
 /// Case states a clock may pause in, and the events that may stop a clock.
 pub const PAUSE_STATES: &[&str] = &["waiting_customer"];
-pub const STOP_EVENTS: &[&str] = &[
-    "first_response_sent",
-    "complaint_verified",
-    "complaint_replied",
-    "technician_dispatched",
-    "return_processed",
-    "repair_completed",
-    "refund_paid",
-    "recall_notified",
-    "adverse_event_reported",
+pub const STOP_EVENTS: &[(&str, &str, &str)] = &[
+    ("first_response_sent", "已首次回应", "First response sent"),
+    ("complaint_verified", "已初步核实", "Complaint verified"),
+    ("complaint_replied", "已答复", "Complaint answered"),
+    ("technician_dispatched", "已派工", "Technician dispatched"),
+    ("return_processed", "退换货已处理", "Return processed"),
+    ("repair_completed", "维修完成", "Repair completed"),
+    ("refund_paid", "已退款", "Refund paid"),
+    ("recall_notified", "已发召回通知", "Recall notice sent"),
+    ("adverse_event_reported", "不良事件已上报", "Adverse event reported"),
 ];
 
 /// One clock's own fields: a known clock and event, a length in range, known pausing states
@@ -213,10 +233,11 @@ fn check_clock(c: &ClockRule) -> Result<(), (&'static str, Text)> {
     if let Some(s) = c
         .stops_on
         .iter()
-        .find(|s| !STOP_EVENTS.contains(&s.as_str()))
+        .find(|s| !STOP_EVENTS.iter().any(|e| e.0 == s.as_str()))
     {
         let value = format!("{s:?}");
-        let known = STOP_EVENTS.join("、");
+        let known: Vec<&str> = STOP_EVENTS.iter().map(|e| e.0).collect();
+        let known = known.join("、");
         return Err((
             "stops_on",
             text!("policy.stop_unknown", value = value, known = known),

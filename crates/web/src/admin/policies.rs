@@ -198,7 +198,10 @@ async fn policy_page(
             version,
             error,
             can_edit: staff.actor().can(Permission::SettingsManage),
-            events: dom::EVENTS.to_vec(),
+            events: dom::EVENTS
+                .iter()
+                .map(|e| (e.0, if staff.tr.is_en() { e.2 } else { e.1 }))
+                .collect(),
             event,
             at,
             explained,

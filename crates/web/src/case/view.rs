@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sanbao_app::case::{CaseView, TimelineEntry};
 use sanbao_domain::case::{Coded, EventKind, Satisfaction, State};
 use sanbao_domain::deadline::ClockState;
-use sanbao_domain::policy::{clock_label, event_label};
+use sanbao_domain::policy::{clock_label_in, event_label_in};
 
 use crate::layout::Layout;
 use crate::session::urlencode;
@@ -43,11 +43,7 @@ pub(crate) fn chips(layout: &Layout, v: &CaseView, now: DateTime<Utc>) -> Vec<Ch
                 _ => ("on-time", "clock.on_time"),
             };
             Chip {
-                label: if tr.is_en() {
-                    k.clock.replace('_', " ")
-                } else {
-                    clock_label(&k.clock).to_owned()
-                },
+                label: clock_label_in(&k.clock, tr.is_en()).to_owned(),
                 due,
                 class,
                 state_label: tr.t(key),
@@ -186,7 +182,7 @@ fn entry_text(layout: &Layout, e: &TimelineEntry) -> String {
         }
         EventKind::PolicyEvent => {
             let event = data["event"].as_str().unwrap_or("");
-            let shown = if en { event } else { event_label(event) };
+            let shown = event_label_in(event, en);
             format!("{}：{shown}", tr.t("timeline.clock"))
         }
         EventKind::Created => tr.t("timeline.created").to_owned(),

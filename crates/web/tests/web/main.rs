@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use sanbao_app::Actor;
 use sanbao_domain::role::Role;
 use serde_json::{Value, json};
-use support::{ADMIN_PASSWORD, PASSWORD, TestApp, csrf_of, location};
+use support::{ADMIN_PASSWORD, CODES, PASSWORD, TestApp, a11y_problems, csrf_of, location, visible_text};
 
 #[tokio::test]
 async fn the_login_page_is_chinese_by_default_and_english_on_request() {
@@ -282,7 +282,27 @@ async fn logout_ends_the_session() {
 #[tokio::test]
 async fn every_page_renders_for_every_demo_role() {
     let t = TestApp::spawn_with(true).await;
+    // A repair, a case every role that reads cases may open.
+    let repair = t
+        .app
+        .cases()
+        .list(
+            &Actor::system(),
+            sanbao_app::case::CaseQuery {
+                kind: Some("repair".into()),
+                ..Default::default()
+            },
+            1,
+        )
+        .await
+        .unwrap()
+        .cases[0]
+        .number
+        .clone();
+    let case_page = format!("/cases/{repair}");
     let pages = [
+        case_page.as_str(),
+        "/settings/jobs",
         "/",
         "/cases",
         "/customers",
@@ -342,6 +362,31 @@ async fn every_page_renders_for_every_demo_role() {
                 s == StatusCode::OK || (s == StatusCode::FORBIDDEN && role != Role::Administrator),
                 "{username} {p}: {s}"
             );
+            let html = res.text().await.unwrap();
+            let problems = a11y_problems(&html);
+            assert!(problems.is_empty(), "{username} {p}: {problems:#?}");
+            // The audit log shows each change as it was recorded (making those readable is
+            // the audit page's own work).
+            let text = visible_text(&html);
+            for code in CODES.iter().filter(|_| !p.starts_with("/settings/audit")) {
+                assert!(!text.contains(code), "{username} {p} shows the code {code}");
+            }
+        }
+    }
+    // The same pages in English show English, never a code.
+    let (c, _) = t.login("admin", sanbao_app::setup::DEMO_PASSWORD).await;
+    let csrf = t.csrf(&c, "/me").await;
+    c.post(t.url("/me/lang"))
+        .form(&[("_csrf", csrf.as_str()), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    for p in pages {
+        let html = c.get(t.url(p)).send().await.unwrap().text().await.unwrap();
+        let text = visible_text(&html);
+        assert!(!text.contains("[?]"), "{p}: a missing message");
+        for code in CODES.iter().filter(|_| !p.starts_with("/settings/audit")) {
+            assert!(!text.contains(code), "{p} shows the code {code} in English");
         }
     }
 }
@@ -912,4 +957,89 @@ async fn the_customer_list_finds_by_name_and_phone() {
     );
     let (s, _) = get(admin, "/customers?before=x".into()).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_assets_are_cached_by_content() {
+    let t = TestApp::spawn().await;
+    let c = t.admin().await;
+    let page = c.get(t.url("/cases")).send().await.unwrap();
+    let headers = page.headers().clone();
+    let html = page.text().await.unwrap();
+    let api = reqwest::get(t.url("/api/v1/cases")).await.unwrap();
+    let missing = reqwest::get(t.url("/no-such-page")).await.unwrap();
+    for h in [&headers, api.headers(), missing.headers()] {
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "same-origin");
+    }
+    // The page names its script and stylesheet by their content's digest.
+    let href = |ext: &str| {
+        html.split('"')
+            .find(|s| s.starts_with("/static/app.") && s.ends_with(ext))
+            .unwrap_or_else(|| panic!("no {ext} in the page"))
+            .to_owned()
+    };
+    for (path, kind) in [(href(".css"), "text/css"), (href(".js"), "text/javascript")] {
+        assert!(path.len() > "/static/app..css".len() + 8, "{path}");
+        let res = reqwest::get(t.url(&path)).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with(kind));
+        let cache = res.headers()["cache-control"].to_str().unwrap();
+        assert!(cache.contains("max-age=31536000") && cache.contains("immutable"), "{cache}");
+    }
+    let stale = reqwest::get(t.url("/static/app.0000000000.css")).await.unwrap();
+    assert_eq!(stale.status(), StatusCode::NOT_FOUND);
+    assert!(!html.contains("javascript:"));
+}
+
+#[tokio::test]
+async fn errors_are_in_the_readers_language_and_tied_to_their_fields() {
+    let t = TestApp::spawn().await;
+    t.user("lina", Role::ServiceAgent).await;
+    let (c, _) = t.login("lina", PASSWORD).await;
+    let csrf = t.csrf(&c, "/cases/new").await;
+    let bad = [
+        ("_csrf", csrf.as_str()),
+        ("kind", "complaint"),
+        ("channel", "phone"),
+        ("customer_phone", "12345"),
+        ("customer_name", ""),
+        ("subject", "屏幕漏液"),
+    ];
+    let res = c.post(t.url("/cases")).form(&bad).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("请填写客户姓名/名称"), "Chinese by default");
+    assert!(html.contains(r#"name="customer_phone" aria-invalid="true" aria-describedby="err-customer-phone""#));
+    assert!(html.contains(r#"id="err-customer-phone""#));
+    // The same form for someone who reads English.
+    let csrf = t.csrf(&c, "/me").await;
+    c.post(t.url("/me/lang"))
+        .form(&[("_csrf", csrf.as_str()), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    let csrf = t.csrf(&c, "/cases/new").await;
+    let mut bad = bad;
+    bad[0].1 = csrf.as_str();
+    let html = c.post(t.url("/cases")).form(&bad).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Customer name is required"), "{html}");
+    assert!(html.contains("Not a phone number"));
+    assert!(!html.contains("请填写"));
+}
+
+#[tokio::test]
+async fn a_fault_shows_the_request_id_to_quote() {
+    let t = TestApp::spawn().await;
+    let c = t.admin().await;
+    // The database goes away under the running server.
+    t.app.store.close().await;
+    let res = c.get(t.url("/cases")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let html = res.text().await.unwrap();
+    assert!(id.len() >= 8 && html.contains(&id), "{id}: {html}");
 }

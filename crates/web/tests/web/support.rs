@@ -251,3 +251,100 @@ pub async fn error_of(res: reqwest::Response) -> (StatusCode, Value) {
     let body: Value = res.json().await.unwrap();
     (status, body["error"].clone())
 }
+
+/// What a page gets wrong for people using a screen reader or the keyboard: a form control
+/// without a label (an enclosing `<label>`, a `<label for>`, `aria-label` or `title`), a table
+/// header without `scope`, a field marked invalid that does not say where its message is, a
+/// `javascript:` link, an inline script.
+pub fn a11y_problems(html: &str) -> Vec<String> {
+    let tags: Vec<&str> = html
+        .split('<')
+        .skip(1)
+        .filter_map(|t| t.split('>').next())
+        .collect();
+    let labelled_ids: Vec<String> = tags
+        .iter()
+        .filter(|t| t.starts_with("label "))
+        .filter_map(|t| attr(t, "for"))
+        .collect();
+    let mut problems = Vec::new();
+    let mut in_label = 0i32;
+    for t in &tags {
+        let name = t.split([' ', '\n', '/']).next().unwrap_or("");
+        match name {
+            "label" => in_label += 1,
+            "" if t.starts_with("/label") => in_label -= 1,
+            "input" | "select" | "textarea" => {
+                let kind = attr(t, "type").unwrap_or_default();
+                if ["hidden", "submit", "button", "reset", "image"].contains(&kind.as_str()) {
+                    continue;
+                }
+                let named = in_label > 0
+                    || attr(t, "aria-label").is_some()
+                    || attr(t, "aria-labelledby").is_some()
+                    || attr(t, "title").is_some()
+                    || attr(t, "id").is_some_and(|id| labelled_ids.contains(&id));
+                if !named {
+                    problems.push(format!("unlabelled <{t}>"));
+                }
+                if attr(t, "aria-invalid").is_some() && attr(t, "aria-describedby").is_none() {
+                    problems.push(format!("invalid field without its message <{t}>"));
+                }
+            }
+            "th" if attr(t, "scope").is_none() => problems.push(format!("<{t}> without scope")),
+            "a" if attr(t, "href").is_some_and(|h| h.starts_with("javascript:")) => {
+                problems.push(format!("javascript: link <{t}>"));
+            }
+            "script" if attr(t, "src").is_none() => problems.push("inline script".to_owned()),
+            _ => {}
+        }
+    }
+    problems
+}
+
+/// The value of attribute `name` in a tag's text.
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let needle = format!(" {name}=\"");
+    let i = tag.find(&needle)? + needle.len();
+    tag[i..].split('"').next().map(str::to_owned)
+}
+
+/// A page's text as people read it: tags and their attributes removed, and what is there as
+/// data rather than words (a text area's content, `<code>`) left out.
+pub fn visible_text(html: &str) -> String {
+    let body = html.split("<body").nth(1).unwrap_or(html);
+    let mut out = String::new();
+    let mut skipping: Option<&str> = None;
+    for part in body.split('<') {
+        let Some((tag, text)) = part.split_once('>') else {
+            continue;
+        };
+        let name = tag.split([' ', '/']).next().unwrap_or("");
+        match skipping {
+            Some(end) if tag.starts_with('/') && &tag[1..] == end => skipping = None,
+            Some(_) => continue,
+            None if name == "textarea" || name == "code" => {
+                skipping = Some(name);
+                continue;
+            }
+            None => {}
+        }
+        if skipping.is_none() {
+            out.push_str(text);
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// Codes people never read on a page: states, queue names, timeline kinds.
+pub const CODES: &[&str] = &[
+    "due_soon",
+    "in_progress",
+    "waiting_customer",
+    "met_late",
+    "policy_event",
+    "complaint_received",
+    "fault_reported",
+    "extended_service",
+];

@@ -22,7 +22,11 @@ pub const CLOCKS: &[(&str, &str, &str)] = &[
     ("exchange_window", "换货期限", "Exchange window"),
     ("refund", "退款", "Refund"),
     ("recall_notice", "召回通知", "Recall notice"),
-    ("adverse_event_report", "不良事件报告", "Adverse event report"),
+    (
+        "adverse_event_report",
+        "不良事件报告",
+        "Adverse event report",
+    ),
 ];
 
 /// Events that start clocks: code, Chinese, English.
@@ -35,9 +39,21 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
     ("recall_class_1", "启动一级召回", "Class I recall started"),
     ("recall_class_2", "启动二级召回", "Class II recall started"),
     ("recall_class_3", "启动三级召回", "Class III recall started"),
-    ("adverse_event_cluster", "获知群体不良事件", "Cluster of adverse events known"),
-    ("adverse_event_death", "获知导致死亡的不良事件", "Adverse event with death known"),
-    ("adverse_event_serious", "获知导致严重伤害的不良事件", "Adverse event with serious injury known"),
+    (
+        "adverse_event_cluster",
+        "获知群体不良事件",
+        "Cluster of adverse events known",
+    ),
+    (
+        "adverse_event_death",
+        "获知导致死亡的不良事件",
+        "Adverse event with death known",
+    ),
+    (
+        "adverse_event_serious",
+        "获知导致严重伤害的不良事件",
+        "Adverse event with serious injury known",
+    ),
 ];
 
 /// A clock's name in Chinese (the code itself when unknown).
@@ -61,9 +77,19 @@ pub fn event_label_in(code: &str, english: bool) -> &str {
     label_in(EVENTS, code, english)
 }
 
-fn label_in<'a>(table: &[(&str, &'static str, &'static str)], code: &'a str, english: bool) -> &'a str {
+fn label_in<'a>(
+    table: &[(&str, &'static str, &'static str)],
+    code: &'a str,
+    english: bool,
+) -> &'a str {
     match table.iter().find(|c| c.0 == code) {
-        Some((_, zh, en)) => if english { en } else { zh },
+        Some((_, zh, en)) => {
+            if english {
+                en
+            } else {
+                zh
+            }
+        }
         None => code,
     }
 }
@@ -180,7 +206,11 @@ pub const STOP_EVENTS: &[(&str, &str, &str)] = &[
     ("repair_completed", "维修完成", "Repair completed"),
     ("refund_paid", "已退款", "Refund paid"),
     ("recall_notified", "已发召回通知", "Recall notice sent"),
-    ("adverse_event_reported", "不良事件已上报", "Adverse event reported"),
+    (
+        "adverse_event_reported",
+        "不良事件已上报",
+        "Adverse event reported",
+    ),
 ];
 
 /// One clock's own fields: a known clock and event, a length in range, known pausing states

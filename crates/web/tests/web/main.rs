@@ -9,7 +9,9 @@ use reqwest::StatusCode;
 use sanbao_app::Actor;
 use sanbao_domain::role::Role;
 use serde_json::{Value, json};
-use support::{ADMIN_PASSWORD, CODES, PASSWORD, TestApp, a11y_problems, csrf_of, location, visible_text};
+use support::{
+    ADMIN_PASSWORD, CODES, PASSWORD, TestApp, a11y_problems, csrf_of, location, visible_text,
+};
 
 #[tokio::test]
 async fn the_login_page_is_chinese_by_default_and_english_on_request() {
@@ -970,7 +972,10 @@ async fn every_answer_carries_the_security_headers_and_assets_are_cached_by_cont
     let missing = reqwest::get(t.url("/no-such-page")).await.unwrap();
     for h in [&headers, api.headers(), missing.headers()] {
         let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{csp}"
+        );
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert_eq!(h["referrer-policy"], "same-origin");
@@ -986,11 +991,21 @@ async fn every_answer_carries_the_security_headers_and_assets_are_cached_by_cont
         assert!(path.len() > "/static/app..css".len() + 8, "{path}");
         let res = reqwest::get(t.url(&path)).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        assert!(res.headers()["content-type"].to_str().unwrap().starts_with(kind));
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with(kind)
+        );
         let cache = res.headers()["cache-control"].to_str().unwrap();
-        assert!(cache.contains("max-age=31536000") && cache.contains("immutable"), "{cache}");
+        assert!(
+            cache.contains("max-age=31536000") && cache.contains("immutable"),
+            "{cache}"
+        );
     }
-    let stale = reqwest::get(t.url("/static/app.0000000000.css")).await.unwrap();
+    let stale = reqwest::get(t.url("/static/app.0000000000.css"))
+        .await
+        .unwrap();
     assert_eq!(stale.status(), StatusCode::NOT_FOUND);
     assert!(!html.contains("javascript:"));
 }
@@ -1013,7 +1028,9 @@ async fn errors_are_in_the_readers_language_and_tied_to_their_fields() {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let html = res.text().await.unwrap();
     assert!(html.contains("请填写客户姓名/名称"), "Chinese by default");
-    assert!(html.contains(r#"name="customer_phone" aria-invalid="true" aria-describedby="err-customer-phone""#));
+    assert!(html.contains(
+        r#"name="customer_phone" aria-invalid="true" aria-describedby="err-customer-phone""#
+    ));
     assert!(html.contains(r#"id="err-customer-phone""#));
     // The same form for someone who reads English.
     let csrf = t.csrf(&c, "/me").await;
@@ -1025,7 +1042,15 @@ async fn errors_are_in_the_readers_language_and_tied_to_their_fields() {
     let csrf = t.csrf(&c, "/cases/new").await;
     let mut bad = bad;
     bad[0].1 = csrf.as_str();
-    let html = c.post(t.url("/cases")).form(&bad).send().await.unwrap().text().await.unwrap();
+    let html = c
+        .post(t.url("/cases"))
+        .form(&bad)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Customer name is required"), "{html}");
     assert!(html.contains("Not a phone number"));
     assert!(!html.contains("请填写"));

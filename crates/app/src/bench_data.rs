@@ -7,13 +7,15 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use sanbao_domain::case::{self as dom, CaseFact, Channel, EventKind, Kind, Priority, State};
+use sanbao_domain::case::{
+    self as dom, CaseFact, CaseRecord, Channel, EventKind, Kind, Priority, State,
+};
 use sanbao_domain::customer::CustomerKind;
 use sanbao_domain::deadline::ClockState;
 use sanbao_domain::role::Permission;
-use sanbao_domain::text;
+use sanbao_domain::{CustomerId, DeskId, UserId, text};
 use sanbao_store::case::bulk::{self, BulkBatch, BulkCase, BulkCustomer};
-use sanbao_store::case::{CaseWrite, CustomerWrite, EventWrite};
+use sanbao_store::case::{CustomerWrite, EventWrite};
 use serde_json::json;
 
 use crate::case::Projector;
@@ -104,9 +106,9 @@ struct Setting {
     officer: Staff,
     techs: [Staff; 2],
     /// `(desk kind, desk id)`.
-    desks: Vec<(String, i64)>,
+    desks: Vec<(String, DeskId)>,
     /// The projector of each desk (service, complaint, field).
-    projectors: Vec<(Option<i64>, Projector)>,
+    projectors: Vec<(Option<DeskId>, Projector)>,
     policy_name: String,
     policy_version: i32,
     tz: chrono_tz::Tz,
@@ -134,12 +136,12 @@ impl Setting {
                 Err(e) => return Err(e),
             }
         }
-        let desks: Vec<(String, i64)> = app
+        let desks: Vec<(String, DeskId)> = app
             .desks()
             .list(actor)
             .await?
             .into_iter()
-            .map(|d| (d.kind, d.id.0))
+            .map(|d| (d.kind, d.id))
             .collect();
         let (policy, version) = app.policies().active().await?;
         let mut projectors = Vec::new();
@@ -161,14 +163,14 @@ impl Setting {
         })
     }
 
-    fn desk(&self, kind: &str) -> Option<i64> {
+    fn desk(&self, kind: &str) -> Option<DeskId> {
         self.desks
             .iter()
             .find(|(k, _)| k == kind)
             .map(|(_, id)| *id)
     }
 
-    fn projector(&self, desk: Option<i64>) -> &Projector {
+    fn projector(&self, desk: Option<DeskId>) -> &Projector {
         self.projectors
             .iter()
             .find(|(id, _)| *id == desk)
@@ -321,16 +323,16 @@ impl Generator {
                 .push((id, c.clock.clone(), c.due_at.unwrap_or(self.s.now)));
         }
         b.clocks.extend(p.clocks.into_iter().map(|c| (id, c)));
-        let row = CaseWrite {
+        let row = CaseRecord {
             number,
             kind: d.kind,
             channel,
-            customer_id: customer,
+            customer_id: CustomerId(customer),
             subject: subject.to_owned(),
             description: description.to_owned(),
             priority: *self.r.pick(PRIORITIES),
             desk_id,
-            assignee_id: assigned.then_some(assignee.0),
+            assignee_id: assigned.then_some(UserId(assignee.0)),
             state: from,
             policy_name: self.s.policy_name.clone(),
             policy_version: self.s.policy_version,
@@ -342,7 +344,7 @@ impl Generator {
             next_check_at: p.next_check,
             breached: p.breached,
             escalated: p.breached,
-            tags: String::new(),
+            tags: Vec::new(),
             created_by: None,
             created_at: d.received,
             updated_at: at,

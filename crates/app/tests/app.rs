@@ -878,7 +878,10 @@ mod escalation {
 
     async fn late_complaint(t: &T, officer: &Actor) -> String {
         let received = chrono::Utc::now() - chrono::Duration::days(30);
-        t.complaint(officer, "phone", "投诉", received).await.number
+        t.complaint(officer, "phone", "投诉", received)
+            .await
+            .record
+            .number
     }
 
     #[tokio::test]

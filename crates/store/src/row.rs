@@ -15,6 +15,8 @@ pub(crate) enum Val<'a> {
     Int(Option<i64>),
     Int32(i32),
     Text(Option<&'a str>),
+    /// A list stored as one comma-joined text (a case's tags).
+    List(&'a [String]),
     Bool(bool),
     Time(Option<DateTime<Utc>>),
     Date(Option<NaiveDate>),
@@ -53,6 +55,12 @@ impl<'a> From<&'a String> for Val<'a> {
 impl<'a> From<Option<&'a str>> for Val<'a> {
     fn from(v: Option<&'a str>) -> Self {
         Val::Text(v)
+    }
+}
+
+impl<'a> From<&'a [String]> for Val<'a> {
+    fn from(v: &'a [String]) -> Self {
+        Val::List(v)
     }
 }
 
@@ -138,6 +146,7 @@ impl rusqlite::ToSql for Val<'_> {
             Val::Int(v) => v.map_or(ToSqlOutput::Owned(Value::Null), |v| v.into()),
             Val::Int32(v) => v.into(),
             Val::Text(v) => v.map_or(ToSqlOutput::Owned(Value::Null), |v| v.into()),
+            Val::List(v) => ToSqlOutput::Owned(v.join(",").into()),
             Val::Bool(v) => v.into(),
             Val::Time(v) => ToSqlOutput::Owned(v.map_or(Value::Null, |t| sqlite_time(t).into())),
             Val::Date(v) => ToSqlOutput::Owned(v.map_or(Value::Null, |d| sqlite_date(d).into())),
@@ -152,6 +161,7 @@ macro_rules! bind_val {
             $crate::row::Val::Int(x) => $q.bind(x),
             $crate::row::Val::Int32(x) => $q.bind(x),
             $crate::row::Val::Text(x) => $q.bind(x),
+            $crate::row::Val::List(x) => $q.bind(x.join(",")),
             $crate::row::Val::Bool(x) => $q.bind(x),
             $crate::row::Val::Time(x) => $q.bind(x),
             $crate::row::Val::Date(x) => $q.bind(x),
@@ -167,6 +177,7 @@ macro_rules! push_val {
             $crate::row::Val::Int(x) => $sep.push_bind(x),
             $crate::row::Val::Int32(x) => $sep.push_bind(x),
             $crate::row::Val::Text(x) => $sep.push_bind(x.map(str::to_owned)),
+            $crate::row::Val::List(x) => $sep.push_bind(x.join(",")),
             $crate::row::Val::Bool(x) => $sep.push_bind(x),
             $crate::row::Val::Time(x) => $sep.push_bind(x),
             $crate::row::Val::Date(x) => $sep.push_bind(x),

@@ -3,13 +3,12 @@
 
 use sanbao_domain::case::{CaseEdit, CaseEditForm, EventKind};
 use sanbao_domain::role::Permission;
-use sanbao_domain::{UserId, text};
+use sanbao_domain::{DeskId, UserId, text};
 use sanbao_store::StoreError;
 use sanbao_store::case::update::{self, CaseFields};
 use serde_json::json;
 
 use super::search::reindex;
-use super::view::split_tags;
 use super::{CaseView, Cases, append};
 use crate::{Actor, AppError, Result, audit};
 
@@ -52,10 +51,8 @@ impl Cases<'_> {
     ) -> Result<CaseView> {
         actor.require(Permission::CaseWrite)?;
         let c = self.visible(actor, number).await?;
-        let moves_desk = form.desk_id.is_some_and(|d| d.map(|d| d.0) != c.desk_id);
-        let moves_assignee = form
-            .assignee_id
-            .is_some_and(|a| a.map(|a| a.0) != c.assignee_id);
+        let moves_desk = form.desk_id.is_some_and(|d| d != c.desk_id);
+        let moves_assignee = form.assignee_id.is_some_and(|a| a != c.assignee_id);
         let taking = form.assignee_id == Some(actor.user_id)
             && actor.user_id.is_some()
             && c.assignee_id.is_none()
@@ -64,16 +61,17 @@ impl Cases<'_> {
             actor.require(Permission::CaseAssign)?;
         }
         let edit = CaseEdit::parse(form)?;
-        let old_tags = split_tags(&c.tags);
-        let tags = edit.tags.filter(|t| *t != old_tags);
+        let old_tags = &c.tags;
+        let tags = edit.tags.filter(|t| t != old_tags);
         let subject = edit.subject.unwrap_or_else(|| c.subject.clone());
         let description = edit.description.unwrap_or_else(|| c.description.clone());
         let priority = edit.priority.unwrap_or(c.priority);
-        let desk = edit.desk_id.map_or(c.desk_id, |d| d.map(|d| d.0));
-        let assignee = edit.assignee_id.map_or(c.assignee_id, |a| a.map(|a| a.0));
+        let (was_desk, was_assignee) = (c.desk_id.map(|d| d.0), c.assignee_id.map(|u| u.0));
+        let desk = edit.desk_id.map_or(was_desk, |d| d.map(|d| d.0));
+        let assignee = edit.assignee_id.map_or(was_assignee, |a| a.map(|a| a.0));
         let now = sanbao_domain::time::now();
         let projector = self
-            .projector_of(&c.policy_name, c.policy_version, desk)
+            .projector_of(&c.policy_name, c.policy_version, desk.map(DeskId))
             .await?;
         let mut tx = self.app.store.begin().await?;
         let fields = CaseFields {
@@ -86,8 +84,8 @@ impl Cases<'_> {
         update::update_fields(&mut tx, c.id, version, &fields, now)
             .await
             .map_err(unknown_reference)?;
-        if desk != c.desk_id || assignee != c.assignee_id {
-            let moved = json!({"desk_id": {"from": c.desk_id, "to": desk}, "assignee_id": {"from": c.assignee_id, "to": assignee}});
+        if desk != was_desk || assignee != was_assignee {
+            let moved = json!({"desk_id": {"from": was_desk, "to": desk}, "assignee_id": {"from": was_assignee, "to": assignee}});
             append(&mut tx, actor, c.id, EventKind::Assignment, now, "", moved).await?;
         }
         if let Some(tags) = &tags {

@@ -2,10 +2,10 @@
 //! before anything is written, and the case written in one piece.
 
 use chrono::{DateTime, Utc};
-use sanbao_domain::case::{self as dom, EventKind, Kind, NewCase, NewCaseForm, State};
+use sanbao_domain::case::{self as dom, EventKind, Kind, NewCase, NewCaseForm};
 use sanbao_domain::role::Permission;
 use sanbao_store::case::intake::{self, CaseDraft, Created, Intake, Naming};
-use sanbao_store::case::{CaseWrite, CustomerWrite, EventWrite};
+use sanbao_store::case::{CustomerWrite, EventWrite};
 use serde_json::json;
 
 use super::edit::unknown_reference;
@@ -31,14 +31,8 @@ impl Cases<'_> {
             actor.require(Permission::CaseAssign)?;
         }
         let (policy, policy_version) = self.app.policies().active().await?;
-        let projector = Projector::load(
-            self.app,
-            Some(policy),
-            "",
-            policy_version,
-            new.desk_id.map(|d| d.0),
-        )
-        .await?;
+        let projector =
+            Projector::load(self.app, Some(policy), "", policy_version, new.desk_id).await?;
         let idempotency = actor.id().zip(idempotency_key);
         if let Some((uid, key)) = idempotency
             && let Some(existing) =
@@ -97,7 +91,6 @@ fn draft(
         &facts(events.iter().map(|e| (e.kind, e.data.as_str(), e.at))),
         now,
     );
-    let regulator = new.regulator.as_ref();
     CaseDraft {
         customer: CustomerWrite {
             kind: new.customer.kind,
@@ -111,32 +104,12 @@ fn draft(
                 .map(|c| c.as_str().to_owned()),
             created_at: now,
         },
-        case: CaseWrite {
-            number: String::new(),
-            kind: new.kind,
-            channel: new.channel,
-            customer_id: 0,
-            subject: new.subject.clone(),
-            description: new.description.clone(),
-            priority: new.priority,
-            desk_id: new.desk_id.map(|d| d.0),
-            assignee_id: new.assignee_id.map(|u| u.0),
-            state: State::New,
-            policy_name: projector.policy.name.clone(),
-            policy_version,
-            received_at: new.received_at,
-            regulator_ref: regulator.map(|r| r.reference.clone()),
-            regulator_accepted_on: regulator.map(|r| r.accepted_on),
-            resolved_at: None,
-            next_due_at: projection.next_due,
-            next_check_at: projection.next_check,
-            breached: projection.breached,
-            escalated: false,
-            tags: String::new(),
-            created_by: actor.id(),
-            created_at: now,
-            updated_at: now,
-        },
+        case: new.record(
+            (&projector.policy.name, policy_version),
+            &projection,
+            actor.user_id,
+            now,
+        ),
         year: dom::number_year(new.received_at, tz),
         events,
         clocks: projection.clocks,

@@ -48,7 +48,7 @@ pub(crate) fn can_see(actor: &Actor, c: &CaseRow) -> bool {
     c.kind != Kind::Complaint
         || actor.can(Permission::ComplaintHandle)
         || actor.can(Permission::CaseSupervise)
-        || (c.assignee_id.is_some() && c.assignee_id == actor.id())
+        || (c.assignee_id.is_some() && c.assignee_id == actor.user_id)
 }
 
 /// A phone number as `actor` may see it: whole with the personal-data permission, else

@@ -31,14 +31,14 @@ impl Projector {
         policy: Option<Policy>,
         name: &str,
         version: i32,
-        desk_id: Option<i64>,
+        desk_id: Option<sanbao_domain::DeskId>,
     ) -> Result<Projector> {
         let policy = match policy {
             Some(p) => p,
             None => app.policies().version(name, version).await?,
         };
         let hours = match desk_id {
-            Some(d) => app.desks().hours(sanbao_domain::DeskId(d)).await?.0,
+            Some(d) => app.desks().hours(d).await?.0,
             None => ServiceHours::default(),
         };
         Ok(Projector {
@@ -88,7 +88,7 @@ impl Cases<'_> {
         &self,
         policy_name: &str,
         policy_version: i32,
-        desk_id: Option<i64>,
+        desk_id: Option<sanbao_domain::DeskId>,
     ) -> Result<Projector> {
         Projector::load(self.app, None, policy_name, policy_version, desk_id).await
     }

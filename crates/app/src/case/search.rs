@@ -56,13 +56,14 @@ pub(crate) async fn reindex(tx: &mut sanbao_store::Tx, case_id: i64) -> Result<(
         return Ok(());
     };
     let events = rows::events_tx(tx, case_id).await?;
+    let tags = c.tags.join(",");
     let mut parts: Vec<&str> = vec![
         &c.number,
         &c.subject,
         &c.description,
         &c.customer_name,
         &c.customer_phone,
-        &c.tags,
+        &tags,
     ];
     parts.extend(
         events

@@ -1,8 +1,8 @@
 //! A case as its viewer sees it: typed, with personal data masked where the viewer may not
 //! see it, and the moves the viewer may make now.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use sanbao_domain::case::{Channel, ClockRecord, EventKind, Kind, Priority, State, allowed_moves};
+use chrono::{DateTime, Utc};
+use sanbao_domain::case::{CaseRecord, ClockRecord, EventKind, State, allowed_moves};
 use sanbao_domain::role::Permission;
 use sanbao_domain::{CaseId, CustomerId, DeskId, UserId};
 use sanbao_store::case::row::{self as repo, CaseRow, EventRow};
@@ -17,36 +17,17 @@ pub struct Party<Id> {
     pub name: String,
 }
 
-/// A case as shown to one viewer.
+/// A case as shown to one viewer: its record (every field, read through `Deref`) with the
+/// names it refers to, masked where the viewer may not see them, and what the viewer may do.
 #[derive(Debug, Clone)]
 pub struct CaseView {
     pub id: CaseId,
-    pub number: String,
-    pub kind: Kind,
-    pub channel: Channel,
-    pub state: State,
-    pub priority: Priority,
-    pub subject: String,
-    pub description: String,
+    pub record: CaseRecord,
     pub customer: Party<CustomerId>,
     /// The customer's phone as this viewer may see it (masked without the permission).
     pub phone_shown: String,
     pub desk: Option<Party<DeskId>>,
     pub assignee: Option<Party<UserId>>,
-    pub policy_name: String,
-    pub policy_version: i32,
-    pub received_at: DateTime<Utc>,
-    /// The 12315 number of a complaint a regulator transferred to us.
-    pub regulator_ref: Option<String>,
-    /// The day the regulator accepted it.
-    pub regulator_accepted_on: Option<NaiveDate>,
-    pub resolved_at: Option<DateTime<Utc>>,
-    pub next_due_at: Option<DateTime<Utc>>,
-    pub breached: bool,
-    pub escalated: bool,
-    pub tags: Vec<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
     /// Send back with a change; a stale one is refused.
     pub version: i64,
     /// The case's clocks, soonest first.
@@ -60,6 +41,14 @@ pub struct CaseView {
     pub(crate) cursor: String,
 }
 
+impl std::ops::Deref for CaseView {
+    type Target = CaseRecord;
+
+    fn deref(&self) -> &CaseRecord {
+        &self.record
+    }
+}
+
 impl CaseView {
     /// The case as `actor` sees it at `now`, with its clocks.
     pub(crate) fn of(
@@ -69,47 +58,30 @@ impl CaseView {
         now: DateTime<Utc>,
     ) -> CaseView {
         let writes = actor.can(Permission::CaseWrite);
+        let r = c.record;
         CaseView {
             allowed_moves: if writes {
-                allowed_moves(c.kind, c.state, c.resolved_at, now)
+                allowed_moves(r.kind, r.state, r.resolved_at, now)
             } else {
                 Vec::new()
             },
-            takes_reports: writes && c.state.takes_reports(),
+            takes_reports: writes && r.state.takes_reports(),
             cursor: format!("{}_{}", c.due_key, c.id),
             id: CaseId(c.id),
             phone_shown: shown_phone(actor, &c.customer_phone),
             customer: Party {
-                id: CustomerId(c.customer_id),
+                id: r.customer_id,
                 name: c.customer_name,
             },
-            desk: c.desk_id.map(|id| Party {
-                id: DeskId(id),
+            desk: r.desk_id.map(|id| Party {
+                id,
                 name: c.desk_name.unwrap_or_default(),
             }),
-            assignee: c.assignee_id.map(|id| Party {
-                id: UserId(id),
+            assignee: r.assignee_id.map(|id| Party {
+                id,
                 name: c.assignee_name.unwrap_or_default(),
             }),
-            regulator_ref: c.regulator_ref,
-            regulator_accepted_on: c.regulator_accepted_on,
-            tags: split_tags(&c.tags),
-            number: c.number,
-            kind: c.kind,
-            channel: c.channel,
-            state: c.state,
-            priority: c.priority,
-            subject: c.subject,
-            description: c.description,
-            policy_name: c.policy_name,
-            policy_version: c.policy_version,
-            received_at: c.received_at,
-            resolved_at: c.resolved_at,
-            next_due_at: c.next_due_at,
-            breached: c.breached,
-            escalated: c.escalated,
-            created_at: c.created_at,
-            updated_at: c.updated_at,
+            record: r,
             version: c.version,
             clocks,
         }
@@ -119,15 +91,6 @@ impl CaseView {
     pub fn policy(&self) -> String {
         format!("{}@{}", self.policy_name, self.policy_version)
     }
-}
-
-/// A case's tags from the case row's comma-joined list.
-pub(crate) fn split_tags(joined: &str) -> Vec<String> {
-    joined
-        .split(',')
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
 }
 
 /// An entry of a case's timeline.

@@ -4,7 +4,7 @@
 mod clock;
 mod codes;
 mod event;
-mod new_case;
+mod record;
 mod report;
 mod transition;
 
@@ -14,8 +14,8 @@ pub use codes::{
     Channel, Kind, Priority, Satisfaction, State, case_number, looks_like_number, number_year,
 };
 pub use event::{CaseFact, EventKind, fact_of, has_policy_event};
-pub use new_case::{
-    CaseEdit, CaseEditForm, MAX_TEXT_CHARS, NewCase, NewCaseForm, RegulatorTransfer,
+pub use record::{
+    CaseEdit, CaseEditForm, CaseRecord, MAX_TEXT_CHARS, NewCase, NewCaseForm, RegulatorTransfer,
     parse_priority, parse_subject, parse_text, regulator_transfer,
 };
 pub use report::{ExtendedService, exception_reason};

@@ -1,15 +1,15 @@
 //! Bulk loading for benchmark data: many rows per statement, ids chosen by the caller.
 //!
 //! Only `sanbao bench-data` uses this (feature `bench-data`). It writes the rows the case use
-//! cases write, through the same row descriptions ([`super::write`]), so queues and search see
+//! cases write, through the same row descriptions ([`super::record`], [`super::write`]), so queues and search see
 //! ordinary data and a new column reaches both.
 
 use chrono::{DateTime, Utc};
-use sanbao_domain::case::ClockRecord;
+use sanbao_domain::case::{CaseRecord, ClockRecord};
 
+use super::record::{CASE, case_values};
 use super::write::{
-    CASE, CLOCK, CUSTOMER, CaseWrite, CustomerWrite, EVENT, EventWrite, RESERVE_NUMBERS,
-    clock_values,
+    CLOCK, CUSTOMER, CustomerWrite, EVENT, EventWrite, RESERVE_NUMBERS, clock_values,
 };
 use crate::row::{Insert, Val, push_val};
 use crate::{BackendKind, Result, Store, Tx, on_conn};
@@ -26,7 +26,7 @@ pub struct BulkCustomer {
 /// A case with the id the loader gave it.
 pub struct BulkCase {
     pub id: i64,
-    pub row: CaseWrite,
+    pub row: CaseRecord,
 }
 
 /// One batch of generated cases and everything that belongs to them.
@@ -100,7 +100,7 @@ pub async fn insert(tx: &mut Tx, b: &BulkBatch) -> Result<()> {
     let cases = b
         .cases
         .iter()
-        .map(|c| with_id(c.id, c.row.values()))
+        .map(|c| with_id(c.id, case_values(&c.row)))
         .collect();
     insert_rows(tx, &CASE, true, cases).await?;
     let events = b.events.iter().map(|(id, e)| e.values(*id)).collect();

@@ -10,15 +10,15 @@
 use std::sync::LazyLock;
 
 use rusqlite::OptionalExtension;
+use sanbao_domain::CustomerId;
 use sanbao_domain::audit::AuditEntry;
-use sanbao_domain::case::ClockRecord;
+use sanbao_domain::case::{CaseRecord, ClockRecord};
 use sqlx::{Postgres, QueryBuilder};
 
-use super::row::{CaseRow, due_key};
+use super::record::{CASE, CaseRow, case_values, due_key};
 use super::write::{
-    CASE, CLOCK, CUSTOMER, CUSTOMER_BY_PHONE, CaseWrite, CustomerWrite, DESK_AND_ASSIGNEE_NAMES,
-    EVENT, EventWrite, IDEMPOTENCY, IDEMPOTENT_CASE, RESERVE_NUMBERS, SEARCH_POSTGRES,
-    SEARCH_SQLITE, clock_values,
+    CLOCK, CUSTOMER, CUSTOMER_BY_PHONE, CustomerWrite, DESK_AND_ASSIGNEE_NAMES, EVENT, EventWrite,
+    IDEMPOTENCY, IDEMPOTENT_CASE, RESERVE_NUMBERS, SEARCH_POSTGRES, SEARCH_SQLITE, clock_values,
 };
 use crate::row::{Val, bind_val, push_val};
 use crate::{Backend, Result, Store, StoreError, audit};
@@ -29,7 +29,7 @@ use crate::{Backend, Result, Store, StoreError, audit};
 #[derive(Debug, Clone)]
 pub struct CaseDraft {
     pub customer: CustomerWrite,
-    pub case: CaseWrite,
+    pub case: CaseRecord,
     /// The year of the case number.
     pub year: i32,
     pub events: Vec<EventWrite>,
@@ -159,16 +159,15 @@ fn on_sqlite(
     let n = name(&intake);
     let (desk_name, assignee_name) = match (d.case.desk_id, d.case.assignee_id) {
         (None, None) => (None, None),
-        (desk, assignee) => c
-            .prepare_cached(DESK_AND_ASSIGNEE_NAMES)?
-            .query_row(rusqlite::params![desk, assignee], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?,
+        (desk, assignee) => c.prepare_cached(DESK_AND_ASSIGNEE_NAMES)?.query_row(
+            rusqlite::params![desk.map(|d| d.0), assignee.map(|u| u.0)],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?,
     };
     dangling(&d.case, &desk_name, &assignee_name)?;
     d.case.number.clone_from(&n.number);
-    d.case.customer_id = customer_id;
-    run(c, &t.case, &d.case.values())?;
+    d.case.customer_id = CustomerId(customer_id);
+    run(c, &t.case, &case_values(&d.case))?;
     let id = c.last_insert_rowid();
     // Events in order: their ids keep the order of the list.
     for e in &d.events {
@@ -200,7 +199,7 @@ fn on_sqlite(
 }
 
 /// A desk or assignee given whose name was not found does not exist.
-fn dangling(d: &CaseWrite, desk: &Option<String>, assignee: &Option<String>) -> Result<()> {
+fn dangling(d: &CaseRecord, desk: &Option<String>, assignee: &Option<String>) -> Result<()> {
     if d.desk_id.is_some() && desk.is_none() {
         return Err(StoreError::Dangling("desk_id"));
     }
@@ -218,36 +217,14 @@ fn written(
     desk_name: Option<String>,
     assignee_name: Option<String>,
 ) -> Created {
-    let c = d.case;
     let case = CaseRow {
         id,
-        number: c.number,
-        kind: c.kind,
-        channel: c.channel,
-        customer_id: intake.customer_id,
+        due_key: due_key(d.case.next_due_at),
+        record: d.case,
         customer_name: intake.customer_name.clone(),
         customer_phone: d.customer.phone,
-        subject: c.subject,
-        description: c.description,
-        priority: c.priority,
-        desk_id: c.desk_id,
         desk_name,
-        assignee_id: c.assignee_id,
         assignee_name,
-        state: c.state,
-        policy_name: c.policy_name,
-        policy_version: c.policy_version,
-        received_at: c.received_at,
-        regulator_ref: c.regulator_ref,
-        regulator_accepted_on: c.regulator_accepted_on,
-        resolved_at: c.resolved_at,
-        next_due_at: c.next_due_at,
-        due_key: due_key(c.next_due_at),
-        breached: c.breached,
-        escalated: c.escalated,
-        tags: c.tags,
-        created_at: c.created_at,
-        updated_at: c.updated_at,
         version: 1,
     };
     Created::New {
@@ -313,9 +290,9 @@ async fn on_postgres(
     let (desk_name, assignee_name) = pg_names(&mut tx, &d.case).await?;
     dangling(&d.case, &desk_name, &assignee_name)?;
     d.case.number.clone_from(&n.number);
-    d.case.customer_id = customer_id;
+    d.case.customer_id = CustomerId(customer_id);
     let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(t.case_pg.as_str()));
-    for v in d.case.values() {
+    for v in case_values(&d.case) {
         q = bind_val!(q, v);
     }
     let id: i64 = q.fetch_one(&mut *tx).await?;
@@ -360,14 +337,14 @@ async fn on_postgres(
 /// The names of the case's desk and assignee (none given: none looked up).
 async fn pg_names(
     t: &mut sqlx::PgConnection,
-    c: &CaseWrite,
+    c: &CaseRecord,
 ) -> Result<(Option<String>, Option<String>)> {
     Ok(match (c.desk_id, c.assignee_id) {
         (None, None) => (None, None),
         (desk, assignee) => {
             sqlx::query_as(DESK_AND_ASSIGNEE_NAMES)
-                .bind(desk)
-                .bind(assignee)
+                .bind(desk.map(|d| d.0))
+                .bind(assignee.map(|u| u.0))
                 .fetch_one(t)
                 .await?
         }

@@ -1,5 +1,5 @@
-//! Service cases in the database: rows and reads ([`row`]), how each row is written
-//! ([`write`], shared by every path), intake, queues, search, changes, deadlines that passed,
+//! Service cases in the database: the case row described once ([`record`]), reads ([`row`]),
+//! how the rows a case owns are written ([`write`], shared by every path), intake, queues, search, changes, deadlines that passed,
 //! attachments and saved filters.
 
 pub mod attachments;
@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod escalation;
 pub mod intake;
 pub mod queue;
+pub mod record;
 pub mod row;
 pub mod saved_filters;
 pub mod search;
@@ -15,5 +16,6 @@ pub mod update;
 pub mod write;
 
 pub use queue::CaseFilter;
-pub use row::{CaseRow, EventRow, NO_DUE, due_key};
-pub use write::{CaseWrite, CustomerWrite, EventWrite};
+pub use record::{CaseRow, NO_DUE, due_key};
+pub use row::EventRow;
+pub use write::{CustomerWrite, EventWrite};

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sanbao_domain::case::{Channel, Kind, State};
 
-use super::row::{CASE_SELECT, CaseRow};
+use super::record::{CASE_SELECT, CaseRow, Read};
 use crate::{Result, Store, on_pool};
 
 /// Which cases a queue shows.
@@ -156,7 +156,7 @@ pub(crate) async fn by_ids(
         return Ok(Vec::new());
     }
     let limit = f.map_or(ids.len() as i64, |f| f.limit);
-    Ok(match &store.backend {
+    let rows: Vec<Read> = match &store.backend {
         crate::Backend::Sqlite { read, .. } => {
             let mut qb = sqlx::QueryBuilder::new(format!("{CASE_SELECT} WHERE s.id IN "));
             push_id_list(&mut qb, ids);
@@ -165,7 +165,7 @@ pub(crate) async fn by_ids(
             }
             qb.push(format!(" ORDER BY {order} LIMIT "))
                 .push_bind(limit);
-            qb.build_query_as::<CaseRow>().fetch_all(read).await?
+            qb.build_query_as::<Read>().fetch_all(read).await?
         }
         // A thousand literal ids took PostgreSQL ~4 ms to plan; one array parameter does not,
         // and it is one prepared statement whatever the count.
@@ -177,9 +177,10 @@ pub(crate) async fn by_ids(
             }
             qb.push(format!(" ORDER BY {order} LIMIT "))
                 .push_bind(limit);
-            qb.build_query_as::<CaseRow>().fetch_all(p).await?
+            qb.build_query_as::<Read>().fetch_all(p).await?
         }
-    })
+    };
+    Ok(rows.into_iter().map(CaseRow::from).collect())
 }
 
 /// How many cases match each filter, counting at most `cap` each (so a queue badge never

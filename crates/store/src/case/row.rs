@@ -1,88 +1,33 @@
-//! A case as read: the case row with its customer, desk and assignee names; its timeline
-//! entries; its clocks. Codes are read into the domain's types (a row never carries a kind or
-//! a state as a bare string).
+//! Reading a case: its row (by number or id), its timeline entries, its clocks. Codes are
+//! read into the domain's types (a row never carries a kind or a state as a bare string).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sanbao_domain::case::{Channel, ClockRecord, EventKind, Kind, Priority, State};
+use sanbao_domain::case::{ClockRecord, EventKind};
 use sanbao_domain::deadline::ClockState;
 
+pub use super::record::CaseRow;
+use super::record::{CASE_SELECT, Read};
 use crate::{Result, Store, Tx, on_conn, on_pool};
-
-/// A case with its customer, desk and assignee names.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CaseRow {
-    pub id: i64,
-    pub number: String,
-    #[sqlx(try_from = "String")]
-    pub kind: Kind,
-    #[sqlx(try_from = "String")]
-    pub channel: Channel,
-    pub customer_id: i64,
-    pub customer_name: String,
-    pub customer_phone: String,
-    pub subject: String,
-    pub description: String,
-    #[sqlx(try_from = "String")]
-    pub priority: Priority,
-    pub desk_id: Option<i64>,
-    pub desk_name: Option<String>,
-    pub assignee_id: Option<i64>,
-    pub assignee_name: Option<String>,
-    #[sqlx(try_from = "String")]
-    pub state: State,
-    pub policy_name: String,
-    pub policy_version: i32,
-    pub received_at: DateTime<Utc>,
-    pub regulator_ref: Option<String>,
-    pub regulator_accepted_on: Option<NaiveDate>,
-    pub resolved_at: Option<DateTime<Utc>>,
-    pub next_due_at: Option<DateTime<Utc>>,
-    /// The queue sort key: `next_due_at` in Unix seconds, [`NO_DUE`] without a running clock.
-    pub due_key: i64,
-    pub breached: bool,
-    pub escalated: bool,
-    /// The case's tags, comma-joined in the order given ("" for none).
-    pub tags: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub version: i64,
-}
-
-/// The sort key of a case without a running clock: after every dated one.
-pub const NO_DUE: i64 = i64::MAX;
-
-/// The queue sort key of a next due time.
-pub fn due_key(next_due_at: Option<DateTime<Utc>>) -> i64 {
-    next_due_at.map_or(NO_DUE, |d| d.timestamp())
-}
-
-pub(crate) const CASE_SELECT: &str = "SELECT s.id, s.number, s.kind, s.channel, s.customer_id, \
-    cu.name AS customer_name, cu.phone AS customer_phone, s.subject, s.description, s.priority, \
-    s.desk_id, d.name AS desk_name, s.assignee_id, u.display_name AS assignee_name, s.state, \
-    s.policy_name, s.policy_version, s.received_at, s.regulator_ref, s.regulator_accepted_on, s.resolved_at, \
-    s.next_due_at, s.due_key, s.breached, s.escalated, s.tags, s.created_at, s.updated_at, s.version \
-    FROM service_case s JOIN customer cu ON cu.id = s.customer_id \
-    LEFT JOIN desk d ON d.id = s.desk_id LEFT JOIN user_account u ON u.id = s.assignee_id";
 
 pub async fn by_number(store: &Store, number: &str) -> Result<Option<CaseRow>> {
     let sql = format!("{CASE_SELECT} WHERE s.number = $1");
-    Ok(
-        on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(number).fetch_optional(c).await)?,
-    )
+    let row: Option<Read> = on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(number).fetch_optional(c).await)?;
+    Ok(row.map(CaseRow::from))
 }
 
 pub async fn by_id(store: &Store, id: i64) -> Result<Option<CaseRow>> {
     let sql = format!("{CASE_SELECT} WHERE s.id = $1");
-    Ok(
-        on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?,
-    )
+    let row: Option<Read> = on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id).fetch_optional(c).await)?;
+    Ok(row.map(CaseRow::from))
 }
 
 pub async fn by_id_tx(tx: &mut Tx, id: i64) -> Result<Option<CaseRow>> {
     let sql = format!("{CASE_SELECT} WHERE s.id = $1");
-    Ok(
-        on_conn!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?,
-    )
+    let row: Option<Read> = on_conn!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id).fetch_optional(c).await)?;
+    Ok(row.map(CaseRow::from))
 }
 
 /// One entry of a case's timeline.

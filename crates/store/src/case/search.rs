@@ -2,7 +2,7 @@
 //! a query, within a queue filter's visibility rules.
 
 use super::queue::{CaseFilter, by_ids};
-use super::row::CaseRow;
+use super::record::CaseRow;
 use super::write::{SEARCH_POSTGRES, SEARCH_SQLITE};
 use crate::row::{self, Val};
 use crate::{BackendKind, Result, Store, Tx};

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sanbao_domain::case::{ClockRecord, Priority, State};
 
-use super::row::due_key;
+use super::record::due_key;
 use super::write::{CLOCK, EVENT, EventWrite, clock_values};
 use crate::admin::users::stale_unless_one;
 use crate::row;

@@ -1,11 +1,11 @@
-//! How each row of a case is written — by intake on either backend, by the use cases that
-//! append to a case, and by the bulk loader — described once (see [`crate::row`]).
+//! How the rows a case owns are written — by intake on either backend, by the use cases that
+//! append to a case, and by the bulk loader — described once (see [`crate::row`]); the case
+//! row itself is described in [`super::record`].
 
-use chrono::{DateTime, NaiveDate, Utc};
-use sanbao_domain::case::{Channel, ClockRecord, EventKind, Kind, Priority, State};
+use chrono::{DateTime, Utc};
+use sanbao_domain::case::{ClockRecord, EventKind};
 use sanbao_domain::customer::CustomerKind;
 
-use super::row::due_key;
 use crate::row::{Insert, Val};
 
 pub(crate) const CUSTOMER: Insert = Insert {
@@ -49,103 +49,6 @@ impl CustomerWrite {
 }
 
 pub(crate) const CUSTOMER_BY_PHONE: &str = "SELECT id, name FROM customer WHERE phone = $1";
-
-pub(crate) const CASE: Insert = Insert {
-    table: "service_case",
-    columns: &[
-        "number",
-        "kind",
-        "channel",
-        "customer_id",
-        "subject",
-        "description",
-        "priority",
-        "desk_id",
-        "assignee_id",
-        "state",
-        "is_open",
-        "policy_name",
-        "policy_version",
-        "received_at",
-        "regulator_ref",
-        "regulator_accepted_on",
-        "resolved_at",
-        "next_due_at",
-        "due_key",
-        "next_check_at",
-        "breached",
-        "escalated",
-        "tags",
-        "created_by",
-        "created_at",
-        "updated_at",
-        "version",
-    ],
-};
-
-/// A case row as written (a new case is at version 1).
-#[derive(Debug, Clone)]
-pub struct CaseWrite {
-    pub number: String,
-    pub kind: Kind,
-    pub channel: Channel,
-    pub customer_id: i64,
-    pub subject: String,
-    pub description: String,
-    pub priority: Priority,
-    pub desk_id: Option<i64>,
-    pub assignee_id: Option<i64>,
-    pub state: State,
-    pub policy_name: String,
-    pub policy_version: i32,
-    pub received_at: DateTime<Utc>,
-    pub regulator_ref: Option<String>,
-    pub regulator_accepted_on: Option<NaiveDate>,
-    pub resolved_at: Option<DateTime<Utc>>,
-    pub next_due_at: Option<DateTime<Utc>>,
-    pub next_check_at: Option<DateTime<Utc>>,
-    pub breached: bool,
-    pub escalated: bool,
-    /// Comma-joined, in the order given.
-    pub tags: String,
-    pub created_by: Option<i64>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl CaseWrite {
-    pub(crate) fn values(&self) -> Vec<Val<'_>> {
-        vec![
-            (&self.number).into(),
-            self.kind.code().into(),
-            self.channel.code().into(),
-            self.customer_id.into(),
-            (&self.subject).into(),
-            (&self.description).into(),
-            self.priority.code().into(),
-            self.desk_id.into(),
-            self.assignee_id.into(),
-            self.state.code().into(),
-            self.state.is_open().into(),
-            (&self.policy_name).into(),
-            self.policy_version.into(),
-            self.received_at.into(),
-            self.regulator_ref.as_deref().into(),
-            self.regulator_accepted_on.into(),
-            self.resolved_at.into(),
-            self.next_due_at.into(),
-            due_key(self.next_due_at).into(),
-            self.next_check_at.into(),
-            self.breached.into(),
-            self.escalated.into(),
-            (&self.tags).into(),
-            self.created_by.into(),
-            self.created_at.into(),
-            self.updated_at.into(),
-            1i64.into(),
-        ]
-    }
-}
 
 pub(crate) const EVENT: Insert = Insert {
     table: "case_event",

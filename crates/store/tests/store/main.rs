@@ -4,13 +4,14 @@
 
 use chrono::{Duration, Utc};
 use sanbao_domain::audit::{AuditRecord, ChainVerifier};
-use sanbao_domain::case::{Channel, ClockRecord, EventKind, Kind, Priority, State};
+use sanbao_domain::case::{CaseRecord, Channel, ClockRecord, EventKind, Kind, Priority, State};
 use sanbao_domain::customer::CustomerKind;
 use sanbao_domain::deadline::ClockState;
+use sanbao_domain::{CustomerId, DeskId, UserId};
 use sanbao_store::admin::{desks, roles, users};
 use sanbao_store::auth::{sessions, throttle};
 use sanbao_store::case::row as cases;
-use sanbao_store::case::{CaseWrite, CustomerWrite, EventWrite, intake};
+use sanbao_store::case::{CustomerWrite, EventWrite, intake};
 use sanbao_store::customer;
 use sanbao_store::testing::{self, TestDb};
 use sanbao_store::{BackendKind, StoreError, audit};
@@ -462,15 +463,15 @@ pub(crate) fn case_draft(
             credit_code: None,
             created_at: at,
         },
-        case: CaseWrite {
+        case: CaseRecord {
             number: String::new(),
             kind: Kind::Complaint,
             channel: Channel::Phone,
-            customer_id: 0,
+            customer_id: CustomerId(0),
             subject: "屏幕漏液 😀".into(),
             description: "我要退货".into(),
             priority: Priority::Normal,
-            desk_id,
+            desk_id: desk_id.map(DeskId),
             assignee_id: None,
             state: State::New,
             policy_name: "seed".into(),
@@ -483,7 +484,7 @@ pub(crate) fn case_draft(
             next_check_at: Some(at + Duration::hours(24)),
             breached: false,
             escalated: false,
-            tags: String::new(),
+            tags: Vec::new(),
             created_by: None,
             created_at: at,
             updated_at: at,
@@ -559,7 +560,7 @@ async fn intakes_side_by_side_take_back_only_their_own_failures() {
                 if i >= 20 {
                     by_key.push(case.id);
                 }
-                kept.push(case.number);
+                kept.push(case.record.number);
             }
             Ok(intake::Created::Earlier(id)) => {
                 assert!(i >= 20 && found.is_none(), "{phone}");
@@ -603,7 +604,7 @@ async fn intakes_side_by_side_take_back_only_their_own_failures() {
     .unwrap();
     tx.commit().await.unwrap();
     let mut d = case_draft("13900009999", Some(desk), None);
-    d.case.assignee_id = Some(user);
+    d.case.assignee_id = Some(UserId(user));
     let Ok(intake::Created::New { case: made, .. }) =
         intake::create(&db.store, d, case_naming).await
     else {

@@ -25,7 +25,7 @@ fn naming(i: &intake::Intake) -> intake::Naming {
 /// Write a case through intake; its id and number.
 async fn intake_case(db: &TestDb, d: intake::CaseDraft) -> (i64, String) {
     match intake::create(&db.store, d, naming).await.unwrap() {
-        intake::Created::New { case, .. } => (case.id, case.number),
+        intake::Created::New { case, .. } => (case.id, case.record.number),
         intake::Created::Earlier(_) => panic!("no idempotency key was given"),
     }
 }
@@ -64,7 +64,7 @@ async fn every_queue_filter_finds_exactly_its_cases() {
         } else {
             Kind::Repair
         };
-        d.case.assignee_id = (i < 2).then_some(user);
+        d.case.assignee_id = (i < 2).then_some(sanbao_domain::UserId(user));
         d.case.received_at = now() - Duration::days(i);
         d.case.next_due_at = Some(now() + Duration::hours(i + 1));
         made.push(intake_case(&db, d).await.0);
@@ -217,7 +217,7 @@ async fn intake_and_the_bulk_loader_store_the_same_row() {
     customer.phone = "13911113333".into();
     let mut row = d.case.clone();
     row.number = format!("{number}-B");
-    row.customer_id = customer_id + 1;
+    row.customer_id = sanbao_domain::CustomerId(customer_id + 1);
     let batch = BulkBatch {
         customers: vec![BulkCustomer {
             id: customer_id + 1,

@@ -65,27 +65,38 @@ pub struct Case {
 
 impl Case {
     pub(super) fn new(v: CaseView, tz: chrono_tz::Tz) -> Self {
+        let policy = v.policy();
+        let CaseView {
+            record: r,
+            customer,
+            phone_shown,
+            desk,
+            assignee,
+            version,
+            clocks,
+            allowed_moves,
+            ..
+        } = v;
         Case {
-            policy: v.policy(),
-            number: v.number,
-            kind: v.kind.code().to_owned(),
-            channel: v.channel.code().to_owned(),
-            state: v.state.code().to_owned(),
-            priority: v.priority.code().to_owned(),
-            subject: v.subject,
-            description: v.description,
+            policy,
+            kind: r.kind.code().to_owned(),
+            channel: r.channel.code().to_owned(),
+            state: r.state.code().to_owned(),
+            priority: r.priority.code().to_owned(),
+            number: r.number,
+            subject: r.subject,
+            description: r.description,
             customer: CaseCustomer {
-                id: v.customer.id.0,
-                name: v.customer.name,
-                phone: v.phone_shown,
+                id: customer.id.0,
+                name: customer.name,
+                phone: phone_shown,
             },
-            desk_id: v.desk.map(|d| d.id.0),
-            assignee_id: v.assignee.map(|a| a.id.0),
-            received_at: v.received_at,
-            regulator_ref: v.regulator_ref,
-            regulator_accepted_on: v.regulator_accepted_on,
-            clocks: v
-                .clocks
+            desk_id: desk.map(|d| d.id.0),
+            assignee_id: assignee.map(|a| a.id.0),
+            received_at: r.received_at,
+            regulator_ref: r.regulator_ref,
+            regulator_accepted_on: r.regulator_accepted_on,
+            clocks: clocks
                 .into_iter()
                 .map(|k| Clock {
                     clock: k.clock,
@@ -95,16 +106,12 @@ impl Case {
                     rule: k.rule,
                 })
                 .collect(),
-            next_due_at: v.next_due_at,
-            breached: v.breached,
-            tags: v.tags,
-            allowed_moves: v
-                .allowed_moves
-                .iter()
-                .map(|s| s.code().to_owned())
-                .collect(),
-            created_at: v.created_at,
-            version: v.version,
+            next_due_at: r.next_due_at,
+            breached: r.breached,
+            tags: r.tags,
+            allowed_moves: allowed_moves.iter().map(|s| s.code().to_owned()).collect(),
+            created_at: r.created_at,
+            version,
         }
     }
 }

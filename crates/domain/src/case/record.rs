@@ -1,10 +1,13 @@
-//! A new case as typed, checked into what intake writes; and edits to a case.
+//! A case's record — every field a case keeps — and how one comes to be: a new case as
+//! typed, checked into the record intake writes; and edits to a case. A new field of the case
+//! is added here (its type, its rule, where it comes from), in the store's row description and
+//! in the migrations.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Channel, Kind, Priority};
+use super::{Channel, Kind, Priority, Projection, State};
 use crate::customer::{CustomerForm, NewCustomer};
-use crate::ids::{DeskId, UserId};
+use crate::ids::{CustomerId, DeskId, UserId};
 use crate::user::parse_label;
 use crate::{FieldError, FieldErrors, text};
 
@@ -103,6 +106,84 @@ impl NewCase {
             }
             // Every `None` above pushed its error.
             _ => Err(FieldErrors::default()),
+        }
+    }
+}
+
+/// Every field a case keeps, as stored (its id and version are the store's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRecord {
+    /// Human number, e.g. `CP-2026-000123` (given by intake inside its write).
+    pub number: String,
+    pub kind: Kind,
+    pub channel: Channel,
+    pub customer_id: CustomerId,
+    pub subject: String,
+    pub description: String,
+    pub priority: Priority,
+    pub desk_id: Option<DeskId>,
+    pub assignee_id: Option<UserId>,
+    pub state: State,
+    /// The policy the case runs under.
+    pub policy_name: String,
+    pub policy_version: i32,
+    /// When the customer reached us.
+    pub received_at: DateTime<Utc>,
+    /// The 12315 number of a complaint a regulator transferred to us.
+    pub regulator_ref: Option<String>,
+    /// The day the regulator accepted it.
+    pub regulator_accepted_on: Option<NaiveDate>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// The earliest deadline of a running or breached clock (the queue's order).
+    pub next_due_at: Option<DateTime<Utc>>,
+    /// When the sweeper must look at the case again.
+    pub next_check_at: Option<DateTime<Utc>>,
+    pub breached: bool,
+    pub escalated: bool,
+    /// In the order given.
+    pub tags: Vec<String>,
+    pub created_by: Option<UserId>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl NewCase {
+    /// The record of this new case, opened by `created_by` at `now` under `policy`
+    /// (`(name, version)`) with the clocks of `projection`. Its number and customer are
+    /// given by intake when it writes the case.
+    pub fn record(
+        &self,
+        policy: (&str, i32),
+        projection: &Projection,
+        created_by: Option<UserId>,
+        now: DateTime<Utc>,
+    ) -> CaseRecord {
+        let regulator = self.regulator.as_ref();
+        CaseRecord {
+            number: String::new(),
+            kind: self.kind,
+            channel: self.channel,
+            customer_id: CustomerId(0),
+            subject: self.subject.clone(),
+            description: self.description.clone(),
+            priority: self.priority,
+            desk_id: self.desk_id,
+            assignee_id: self.assignee_id,
+            state: State::New,
+            policy_name: policy.0.to_owned(),
+            policy_version: policy.1,
+            received_at: self.received_at,
+            regulator_ref: regulator.map(|r| r.reference.clone()),
+            regulator_accepted_on: regulator.map(|r| r.accepted_on),
+            resolved_at: None,
+            next_due_at: projection.next_due,
+            next_check_at: projection.next_check,
+            breached: projection.breached,
+            escalated: false,
+            tags: Vec::new(),
+            created_by,
+            created_at: now,
+            updated_at: now,
         }
     }
 }

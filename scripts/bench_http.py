@@ -6,6 +6,9 @@ database; idle RSS; GET /healthz requests/s with 32 connections; login (argon2) 
 Needs `cargo build --release` and wrk (Debian package `wrk`). Only talks to 127.0.0.1.
 
     python3 scripts/bench_http.py [--duration 10]
+
+SANBAO_BIN=/path/to/sanbao measures another build (`bench-data` needs
+`cargo build --release --features bench-data`).
 """
 import argparse
 import os
@@ -19,7 +22,9 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "sanbao")
+# The binary measured: a release build of this tree, or another given as SANBAO_BIN (to
+# measure two builds side by side on the same machine).
+BIN = os.environ.get("SANBAO_BIN") or os.path.join(ROOT, "target", "release", "sanbao")
 USER, PASSWORD = "benchuser", "Bench-Passw0rd-1"
 
 

@@ -81,6 +81,10 @@ pub async fn enqueue(tx: &mut Tx, job: &NewJob<'_>, now: DateTime<Utc>) -> Resul
     row::fetch_i64(tx, &sql, &values).await
 }
 
+/// Is a queued job ready, or a running job's lease lapsed, at `$1`? (Two partial-index probes.)
+const ANY_DUE: &str = "SELECT EXISTS (SELECT 1 FROM job WHERE state = 'queued' AND run_after <= $1) \
+     OR EXISTS (SELECT 1 FROM job WHERE state = 'running' AND lease_until < $1)";
+
 /// Claim up to `limit` jobs that are due — queued and ready, or running on a lease that ran
 /// out — for `worker` until `lease_until`. Each claim counts an attempt.
 pub async fn claim(
@@ -105,6 +109,11 @@ pub async fn claim(
          ORDER BY lease_until, id LIMIT $4) lapsed) \
          ORDER BY id LIMIT $4{skip_locked}) RETURNING {COLS}"
     );
+    // Asked first on the read side: an idle runner polls without taking the writer.
+    let due: bool = on_pool!(store, c => sqlx::query_scalar(ANY_DUE).bind(now).fetch_one(c).await)?;
+    if !due {
+        return Ok(Vec::new());
+    }
     let mut tx = store.begin().await?;
     let rows: Vec<JobRow> = on_conn!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(lease_until).bind(worker).bind(now).bind(limit)

@@ -323,31 +323,29 @@ impl Generator {
                 .push((id, c.clock.clone(), c.due_at.unwrap_or(self.s.now)));
         }
         b.clocks.extend(p.clocks.into_iter().map(|c| (id, c)));
+        let policy = (self.s.policy_name.as_str(), self.s.policy_version);
         let row = CaseRecord {
             number,
-            kind: d.kind,
-            channel,
             customer_id: CustomerId(customer),
-            subject: subject.to_owned(),
             description: description.to_owned(),
             priority: *self.r.pick(PRIORITIES),
             desk_id,
             assignee_id: assigned.then_some(UserId(assignee.0)),
             state: from,
-            policy_name: self.s.policy_name.clone(),
-            policy_version: self.s.policy_version,
-            received_at: d.received,
-            regulator_ref: None,
-            regulator_accepted_on: None,
             resolved_at: resolved_at.filter(|_| from != State::Cancelled),
             next_due_at: p.next_due,
             next_check_at: p.next_check,
             breached: p.breached,
             escalated: p.breached,
-            tags: Vec::new(),
-            created_by: None,
-            created_at: d.received,
             updated_at: at,
+            ..CaseRecord::new(
+                d.kind,
+                channel,
+                subject.to_owned(),
+                policy,
+                d.received,
+                d.received,
+            )
         };
         b.cases.push(BulkCase { id, row });
     }

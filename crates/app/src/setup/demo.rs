@@ -246,7 +246,7 @@ fn demo_case(r: &mut Rng, who: &Staffing, i: u64, tz: chrono_tz::Tz) -> NewCaseF
             (i % 2) as usize
         }]
     });
-    NewCaseForm {
+    let mut form = NewCaseForm {
         kind: kind.into(),
         channel: channel.into(),
         customer: CustomerForm {
@@ -271,17 +271,17 @@ fn demo_case(r: &mut Rng, who: &Staffing, i: u64, tz: chrono_tz::Tz) -> NewCaseF
         received_at: Some(received_at),
         desk_id,
         assignee_id: assignee,
+        ..Default::default()
+    };
+    if !regulator_ref.is_empty() {
         // The regulator accepted it the day before it reached us.
-        regulator_accepted_on: if regulator_ref.is_empty() {
-            String::new()
-        } else {
-            (received_at - chrono::Duration::days(1))
-                .with_timezone(&tz)
-                .date_naive()
-                .to_string()
-        },
-        regulator_ref,
+        form.regulator_accepted_on = (received_at - chrono::Duration::days(1))
+            .with_timezone(&tz)
+            .date_naive()
+            .to_string();
+        form.regulator_ref = regulator_ref;
     }
+    form
 }
 
 /// About three hundred cases of every kind and channel, received over the last sixty days, in

@@ -147,6 +147,48 @@ pub struct CaseRecord {
     pub updated_at: DateTime<Utc>,
 }
 
+impl CaseRecord {
+    /// A new case of `kind` from `channel` about `subject`, received at `received_at` and
+    /// recorded at `now` under `policy` (`(name, version)`): state new, normal priority, no
+    /// desk, assignee, clocks or tags. Every other field has its default here, so whoever
+    /// builds a record says only what differs.
+    pub fn new(
+        kind: Kind,
+        channel: Channel,
+        subject: String,
+        policy: (&str, i32),
+        received_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> CaseRecord {
+        CaseRecord {
+            number: String::new(),
+            kind,
+            channel,
+            customer_id: CustomerId(0),
+            subject,
+            description: String::new(),
+            priority: Priority::Normal,
+            desk_id: None,
+            assignee_id: None,
+            state: State::New,
+            policy_name: policy.0.to_owned(),
+            policy_version: policy.1,
+            received_at,
+            regulator_ref: None,
+            regulator_accepted_on: None,
+            resolved_at: None,
+            next_due_at: None,
+            next_check_at: None,
+            breached: false,
+            escalated: false,
+            tags: Vec::new(),
+            created_by: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 impl NewCase {
     /// The record of this new case, opened by `created_by` at `now` under `policy`
     /// (`(name, version)`) with the clocks of `projection`. Its number and customer are
@@ -160,30 +202,24 @@ impl NewCase {
     ) -> CaseRecord {
         let regulator = self.regulator.as_ref();
         CaseRecord {
-            number: String::new(),
-            kind: self.kind,
-            channel: self.channel,
-            customer_id: CustomerId(0),
-            subject: self.subject.clone(),
             description: self.description.clone(),
             priority: self.priority,
             desk_id: self.desk_id,
             assignee_id: self.assignee_id,
-            state: State::New,
-            policy_name: policy.0.to_owned(),
-            policy_version: policy.1,
-            received_at: self.received_at,
             regulator_ref: regulator.map(|r| r.reference.clone()),
             regulator_accepted_on: regulator.map(|r| r.accepted_on),
-            resolved_at: None,
             next_due_at: projection.next_due,
             next_check_at: projection.next_check,
             breached: projection.breached,
-            escalated: false,
-            tags: Vec::new(),
             created_by,
-            created_at: now,
-            updated_at: now,
+            ..CaseRecord::new(
+                self.kind,
+                self.channel,
+                self.subject.clone(),
+                policy,
+                self.received_at,
+                now,
+            )
         }
     }
 }

@@ -4,10 +4,10 @@
 
 use chrono::{Duration, Utc};
 use sanbao_domain::audit::{AuditRecord, ChainVerifier};
-use sanbao_domain::case::{CaseRecord, Channel, ClockRecord, EventKind, Kind, Priority, State};
+use sanbao_domain::case::{CaseRecord, Channel, ClockRecord, EventKind, Kind};
 use sanbao_domain::customer::CustomerKind;
 use sanbao_domain::deadline::ClockState;
-use sanbao_domain::{CustomerId, DeskId, UserId};
+use sanbao_domain::{DeskId, UserId};
 use sanbao_store::admin::{desks, roles, users};
 use sanbao_store::auth::{sessions, throttle};
 use sanbao_store::case::row as cases;
@@ -464,30 +464,18 @@ pub(crate) fn case_draft(
             created_at: at,
         },
         case: CaseRecord {
-            number: String::new(),
-            kind: Kind::Complaint,
-            channel: Channel::Phone,
-            customer_id: CustomerId(0),
-            subject: "屏幕漏液 😀".into(),
             description: "我要退货".into(),
-            priority: Priority::Normal,
             desk_id: desk_id.map(DeskId),
-            assignee_id: None,
-            state: State::New,
-            policy_name: "seed".into(),
-            policy_version: 0,
-            received_at: at,
-            regulator_ref: None,
-            regulator_accepted_on: None,
-            resolved_at: None,
             next_due_at: Some(at + Duration::hours(24)),
             next_check_at: Some(at + Duration::hours(24)),
-            breached: false,
-            escalated: false,
-            tags: Vec::new(),
-            created_by: None,
-            created_at: at,
-            updated_at: at,
+            ..CaseRecord::new(
+                Kind::Complaint,
+                Channel::Phone,
+                "屏幕漏液 😀".into(),
+                ("seed", 0),
+                at,
+                at,
+            )
         },
         year: 2026,
         events: vec![EventWrite {

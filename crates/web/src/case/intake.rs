@@ -109,9 +109,10 @@ fn new_case(f: &FormData, received_at: Option<DateTime<Utc>>) -> NewCaseForm {
         priority: f.get("priority").to_owned(),
         received_at,
         desk_id: f.opt_id("desk_id"),
-        assignee_id: None,
         regulator_ref: f.get("regulator_ref").to_owned(),
         regulator_accepted_on: f.get("regulator_accepted_on").to_owned(),
+        // The intake page assigns through its desk; the API may name an assignee.
+        ..NewCaseForm::default()
     }
 }
 

@@ -160,14 +160,15 @@ pub async fn finish(tx: &mut Tx) -> Result<()> {
     Ok(())
 }
 
-/// After a bulk load on PostgreSQL: refresh the planner's statistics at once (autovacuum would
-/// get there eventually; until it does, the queue pages were planned for empty tables and took
-/// 300 ms instead of 10).
+/// After a bulk load on PostgreSQL: refresh the planner's statistics and the visibility map at
+/// once. Autovacuum would get there eventually; until it does, the queue pages were planned for
+/// empty tables (300 ms instead of 10), and index-only scans still visit the table (a million
+/// freshly loaded cases served ~260 queue pages a second instead of ~750).
 pub async fn analyze(store: &Store) -> Result<()> {
     if store.kind() == BackendKind::Postgres
         && let crate::Backend::Postgres(p) = &store.backend
     {
-        sqlx::query("ANALYZE").execute(p).await?;
+        sqlx::query("VACUUM (ANALYZE)").execute(p).await?;
     }
     Ok(())
 }

@@ -677,35 +677,15 @@ async fn malformed_page_requests_get_the_error_page() {
 #[tokio::test]
 async fn after_login_only_local_paths_are_followed() {
     let t = TestApp::spawn().await;
-    let c = TestApp::browser();
-    let page = c
-        .get(t.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_of(&page);
-    let res = c
-        .post(t.url("/login"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("username", "admin"),
-            ("password", ADMIN_PASSWORD),
-            ("next", "/\t/evil.example"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let (_, res) = t
+        .login_then("admin", ADMIN_PASSWORD, "/\t/evil.example")
+        .await;
     assert_eq!(location(&res), "/");
 }
 
 #[tokio::test]
 async fn token_managers_cannot_mint_tokens_for_others() {
     let t = TestApp::spawn().await;
-    let admin = t.admin_token().await;
-    let _ = admin;
     let id = t.user("tokenist", Role::ServiceAgent).await;
     let roles = t.app.roles().list(&Actor::system()).await.unwrap();
     let agent = roles.iter().find(|r| r.role == Role::ServiceAgent).unwrap();

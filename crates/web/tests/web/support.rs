@@ -95,12 +95,7 @@ impl TestApp {
 
     pub async fn token(&self, username: &str, role: Role) -> String {
         let id = self.user(username, role).await;
-        self.app
-            .tokens()
-            .create(&Actor::system(), id, "test")
-            .await
-            .unwrap()
-            .token
+        self.mint(id, "test").await
     }
 
     pub async fn admin_token(&self) -> String {
@@ -110,9 +105,13 @@ impl TestApp {
             .find_id(&Actor::system(), "admin")
             .await
             .unwrap();
+        self.mint(id, "admin").await
+    }
+
+    async fn mint(&self, id: UserId, label: &str) -> String {
         self.app
             .tokens()
-            .create(&Actor::system(), id, "admin")
+            .create(&Actor::system(), id, label)
             .await
             .unwrap()
             .token
@@ -125,23 +124,25 @@ impl TestApp {
         username: &str,
         password: &str,
     ) -> (reqwest::Client, reqwest::Response) {
+        self.login_then(username, password, "/").await
+    }
+
+    /// Sign in through the login form, asking to go to `next` afterwards.
+    pub async fn login_then(
+        &self,
+        username: &str,
+        password: &str,
+        next: &str,
+    ) -> (reqwest::Client, reqwest::Response) {
         let c = Self::browser();
-        let page = c
-            .get(self.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = csrf_of(&page);
+        let csrf = self.csrf(&c, "/login").await;
         let res = c
             .post(self.url("/login"))
             .form(&[
                 ("_csrf", csrf.as_str()),
                 ("username", username),
                 ("password", password),
-                ("next", "/"),
+                ("next", next),
             ])
             .send()
             .await

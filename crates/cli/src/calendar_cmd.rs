@@ -111,7 +111,7 @@ pub async fn run_calendar(cfg: &Config, cmd: CalendarCommand) -> anyhow::Result<
             let app = existing_app(cfg).await?;
             let r = calendar(app.as_ref()).await?.add_workdays(date, n);
             println!("{}", r.value);
-            warn_unloaded(&r.unloaded_years);
+            warn_unloaded(&r.provisional_years);
         }
         CalendarCommand::Show { year } => show(cfg, year).await?,
         CalendarCommand::Import { file, year, source } => import(cfg, &file, year, source).await?,
@@ -426,7 +426,7 @@ async fn explain(
     }
     let mut years: Vec<i32> = explained
         .iter()
-        .flat_map(|e| e.due.unloaded_years.clone())
+        .flat_map(|e| e.due.provisional_years.clone())
         .collect();
     years.sort_unstable();
     years.dedup();

@@ -92,7 +92,7 @@ pub struct Due {
     /// For day units, the last day.
     pub due_date: Option<NaiveDate>,
     /// Years computed with the weekend rule because their schedule is not loaded.
-    pub unloaded_years: Vec<i32>,
+    pub provisional_years: Vec<i32>,
 }
 
 /// 00:00 of the day after `last`, in `tz`: the instant a day-unit deadline ends.
@@ -108,7 +108,7 @@ fn day_due(ctx: &Context<'_>, last: Checked<NaiveDate>) -> Due {
     Due {
         due: end_of_day(ctx.tz, last.value),
         due_date: Some(last.value),
-        unloaded_years: last.unloaded_years,
+        provisional_years: last.provisional_years,
     }
 }
 
@@ -132,14 +132,14 @@ pub fn due(ctx: &Context<'_>, unit: Unit, n: u32, start: DateTime<Utc>) -> Due {
         Unit::Hours => Due {
             due: start + chrono::Duration::hours(i64::from(n)),
             due_date: None,
-            unloaded_years: Vec::new(),
+            provisional_years: Vec::new(),
         },
         Unit::BusinessHours => {
             let r = add_business_minutes(ctx, start, i64::from(n) * 60);
             Due {
                 due: r.value,
                 due_date: None,
-                unloaded_years: r.unloaded_years,
+                provisional_years: r.provisional_years,
             }
         }
         Unit::WorkingDays => day_due(ctx, ctx.calendar.add_workdays(local_date(ctx.tz, start), n)),
@@ -183,7 +183,7 @@ pub fn add_business_minutes(
                 let at = date.and_time(NaiveTime::MIN) + chrono::Duration::seconds(begin + left);
                 return Checked {
                     value: local_to_utc(ctx.tz, at),
-                    unloaded_years: unloaded,
+                    provisional_years: unloaded,
                 };
             }
             left -= e - begin;
@@ -193,7 +193,7 @@ pub fn add_business_minutes(
     }
     Checked {
         value: end_of_day(ctx.tz, date),
-        unloaded_years: unloaded,
+        provisional_years: unloaded,
     }
 }
 
@@ -434,7 +434,7 @@ fn extended(
             Due {
                 due: r.value,
                 due_date: None,
-                unloaded_years: r.unloaded_years,
+                provisional_years: r.provisional_years,
             }
         }
         Unit::WorkingDays => {

@@ -20,7 +20,7 @@ fn import_error(line: usize, msg: Text) -> FieldError {
 /// Check a schedule (dates unique, make-up days on weekends, dates near the year) and fill
 /// in the weekend days a holiday block runs through: notices that say “与周末连休” name only
 /// the weekday, but the whole break is the holiday (a desk closed on holidays is closed then).
-fn validate(year: i32, days: &mut Vec<ScheduledDay>) -> Result<(), FieldError> {
+pub(super) fn validate(year: i32, days: &mut Vec<ScheduledDay>) -> Result<(), FieldError> {
     if !YEARS.contains(&year) {
         return Err(FieldError::new(
             "year",

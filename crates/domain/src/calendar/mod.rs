@@ -5,17 +5,16 @@
 //! day table — a working-day bit per day, the number of working days before each day, and the
 //! position of every working day — so that [`Calendar::is_workday`],
 //! [`Calendar::add_workdays`] and [`Calendar::count_workdays`] are O(1) inside the table.
-//! Outside it, and for years whose schedule is not loaded, the weekend rule applies and the
-//! answer names the years it had to guess ([`Checked::unloaded_years`]): never silently.
+//! A year whose schedule is not loaded is *provisional*: its holidays come from the law
+//! ([`law`]: 元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆, weekend holidays given back), its 调休
+//! make-up days are unknown, and every answer that touches it names it
+//! ([`Checked::provisional_years`]): never silently. Past 2100 only the weekend rule is known.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
-
-/// How many years past the last loaded year the table reaches (weekend rule, flagged).
-const TAIL_YEARS: i32 = 30;
 
 /// One day of a year's statutory schedule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,23 +68,24 @@ impl DayKind {
     }
 }
 
-/// An answer and the years it could only compute with the weekend rule.
+/// An answer and the provisional years it rests on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checked<T> {
     pub value: T,
-    /// Years touched by the computation whose statutory schedule is not loaded, ascending.
-    pub unloaded_years: Vec<i32>,
+    /// Years touched by the computation whose statutory schedule is not loaded (holidays from
+    /// the law, 调休 unknown; past 2100 weekends only), ascending.
+    pub provisional_years: Vec<i32>,
 }
 
 impl<T> Checked<T> {
     pub fn is_exact(&self) -> bool {
-        self.unloaded_years.is_empty()
+        self.provisional_years.is_empty()
     }
 
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Checked<U> {
         Checked {
             value: f(self.value),
-            unloaded_years: self.unloaded_years,
+            provisional_years: self.provisional_years,
         }
     }
 }
@@ -178,8 +178,8 @@ impl Calendar {
     /// Build the calendar from yearly schedules and company overrides.
     pub fn new(schedules: &[YearSchedule], overrides: &[Override]) -> Calendar {
         let loaded: BTreeSet<i32> = schedules.iter().map(|s| s.year).collect();
-        let first_year = loaded.first().copied().unwrap_or(2004).min(2004);
-        let last_year = loaded.last().copied().unwrap_or(first_year) + TAIL_YEARS;
+        let first_year = loaded.first().copied().unwrap_or(2004).min(*YEARS.start());
+        let last_year = loaded.last().copied().unwrap_or(0).max(*YEARS.end());
         let first = NaiveDate::from_ymd_opt(first_year, 1, 1).unwrap_or(NaiveDate::MIN);
         let end = NaiveDate::from_ymd_opt(last_year + 1, 1, 1).unwrap_or(NaiveDate::MAX);
         let len = (end - first).num_days().max(0) as usize;
@@ -189,7 +189,14 @@ impl Calendar {
             .collect();
         let mut named = BTreeMap::new();
         let mut statutory = BTreeMap::new();
-        for s in schedules {
+        // Provisional years first, so that a loaded notice's days (some in the year before
+        // its own) win over the law's guess.
+        let provisional: Vec<&YearSchedule> = YEARS
+            .filter(|y| !loaded.contains(y))
+            .filter_map(law::provisional_cached)
+            .collect();
+        let layers = || provisional.iter().copied().chain(schedules);
+        for s in layers() {
             for d in &s.days {
                 statutory.insert(d.date, !d.off);
             }
@@ -201,7 +208,7 @@ impl Calendar {
                 named.insert(date, kind);
             }
         };
-        for s in schedules {
+        for s in layers() {
             for d in &s.days {
                 let kind = if d.off {
                     DayKind::StatutoryHoliday(d.name.clone())
@@ -277,6 +284,12 @@ impl Calendar {
 
     pub fn is_loaded(&self, year: i32) -> bool {
         self.loaded.contains(&year)
+    }
+
+    /// Is a deadline on `d` provisional: its year not loaded, or late December with the next
+    /// year's notice (which may move a make-up day for 元旦 into it) not loaded?
+    pub fn is_provisional(&self, d: NaiveDate) -> bool {
+        !self.unloaded_between(d, d).is_empty()
     }
 
     fn offset(&self, d: NaiveDate) -> Option<usize> {
@@ -379,7 +392,7 @@ impl Calendar {
         };
         let from = d.succ_opt().unwrap_or(d).min(value);
         Checked {
-            unloaded_years: self.unloaded_between(from, value),
+            provisional_years: self.unloaded_between(from, value),
             value,
         }
     }
@@ -390,14 +403,14 @@ impl Calendar {
         if through <= after {
             return Checked {
                 value: 0,
-                unloaded_years: Vec::new(),
+                provisional_years: Vec::new(),
             };
         }
         // Working days in [first-of-range, x] = w(x); answer = w(through) - w(after).
         let value = self.workdays_through(through) - self.workdays_through(after);
         Checked {
             value: value as u32,
-            unloaded_years: self.unloaded_between(after.succ_opt().unwrap_or(after), through),
+            provisional_years: self.unloaded_between(after.succ_opt().unwrap_or(after), through),
         }
     }
 
@@ -420,7 +433,7 @@ impl Calendar {
         if self.is_workday(d) {
             Checked {
                 value: d,
-                unloaded_years: self.unloaded_between(d, d),
+                provisional_years: self.unloaded_between(d, d),
             }
         } else {
             self.add_workdays(d, 1)
@@ -447,7 +460,7 @@ impl Calendar {
             }
         }
         Checked {
-            unloaded_years: self.unloaded_between(d, cur),
+            provisional_years: self.unloaded_between(d, cur),
             value: cur,
         }
     }
@@ -473,8 +486,11 @@ static SHIPPED: &[(i32, &str)] = shipped!(
 );
 
 mod import;
+pub mod law;
+mod notice;
 
 pub use import::{parse_csv, parse_import, parse_json};
+pub use notice::parse_notice;
 
 #[cfg(test)]
 mod tests;

@@ -99,19 +99,19 @@ fn a_make_up_day_declared_in_the_next_years_notice() {
 #[test]
 fn a_year_with_no_schedule_is_flagged() {
     let r = cal().add_workdays(d("2026-12-30"), 5);
-    assert_eq!(r.unloaded_years, [2027]);
-    // Weekend rule in 2027: 12-31 (Thu), 01-01 (Fri), 01-04, 01-05, 01-06.
-    assert_eq!(r.value, d("2027-01-06"));
+    assert_eq!(r.provisional_years, [2027]);
+    // 2027 from the law: 12-31 (Thu), 元旦 01-01 (Fri) off, 01-04, 01-05, 01-06, 01-07.
+    assert_eq!(r.value, d("2027-01-07"));
     let inside = cal().add_workdays(d("2026-09-30"), 3);
     assert!(inside.is_exact());
     let c = cal().count_workdays(d("2026-12-01"), d("2027-01-31"));
-    assert_eq!(c.unloaded_years, [2027]);
+    assert_eq!(c.provisional_years, [2027]);
 }
 
 #[test]
 fn before_the_first_year_the_weekend_rule_applies() {
     let r = cal().add_workdays(d("2003-12-30"), 3);
-    assert_eq!(r.unloaded_years, [2003]);
+    assert_eq!(r.provisional_years, [2003]);
     // 12-31 (Wed), then 2004-01-01 is 元旦 (off), 01-02 (Fri), 01-05 (Mon).
     assert_eq!(r.value, d("2004-01-05"));
     // And counting agrees.
@@ -239,7 +239,7 @@ proptest! {
     }
 
     #[test]
-    fn flags_are_exactly_the_unloaded_years(start in any_date(), n in 1u32..300) {
+    fn flags_are_exactly_the_provisional_years(start in any_date(), n in 1u32..300) {
         let r = cal().add_workdays(start, n);
         let from = start.succ_opt().unwrap().year();
         let mut expected: Vec<i32> = (from..=r.value.year()).filter(|y| !(2004..=2026).contains(y)).collect();
@@ -248,15 +248,52 @@ proptest! {
         if (r.value.month(), r.value.day()) >= (12, 26) && !(2004..=2026).contains(&next) {
             expected.push(next);
         }
-        prop_assert_eq!(r.unloaded_years, expected);
+        prop_assert_eq!(r.provisional_years, expected);
     }
+}
+
+/// The check our users run (issue: "holidays from the law"): ten working days from Friday
+/// 2026-12-25 skip 元旦 2027 and end on Monday 2027-01-11, provisionally.
+#[test]
+fn ten_working_days_across_new_year_skip_the_statutory_holiday() {
+    let r = cal().add_workdays(d("2026-12-25"), 10);
+    assert_eq!(r.value, d("2027-01-11"));
+    assert_eq!(r.provisional_years, [2027]);
+    assert!(matches!(
+        cal().day_kind(d("2027-01-01")),
+        DayKind::StatutoryHoliday(ref n) if n == "元旦"
+    ));
+    assert!(cal().is_provisional(d("2027-01-11")));
+    assert!(cal().is_provisional(d("2026-12-28")));
+    assert!(!cal().is_provisional(d("2026-12-24")));
+}
+
+#[test]
+fn a_loaded_notice_wins_over_the_law() {
+    // Load a made-up 2027 notice that works on 元旦: the law's guess for 2027 is gone.
+    let mut schedules = Calendar::shipped_schedules();
+    schedules.push(YearSchedule {
+        year: 2027,
+        source: "test".into(),
+        days: vec![ScheduledDay {
+            date: d("2027-01-01"),
+            off: false,
+            name: "test".into(),
+        }],
+    });
+    let c = Calendar::new(&schedules, &[]);
+    assert!(c.is_workday(d("2027-01-01")));
+    assert!(c.add_workdays(d("2026-12-25"), 10).is_exact());
+    // Lunar new year 2027 (02-06, Saturday) is then an ordinary weekend: the notice said nothing.
+    assert!(c.is_workday(d("2027-02-08")));
+    assert!(!cal().is_workday(d("2027-02-08")));
 }
 
 #[test]
 fn late_december_waits_for_the_next_notice() {
     // A make-up day for 元旦 2027 could fall on 2026-12-26..31 (as 2011-12-31 and 2018-12-29 did).
     assert_eq!(
-        cal().add_workdays(d("2026-12-20"), 3).unloaded_years,
+        cal().add_workdays(d("2026-12-20"), 3).provisional_years,
         Vec::<i32>::new()
     );
     assert_eq!(
@@ -264,7 +301,7 @@ fn late_december_waits_for_the_next_notice() {
         d("2026-12-28")
     );
     assert_eq!(
-        cal().add_workdays(d("2026-12-20"), 6).unloaded_years,
+        cal().add_workdays(d("2026-12-20"), 6).provisional_years,
         [2027]
     );
 }
@@ -273,7 +310,7 @@ fn late_december_waits_for_the_next_notice() {
 fn huge_counts_do_not_panic() {
     let r = cal().add_workdays(d("2026-01-01"), u32::MAX);
     assert!(r.value > d("3000-01-01"));
-    assert!(!r.unloaded_years.is_empty());
+    assert!(!r.provisional_years.is_empty());
 }
 
 #[test]

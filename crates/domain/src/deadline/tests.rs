@@ -97,7 +97,7 @@ fn a_year_without_a_schedule_is_flagged() {
         10,
         t("2026-12-25T10:00:00+08:00"),
     );
-    assert_eq!(v.unloaded_years, [2027]);
+    assert_eq!(v.provisional_years, [2027]);
 }
 
 #[test]

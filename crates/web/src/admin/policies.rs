@@ -134,7 +134,7 @@ fn explain_lines(state: &AppState, e: &[Explained]) -> Vec<ExplainLine> {
                     .to_string(),
             },
             rule: x.rule.clone(),
-            flagged: !x.due.unloaded_years.is_empty(),
+            flagged: !x.due.provisional_years.is_empty(),
         })
         .collect()
 }

@@ -734,6 +734,113 @@ mod calendar_and_policies {
         );
     }
 
+    /// A deadline in a year whose notice is not loaded is provisional; loading the notice
+    /// recomputes it, and the case's timeline keeps both dates.
+    #[tokio::test]
+    async fn loading_a_notice_moves_provisional_deadlines_and_says_so() {
+        use chrono::Datelike;
+        let t = setup().await;
+        // A 60-working-day reply clock reaches well into a year not yet loaded.
+        let seed = t.app.policies().info("seed").await.unwrap();
+        let long = seed.body.replacen(
+            "unit = \"working_days\"\nn = 10\n",
+            "unit = \"working_days\"\nn = 60\n",
+            1,
+        );
+        assert_ne!(long, seed.body);
+        t.app
+            .policies()
+            .save(&Actor::system(), &long, 0, "长答复期")
+            .await
+            .unwrap();
+        let c = t
+            .complaint(&Actor::system(), "phone", "时限跨年", Utc::now())
+            .await;
+        let reply = |v: &CaseView| {
+            v.clocks
+                .iter()
+                .find(|k| k.clock == "reply")
+                .cloned()
+                .unwrap()
+        };
+        let before = reply(&c);
+        let due = before.due_date.unwrap();
+        let cal = t.app.calendar().current().await.unwrap();
+        assert_eq!(before.provisional, !cal.is_loaded(due.year()));
+        // The notice for that year makes a Saturday before the deadline a working day.
+        let start = c
+            .received_at
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .date_naive();
+        let saturday = (1..=31)
+            .filter_map(|d| chrono::NaiveDate::from_ymd_opt(due.year(), 1, d))
+            .find(|d| d.weekday() == chrono::Weekday::Sat && *d > start && *d < due)
+            .unwrap();
+        let notice = format!(
+            "国务院办公厅关于{y}年部分节假日安排的通知\n一、元旦：1月1日放假，共1天。{m}月{d}日（星期六）上班。",
+            y = due.year(),
+            m = saturday.month(),
+            d = saturday.day()
+        );
+        let preview = t
+            .app
+            .calendar()
+            .read_notice(&Actor::system(), &notice)
+            .unwrap();
+        assert!(preview.days.iter().any(|r| r.date == saturday && r.differs));
+        t.app
+            .calendar()
+            .import_notice(&Actor::system(), &notice)
+            .await
+            .unwrap();
+        assert!(t.run_jobs().await >= 1);
+        let d = t
+            .app
+            .cases()
+            .get(&Actor::system(), &c.number)
+            .await
+            .unwrap();
+        let after = reply(&d.case);
+        assert!(!after.provisional);
+        // Counted afresh on the loaded year (this made-up notice also drops the law's 春节).
+        let loaded = t.app.calendar().current().await.unwrap();
+        assert_eq!(after.due_date, Some(loaded.add_workdays(start, 60).value));
+        assert!(after.due_date < Some(due));
+        let moved: Vec<_> = d
+            .timeline
+            .iter()
+            .filter(|e| e.kind == EventKind::DeadlineMoved)
+            .collect();
+        assert_eq!(moved.len(), 1, "one clock moved: {moved:?}");
+        assert_eq!(moved[0].data["clock"], "reply");
+        assert_eq!(moved[0].data["from_date"], due.to_string());
+        assert_eq!(
+            moved[0].data["to_date"],
+            after.due_date.unwrap().to_string()
+        );
+        // Recomputing again moves nothing and writes nothing.
+        t.app.cases().recompute_open_cases().await.unwrap();
+        let again = t
+            .app
+            .cases()
+            .get(&Actor::system(), &c.number)
+            .await
+            .unwrap();
+        assert_eq!(again.timeline.len(), d.timeline.len());
+        // A notice that cannot be read loads nothing.
+        let e = t
+            .app
+            .calendar()
+            .import_notice(
+                &Actor::system(),
+                "国务院办公厅关于2031年部分节假日安排的通知\n一、元旦：放假。",
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Invalid(_)));
+        assert!(!t.app.calendar().current().await.unwrap().is_loaded(2031));
+    }
+
     #[tokio::test]
     async fn importing_a_year_loads_it() {
         let t = setup().await;

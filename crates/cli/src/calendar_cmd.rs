@@ -41,6 +41,14 @@ pub enum CalendarCommand {
         #[arg(long)]
         source: Option<String>,
     },
+    /// Read the State Council's notice (its text, as published), show the year beside the
+    /// law's provisional year, and load it with `--yes`.
+    ImportNotice {
+        file: PathBuf,
+        /// Load the year (without it, only show what would be loaded).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Add a company day: `--off` (extra day off) or `--on` (extra working day).
     Override {
         date: String,
@@ -96,11 +104,20 @@ async fn calendar(app: Option<&App>) -> anyhow::Result<Arc<Calendar>> {
     })
 }
 
-fn warn_unloaded(years: &[i32]) {
+/// The note on standard error for every provisional year an answer rests on.
+fn warn_provisional(years: &[i32]) {
     for y in years {
-        eprintln!(
-            "注意：{y} 年的法定节假日安排未载入，该年按周末规则计算 / calendar for {y} not loaded: weekends only"
-        );
+        eprintln!("{}", provisional_note(*y));
+    }
+}
+
+fn provisional_note(year: i32) -> String {
+    if sanbao_domain::calendar::law::holidays(year).is_some() {
+        format!(
+            "注意：{year} 年为暂定日历：法定节假日按《全国年节及纪念日放假办法》推算，调休安排尚未载入 / {year} is provisional: statutory holidays from the law, make-up days not yet published"
+        )
+    } else {
+        format!("注意：{year} 年为暂定日历：仅按周末计算 / {year} is provisional: weekends only")
     }
 }
 
@@ -111,10 +128,15 @@ pub async fn run_calendar(cfg: &Config, cmd: CalendarCommand) -> anyhow::Result<
             let app = existing_app(cfg).await?;
             let r = calendar(app.as_ref()).await?.add_workdays(date, n);
             println!("{}", r.value);
-            warn_unloaded(&r.provisional_years);
+            warn_provisional(&r.provisional_years);
         }
         CalendarCommand::Show { year } => show(cfg, year).await?,
         CalendarCommand::Import { file, year, source } => import(cfg, &file, year, source).await?,
+        CalendarCommand::ImportNotice { file, yes } => {
+            if !import_notice(cfg, &file, yes).await? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
         CalendarCommand::Override {
             date,
             off: _,
@@ -168,7 +190,7 @@ async fn workdays(cfg: &Config, from: NaiveDate, to: NaiveDate) -> anyhow::Resul
         let _ = writeln!(out, "{d}");
     }
     print!("{out}");
-    warn_unloaded(
+    warn_provisional(
         &(from.year()..=to.year())
             .filter(|y| !cal.is_loaded(*y))
             .collect::<Vec<_>>(),
@@ -227,6 +249,58 @@ async fn import(
     Ok(())
 }
 
+/// Show a notice's year beside the law's, and load it with `yes`. False when the notice cannot
+/// be read (each unreadable line printed with its reason).
+async fn import_notice(cfg: &Config, file: &Path, yes: bool) -> anyhow::Result<bool> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("无法读取 / cannot read {}", file.display()))?;
+    let y = match sanbao_domain::calendar::parse_notice(&text, None) {
+        Ok(y) => y,
+        Err(errors) => {
+            for e in errors.0 {
+                eprintln!("{}: {}", file.display(), e.message);
+            }
+            return Ok(false);
+        }
+    };
+    println!("{} · {}", y.year, y.source);
+    println!("日期        星期  法律推算            通知                差异");
+    for r in sanbao_domain::calendar::law::compare(&y) {
+        let side = |mark: sanbao_domain::calendar::law::Mark, name: &Option<String>| {
+            let label = sanbao_domain::text::Text::new(mark.label_key()).to_string();
+            match name {
+                Some(n) => format!("{label}（{n}）"),
+                None => label,
+            }
+        };
+        println!(
+            "{}  {}  {:<18}  {:<18}  {}",
+            r.date,
+            weekday_zh(r.date),
+            side(r.law, &r.law_name),
+            side(r.notice, &r.notice_name),
+            if r.differs { "≠" } else { "" }
+        );
+    }
+    if !yes {
+        println!("未载入：确认无误后加 --yes 载入 / not loaded: add --yes to load");
+        return Ok(true);
+    }
+    let app = serve::open(cfg).await?;
+    let y = app
+        .calendar()
+        .import_notice(&Actor::system(), &text)
+        .await?;
+    recompute(&app).await?;
+    println!("已载入 {} 年 / loaded {}", y.year, y.year);
+    Ok(true)
+}
+
+fn weekday_zh(d: NaiveDate) -> &'static str {
+    ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+        [d.weekday().num_days_from_monday() as usize]
+}
+
 /// `2026` as twelve month grids: `*` statutory holiday, `+` make-up working day, `!` company
 /// day off, `^` company working day, `.` weekend; then the named days of each month.
 pub fn month_grid(cal: &Calendar, year: i32, source: Option<&str>) -> String {
@@ -237,10 +311,7 @@ pub fn month_grid(cal: &Calendar, year: i32, source: Option<&str>) -> String {
             let _ = writeln!(out, "依据 / source: {s}");
         }
         _ => {
-            let _ = writeln!(
-                out,
-                "注意：{year} 年的法定节假日安排未载入，仅按周末计算 / calendar for {year} not loaded: weekends only"
-            );
+            let _ = writeln!(out, "{}", provisional_note(year));
         }
     }
     let _ = writeln!(
@@ -297,6 +368,8 @@ struct ExplainedJson<'a> {
     due: String,
     due_date: Option<String>,
     rule: &'a str,
+    /// The deadline rests on a provisional calendar year (see standard error).
+    provisional: bool,
 }
 
 /// Parse `--at`: RFC 3339, or a local date-time in the company's zone.
@@ -430,7 +503,7 @@ async fn explain(
         .collect();
     years.sort_unstable();
     years.dedup();
-    warn_unloaded(&years);
+    warn_provisional(&years);
     Ok(())
 }
 
@@ -444,6 +517,7 @@ fn print_explained_json(explained: &[policy::Explained], tz: chrono_tz::Tz) -> a
             due: e.due.due.with_timezone(&tz).to_rfc3339(),
             due_date: e.due.due_date.map(|d| d.to_string()),
             rule: &e.rule,
+            provisional: !e.due.provisional_years.is_empty(),
         })
         .collect();
     println!("{}", serde_json::to_string_pretty(&list)?);
@@ -476,7 +550,16 @@ fn print_explained(
                 .format("%Y-%m-%d %H:%M")
                 .to_string(),
         };
-        println!("{:<16} {:<12} 截止 {due}", e.clock, e.unit.describe_zh(e.n));
+        let mark = if e.due.provisional_years.is_empty() {
+            ""
+        } else {
+            "（暂定 provisional）"
+        };
+        println!(
+            "{:<16} {:<12} 截止 {due}{mark}",
+            e.clock,
+            e.unit.describe_zh(e.n)
+        );
         println!("    {}", e.rule);
     }
 }

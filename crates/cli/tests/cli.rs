@@ -172,9 +172,44 @@ fn every_shipped_year_answers() {
         assert_eq!(out.len(), 11);
     }
     let (_, out, _) = plain(&["calendar", "show", "2027"]);
-    assert!(out.contains("2027 not loaded"));
+    assert!(out.contains("2027 is provisional"), "{out}");
+    // 元旦 2027 from the law, in the grid.
+    assert!(out.contains("01-01* 元旦"), "{out}");
     let (_, _, err) = plain(&["calendar", "add-workdays", "2026-12-30", "5"]);
-    assert!(err.contains("2027 not loaded"), "{err}");
+    assert!(err.contains("2027 is provisional"), "{err}");
+}
+
+/// The contract our checks use: the date is the first word of the first line; a provisional
+/// answer says so on standard error.
+#[test]
+fn add_workdays_across_an_unpublished_new_year_counts_the_statutory_holiday() {
+    let (ok, out, err) = plain(&["calendar", "add-workdays", "2026-12-25", "10"]);
+    assert!(ok);
+    assert_eq!(out, "2027-01-11\n");
+    assert!(err.contains("provisional") && err.contains("暂定"), "{err}");
+    // 2030 from the law: 春节 02-02..05 with two days given back (02-06, 02-07).
+    let (_, out, _) = plain(&[
+        "calendar",
+        "workdays",
+        "--from",
+        "2030-01-28",
+        "--to",
+        "2030-02-12",
+    ]);
+    let days: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        days,
+        [
+            "2030-01-28",
+            "2030-01-29",
+            "2030-01-30",
+            "2030-01-31",
+            "2030-02-01",
+            "2030-02-08",
+            "2030-02-11",
+            "2030-02-12"
+        ]
+    );
 }
 
 #[test]
@@ -203,6 +238,7 @@ fn policy_explain_json_matches_the_design_example() {
     assert_eq!(v[2]["clock"], "reply");
     assert_eq!(v[2]["due_date"], "2026-10-20");
     assert!(v[2]["rule"].as_str().unwrap().contains("十个工作日"));
+    assert_eq!(v[2]["provisional"], false);
     // Keys in the documented order.
     assert!(out.find("\"clock\"").unwrap() < out.find("\"unit\"").unwrap());
     assert!(out.find("\"due_date\"").unwrap() < out.find("\"rule\"").unwrap());

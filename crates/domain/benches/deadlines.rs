@@ -6,7 +6,7 @@ use std::hint::black_box;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use sanbao_domain::calendar::{Calendar, Override};
+use sanbao_domain::calendar::{Calendar, Override, law, parse_notice};
 use sanbao_domain::deadline::{ClockEvent, Context, Unit, due, project};
 use sanbao_domain::hours::Preset;
 
@@ -144,5 +144,31 @@ fn recompute(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, calendar, business_hours, recompute);
+/// A year from the law alone (lunar tables, the 清明 rule, weekend holidays given back), the
+/// whole calendar built (2004–2100, the provisional years cached after the first build), and
+/// a pasted notice read.
+fn provisional(c: &mut Criterion) {
+    let mut g = c.benchmark_group("provisional");
+    g.bench_function("derive_year_2030", |b| {
+        b.iter(|| black_box(law::provisional_schedule(black_box(2030))))
+    });
+    g.bench_function("derive_years_2027_2100", |b| {
+        b.iter(|| {
+            for y in 2027..=2100 {
+                black_box(law::provisional_schedule(black_box(y)));
+            }
+        })
+    });
+    let schedules = Calendar::shipped_schedules();
+    g.bench_function("calendar_new", |b| {
+        b.iter(|| black_box(Calendar::new(black_box(&schedules), &[])))
+    });
+    let notice = include_str!("../data/cn-notices/2026.txt");
+    g.bench_function("parse_notice_2026", |b| {
+        b.iter(|| black_box(parse_notice(black_box(notice), None)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, calendar, business_hours, recompute, provisional);
 criterion_main!(benches);

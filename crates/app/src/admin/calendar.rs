@@ -60,6 +60,14 @@ pub struct CompanyDay {
     pub created_at: DateTime<Utc>,
 }
 
+/// A pasted notice as read, beside the law's provisional year.
+#[derive(Debug, Clone)]
+pub struct NoticePreview {
+    pub schedule: YearSchedule,
+    /// Every day either side names, ascending.
+    pub days: Vec<dom::law::Compared>,
+}
+
 /// Where each loaded year's schedule comes from.
 #[derive(Debug, Clone)]
 pub struct YearInfo {
@@ -184,6 +192,36 @@ impl CalendarAdmin<'_> {
                 text!("calendar.source_required"),
             ));
         }
+        self.load_year(actor, y, "calendar.import").await
+    }
+
+    /// Read a pasted State Council notice and set it beside the law's provisional year; loads
+    /// nothing. A line it cannot read is an error naming the line and why.
+    pub fn read_notice(&self, actor: &Actor, text: &str) -> Result<NoticePreview> {
+        actor.require(Permission::SettingsManage)?;
+        let schedule = dom::parse_notice(text, None)?;
+        let days = dom::law::compare(&schedule);
+        Ok(NoticePreview { schedule, days })
+    }
+
+    /// Load the year of a pasted State Council notice (after the administrator saw it beside
+    /// the law): every open clock is then recomputed, and each deadline that moves says so on
+    /// its case's timeline.
+    #[tracing::instrument(name = "calendar.import_notice", skip_all)]
+    pub async fn import_notice(&self, actor: &Actor, text: &str) -> Result<YearSchedule> {
+        let preview = self.read_notice(actor, text)?;
+        self.load_year(actor, preview.schedule, "calendar.import_notice")
+            .await
+    }
+
+    /// Store a year's schedule in place of what was there, audited with the version it
+    /// replaces, and start the recomputation of every open case.
+    async fn load_year(
+        &self,
+        actor: &Actor,
+        y: YearSchedule,
+        action: &'static str,
+    ) -> Result<YearSchedule> {
         // The schedule it replaces, kept in the audit entry so no version is lost.
         let before = repo::years(&self.app.store)
             .await?
@@ -203,7 +241,7 @@ impl CalendarAdmin<'_> {
         audit::record(
             &mut tx,
             actor,
-            "calendar.import",
+            action,
             "calendar_year",
             y.year,
             json!({

@@ -2,7 +2,9 @@
 //! queue columns and the clock rows are projections, never patched counters).
 
 use chrono::{DateTime, Utc};
-use sanbao_domain::case::{CaseFact, EventKind, Projection, fact_of, project_case};
+use sanbao_domain::case::{
+    CaseFact, EventKind, Projection, fact_of, moved_deadlines, project_case,
+};
 use sanbao_domain::deadline::Context;
 use sanbao_domain::hours::ServiceHours;
 use sanbao_domain::policy::Policy;
@@ -11,7 +13,7 @@ use sanbao_store::case::row as repo;
 use sanbao_store::case::update;
 
 use super::Cases;
-use crate::{App, Result};
+use crate::{Actor, App, OrFault, Result};
 
 /// What a projection needs besides the case's events.
 pub(crate) struct Projector {
@@ -60,7 +62,12 @@ impl Projector {
     }
 
     /// Recompute a case's clocks from its events (read inside `tx`) and store them.
-    pub(crate) async fn write(&self, tx: &mut Tx, case_id: i64, now: DateTime<Utc>) -> Result<()> {
+    pub(crate) async fn write(
+        &self,
+        tx: &mut Tx,
+        case_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Projection> {
         let events = repo::events_tx(tx, case_id).await?;
         let p = self.project(
             &facts(events.iter().map(|e| (e.kind, e.data.as_str(), e.at))),
@@ -68,7 +75,7 @@ impl Projector {
         );
         update::write_projection(tx, case_id, &p.clocks, p.next_due, p.next_check, p.breached)
             .await?;
-        Ok(())
+        Ok(p)
     }
 }
 
@@ -93,15 +100,40 @@ impl Cases<'_> {
         Projector::load(self.app, None, policy_name, policy_version, desk_id).await
     }
 
-    /// Recompute one case's clocks under a row lock.
-    pub(crate) async fn reproject(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+    /// Recompute one case's clocks under a row lock. With `note_moves` (a change of the
+    /// calendar or of the desk's hours), every deadline that moved is an entry on the timeline
+    /// with both dates.
+    pub(crate) async fn reproject(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        note_moves: bool,
+    ) -> Result<()> {
         let c = self.by_id(id).await?;
         let p = self
             .projector_of(&c.policy_name, c.policy_version, c.desk_id)
             .await?;
         let mut tx = self.app.store.begin().await?;
         sanbao_store::case::escalation::lock_case(&mut tx, id).await?;
-        p.write(&mut tx, id, now).await?;
+        let before = if note_moves {
+            repo::clocks_tx(&mut tx, id).await?
+        } else {
+            Vec::new()
+        };
+        let after = p.write(&mut tx, id, now).await?;
+        for moved in moved_deadlines(&before, &after.clocks) {
+            let data = serde_json::to_value(&moved).or_fault("moved deadline as JSON")?;
+            super::append(
+                &mut tx,
+                &Actor::system(),
+                id,
+                EventKind::DeadlineMoved,
+                now,
+                "",
+                data,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }

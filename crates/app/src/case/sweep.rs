@@ -26,7 +26,7 @@ impl Cases<'_> {
         let store = &self.app.store;
         let mut out = Sweep::default();
         for id in repo::due_for_check(store, now, 500).await? {
-            match self.reproject(id, now).await {
+            match self.reproject(id, now, false).await {
                 Ok(()) => out.recomputed += 1,
                 Err(e) => tracing::warn!(case_id = id, error = %e, "clock recompute failed"),
             }
@@ -48,7 +48,7 @@ impl Cases<'_> {
         let now = sanbao_domain::time::now();
         let ids = repo::open_ids_after(&self.app.store, after, RECOMPUTE_BATCH).await?;
         for id in &ids {
-            if let Err(e) = self.reproject(*id, now).await {
+            if let Err(e) = self.reproject(*id, now, true).await {
                 tracing::warn!(case_id = id, error = %e, "clock recompute failed");
             }
         }

@@ -198,6 +198,104 @@ pub fn provisional_schedule(year: i32) -> Option<YearSchedule> {
     })
 }
 
+/// What one side of a comparison makes of a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// An ordinary working day.
+    Workday,
+    /// An ordinary weekend day (or one inside a break).
+    Weekend,
+    /// A statutory holiday.
+    Holiday,
+    /// A holiday's weekend day given back (补假, the law's side only).
+    GivenBack,
+    /// A weekday off by the notice beyond the law's days (调休放假, a bridge day).
+    Bridge,
+    /// A weekend day made a working day (调休上班, the notice's side only).
+    MakeUp,
+}
+
+impl Mark {
+    pub fn is_working(self) -> bool {
+        matches!(self, Mark::Workday | Mark::MakeUp)
+    }
+
+    /// The message key of this mark's label.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Mark::Workday => "calendar.mark_workday",
+            Mark::Weekend => "calendar.mark_weekend",
+            Mark::Holiday => "calendar.mark_holiday",
+            Mark::GivenBack => "calendar.mark_given_back",
+            Mark::Bridge => "calendar.mark_bridge",
+            Mark::MakeUp => "calendar.mark_make_up",
+        }
+    }
+}
+
+/// One day of a notice beside the law's provisional year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compared {
+    pub date: NaiveDate,
+    pub law: Mark,
+    /// The holiday the law gives this day to, if any.
+    pub law_name: Option<String>,
+    pub notice: Mark,
+    /// The name the notice gives this day, if any.
+    pub notice_name: Option<String>,
+    /// Working by one and not by the other.
+    pub differs: bool,
+}
+
+/// Every day that the notice or the law names, ascending, with each side's reading of it: the
+/// notice's bridge and make-up days, and any day the law gives that the notice does not.
+pub fn compare(notice: &YearSchedule) -> Vec<Compared> {
+    use std::collections::BTreeMap;
+    let law_year = provisional_schedule(notice.year);
+    let law: BTreeMap<NaiveDate, &ScheduledDay> = law_year
+        .iter()
+        .flat_map(|y| &y.days)
+        .map(|d| (d.date, d))
+        .collect();
+    let by_notice: BTreeMap<NaiveDate, &ScheduledDay> =
+        notice.days.iter().map(|d| (d.date, d)).collect();
+    let mut dates: Vec<NaiveDate> = law.keys().chain(by_notice.keys()).copied().collect();
+    dates.sort();
+    dates.dedup();
+    dates
+        .into_iter()
+        .map(|date| {
+            let plain = if is_weekend(date) {
+                Mark::Weekend
+            } else {
+                Mark::Workday
+            };
+            let law_day = law.get(&date);
+            let law_mark = match law_day {
+                Some(d) if d.name.ends_with("（补假）") => Mark::GivenBack,
+                Some(_) => Mark::Holiday,
+                None => plain,
+            };
+            let notice_day = by_notice.get(&date);
+            let notice_mark = match notice_day {
+                Some(d) if !d.off => Mark::MakeUp,
+                Some(_) if matches!(law_mark, Mark::Holiday | Mark::GivenBack) => law_mark,
+                Some(_) if is_weekend(date) => Mark::Weekend,
+                Some(_) => Mark::Bridge,
+                None => plain,
+            };
+            Compared {
+                date,
+                differs: law_mark.is_working() != notice_mark.is_working(),
+                law: law_mark,
+                law_name: law_day.map(|d| d.name.trim_end_matches("（补假）").to_owned()),
+                notice: notice_mark,
+                notice_name: notice_day.map(|d| d.name.trim_end_matches("调休上班").to_owned()),
+            }
+        })
+        .collect()
+}
+
 /// [`provisional_schedule`] of every year Sanbao's day table covers, computed once.
 pub(super) fn provisional_cached(year: i32) -> Option<&'static YearSchedule> {
     static YEARS: std::sync::OnceLock<Vec<Option<YearSchedule>>> = std::sync::OnceLock::new();

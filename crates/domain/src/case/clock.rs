@@ -28,6 +28,38 @@ pub struct ClockRecord {
     pub due_date: Option<NaiveDate>,
     /// The rule the deadline comes from.
     pub rule: String,
+    /// The deadline rests on a provisional calendar year (holidays from the law, the State
+    /// Council's 调休 not yet loaded): it may still move when the year is loaded.
+    pub provisional: bool,
+}
+
+/// A deadline a recomputation moved (the calendar or the desk's hours changed): the timeline
+/// keeps both dates.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MovedDeadline {
+    pub clock: String,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// For day units, the last day before and after.
+    pub from_date: Option<NaiveDate>,
+    pub to_date: Option<NaiveDate>,
+}
+
+/// The clocks whose deadline differs between two projections of the same case.
+pub fn moved_deadlines(before: &[ClockRecord], after: &[ClockRecord]) -> Vec<MovedDeadline> {
+    after
+        .iter()
+        .filter_map(|a| {
+            let b = before.iter().find(|b| b.clock == a.clock)?;
+            (b.due_at != a.due_at).then(|| MovedDeadline {
+                clock: a.clock.clone(),
+                from: b.due_at,
+                to: a.due_at,
+                from_date: b.due_date,
+                to_date: a.due_date,
+            })
+        })
+        .collect()
 }
 
 /// Every clock of a case and what its queues sort and filter on.
@@ -129,6 +161,11 @@ pub fn project_case(
                 due_at: c.view.due.as_ref().map(|d| d.due),
                 due_date: c.view.due.as_ref().and_then(|d| d.due_date),
                 rule: c.rule.clone(),
+                provisional: c
+                    .view
+                    .due
+                    .as_ref()
+                    .is_some_and(|d| !d.provisional_years.is_empty()),
             })
             .collect(),
     }

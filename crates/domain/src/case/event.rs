@@ -22,6 +22,8 @@ code_enum! {
         Tags = "tags", "标签", "Tags";
         /// An event a policy clock starts or stops at (`complaint_received` …).
         PolicyEvent = "policy_event", "时限事件", "Clock event";
+        /// A deadline moved by a change of the calendar or the desk's hours (both dates).
+        DeadlineMoved = "deadline_moved", "时限调整", "Deadline moved";
     }
 }
 

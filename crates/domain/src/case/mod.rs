@@ -9,7 +9,9 @@ mod report;
 mod transition;
 
 pub use crate::code::Coded;
-pub use clock::{CaseClock, ClockRecord, Projection, case_clocks, project_case};
+pub use clock::{
+    CaseClock, ClockRecord, MovedDeadline, Projection, case_clocks, moved_deadlines, project_case,
+};
 pub use codes::{
     Channel, Kind, Priority, Satisfaction, State, case_number, looks_like_number, number_year,
 };

@@ -64,6 +64,7 @@ struct ClockRow {
     due_at: Option<DateTime<Utc>>,
     due_date: Option<NaiveDate>,
     rule: String,
+    provisional: bool,
 }
 
 impl ClockRow {
@@ -76,17 +77,27 @@ impl ClockRow {
                 due_at: self.due_at,
                 due_date: self.due_date,
                 rule: self.rule,
+                provisional: self.provisional,
             },
         )
     }
 }
 
-const CLOCKS: &str = "SELECT case_id, clock, state, due_at, due_date, rule FROM case_clock";
+const CLOCKS: &str =
+    "SELECT case_id, clock, state, due_at, due_date, rule, provisional FROM case_clock";
 
 /// A case's clocks, soonest first.
 pub async fn clocks(store: &Store, case_id: i64) -> Result<Vec<ClockRecord>> {
     let sql = format!("{CLOCKS} WHERE case_id = $1 ORDER BY due_at, clock");
     let rows: Vec<ClockRow> = on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(case_id).fetch_all(c).await)?;
+    Ok(rows.into_iter().map(|r| r.into_record().1).collect())
+}
+
+/// A case's clocks, read inside `tx` (what a recomputation replaces).
+pub async fn clocks_tx(tx: &mut Tx, case_id: i64) -> Result<Vec<ClockRecord>> {
+    let sql = format!("{CLOCKS} WHERE case_id = $1 ORDER BY due_at, clock");
+    let rows: Vec<ClockRow> = on_conn!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(case_id).fetch_all(c).await)?;
     Ok(rows.into_iter().map(|r| r.into_record().1).collect())
 }

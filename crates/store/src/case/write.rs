@@ -91,7 +91,15 @@ impl EventWrite {
 
 pub(crate) const CLOCK: Insert = Insert {
     table: "case_clock",
-    columns: &["case_id", "clock", "state", "due_at", "due_date", "rule"],
+    columns: &[
+        "case_id",
+        "clock",
+        "state",
+        "due_at",
+        "due_date",
+        "rule",
+        "provisional",
+    ],
 };
 
 pub(crate) fn clock_values(case_id: i64, k: &ClockRecord) -> Vec<Val<'_>> {
@@ -102,6 +110,7 @@ pub(crate) fn clock_values(case_id: i64, k: &ClockRecord) -> Vec<Val<'_>> {
         k.due_at.into(),
         k.due_date.into(),
         (&k.rule).into(),
+        k.provisional.into(),
     ]
 }
 

@@ -492,6 +492,7 @@ pub(crate) fn case_draft(
             due_at: Some(at + Duration::hours(24)),
             due_date: None,
             rule: "24h".into(),
+            provisional: false,
         }],
         idempotency: key,
     }

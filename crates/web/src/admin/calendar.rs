@@ -16,6 +16,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::error::{PageError, classify};
 use crate::form::FormData;
+use crate::i18n::Tr;
 use crate::layout::{Layout, Section};
 use crate::page::render_status;
 use crate::session::Staff;
@@ -39,8 +40,11 @@ pub(crate) struct Month {
     pub weeks: Vec<Vec<Option<DayCell>>>,
 }
 
-/// Twelve month grids of `year`, each day classed by its kind.
-pub(crate) fn months(cal: &Calendar, year: i32, en: bool) -> Vec<Month> {
+/// Twelve month grids of `year`, each day classed by its kind; a provisional year's holidays
+/// (from the law) are marked as such.
+pub(crate) fn months(cal: &Calendar, year: i32, tr: Tr) -> Vec<Month> {
+    let en = tr.is_en();
+    let provisional = !cal.is_loaded(year);
     (1..=12u32)
         .filter_map(|m| {
             let first = NaiveDate::from_ymd_opt(year, m, 1)?;
@@ -53,6 +57,10 @@ pub(crate) fn months(cal: &Calendar, year: i32, en: bool) -> Vec<Month> {
                 let (class, title) = match kind {
                     DayKind::Weekday => ("work", String::new()),
                     DayKind::Weekend => ("weekend", String::new()),
+                    DayKind::StatutoryHoliday(n) if provisional => (
+                        "holiday prov",
+                        format!("{n} · {}", tr.t("calendar.provisional_day")),
+                    ),
                     DayKind::StatutoryHoliday(n) => ("holiday", n),
                     DayKind::MakeupWorkday(n) => ("makeup", n),
                     DayKind::CompanyDayOff(n) => ("company-off", n),
@@ -95,6 +103,9 @@ struct CalendarPage {
     overrides: Vec<CompanyDay>,
     years: Vec<YearInfo>,
     can_edit: bool,
+    /// One line per provisional year the administrator should load: the year shown, this year,
+    /// and from October (when the State Council usually publishes) the next year.
+    banners: Vec<String>,
     error: Option<String>,
     form_date: String,
     form_note: String,
@@ -144,7 +155,8 @@ async fn page(
             year,
             loaded: cal.is_loaded(year),
             source,
-            months: months(&cal, year, tr.is_en()),
+            months: months(&cal, year, tr),
+            banners: provisional_banners(&cal, year, today(state), tr),
             workdays: cal.workdays(start, end).count(),
             overrides,
             years,
@@ -156,8 +168,29 @@ async fn page(
     )
 }
 
+fn today(state: &AppState) -> NaiveDate {
+    Utc::now().with_timezone(&state.cfg.timezone).date_naive()
+}
+
 fn this_year(state: &AppState) -> i32 {
-    Utc::now().with_timezone(&state.cfg.timezone).year()
+    today(state).year()
+}
+
+fn provisional_banners(cal: &Calendar, shown: i32, today: NaiveDate, tr: Tr) -> Vec<String> {
+    let mut years = vec![shown, today.year()];
+    if today.month() >= 10 {
+        years.push(today.year() + 1);
+    }
+    years.sort_unstable();
+    years.dedup();
+    years
+        .into_iter()
+        .filter(|y| !cal.is_loaded(*y))
+        .map(|y| {
+            tr.t("calendar.provisional_banner")
+                .replace("{year}", &y.to_string())
+        })
+        .collect()
 }
 
 async fn show(State(state): State<AppState>, staff: Staff, Query(q): Query<YearQuery>) -> Response {

@@ -25,8 +25,8 @@ pub(super) fn router() -> Router<AppState> {
         .route("/settings/hours/{desk}", get(edit).post(save))
 }
 
-const WEEKDAYS: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
-const WEEKDAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+pub(super) const WEEKDAYS: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+pub(super) const WEEKDAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /// `09:00-12:00, 13:30-18:00` for each weekday.
 fn week_text(h: &ServiceHours) -> Vec<String> {

@@ -7,6 +7,7 @@ mod calendar;
 mod desks;
 mod hours;
 mod jobs;
+mod notice;
 mod policies;
 mod roles;
 mod tokens;
@@ -34,6 +35,7 @@ pub(crate) fn feature() -> Feature {
         .merge(tokens::router())
         .merge(audit::router())
         .merge(calendar::router())
+        .merge(notice::router())
         .merge(hours::router())
         .merge(policies::router())
         .merge(jobs::router());

@@ -19,6 +19,8 @@ pub(crate) struct Chip {
     pub class: &'static str,
     pub state_label: &'static str,
     pub rule: String,
+    /// The deadline rests on a provisional calendar year (marked 暂定).
+    pub provisional: bool,
 }
 
 pub(crate) fn chips(layout: &Layout, v: &CaseView, now: DateTime<Utc>) -> Vec<Chip> {
@@ -48,6 +50,7 @@ pub(crate) fn chips(layout: &Layout, v: &CaseView, now: DateTime<Utc>) -> Vec<Ch
                 class,
                 state_label: tr.t(key),
                 rule: k.rule.clone(),
+                provisional: k.provisional,
             }
         })
         .collect()
@@ -192,5 +195,25 @@ fn entry_text(layout: &Layout, e: &TimelineEntry) -> String {
         EventKind::Escalation => tr.t("timeline.escalation").to_owned(),
         EventKind::ExtendedService => tr.t("timeline.extended_service").to_owned(),
         EventKind::Attachment => tr.t("timeline.attachment").to_owned(),
+        EventKind::DeadlineMoved => moved_text(layout, data),
     }
+}
+
+/// "时限调整：答复 2027-01-08 24:00 → 2027-01-11 24:00".
+fn moved_text(layout: &Layout, data: &serde_json::Value) -> String {
+    let tr = layout.tr;
+    let when = |at: &str, date: &str| match (data[date].as_str(), data[at].as_str()) {
+        (Some(d), _) => format!("{d} 24:00"),
+        (None, Some(t)) => t
+            .parse::<DateTime<Utc>>()
+            .map_or_else(|_| t.to_owned(), |t| layout.time(&t)),
+        (None, None) => "—".to_owned(),
+    };
+    format!(
+        "{}：{} {} → {}",
+        tr.t("timeline.deadline_moved"),
+        clock_label_in(data["clock"].as_str().unwrap_or(""), tr.is_en()),
+        when("from", "from_date"),
+        when("to", "to_date")
+    )
 }

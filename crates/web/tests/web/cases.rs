@@ -28,6 +28,8 @@ async fn a_complaint_answers_with_the_three_clocks_of_the_design_example() {
     assert_eq!(find("verification")["due_date"], "2026-10-10");
     assert_eq!(find("reply")["due"], "2026-10-21T00:00:00+08:00");
     assert_eq!(find("reply")["due_date"], "2026-10-20");
+    // 2026's notice is loaded: nothing provisional.
+    assert_eq!(find("reply")["provisional"], false);
     // Received in 2026 (now is later): the clocks are long breached.
     assert_eq!(find("reply")["state"], "breached");
     assert_eq!(c["breached"], true);

@@ -164,3 +164,28 @@ fn outside_the_tables_there_is_no_answer() {
     assert!(holidays(2101).is_none());
     assert!(provisional_schedule(2100).is_some());
 }
+
+#[test]
+fn the_2026_notice_beside_the_law() {
+    let notice = Calendar::shipped_schedules()
+        .into_iter()
+        .find(|s| s.year == 2026)
+        .unwrap();
+    let rows = compare(&notice);
+    let row = |s: &str| rows.iter().find(|r| r.date == d(s)).unwrap();
+    // 元旦: the law's day and the notice's agree; 01-02 (Friday) is a bridge day.
+    assert_eq!(row("2026-01-01").law, Mark::Holiday);
+    assert_eq!(row("2026-01-01").notice, Mark::Holiday);
+    assert!(!row("2026-01-01").differs);
+    assert_eq!(row("2026-01-02").notice, Mark::Bridge);
+    assert!(row("2026-01-02").differs);
+    // 01-04 (Sunday) worked.
+    assert_eq!(row("2026-01-04").notice, Mark::MakeUp);
+    assert!(row("2026-01-04").differs);
+    // 清明 2026-04-05 is a Sunday: the law gives it back on Monday 04-06, and so does the notice.
+    assert_eq!(row("2026-04-06").law, Mark::GivenBack);
+    assert!(!row("2026-04-06").differs);
+    // 春节: 除夕 02-16 by the law, inside the notice's 02-15..23 break.
+    assert_eq!(row("2026-02-16").law_name.as_deref(), Some("春节"));
+    assert!(rows.windows(2).all(|w| w[0].date < w[1].date));
+}

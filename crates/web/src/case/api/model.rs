@@ -20,6 +20,9 @@ pub struct Clock {
     pub state: String,
     /// The rule the deadline comes from.
     pub rule: String,
+    /// The deadline falls in (or counts through) a year whose State Council holiday notice is
+    /// not loaded: holidays from the law, 调休 unknown, so it may still move.
+    pub provisional: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -104,6 +107,7 @@ impl Case {
                     due_date: k.due_date,
                     state: k.state.code().to_owned(),
                     rule: k.rule,
+                    provisional: k.provisional,
                 })
                 .collect(),
             next_due_at: r.next_due_at,

@@ -264,7 +264,7 @@ async fn import_notice(cfg: &Config, file: &Path, yes: bool) -> anyhow::Result<b
         }
     };
     println!("{} · {}", y.year, y.source);
-    println!("日期        星期  法律推算            通知                差异");
+    println!("日期\t星期\t法律推算\t通知\t差异");
     for r in sanbao_domain::calendar::law::compare(&y) {
         let side = |mark: sanbao_domain::calendar::law::Mark, name: &Option<String>| {
             let label = sanbao_domain::text::Text::new(mark.label_key()).to_string();
@@ -274,7 +274,7 @@ async fn import_notice(cfg: &Config, file: &Path, yes: bool) -> anyhow::Result<b
             }
         };
         println!(
-            "{}  {}  {:<18}  {:<18}  {}",
+            "{}\t{}\t{}\t{}\t{}",
             r.date,
             weekday_zh(r.date),
             side(r.law, &r.law_name),

@@ -264,6 +264,57 @@ fn policy_check_names_line_and_field() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `calendar import-notice`: shows the notice beside the law, loads only with `--yes`, and
+/// names the line it cannot read.
+#[tokio::test]
+async fn importing_a_notice_shows_it_beside_the_law_then_loads_it() {
+    let db = TestDb::new().await;
+    let url = db.url.clone();
+    let dir = std::env::temp_dir().join(format!("sanbao-notice-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("notice.txt");
+    std::fs::write(
+        &file,
+        "国务院办公厅关于2027年部分节假日安排的通知\n\
+         一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n\
+         二、春节：2月6日（周六）至12日（周五）放假调休，共7天。2月20日（周六）上班。\n",
+    )
+    .unwrap();
+    let (ok, out, err) = sanbao(&url, &["calendar", "import-notice", file.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    // By the law 春节 2027 is 除夕 02-05 to 初三 02-08, its weekend given back on 02-09 and
+    // 02-10; 02-20 is the notice's make-up day, unknown to the law.
+    assert!(
+        out.contains("2027-02-20\t周六\t休息日\t调休上班（春节）\t≠"),
+        "{out}"
+    );
+    assert!(out.contains("not loaded: add --yes"), "{out}");
+    let (_, out, err) = sanbao(&url, &["calendar", "add-workdays", "2027-02-19", "1"]);
+    assert_eq!(out, "2027-02-22\n", "{err}");
+    let (ok, out, err) = sanbao(
+        &url,
+        &["calendar", "import-notice", file.to_str().unwrap(), "--yes"],
+    );
+    assert!(ok && out.contains("loaded 2027"), "{out}{err}");
+    let (_, out, _) = sanbao(&url, &["calendar", "add-workdays", "2027-02-19", "1"]);
+    assert_eq!(out, "2027-02-20\n");
+    std::fs::write(
+        &file,
+        "国务院办公厅关于2028年部分节假日安排的通知\n一、元旦：1月1日至3日放假，共2天。\n",
+    )
+    .unwrap();
+    let (ok, _, err) = sanbao(
+        &url,
+        &["calendar", "import-notice", file.to_str().unwrap(), "--yes"],
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("第 2 行：写明共 2 天，但所列日期是 3 天"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[tokio::test]
 async fn importing_a_year_and_company_days_change_the_answers() {
     let db = TestDb::new().await;

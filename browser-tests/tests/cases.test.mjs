@@ -22,6 +22,36 @@ async function move(page, to) {
   await Promise.all([page.waitForLoadState("load"), page.click(`#transition-form button[data-to=${to}]`)]);
 }
 
+test("a service agent logs a complaint and gets a receipt, not a 404", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(page, server.url, "lina", "sanbao-demo-2026");
+  const logComplaint = async () => {
+    await page.goto(new URL("/cases/new", server.url).href);
+    await page.selectOption("select[name=kind]", "complaint");
+    await page.selectOption("select[name=channel]", "phone");
+    await page.fill("input[name=customer_phone]", "137 0000 1111");
+    await page.fill("input[name=customer_name]", "周女士");
+    await page.fill("input[name=subject]", "净水器安装后漏水");
+    await Promise.all([page.waitForURL(/\/receipt$/), page.click("#intake button[type=submit]")]);
+  };
+  await logComplaint();
+  const number = (await page.locator("[data-testid=receipt-number]").innerText()).trim();
+  assert.match(number, /^CP-\d{4}-\d{6}$/);
+  assert.match(await page.locator("[data-testid=receipt-desk]").innerText(), /投诉/);
+  assert.equal(await page.locator("[data-testid=receipt-open]").count(), 0, "the agent may not open a complaint");
+  assert.match(await page.locator("#receipt").innerText(), /无权查看详情/);
+  assert.equal(await page.locator("[data-testid=receipt-others]").count(), 0);
+  await page.screenshot({ path: join(shotsDir, "case-receipt-agent.png"), fullPage: true });
+  // The same customer calls again: the receipt warns of the open complaint, by number only.
+  await logComplaint();
+  const others = page.locator("[data-testid=receipt-others]");
+  assert.match(await others.innerText(), new RegExp(number));
+  assert.equal(await others.locator("a").count(), 0, "no link to a complaint the agent may not open");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(shotsDir, "case-receipt-phone.png"), fullPage: true });
+  await page.close();
+});
+
 test("a phone complaint from intake to closing", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await login(page, server.url, "wangfang", "sanbao-demo-2026");
@@ -33,7 +63,10 @@ test("a phone complaint from intake to closing", async () => {
   await page.fill("input[name=subject]", "空调维修后仍漏水");
   await page.fill("textarea[name=description]", "上周维修后空调仍然漏水，要求上门复查。");
   await page.screenshot({ path: join(shotsDir, "case-intake.png"), fullPage: true });
-  await Promise.all([page.waitForURL(/\/cases\/CP-\d{4}-\d{6}$/), page.click("#intake button[type=submit]")]);
+  await Promise.all([page.waitForURL(/\/cases\/CP-\d{4}-\d{6}\/receipt$/), page.click("#intake button[type=submit]")]);
+  // The receipt: the number, the promised deadlines, what to tell the customer.
+  assert.match(await page.locator("[data-testid=receipt-script]").innerText(), /您的投诉已受理，受理编号 CP-\d{4}-\d{6}。我们将在.*前与您联系/);
+  await Promise.all([page.waitForURL(/\/cases\/CP-\d{4}-\d{6}$/), page.click("[data-testid=receipt-open]")]);
 
   const chips = page.locator("[data-testid=clock-chip]");
   assert.equal(await chips.count(), 3);

@@ -65,6 +65,26 @@ pub fn clock_label_in(code: &str, english: bool) -> &str {
     label_in(CLOCKS, code, english)
 }
 
+/// What a clock promises the customer, to be said after "by <deadline> we will …": code,
+/// Chinese, English. Clocks that are the customer's own window or a report to a regulator
+/// promise the customer nothing and are not here.
+const PROMISES: &[(&str, &str, &str)] = &[
+    ("first_response", "与您联系", "contact you"),
+    ("verification", "完成初步核实", "finish checking the facts"),
+    ("reply", "给您正式答复", "give you our answer"),
+    ("dispatch", "安排维修人员", "send a technician"),
+    ("processing", "处理完毕", "finish handling your request"),
+    ("refund", "办理退款", "refund you"),
+];
+
+/// What clock `code` promises the customer, if anything.
+pub fn clock_promise_in(code: &str, english: bool) -> Option<&'static str> {
+    PROMISES
+        .iter()
+        .find(|p| p.0 == code)
+        .map(|p| if english { p.2 } else { p.1 })
+}
+
 /// An event's name in Chinese (the code itself when unknown).
 pub fn event_label(code: &str) -> &str {
     event_label_in(code, false)

@@ -133,7 +133,7 @@ pub(super) async fn create(
     };
     let form = new_case(&f, received_at);
     match state.app.cases().open(staff.actor(), &form, None).await {
-        Ok(v) => Redirect::to(&format!("/cases/{}", v.number)).into_response(),
+        Ok(v) => Redirect::to(&format!("/cases/{}/receipt", v.number)).into_response(),
         Err(AppError::Invalid(errs)) => form_page(&state, &staff, f, errs.0).await,
         Err(e) => PageError::new(e, staff.tr).into_response(),
     }

@@ -7,6 +7,7 @@ mod attachments;
 mod detail;
 mod intake;
 mod list;
+mod receipt;
 mod saved_filters;
 mod view;
 
@@ -26,6 +27,7 @@ pub(crate) fn feature() -> Feature {
         .route("/cases/new", get(intake::new_form))
         .route("/cases/customers", get(intake::customer_lookup))
         .route("/cases/{number}", get(detail::show))
+        .route("/cases/{number}/receipt", get(receipt::show))
         .route("/cases/{number}/transition", post(actions::transition))
         .route("/cases/{number}/note", post(actions::note))
         .route("/cases/{number}/exception", post(actions::exception))

@@ -1048,3 +1048,55 @@ async fn a_fault_shows_the_request_id_to_quote() {
     let html = res.text().await.unwrap();
     assert!(id.len() >= 8 && html.contains(&id), "{id}: {html}");
 }
+
+/// An agent who logs a complaint (which goes to the complaint department) ends on the receipt
+/// with the number and the promised deadlines, never on a 404; the case page stays private.
+#[tokio::test]
+async fn intake_ends_on_a_receipt_even_for_a_case_the_agent_may_not_open() {
+    let t = TestApp::spawn().await;
+    t.user("lina", Role::ServiceAgent).await;
+    let (c, _) = t.login("lina", PASSWORD).await;
+    let csrf = t.csrf(&c, "/cases/new").await;
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("kind", "complaint"),
+        ("channel", "phone"),
+        ("customer_phone", "13912345678"),
+        ("customer_name", "李先生"),
+        ("subject", "空调维修后仍漏水"),
+    ];
+    let res = c.post(t.url("/cases")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(to.ends_with("/receipt"), "{to}");
+    let number = to
+        .trim_start_matches("/cases/")
+        .trim_end_matches("/receipt")
+        .to_owned();
+    let html = c
+        .get(t.url(&to))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&number), "{html}");
+    assert!(html.contains("您的投诉已受理"), "{html}");
+    assert!(
+        html.contains("前与您联系"),
+        "the 24-hour first response is promised: {html}"
+    );
+    assert!(!html.contains("data-testid=\"receipt-open\""));
+    let page = c
+        .get(t.url(&format!("/cases/{number}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    // Another agent gets no receipt of it.
+    t.user("zhangwei", Role::ServiceAgent).await;
+    let (other, _) = t.login("zhangwei", PASSWORD).await;
+    let res = other.get(t.url(&to)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}

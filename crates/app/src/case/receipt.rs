@@ -101,7 +101,7 @@ impl Cases<'_> {
                 received_at: r.record.received_at,
             })
             .collect();
-        out.sort_by(|a, b| b.received_at.cmp(&a.received_at));
+        out.sort_by_key(|o| std::cmp::Reverse(o.received_at));
         out.truncate(OTHERS as usize);
         Ok(out)
     }

@@ -793,6 +793,13 @@ mod calendar_and_policies {
             .import_notice(&Actor::system(), &notice)
             .await
             .unwrap();
+        // The case is touched before the recomputation reaches it: the move is recorded all
+        // the same, and only once.
+        t.app
+            .cases()
+            .note(&Actor::system(), &c.number, "客户来电询问进度", false)
+            .await
+            .unwrap();
         assert!(t.run_jobs().await >= 1);
         let d = t
             .app

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -167,12 +167,8 @@ pub fn add_business_minutes(
     // Work in seconds after midnight so a start at 09:00:30 keeps its half minute.
     let mut from = i64::from(local.time().num_seconds_from_midnight());
     let mut left = minutes.max(0) * 60;
-    let mut unloaded = Vec::new();
+    let first_day = date;
     for _ in 0..MAX_WALK_DAYS {
-        let year = date.year();
-        if !ctx.calendar.is_loaded(year) && !unloaded.contains(&year) {
-            unloaded.push(year);
-        }
         for iv in ctx.hours.intervals_on(ctx.calendar, date) {
             let (s, e) = (i64::from(iv.start) * 60, i64::from(iv.end) * 60);
             if e <= from {
@@ -183,7 +179,7 @@ pub fn add_business_minutes(
                 let at = date.and_time(NaiveTime::MIN) + chrono::Duration::seconds(begin + left);
                 return Checked {
                     value: local_to_utc(ctx.tz, at),
-                    provisional_years: unloaded,
+                    provisional_years: ctx.calendar.provisional_between(first_day, date),
                 };
             }
             left -= e - begin;
@@ -193,7 +189,7 @@ pub fn add_business_minutes(
     }
     Checked {
         value: end_of_day(ctx.tz, date),
-        provisional_years: unloaded,
+        provisional_years: ctx.calendar.provisional_between(first_day, date),
     }
 }
 

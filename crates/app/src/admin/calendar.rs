@@ -82,12 +82,17 @@ pub struct YearInfo {
 impl CalendarAdmin<'_> {
     /// The calendar in force.
     pub async fn current(&self) -> Result<Arc<Calendar>> {
+        Ok(self.current_with_revision().await?.0)
+    }
+
+    /// The calendar in force and its revision (which every change replaces).
+    pub(crate) async fn current_with_revision(&self) -> Result<(Arc<Calendar>, String)> {
         let cache = &self.app.calendar_cache;
         if let Ok(guard) = cache.inner.read()
             && let Some(c) = guard.as_ref()
             && c.checked.elapsed() < RECHECK
         {
-            return Ok(c.calendar.clone());
+            return Ok((c.calendar.clone(), c.revision.clone()));
         }
         let revision = repo::setting(&self.app.store, REVISION)
             .await?
@@ -97,7 +102,7 @@ impl CalendarAdmin<'_> {
             && c.revision == revision
         {
             c.checked = Instant::now();
-            return Ok(c.calendar.clone());
+            return Ok((c.calendar.clone(), revision));
         }
         let (schedules, _) = self.schedules().await?;
         let overrides: Vec<Override> = repo::overrides(&self.app.store)
@@ -112,12 +117,12 @@ impl CalendarAdmin<'_> {
         let calendar = Arc::new(Calendar::new(&schedules, &overrides));
         if let Ok(mut guard) = cache.inner.write() {
             *guard = Some(Cached {
-                revision,
+                revision: revision.clone(),
                 checked: Instant::now(),
                 calendar: calendar.clone(),
             });
         }
-        Ok(calendar)
+        Ok((calendar, revision))
     }
 
     /// Shipped schedules with imported years laid over them, and where each came from.
@@ -333,6 +338,26 @@ impl CalendarAdmin<'_> {
         forget(self.app);
         Ok(())
     }
+}
+
+/// The rules by which provisional years are computed. When a deployment starts on a version
+/// whose rules differ from those its open cases were computed with (before 2026-12: a year
+/// without its notice counted weekends only), every open case is recomputed once.
+const RULES: (&str, &str) = ("calendar_rules", "law-holidays-1");
+
+/// Enqueue the recomputation of every open case if the calendar rules changed since the
+/// database last saw them (idempotent; concurrent starts enqueue one job).
+pub(crate) async fn ensure_rules(app: &App) -> Result<()> {
+    if repo::setting(&app.store, RULES.0).await?.as_deref() == Some(RULES.1) {
+        return Ok(());
+    }
+    let now = sanbao_domain::time::now();
+    let mut tx = app.store.begin().await?;
+    repo::put_setting(&mut tx, RULES.0, RULES.1, now).await?;
+    app.jobs().enqueue_recompute(&mut tx, now).await?;
+    tx.commit().await?;
+    app.jobs().wake();
+    Ok(())
 }
 
 /// Inside a change's transaction: give the calendar a new revision — a random token, so two

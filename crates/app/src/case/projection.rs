@@ -19,6 +19,10 @@ use crate::{Actor, App, OrFault, Result};
 pub(crate) struct Projector {
     pub(crate) policy: Policy,
     pub(crate) calendar: std::sync::Arc<sanbao_domain::calendar::Calendar>,
+    /// The calendar's revision: a case last computed on another records what moved.
+    pub(crate) revision: String,
+    /// Record moved deadlines even on the same calendar revision (a desk's hours changed).
+    pub(crate) note_moves: bool,
     pub(crate) hours: ServiceHours,
     pub(crate) tz: chrono_tz::Tz,
 }
@@ -43,9 +47,12 @@ impl Projector {
             Some(d) => app.desks().hours(d).await?.0,
             None => ServiceHours::default(),
         };
+        let (calendar, revision) = app.calendar().current_with_revision().await?;
         Ok(Projector {
             policy,
-            calendar: app.calendar().current().await?,
+            calendar,
+            revision,
+            note_moves: false,
             hours,
             tz: app.config.timezone,
         })
@@ -61,13 +68,22 @@ impl Projector {
         project_case(&self.policy, facts, &ctx, now)
     }
 
-    /// Recompute a case's clocks from its events (read inside `tx`) and store them.
+    /// Recompute a case's clocks from its events (read inside `tx`) and store them. When the
+    /// case was last computed on another calendar (or `note_moves`), every deadline that moved
+    /// is an entry on its timeline with both dates, whichever change of the case came first.
     pub(crate) async fn write(
         &self,
         tx: &mut Tx,
         case_id: i64,
         now: DateTime<Utc>,
     ) -> Result<Projection> {
+        let stored_rev = update::calendar_rev(tx, case_id).await?;
+        let new_calendar = stored_rev.as_deref() != Some(self.revision.as_str());
+        let before = if new_calendar || self.note_moves {
+            repo::clocks_tx(tx, case_id).await?
+        } else {
+            Vec::new()
+        };
         let events = repo::events_tx(tx, case_id).await?;
         let p = self.project(
             &facts(events.iter().map(|e| (e.kind, e.data.as_str(), e.at))),
@@ -75,6 +91,22 @@ impl Projector {
         );
         update::write_projection(tx, case_id, &p.clocks, p.next_due, p.next_check, p.breached)
             .await?;
+        if new_calendar {
+            update::set_calendar_rev(tx, case_id, &self.revision).await?;
+        }
+        for moved in moved_deadlines(&before, &p.clocks) {
+            let data = serde_json::to_value(&moved).or_fault("moved deadline as JSON")?;
+            super::append(
+                tx,
+                &Actor::system(),
+                case_id,
+                EventKind::DeadlineMoved,
+                now,
+                "",
+                data,
+            )
+            .await?;
+        }
         Ok(p)
     }
 }
@@ -110,30 +142,13 @@ impl Cases<'_> {
         note_moves: bool,
     ) -> Result<()> {
         let c = self.by_id(id).await?;
-        let p = self
+        let mut p = self
             .projector_of(&c.policy_name, c.policy_version, c.desk_id)
             .await?;
+        p.note_moves = note_moves;
         let mut tx = self.app.store.begin().await?;
         sanbao_store::case::escalation::lock_case(&mut tx, id).await?;
-        let before = if note_moves {
-            repo::clocks_tx(&mut tx, id).await?
-        } else {
-            Vec::new()
-        };
-        let after = p.write(&mut tx, id, now).await?;
-        for moved in moved_deadlines(&before, &after.clocks) {
-            let data = serde_json::to_value(&moved).or_fault("moved deadline as JSON")?;
-            super::append(
-                &mut tx,
-                &Actor::system(),
-                id,
-                EventKind::DeadlineMoved,
-                now,
-                "",
-                data,
-            )
-            .await?;
-        }
+        p.write(&mut tx, id, now).await?;
         tx.commit().await?;
         Ok(())
     }

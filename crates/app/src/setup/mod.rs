@@ -34,6 +34,7 @@ impl Setup<'_> {
     pub async fn prepare(&self, demo: bool) -> Result<Prepared> {
         let system = Actor::system();
         self.ensure_roles().await?;
+        crate::admin::calendar::ensure_rules(self.app).await?;
         let first_start = users::count(&self.app.store).await? == 0;
 
         let mut out = Prepared::default();

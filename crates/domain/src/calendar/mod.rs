@@ -289,7 +289,7 @@ impl Calendar {
     /// Is a deadline on `d` provisional: its year not loaded, or late December with the next
     /// year's notice (which may move a make-up day for 元旦 into it) not loaded?
     pub fn is_provisional(&self, d: NaiveDate) -> bool {
-        !self.unloaded_between(d, d).is_empty()
+        !self.provisional_between(d, d).is_empty()
     }
 
     fn offset(&self, d: NaiveDate) -> Option<usize> {
@@ -301,8 +301,9 @@ impl Calendar {
         self.first + Days::new((self.prefix.len() - 2) as u64)
     }
 
-    /// Years in `[from, to]` (by date) with no loaded schedule.
-    fn unloaded_between(&self, from: NaiveDate, to: NaiveDate) -> Vec<i32> {
+    /// Years in `[from, to]` (by date) with no loaded schedule, and the next year when `to` is
+    /// late in December and the next notice (which may put a make-up day there) is not loaded.
+    pub fn provisional_between(&self, from: NaiveDate, to: NaiveDate) -> Vec<i32> {
         if from >= self.exact.0 && to <= self.exact.1 {
             return Vec::new();
         }
@@ -392,7 +393,7 @@ impl Calendar {
         };
         let from = d.succ_opt().unwrap_or(d).min(value);
         Checked {
-            provisional_years: self.unloaded_between(from, value),
+            provisional_years: self.provisional_between(from, value),
             value,
         }
     }
@@ -410,7 +411,7 @@ impl Calendar {
         let value = self.workdays_through(through) - self.workdays_through(after);
         Checked {
             value: value as u32,
-            provisional_years: self.unloaded_between(after.succ_opt().unwrap_or(after), through),
+            provisional_years: self.provisional_between(after.succ_opt().unwrap_or(after), through),
         }
     }
 
@@ -433,7 +434,7 @@ impl Calendar {
         if self.is_workday(d) {
             Checked {
                 value: d,
-                provisional_years: self.unloaded_between(d, d),
+                provisional_years: self.provisional_between(d, d),
             }
         } else {
             self.add_workdays(d, 1)
@@ -460,7 +461,7 @@ impl Calendar {
             }
         }
         Checked {
-            provisional_years: self.unloaded_between(d, cur),
+            provisional_years: self.provisional_between(d, cur),
             value: cur,
         }
     }

@@ -123,6 +123,10 @@ fn dates(s: &str) -> Vec<(Written, usize)> {
     let mut number = String::new();
     let (mut year, mut month) = (None, None);
     for (i, c) in s.char_indices() {
+        if c.is_whitespace() {
+            // "2027 年 1 月 1 日" as some people type it.
+            continue;
+        }
         match c {
             '（' => depth += 1,
             '）' => depth -= 1,
@@ -137,7 +141,7 @@ fn dates(s: &str) -> Vec<(Written, usize)> {
                 (year, month) = (None, None);
             }
             _ => {
-                if !number.is_empty() && !matches!(c, ' ') {
+                if !number.is_empty() {
                     (year, month) = (None, None);
                 }
             }
@@ -149,8 +153,31 @@ fn dates(s: &str) -> Vec<(Written, usize)> {
     out
 }
 
+/// The year a date without one belongs to: the notice's, except December in the 元旦 line,
+/// which is the December before (a make-up day or the start of the break).
+fn year_of(w: Written, year: i32, new_year_line: bool) -> i32 {
+    match (w.year, w.month) {
+        (Some(y), _) => y,
+        (None, Some(12)) if new_year_line => year - 1,
+        _ => year,
+    }
+}
+
 fn resolve(w: Written, year: i32, month: Option<u32>) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(w.year.unwrap_or(year), w.month.or(month)?, w.day)
+}
+
+/// A date as it was written, for an error.
+fn bad(w: Written) -> Text {
+    text!(
+        "calendar.notice_bad_date",
+        date = format!(
+            "{}{}{}日",
+            w.year.map(|y| format!("{y}年")).unwrap_or_default(),
+            w.month.map(|m| format!("{m}月")).unwrap_or_default(),
+            w.day
+        )
+    )
 }
 
 /// The number in `共N天` or `放假N天`.
@@ -167,29 +194,18 @@ fn said_count(sentence: &str) -> Option<i64> {
     None
 }
 
-/// The days off of a `…放假…` sentence.
-fn days_off(sentence: &str, year: i32) -> Result<Vec<NaiveDate>, Text> {
+/// The days off written before `放假` in a sentence: one date or a range.
+fn days_off(sentence: &str, year: i32, new_year_line: bool) -> Result<Vec<NaiveDate>, Text> {
     let before = &sentence[..sentence.find("放假").unwrap_or(sentence.len())];
     let found = dates(before);
     let Some(&(first, _)) = found.first() else {
         return Err(text!("calendar.notice_no_dates"));
     };
-    let bad = |w: Written| {
-        text!(
-            "calendar.notice_bad_date",
-            date = format!(
-                "{}{}{}日",
-                w.year.map(|y| format!("{y}年")).unwrap_or_default(),
-                w.month.map(|m| format!("{m}月")).unwrap_or_default(),
-                w.day
-            )
-        )
-    };
-    let from = resolve(first, year, None).ok_or_else(|| bad(first))?;
+    let from =
+        resolve(first, year_of(first, year, new_year_line), None).ok_or_else(|| bad(first))?;
     let to = match found.get(1) {
         Some(&(w, _)) => {
-            let to =
-                resolve(w, first.year.unwrap_or(year), Some(from.month())).ok_or_else(|| bad(w))?;
+            let to = resolve(w, from.year(), Some(from.month())).ok_or_else(|| bad(w))?;
             // "12月30日至1月1日" with no years written runs into the next year.
             if to < from && w.year.is_none() {
                 to.with_year(to.year() + 1).ok_or_else(|| bad(w))?
@@ -211,13 +227,13 @@ fn days_off(sentence: &str, year: i32) -> Result<Vec<NaiveDate>, Text> {
     Ok((0..len).map(|i| from + Days::new(i as u64)).collect())
 }
 
-/// The make-up working days of a `…上班` sentence.
-fn workdays(sentence: &str, year: i32) -> Result<Vec<NaiveDate>, Text> {
+/// Every date of a clause such as `2月14日（周六）、2月28日（周六）上班` (a month carries to the
+/// dates after it).
+fn listed(clause: &str, year: i32, new_year_line: bool) -> Result<Vec<NaiveDate>, Text> {
     let mut out = Vec::new();
     let mut month = None;
-    for (w, _) in dates(sentence) {
-        let d = resolve(w, year, month)
-            .ok_or_else(|| text!("calendar.notice_bad_date", date = format!("{}日", w.day)))?;
+    for (w, _) in dates(clause) {
+        let d = resolve(w, year_of(w, year, new_year_line), month).ok_or_else(|| bad(w))?;
         month = Some(d.month());
         out.push(d);
     }
@@ -227,33 +243,56 @@ fn workdays(sentence: &str, year: i32) -> Result<Vec<NaiveDate>, Text> {
     Ok(out)
 }
 
+/// What a clause without `放假` says of its dates: `上班` (make-up days) or `补休` (days off);
+/// dates in any other clause are not understood, and refused rather than dropped.
+fn other_clause(
+    clause: &str,
+    year: i32,
+    new_year_line: bool,
+) -> Result<Option<(bool, Vec<NaiveDate>)>, Text> {
+    if clause.contains("上班") {
+        return listed(clause, year, new_year_line).map(|d| Some((false, d)));
+    }
+    if clause.contains("补休") {
+        return listed(clause, year, new_year_line).map(|d| Some((true, d)));
+    }
+    if dates(clause).is_empty() {
+        return Ok(None);
+    }
+    Err(text!("calendar.notice_unread", clause = clause.to_owned()))
+}
+
 /// One holiday line's days: off days named after the holidays, make-up days "…调休上班".
 fn read_line(names: &[&str], body: &str, year: i32) -> Result<Vec<ScheduledDay>, Text> {
     let name = names.join("、");
+    let new_year_line = names.contains(&"元旦");
     let mut days = Vec::new();
     let mut any_off = false;
+    let mut push = |off: bool, dates: Vec<NaiveDate>| {
+        days.extend(dates.into_iter().map(|date| ScheduledDay {
+            date,
+            off,
+            name: if off {
+                name.clone()
+            } else {
+                format!("{name}调休上班")
+            },
+        }));
+    };
     for sentence in body.split(['。', '；', ';']).map(str::trim) {
-        if sentence.contains("放假") {
-            any_off = true;
-            days.extend(
-                days_off(sentence, year)?
-                    .into_iter()
-                    .map(|date| ScheduledDay {
-                        date,
-                        off: true,
-                        name: name.clone(),
-                    }),
-            );
-        } else if sentence.contains("上班") {
-            days.extend(
-                workdays(sentence, year)?
-                    .into_iter()
-                    .map(|date| ScheduledDay {
-                        date,
-                        off: false,
-                        name: format!("{name}调休上班"),
-                    }),
-            );
+        let rest = match sentence.find("放假") {
+            Some(i) => {
+                any_off = true;
+                push(true, days_off(sentence, year, new_year_line)?);
+                &sentence[i + "放假".len()..]
+            }
+            None => sentence,
+        };
+        for clause in rest.split(['，', ',']) {
+            if let Some((off, dates)) = other_clause(clause, year, new_year_line)? {
+                any_off |= off;
+                push(off, dates);
+            }
         }
     }
     if !any_off {
@@ -271,7 +310,8 @@ fn read_line(names: &[&str], body: &str, year: i32) -> Result<Vec<ScheduledDay>,
 /// assert_eq!(y.days[0].date.to_string(), "2027-01-01");
 /// ```
 pub fn parse_notice(text: &str, year_hint: Option<i32>) -> Result<YearSchedule, FieldErrors> {
-    let (year, source) = match (title(text), year_hint) {
+    let whole: String = text.lines().map(normalise).collect::<Vec<_>>().join("\n");
+    let (year, source) = match (title(&whole), year_hint) {
         (Some(t), _) => t,
         (None, Some(y)) => (y, format!("国务院办公厅关于{y}年部分节假日安排的通知")),
         (None, None) => {

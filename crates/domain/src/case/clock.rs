@@ -45,12 +45,17 @@ pub struct MovedDeadline {
     pub to_date: Option<NaiveDate>,
 }
 
-/// The clocks whose deadline differs between two projections of the same case.
+/// The clocks whose deadline differs between two projections of the same case. A paused
+/// clock's deadline drifts later while it waits (the pause is added as it goes), so a paused
+/// clock is not a move: its deadline is not final until it runs again.
 pub fn moved_deadlines(before: &[ClockRecord], after: &[ClockRecord]) -> Vec<MovedDeadline> {
     after
         .iter()
+        .filter(|a| a.state != ClockState::Paused)
         .filter_map(|a| {
-            let b = before.iter().find(|b| b.clock == a.clock)?;
+            let b = before
+                .iter()
+                .find(|b| b.clock == a.clock && b.state != ClockState::Paused)?;
             (b.due_at != a.due_at).then(|| MovedDeadline {
                 clock: a.clock.clone(),
                 from: b.due_at,
@@ -235,5 +240,27 @@ mod tests {
         assert_eq!(clocks[2].view.state, ClockState::Met);
         let p = project_case(&seed, &facts, &ctx, t("2026-10-30T10:00:00+08:00"));
         assert_eq!((p.next_due, p.next_check), (None, None));
+    }
+
+    #[test]
+    fn a_paused_clock_drifting_is_not_a_moved_deadline() {
+        let k = |state, due: &str| ClockRecord {
+            clock: "reply".into(),
+            state,
+            due_at: Some(t(due)),
+            due_date: None,
+            rule: String::new(),
+            provisional: false,
+        };
+        let running = [k(ClockState::Running, "2027-01-08T16:00:00Z")];
+        let later = [k(ClockState::Running, "2027-01-11T16:00:00Z")];
+        let moved = moved_deadlines(&running, &later);
+        assert_eq!(moved.len(), 1);
+        assert_eq!(moved[0].from, Some(t("2027-01-08T16:00:00Z")));
+        assert_eq!(moved[0].to, Some(t("2027-01-11T16:00:00Z")));
+        assert!(moved_deadlines(&running, &running).is_empty());
+        let paused = [k(ClockState::Paused, "2027-01-11T16:00:00Z")];
+        assert!(moved_deadlines(&running, &paused).is_empty());
+        assert!(moved_deadlines(&paused, &later).is_empty());
     }
 }

@@ -98,6 +98,24 @@ fn a_year_without_a_schedule_is_flagged() {
         t("2026-12-25T10:00:00+08:00"),
     );
     assert_eq!(v.provisional_years, [2027]);
+    // A business-hours deadline in late December waits for the next notice too, as a
+    // working-days one does (a make-up day for 元旦 may fall there).
+    let h = Preset::WeekdaysNineToFive.hours();
+    let v = due(
+        &ctx(&h),
+        Unit::BusinessHours,
+        8,
+        t("2026-12-28T09:00:00+08:00"),
+    );
+    assert_eq!(bj(&v.due), "2026-12-28T17:00:00+08:00");
+    assert_eq!(v.provisional_years, [2027]);
+    let v = due(
+        &ctx(&h),
+        Unit::BusinessHours,
+        8,
+        t("2026-12-21T09:00:00+08:00"),
+    );
+    assert!(v.provisional_years.is_empty());
 }
 
 #[test]

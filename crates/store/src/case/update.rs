@@ -16,6 +16,25 @@ pub async fn insert_event(tx: &mut Tx, case_id: i64, e: &EventWrite) -> Result<i
     id.ok_or(crate::StoreError::NotFound)
 }
 
+/// The calendar revision a case's clocks were last computed on (`None`: not since intake).
+pub async fn calendar_rev(tx: &mut Tx, case_id: i64) -> Result<Option<String>> {
+    Ok(on_conn!(tx, c => sqlx::query_scalar::<_, Option<String>>(
+        "SELECT calendar_rev FROM service_case WHERE id = $1")
+        .bind(case_id).fetch_optional(c).await)?
+    .flatten())
+}
+
+/// Remember the calendar revision a case's clocks were computed on.
+pub async fn set_calendar_rev(tx: &mut Tx, case_id: i64, rev: &str) -> Result<()> {
+    row::execute(
+        tx,
+        "UPDATE service_case SET calendar_rev = $1 WHERE id = $2",
+        &[rev.into(), case_id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Replace a case's clock rows and its queue projection.
 pub async fn write_projection(
     tx: &mut Tx,

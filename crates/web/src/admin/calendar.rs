@@ -9,7 +9,7 @@ use axum::{Form, Router};
 use chrono::{Datelike, NaiveDate, Utc};
 use sanbao_app::AppError;
 use sanbao_app::admin::calendar::{CompanyDay, YearInfo};
-use sanbao_domain::calendar::{Calendar, DayKind};
+use sanbao_domain::calendar::{Calendar, DayKind, law};
 use sanbao_domain::role::Permission;
 use serde::Deserialize;
 
@@ -44,7 +44,7 @@ pub(crate) struct Month {
 /// (from the law) are marked as such.
 pub(crate) fn months(cal: &Calendar, year: i32, tr: Tr) -> Vec<Month> {
     let en = tr.is_en();
-    let provisional = !cal.is_loaded(year);
+    let provisional = !cal.is_loaded(year) && law::holidays(year).is_some();
     (1..=12u32)
         .filter_map(|m| {
             let first = NaiveDate::from_ymd_opt(year, m, 1)?;
@@ -185,7 +185,7 @@ fn provisional_banners(cal: &Calendar, shown: i32, today: NaiveDate, tr: Tr) -> 
     years.dedup();
     years
         .into_iter()
-        .filter(|y| !cal.is_loaded(*y))
+        .filter(|y| !cal.is_loaded(*y) && law::holidays(*y).is_some())
         .map(|y| {
             tr.t("calendar.provisional_banner")
                 .replace("{year}", &y.to_string())

@@ -115,3 +115,61 @@ fn ranges_across_the_new_year_and_full_width_digits() {
     assert!(y.days.iter().any(|x| x.date == d("2019-02-10") && x.off));
     assert!(y.days.iter().any(|x| x.date == d("2019-02-03") && !x.off));
 }
+
+#[test]
+fn december_days_in_the_new_year_line_belong_to_the_year_before() {
+    let y = parse_notice(
+        "国务院办公厅关于2019年部分节假日安排的通知\n一、元旦：12月30日至1月1日放假调休，共3天。12月29日（星期六）上班。",
+        None,
+    )
+    .unwrap();
+    let on: Vec<String> = y
+        .days
+        .iter()
+        .filter(|x| !x.off)
+        .map(|x| x.date.to_string())
+        .collect();
+    assert_eq!(on, ["2018-12-29"]);
+    assert!(y.days.iter().any(|x| x.date == d("2018-12-30") && x.off));
+    assert!(y.days.iter().any(|x| x.date == d("2019-01-01") && x.off));
+}
+
+#[test]
+fn make_up_and_rest_days_after_a_comma_are_read_not_dropped() {
+    let y = parse_notice(
+        "国务院办公厅关于2027年部分节假日安排的通知\n\
+         一、元旦：1月1日放假，1月4日（星期一）补休。\n\
+         二、春节：2月6日至12日放假调休，共7天，2月20日（星期六）上班。",
+        None,
+    )
+    .unwrap();
+    assert!(y.days.iter().any(|x| x.date == d("2027-01-04") && x.off));
+    assert!(y.days.iter().any(|x| x.date == d("2027-02-20") && !x.off));
+    // A date in a clause that says neither is refused, not dropped.
+    let e = parse_notice(
+        "国务院办公厅关于2027年部分节假日安排的通知\n一、元旦：1月1日放假，1月4日另行通知。",
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        e.0[0].message.to_string().contains("1月4日另行通知"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn full_width_titles_spaced_dates_and_bad_dates_with_their_month() {
+    let y = parse_notice(
+        "国务院办公厅关于２０２７年部分节假日安排的通知\n一、元旦：2027 年 1 月 1 日放假。",
+        None,
+    )
+    .unwrap();
+    assert_eq!(y.year, 2027);
+    assert_eq!(y.days[0].date, d("2027-01-01"));
+    let e = parse_notice(
+        "国务院办公厅关于2027年部分节假日安排的通知\n一、春节：2月6日至12日放假。2月30日（周六）上班。",
+        None,
+    )
+    .unwrap_err();
+    assert!(e.0[0].message.to_string().contains("2月30日"), "{e:?}");
+}

@@ -474,6 +474,53 @@ async fn role_permissions_are_editable_but_admins_cannot_be_locked_out() {
 }
 
 #[tokio::test]
+async fn a_complaint_logged_without_a_desk_goes_to_the_complaint_department() {
+    let t = setup().await;
+    let desk = |code: &str, kind: &str, active: bool| DeskInput {
+        code: code.into(),
+        name: format!("{code} 部门"),
+        kind: kind.into(),
+        active,
+        ..Default::default()
+    };
+    let system = Actor::system();
+    t.app
+        .desks()
+        .create(&system, desk("CS", "service", true))
+        .await
+        .unwrap();
+    t.app
+        .desks()
+        .create(&system, desk("CP-OLD", "complaint", false))
+        .await
+        .unwrap();
+    let cp = t
+        .app
+        .desks()
+        .create(&system, desk("CP", "complaint", true))
+        .await
+        .unwrap();
+    let c = t
+        .complaint(&system, "phone", "安装后漏水", chrono::Utc::now())
+        .await;
+    assert_eq!(c.desk.map(|d| d.id), Some(cp), "the active complaint desk");
+    // Other kinds stay with the desk intake names (none here).
+    let form = NewCaseForm {
+        kind: "inquiry".into(),
+        channel: "phone".into(),
+        customer: CustomerForm {
+            name: "张三".into(),
+            phone: "13800138000".into(),
+            ..Default::default()
+        },
+        subject: "咨询保修期".into(),
+        ..Default::default()
+    };
+    let q = t.app.cases().open(&system, &form, None).await.unwrap();
+    assert!(q.desk.is_none());
+}
+
+#[tokio::test]
 async fn desks_validate_and_audit() {
     let t = setup().await;
     let sup = t.user("zhaolei", Role::ServiceSupervisor).await;

@@ -26,7 +26,10 @@ impl Cases<'_> {
         actor.require(Permission::CaseWrite)?;
         let now = sanbao_domain::time::now();
         let tz = self.app.config.timezone;
-        let new = NewCase::parse(form, now, tz)?;
+        let mut new = NewCase::parse(form, now, tz)?;
+        if new.desk_id.is_none() {
+            new.desk_id = self.home_desk(new.kind).await?;
+        }
         if new.kind == Kind::Complaint && new.assignee_id.is_some() {
             actor.require(Permission::CaseAssign)?;
         }
@@ -58,6 +61,21 @@ impl Cases<'_> {
             Created::New { case, .. } => Ok(CaseView::of(actor, *case, clocks, now)),
             Created::Earlier(id) => self.view_by_id(actor, id).await,
         }
+    }
+}
+
+impl Cases<'_> {
+    /// The desk a case of `kind` goes to when intake names none: the first active desk of the
+    /// kind's home (by code), if the company has one.
+    async fn home_desk(&self, kind: Kind) -> Result<Option<sanbao_domain::ids::DeskId>> {
+        let Some(home) = kind.home_desk_kind() else {
+            return Ok(None);
+        };
+        let desks = self.app.desks().all().await?;
+        Ok(desks
+            .into_iter()
+            .find(|d| d.active && d.kind == home)
+            .map(|d| d.id))
     }
 }
 

@@ -70,6 +70,15 @@ impl Kind {
         }
     }
 
+    /// The kind of desk a case of this kind goes to when intake names none: a complaint goes
+    /// to the complaint department (seed 投诉处理机制: 投诉由专门部门受理并跟进).
+    pub fn home_desk_kind(self) -> Option<&'static str> {
+        match self {
+            Kind::Complaint => Some("complaint"),
+            Kind::Return | Kind::Repair | Kind::Maintenance | Kind::Inquiry => None,
+        }
+    }
+
     /// The policy event a case of this kind starts with (its clocks run from `received_at`).
     pub fn intake_event(self) -> Option<&'static str> {
         match self {

@@ -322,6 +322,39 @@ async fn wrong_user_and_wrong_password_get_the_same_answer_and_are_throttled() {
 }
 
 #[tokio::test]
+async fn a_burst_of_guesses_checks_no_more_passwords_than_the_limit() {
+    // 40 wrong guesses at once: every attempt is counted before its password is checked, so
+    // exactly the limit (5) are checked and the rest refused with the time to wait; the right
+    // password after the burst is refused too.
+    let t = setup().await;
+    t.user("zhangwei", Role::ServiceAgent).await;
+    let tasks: Vec<_> = (0..40)
+        .map(|_| {
+            let app = t.app.clone();
+            tokio::spawn(
+                async move { app.auth().login("zhangwei", "wrong-password-1", FROM).await },
+            )
+        })
+        .collect();
+    let mut checked = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Err(AppError::BadCredentials) => checked += 1,
+            Err(AppError::RateLimited { retry_after_secs }) => assert!(retry_after_secs > 0),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(checked, 5, "passwords checked in the burst");
+    assert!(matches!(
+        t.app
+            .auth()
+            .login("zhangwei", "correct-horse-42", FROM)
+            .await,
+        Err(AppError::RateLimited { .. })
+    ));
+}
+
+#[tokio::test]
 async fn disabling_a_user_ends_their_sessions_and_tokens_stop_working() {
     let t = setup().await;
     let id = t.user("liuyang", Role::Technician).await;

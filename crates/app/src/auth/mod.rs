@@ -54,17 +54,16 @@ impl Auth<'_> {
         from: LoginFrom<'_>,
     ) -> Result<NewSession> {
         let now = sanbao_domain::time::now();
-        let name = username.trim().to_ascii_lowercase();
+        // Control characters never reach a key (the web edge refuses them; this is the floor).
+        let name: String = username
+            .trim()
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect::<String>()
+            .to_ascii_lowercase();
         let account_key = format!("user:{name}");
         let ip_key = format!("ip:{}", from.ip);
-        self.check_throttle(
-            &account_key,
-            self.app.config.login_max_failures_per_account,
-            now,
-        )
-        .await?;
-        self.check_throttle(&ip_key, self.app.config.login_max_failures_per_ip, now)
-            .await?;
+        self.reserve_attempt(&account_key, &ip_key, now).await?;
 
         let user = match Username::parse(&name) {
             Ok(u) => users::by_username(&self.app.store, u.as_str()).await?,
@@ -77,11 +76,7 @@ impl Auth<'_> {
         let user = match user {
             Some(u) if ok && u.active => u,
             _ => {
-                let window_start = now - chrono_duration(self.app.config.login_window);
-                let mut tx = self.app.store.begin().await?;
-                throttle::record_failure(&mut tx, &account_key, now, window_start).await?;
-                throttle::record_failure(&mut tx, &ip_key, now, window_start).await?;
-                tx.commit().await?;
+                // The attempt was counted before its check: a failure needs no more writing.
                 tracing::info!(username = %name, ip = from.ip, "login failed");
                 return Err(AppError::BadCredentials);
             }
@@ -91,6 +86,7 @@ impl Auth<'_> {
         let csrf_token = random_hex(16)?;
         let mut tx = self.app.store.begin().await?;
         throttle::clear(&mut tx, &account_key).await?;
+        throttle::release(&mut tx, &ip_key).await?;
         sessions::insert(
             &mut tx,
             &sessions::NewSession {
@@ -113,13 +109,28 @@ impl Auth<'_> {
         })
     }
 
-    async fn check_throttle(&self, key: &str, max: i64, now: DateTime<Utc>) -> Result<()> {
-        if let Some((failures, start)) = throttle::get(&self.app.store, key).await? {
-            let window = chrono_duration(self.app.config.login_window);
-            let ends = start + window;
-            if failures >= max && ends > now {
+    /// Count this attempt for the account and for the address before any password is checked,
+    /// and refuse it (429 with the time left) if either count is past its limit: however many
+    /// attempts arrive at once, no more than the limit are ever checked in a window.
+    async fn reserve_attempt(
+        &self,
+        account_key: &str,
+        ip_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let window = chrono_duration(self.app.config.login_window);
+        let mut tx = self.app.store.begin().await?;
+        let account = throttle::reserve(&mut tx, account_key, now, now - window).await?;
+        let ip = throttle::reserve(&mut tx, ip_key, now, now - window).await?;
+        tx.commit().await?;
+        let cfg = &self.app.config;
+        for ((attempts, start), max) in [
+            (account, cfg.login_max_failures_per_account),
+            (ip, cfg.login_max_failures_per_ip),
+        ] {
+            if attempts > max {
                 return Err(AppError::RateLimited {
-                    retry_after_secs: (ends - now).num_seconds().max(1) as u64,
+                    retry_after_secs: (start + window - now).num_seconds().max(1) as u64,
                 });
             }
         }

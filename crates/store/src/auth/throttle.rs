@@ -4,26 +4,36 @@ use chrono::{DateTime, Utc};
 
 use crate::{Result, Store, Tx, on_conn, on_pool};
 
-/// `(failures, window_start)` for a key, if any failure is recorded.
+/// `(attempts, window_start)` for a key, if any attempt is counted.
 pub async fn get(store: &Store, key: &str) -> Result<Option<(i64, DateTime<Utc>)>> {
     Ok(on_pool!(store, c => sqlx::query_as(
         "SELECT failures, window_start FROM login_throttle WHERE key = $1")
         .bind(key).fetch_optional(c).await)?)
 }
 
-/// Count one failure; a window older than `window_start_before` starts again at 1.
-pub async fn record_failure(
+/// Count one attempt before its password is checked, and answer the count with the window's
+/// start: one statement, so concurrent attempts each get their own number and a limit holds
+/// however many arrive at once. A window older than `window_start_before` starts again at 1.
+pub async fn reserve(
     tx: &mut Tx,
     key: &str,
     now: DateTime<Utc>,
     window_start_before: DateTime<Utc>,
-) -> Result<()> {
-    on_conn!(tx, c => sqlx::query(
+) -> Result<(i64, DateTime<Utc>)> {
+    Ok(on_conn!(tx, c => sqlx::query_as(
         "INSERT INTO login_throttle (key, failures, window_start) VALUES ($1, 1, $2) \
          ON CONFLICT (key) DO UPDATE SET \
            failures = CASE WHEN login_throttle.window_start < $3 THEN 1 ELSE login_throttle.failures + 1 END, \
-           window_start = CASE WHEN login_throttle.window_start < $3 THEN $2 ELSE login_throttle.window_start END")
-        .bind(key).bind(now).bind(window_start_before).execute(c).await.map(|r| r.rows_affected()))?;
+           window_start = CASE WHEN login_throttle.window_start < $3 THEN $2 ELSE login_throttle.window_start END \
+         RETURNING failures, window_start")
+        .bind(key).bind(now).bind(window_start_before).fetch_one(c).await)?)
+}
+
+/// Give back one reserved attempt (it succeeded, so it is no failure).
+pub async fn release(tx: &mut Tx, key: &str) -> Result<()> {
+    on_conn!(tx, c => sqlx::query(
+        "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0")
+        .bind(key).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

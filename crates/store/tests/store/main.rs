@@ -270,27 +270,26 @@ async fn throttle_counts_within_a_window() {
     let db = TestDb::new().await;
     let t0 = now();
     let mut tx = db.store.begin().await.unwrap();
-    for _ in 0..3 {
-        throttle::record_failure(&mut tx, "user:x", t0, t0 - Duration::minutes(15))
+    for n in 1..=3 {
+        let (count, start) = throttle::reserve(&mut tx, "user:x", t0, t0 - Duration::minutes(15))
             .await
             .unwrap();
+        assert_eq!((count, start.timestamp()), (n, t0.timestamp()));
     }
+    throttle::release(&mut tx, "user:x").await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(
         throttle::get(&db.store, "user:x").await.unwrap().unwrap().0,
-        3
+        2
     );
-    // After the window a failure starts a new count.
+    // After the window an attempt starts a new count.
     let later = t0 + Duration::minutes(20);
     let mut tx = db.store.begin().await.unwrap();
-    throttle::record_failure(&mut tx, "user:x", later, later - Duration::minutes(15))
+    let (count, _) = throttle::reserve(&mut tx, "user:x", later, later - Duration::minutes(15))
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(
-        throttle::get(&db.store, "user:x").await.unwrap().unwrap().0,
-        1
-    );
+    assert_eq!(count, 1);
 }
 
 async fn verify(db: &TestDb) -> Result<u64, sanbao_domain::audit::ChainBreak> {

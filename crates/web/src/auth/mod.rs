@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -229,7 +229,7 @@ async fn submit(
             } else {
                 message
             };
-            login_page(
+            let mut res = login_page(
                 &state,
                 tr,
                 status,
@@ -237,7 +237,13 @@ async fn submit(
                 next,
                 Some(message),
                 cookie(&headers, LOGIN_CSRF_COOKIE),
-            )
+            );
+            if let AppError::RateLimited { retry_after_secs } = e
+                && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
+            {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            res
         }
         Err(e) => PageError::new(e, tr).into_response(),
     }

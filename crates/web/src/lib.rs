@@ -7,6 +7,7 @@
 mod api;
 mod assets;
 mod csrf;
+mod edge;
 mod error;
 mod feature;
 mod files;
@@ -127,13 +128,15 @@ pub fn router(app: App, cfg: WebConfig) -> Router {
         .merge(assets::router())
         .fallback(page::not_found)
         .with_state(state)
-        .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
+        .layer(DefaultBodyLimit::max(edge::BODY_LIMIT))
+        .layer(middleware::from_fn(edge::check_input))
         .layer(middleware::from_fn(headers::security))
         .layer(middleware::from_fn(telemetry::record))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             cfg.request_timeout,
         ))
+        .layer(middleware::from_fn(edge::api_errors_as_json))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(telemetry::trace_layer())
         .layer(SetRequestIdLayer::x_request_id(telemetry::MakeId))

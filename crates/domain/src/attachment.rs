@@ -104,11 +104,22 @@ pub fn check_upload(name: &str, bytes: &[u8]) -> Result<Upload, FieldError> {
 
 /// The last path component of what the browser sent, printable, at most
 /// [`MAX_NAME_CHARS`] characters, keeping its extension when it has to be shortened.
+/// The Unicode bidirectional controls (UAX #9: LRM, RLM, ALM, the embeddings and overrides
+/// U+202A–U+202E, the isolates U+2066–U+2069): in a file name they can show `exe.jpg` as
+/// `gpj.exe` or hide the real extension, so a name keeps none of them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 pub fn clean_name(raw: &str, file_type: FileType) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':'))
+        .filter(|c| {
+            !c.is_control()
+                && !is_bidi_control(*c)
+                && !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':')
+        })
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim();
     if cleaned.is_empty() {
@@ -184,6 +195,15 @@ mod tests {
             "abc.jpg"
         );
         assert_eq!(
+            clean_name("invoice\u{202E}fdp.exe", FileType::Pdf),
+            "invoicefdp.exe",
+            "a right-to-left override cannot disguise the extension"
+        );
+        assert_eq!(
+            clean_name("a\u{2066}b\u{200F}.png", FileType::Png),
+            "ab.png"
+        );
+        assert_eq!(
             clean_name("𠮷野家 收据.pdf", FileType::Pdf),
             "𠮷野家 收据.pdf"
         );
@@ -200,7 +220,7 @@ mod tests {
             prop_assert!(!n.is_empty());
             prop_assert!(n.chars().count() <= MAX_NAME_CHARS);
             prop_assert!(!n.contains('/') && !n.contains('\\'));
-            prop_assert!(!n.chars().any(char::is_control));
+            prop_assert!(!n.chars().any(|c| c.is_control() || is_bidi_control(c)));
             prop_assert!(!n.starts_with('.'));
         }
     }

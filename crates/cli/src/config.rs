@@ -38,6 +38,8 @@ pub struct Config {
     /// Seconds a process holds a background job before another may take it over (a process
     /// that died mid-job leaves it that long).
     pub job_lease_seconds: u64,
+    /// The bearer token `/metrics` asks for; empty (the default) leaves `/metrics` off.
+    pub metrics_token: String,
 }
 
 impl Default for Config {
@@ -58,6 +60,7 @@ impl Default for Config {
             login_window_minutes: 15,
             max_connections: 8,
             job_lease_seconds: 60,
+            metrics_token: String::new(),
         }
     }
 }
@@ -89,6 +92,7 @@ const ENV_KEYS: &[&str] = &[
     "login_window_minutes",
     "max_connections",
     "job_lease_seconds",
+    "metrics_token",
 ];
 
 impl Config {
@@ -168,6 +172,9 @@ impl Config {
     pub fn show(&self) -> anyhow::Result<String> {
         let mut shown = self.clone();
         shown.database_url = sanbao_store::redact(&shown.database_url);
+        if !shown.metrics_token.is_empty() {
+            shown.metrics_token = "***".into();
+        }
         Ok(toml::to_string(&shown)?)
     }
 }

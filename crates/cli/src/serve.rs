@@ -90,6 +90,7 @@ pub async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
             timezone: cfg.tz()?,
             secure_cookies: cfg.secure_cookies,
             trust_forwarded_for: cfg.trust_forwarded_for,
+            metrics_token: Some(cfg.metrics_token.clone()).filter(|t| !t.is_empty()),
             ..Default::default()
         },
     );

@@ -56,6 +56,9 @@ pub struct WebConfig {
     pub trust_forwarded_for: bool,
     /// Longest a request may take before it is answered 408/503.
     pub request_timeout: Duration,
+    /// The bearer token `/metrics` asks for; `None` leaves `/metrics` off (404), so what the
+    /// metrics tell (routes, load) is never open to anyone who can reach the port.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -65,6 +68,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             trust_forwarded_for: false,
             request_timeout: Duration::from_secs(30),
+            metrics_token: None,
         }
     }
 }

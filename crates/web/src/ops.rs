@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
@@ -40,8 +40,25 @@ async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// Prometheus text: request counts and latencies by route, database pool figures.
-async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
+/// Prometheus text: request counts and latencies by route, database pool figures. Only with
+/// the configured bearer token (`metrics_token`); without one configured, there is no page.
+async fn metrics(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(expected) = s.cfg.metrics_token.as_deref() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !crate::csrf::constant_time_eq(given.trim(), expected) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "metrics token required",
+        )
+            .into_response();
+    }
     for (pool, size, idle) in s.app.store.pool_stats() {
         metrics::gauge!("db_pool_connections", "pool" => pool).set(f64::from(size));
         metrics::gauge!("db_pool_idle_connections", "pool" => pool).set(idle as f64);
@@ -53,4 +70,5 @@ async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
         )],
         crate::telemetry::metrics_handle().render(),
     )
+        .into_response()
 }

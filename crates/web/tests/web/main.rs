@@ -620,7 +620,22 @@ async fn health_readiness_and_metrics() {
         reqwest::get(t.url("/readyz")).await.unwrap().status(),
         StatusCode::OK
     );
-    let m = reqwest::get(t.url("/metrics"))
+    // No token, a wrong one: 401. The server's token: the figures.
+    let res = reqwest::get(t.url("/metrics")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = t
+        .client
+        .get(t.url("/metrics"))
+        .bearer_auth("guess")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let m = t
+        .client
+        .get(t.url("/metrics"))
+        .bearer_auth(support::METRICS_TOKEN)
+        .send()
         .await
         .unwrap()
         .text()

@@ -23,6 +23,9 @@ pub struct TestApp {
     pub client: reqwest::Client,
 }
 
+/// The bearer token the test server's `/metrics` asks for.
+pub const METRICS_TOKEN: &str = "metrics-test-token";
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         Self::spawn_with(false).await
@@ -51,7 +54,13 @@ impl TestApp {
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
-        let router = sanbao_web::router(app.clone(), sanbao_web::WebConfig::default());
+        let router = sanbao_web::router(
+            app.clone(),
+            sanbao_web::WebConfig {
+                metrics_token: Some(METRICS_TOKEN.into()),
+                ..Default::default()
+            },
+        );
         tokio::spawn(sanbao_web::serve(listener, router, std::future::pending()));
         TestApp {
             base: format!("http://{addr}"),

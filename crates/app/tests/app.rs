@@ -554,6 +554,99 @@ async fn a_complaint_logged_without_a_desk_goes_to_the_complaint_department() {
 }
 
 #[tokio::test]
+async fn without_case_assign_one_takes_only_cases_of_ones_own_desks_and_logs_only_for_oneself() {
+    let t = setup().await;
+    let system = Actor::system();
+    let desk = |code: &str| DeskInput {
+        code: code.into(),
+        name: format!("{code} 部门"),
+        kind: "service".into(),
+        active: true,
+        ..Default::default()
+    };
+    let mine = t.app.desks().create(&system, desk("CS-A")).await.unwrap();
+    let other = t.app.desks().create(&system, desk("CS-B")).await.unwrap();
+    t.app
+        .users()
+        .create(
+            &system,
+            CreateUser {
+                username: "zhangwei".into(),
+                display_name: "张伟".into(),
+                password: "correct-horse-42".into(),
+                roles: vec![Role::ServiceAgent.code().into()],
+                desk_ids: vec![mine],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let colleague = t.user("lina", Role::ServiceAgent).await;
+    let agent = t.actor("zhangwei").await;
+    let form = |desk| NewCaseForm {
+        kind: "inquiry".into(),
+        channel: "phone".into(),
+        customer: CustomerForm {
+            name: "张三".into(),
+            phone: "13800138000".into(),
+            ..Default::default()
+        },
+        subject: "咨询保修期".into(),
+        desk_id: Some(desk),
+        ..Default::default()
+    };
+    let take = sanbao_domain::case::CaseEditForm {
+        assignee_id: Some(agent.user_id),
+        ..Default::default()
+    };
+    let theirs = t
+        .app
+        .cases()
+        .open(&system, &form(other), None)
+        .await
+        .unwrap();
+    let e = t
+        .app
+        .cases()
+        .update(&agent, &theirs.number, theirs.version, &take)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, AppError::Forbidden(Permission::CaseAssign)),
+        "{e:?}"
+    );
+    let ours = t
+        .app
+        .cases()
+        .open(&system, &form(mine), None)
+        .await
+        .unwrap();
+    let taken = t
+        .app
+        .cases()
+        .update(&agent, &ours.number, ours.version, &take)
+        .await
+        .unwrap();
+    assert_eq!(taken.assignee.map(|a| a.id), agent.user_id);
+    // Logging a case for a colleague needs case.assign; for oneself it does not.
+    let mut for_colleague = form(mine);
+    for_colleague.assignee_id = Some(colleague);
+    let e = t
+        .app
+        .cases()
+        .open(&agent, &for_colleague, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, AppError::Forbidden(Permission::CaseAssign)),
+        "{e:?}"
+    );
+    let mut for_me = form(mine);
+    for_me.assignee_id = agent.user_id;
+    assert!(t.app.cases().open(&agent, &for_me, None).await.is_ok());
+}
+
+#[tokio::test]
 async fn desks_validate_and_audit() {
     let t = setup().await;
     let sup = t.user("zhaolei", Role::ServiceSupervisor).await;

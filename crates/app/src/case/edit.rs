@@ -53,10 +53,12 @@ impl Cases<'_> {
         let c = self.visible(actor, number).await?;
         let moves_desk = form.desk_id.is_some_and(|d| d != c.desk_id);
         let moves_assignee = form.assignee_id.is_some_and(|a| a != c.assignee_id);
+        // Taking: an unassigned case of one of the actor's own desks (or of no desk), to oneself.
         let taking = form.assignee_id == Some(actor.user_id)
             && actor.user_id.is_some()
             && c.assignee_id.is_none()
-            && !moves_desk;
+            && !moves_desk
+            && c.desk_id.is_none_or(|d| actor.desk_ids.contains(&d));
         if (moves_desk || moves_assignee) && !taking {
             actor.require(Permission::CaseAssign)?;
         }

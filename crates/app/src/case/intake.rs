@@ -30,7 +30,8 @@ impl Cases<'_> {
         if new.desk_id.is_none() {
             new.desk_id = self.home_desk(new.kind).await?;
         }
-        if new.kind == Kind::Complaint && new.assignee_id.is_some() {
+        // Giving the new case to someone else needs `case.assign` (one may log it as one's own).
+        if new.assignee_id.is_some_and(|a| Some(a) != actor.user_id) {
             actor.require(Permission::CaseAssign)?;
         }
         let (policy, policy_version) = self.app.policies().active().await?;

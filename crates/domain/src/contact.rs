@@ -134,6 +134,24 @@ impl CreditCode {
     }
 }
 
+/// How many leading characters of an address a masked view keeps: about the province and city
+/// (`上海市浦东新`), never the street and number.
+const ADDRESS_KEPT: usize = 6;
+
+/// An address for roles without the personal-data permission: its first few characters and
+/// `****` (`上海市浦东新区张江路88号` → `上海市浦东新****`); a short one is all stars.
+pub fn masked_address(address: &str) -> String {
+    let address = address.trim();
+    if address.is_empty() {
+        return String::new();
+    }
+    if address.chars().count() <= ADDRESS_KEPT {
+        return "****".into();
+    }
+    let kept: String = address.chars().take(ADDRESS_KEPT).collect();
+    format!("{kept}****")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +195,28 @@ mod tests {
             CreditCode::parse("91350100I000100Y43").unwrap_err().code,
             "char"
         );
+    }
+
+    #[test]
+    fn addresses_are_masked_past_the_city() {
+        assert_eq!(
+            masked_address("上海市浦东新区张江路88号"),
+            "上海市浦东新****"
+        );
+        assert_eq!(masked_address("北京市海淀区"), "****");
+        assert_eq!(masked_address("  "), "");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_masked_address_keeps_only_its_start(a in "\\PC{0,60}") {
+            let m = masked_address(&a);
+            let kept: String = a.trim().chars().take(ADDRESS_KEPT).collect();
+            if a.trim().chars().count() > ADDRESS_KEPT {
+                proptest::prop_assert_eq!(m, format!("{kept}****"));
+            } else if !a.trim().is_empty() {
+                proptest::prop_assert_eq!(m, "****");
+            }
+        }
     }
 }

@@ -53,6 +53,16 @@ pub(crate) fn can_see(actor: &Actor, c: &CaseRow) -> bool {
         || (c.assignee_id.is_some() && c.assignee_id == actor.user_id)
 }
 
+/// An address as `actor` may see it: whole with the personal-data permission, else its first
+/// characters only.
+pub(crate) fn shown_address(actor: &Actor, address: &str) -> String {
+    if actor.can(Permission::PersonalData) {
+        address.to_owned()
+    } else {
+        sanbao_domain::contact::masked_address(address)
+    }
+}
+
 /// A phone number as `actor` may see it: whole with the personal-data permission, else
 /// masked (138****5678).
 pub(crate) fn shown_phone(actor: &Actor, phone: &str) -> String {

@@ -175,7 +175,7 @@ impl Customers<'_> {
             kind: c.kind,
             phone_shown: crate::case::shown_phone(actor, &c.phone),
             name: c.name,
-            address: c.address,
+            address: crate::case::shown_address(actor, &c.address),
             credit_code: c.credit_code,
             created_at: c.created_at,
             cases,

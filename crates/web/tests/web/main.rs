@@ -906,6 +906,43 @@ async fn the_queue_page_filters_by_desk_assignee_and_dates() {
     assert!(esc.contains("已升级"));
 }
 
+/// A customer's address is whole for roles with the personal-data permission and masked past
+/// the city for the others (the auditor, the quality manager).
+#[tokio::test]
+async fn the_customer_card_masks_the_address_without_the_personal_data_permission() {
+    let t = TestApp::spawn().await;
+    let officer = t.token("wangfang", Role::ComplaintOfficer).await;
+    let mut body = support::complaint("13800138066");
+    body["customer"]["address"] = json!("上海市浦东新区张江路88号");
+    let c = t.open_case(&officer, body).await;
+    let case = t
+        .app
+        .cases()
+        .get(&Actor::system(), c["number"].as_str().unwrap())
+        .await
+        .unwrap()
+        .case;
+    let card = format!("/customers/{}", case.customer.id.0);
+    for (user, role, whole) in [
+        ("hegang", Role::Auditor, false),
+        ("sunli", Role::QualityManager, false),
+        ("liuyang", Role::Technician, true),
+    ] {
+        t.user(user, role).await;
+        let (client, _) = t.login(user, PASSWORD).await;
+        let html = client
+            .get(t.url(&card))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(html.contains("张江路88号"), whole, "{user}: {html}");
+        assert!(html.contains("上海市浦东新"), "{user}: {html}");
+    }
+}
+
 /// The customer list: newest first, by the start of a name, or by phone (whole numbers only
 /// for roles that see masked phones).
 #[tokio::test]

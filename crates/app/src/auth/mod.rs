@@ -110,8 +110,9 @@ impl Auth<'_> {
     }
 
     /// Count this attempt for the account and for the address before any password is checked,
-    /// and refuse it (429 with the time left) if either count is past its limit: however many
-    /// attempts arrive at once, no more than the limit are ever checked in a window.
+    /// and refuse it (429 with the time left) if either is at its limit: however many attempts
+    /// arrive at once, no more than the limit are ever checked in a window. A refused attempt
+    /// counts for neither key (its transaction is dropped).
     async fn reserve_attempt(
         &self,
         account_key: &str,
@@ -119,21 +120,26 @@ impl Auth<'_> {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let window = chrono_duration(self.app.config.login_window);
-        let mut tx = self.app.store.begin().await?;
-        let account = throttle::reserve(&mut tx, account_key, now, now - window).await?;
-        let ip = throttle::reserve(&mut tx, ip_key, now, now - window).await?;
-        tx.commit().await?;
         let cfg = &self.app.config;
-        for ((attempts, start), max) in [
-            (account, cfg.login_max_failures_per_account),
-            (ip, cfg.login_max_failures_per_ip),
+        let mut tx = self.app.store.begin().await?;
+        for (key, max) in [
+            (account_key, cfg.login_max_failures_per_account),
+            (ip_key, cfg.login_max_failures_per_ip),
         ] {
-            if attempts > max {
+            if throttle::reserve(&mut tx, key, max, now, now - window)
+                .await?
+                .is_none()
+            {
+                drop(tx);
+                let start = throttle::get(&self.app.store, key)
+                    .await?
+                    .map_or(now, |(_, start)| start);
                 return Err(AppError::RateLimited {
                     retry_after_secs: (start + window - now).num_seconds().max(1) as u64,
                 });
             }
         }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -11,22 +11,26 @@ pub async fn get(store: &Store, key: &str) -> Result<Option<(i64, DateTime<Utc>)
         .bind(key).fetch_optional(c).await)?)
 }
 
-/// Count one attempt before its password is checked, and answer the count with the window's
-/// start: one statement, so concurrent attempts each get their own number and a limit holds
-/// however many arrive at once. A window older than `window_start_before` starts again at 1.
+/// Count one attempt before its password is checked, if the key is under `max` in its
+/// window: one statement, so concurrent attempts each get their own number and never more than
+/// `max` are counted (and so checked) in a window, however many arrive at once. `None`: the
+/// key is at its limit and nothing was counted. A window older than `window_start_before`
+/// starts again at 1.
 pub async fn reserve(
     tx: &mut Tx,
     key: &str,
+    max: i64,
     now: DateTime<Utc>,
     window_start_before: DateTime<Utc>,
-) -> Result<(i64, DateTime<Utc>)> {
-    Ok(on_conn!(tx, c => sqlx::query_as(
+) -> Result<Option<i64>> {
+    Ok(on_conn!(tx, c => sqlx::query_scalar(
         "INSERT INTO login_throttle (key, failures, window_start) VALUES ($1, 1, $2) \
          ON CONFLICT (key) DO UPDATE SET \
            failures = CASE WHEN login_throttle.window_start < $3 THEN 1 ELSE login_throttle.failures + 1 END, \
            window_start = CASE WHEN login_throttle.window_start < $3 THEN $2 ELSE login_throttle.window_start END \
-         RETURNING failures, window_start")
-        .bind(key).bind(now).bind(window_start_before).fetch_one(c).await)?)
+         WHERE login_throttle.window_start < $3 OR login_throttle.failures < $4 \
+         RETURNING failures")
+        .bind(key).bind(now).bind(window_start_before).bind(max).fetch_optional(c).await)?)
 }
 
 /// Give back one reserved attempt (it succeeded, so it is no failure).

@@ -269,27 +269,38 @@ async fn sessions_expire_and_end_per_user() {
 async fn throttle_counts_within_a_window() {
     let db = TestDb::new().await;
     let t0 = now();
+    let window = t0 - Duration::minutes(15);
     let mut tx = db.store.begin().await.unwrap();
     for n in 1..=3 {
-        let (count, start) = throttle::reserve(&mut tx, "user:x", t0, t0 - Duration::minutes(15))
+        let count = throttle::reserve(&mut tx, "user:x", 3, t0, window)
             .await
             .unwrap();
-        assert_eq!((count, start.timestamp()), (n, t0.timestamp()));
+        assert_eq!(count, Some(n));
     }
+    // At the limit nothing more is counted.
+    assert_eq!(
+        throttle::reserve(&mut tx, "user:x", 3, t0, window)
+            .await
+            .unwrap(),
+        None
+    );
     throttle::release(&mut tx, "user:x").await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(
-        throttle::get(&db.store, "user:x").await.unwrap().unwrap().0,
-        2
-    );
-    // After the window an attempt starts a new count.
+    let (count, start) = throttle::get(&db.store, "user:x").await.unwrap().unwrap();
+    assert_eq!((count, start.timestamp()), (2, t0.timestamp()));
+    // After the window an attempt starts a new count, even from the limit.
     let later = t0 + Duration::minutes(20);
     let mut tx = db.store.begin().await.unwrap();
-    let (count, _) = throttle::reserve(&mut tx, "user:x", later, later - Duration::minutes(15))
+    for _ in 0..2 {
+        throttle::reserve(&mut tx, "user:x", 3, t0, window)
+            .await
+            .unwrap();
+    }
+    let count = throttle::reserve(&mut tx, "user:x", 3, later, later - Duration::minutes(15))
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(count, 1);
+    assert_eq!(count, Some(1));
 }
 
 async fn verify(db: &TestDb) -> Result<u64, sanbao_domain::audit::ChainBreak> {

@@ -51,6 +51,10 @@ pub struct AppConfig {
     /// How long a process holds a background job it claimed before another process may take
     /// it over (the job is then run again: every job's effect can be repeated).
     pub job_lease: Duration,
+    /// The append-only file of signed audit checkpoints, outside the database.
+    pub checkpoint_file: std::path::PathBuf,
+    /// A shell command each new checkpoint line is given to on its standard input.
+    pub checkpoint_command: Option<String>,
 }
 
 impl Default for AppConfig {
@@ -64,6 +68,8 @@ impl Default for AppConfig {
             timezone: chrono_tz::Asia::Shanghai,
             files_dir: std::path::PathBuf::from("sanbao-data/files"),
             job_lease: Duration::from_secs(60),
+            checkpoint_file: std::path::PathBuf::from("sanbao-data/audit-checkpoints.log"),
+            checkpoint_command: None,
         }
     }
 }

@@ -9,7 +9,7 @@ use sanbao_app::case::CaseView;
 use sanbao_app::case::Closing;
 use sanbao_app::{Actor, App, AppConfig, AppError};
 use sanbao_domain::UserId;
-use sanbao_domain::audit::ChainBreak;
+use sanbao_domain::audit::{BadCheckpoint, ChainBreak};
 use sanbao_domain::case::{EventKind, NewCaseForm};
 use sanbao_domain::customer::CustomerForm;
 use sanbao_domain::role::{Permission, Role};
@@ -22,7 +22,13 @@ struct T {
 
 async fn setup() -> T {
     let db = TestDb::new().await;
-    let app = App::new(db.store.clone(), AppConfig::default());
+    let app = App::new(
+        db.store.clone(),
+        AppConfig {
+            checkpoint_file: db.files_dir.with_extension("checkpoints"),
+            ..AppConfig::default()
+        },
+    );
     app.setup().prepare(false).await.unwrap();
     T { app, db }
 }
@@ -758,6 +764,54 @@ async fn audit_verify_names_a_deleted_entry() {
         t.app.audit().verify(&Actor::system()).await.unwrap(),
         Err(ChainBreak::Missing { seq: 3 })
     );
+}
+
+/// Deleting the newest entries and moving the head back leaves a chain that holds by itself;
+/// the signed checkpoint outside the database catches it. A forged checkpoint line is named.
+#[tokio::test]
+async fn audit_verify_catches_entries_cut_from_the_end_by_the_checkpoint() {
+    let t = setup().await;
+    t.user("agent1", Role::ServiceAgent).await;
+    let cp = t.app.audit().checkpoint().await.unwrap().expect("written");
+    assert!(
+        t.app.audit().checkpoint().await.unwrap().is_none(),
+        "no move, no new line"
+    );
+    assert_eq!(
+        t.app.audit().verify(&Actor::system()).await.unwrap(),
+        Ok(cp.seq as u64)
+    );
+    let keep = cp.seq - 2;
+    testing::execute_raw(
+        &t.db.store,
+        &format!("DELETE FROM audit_entry WHERE seq > {keep}"),
+    )
+    .await
+    .unwrap();
+    testing::execute_raw(
+        &t.db.store,
+        &format!(
+            "UPDATE audit_head SET seq = {keep}, \
+             hash = (SELECT hash FROM audit_entry WHERE seq = {keep}) WHERE id = 1"
+        ),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        t.app.audit().verify(&Actor::system()).await.unwrap(),
+        Err(ChainBreak::Truncated { last, checkpoint, .. }) if last == keep && checkpoint == cp.seq
+    ));
+    let file = &t.app.config.checkpoint_file;
+    let text = std::fs::read_to_string(file).unwrap();
+    std::fs::write(
+        file,
+        text.replacen(&format!("v1 {} ", cp.seq), &format!("v1 {keep} "), 1),
+    )
+    .unwrap();
+    assert!(matches!(
+        t.app.audit().verify(&Actor::system()).await.unwrap(),
+        Err(ChainBreak::Checkpoint(BadCheckpoint::Forged { line: 1 }))
+    ));
 }
 
 #[tokio::test]

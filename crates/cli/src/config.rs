@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use sanbao_app::domain::audit::AuditKey;
 use serde::{Deserialize, Serialize};
 
 /// The effective configuration.
@@ -40,6 +41,13 @@ pub struct Config {
     pub job_lease_seconds: u64,
     /// The bearer token `/metrics` asks for; empty (the default) leaves `/metrics` off.
     pub metrics_token: String,
+    /// The audit key as 64 hex digits. Empty (the default): the key is the file
+    /// `<data_dir>/audit.key`, made on first start. Every process writing one database must
+    /// use the same key; keep a copy with the backups, away from the database.
+    pub audit_key: String,
+    /// A shell command given each new audit checkpoint on its standard input (e.g. a mail to the
+    /// auditor or a `curl` to a receiver), for a copy out of the database administrator's reach.
+    pub audit_checkpoint_command: String,
 }
 
 impl Default for Config {
@@ -61,6 +69,8 @@ impl Default for Config {
             max_connections: 8,
             job_lease_seconds: 60,
             metrics_token: String::new(),
+            audit_key: String::new(),
+            audit_checkpoint_command: String::new(),
         }
     }
 }
@@ -93,6 +103,8 @@ const ENV_KEYS: &[&str] = &[
     "max_connections",
     "job_lease_seconds",
     "metrics_token",
+    "audit_key",
+    "audit_checkpoint_command",
 ];
 
 impl Config {
@@ -165,6 +177,44 @@ impl Config {
             timezone: self.tz().unwrap_or(chrono_tz::Asia::Shanghai),
             files_dir: self.data_dir.join("files"),
             job_lease: Duration::from_secs(self.job_lease_seconds.max(1)),
+            checkpoint_file: self.checkpoint_file(),
+            checkpoint_command: Some(self.audit_checkpoint_command.clone())
+                .filter(|c| !c.trim().is_empty()),
+        }
+    }
+
+    /// The signed audit checkpoints, outside the database.
+    pub fn checkpoint_file(&self) -> PathBuf {
+        self.data_dir.join("audit-checkpoints.log")
+    }
+
+    fn key_file(&self) -> PathBuf {
+        self.data_dir.join("audit.key")
+    }
+
+    /// The audit key: from the configuration, else from `<data_dir>/audit.key`, which is made
+    /// (readable by its owner only) when `create` and missing.
+    pub fn audit_key(&self, create: bool) -> anyhow::Result<AuditKey> {
+        if !self.audit_key.trim().is_empty() {
+            return AuditKey::from_hex(&self.audit_key).context("audit_key");
+        }
+        let path = self.key_file();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => AuditKey::from_hex(&text).with_context(|| format!("{}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+                let mut bytes = [0u8; 32];
+                getrandom::fill(&mut bytes)
+                    .map_err(|e| anyhow::anyhow!("no random numbers for the audit key: {e}"))?;
+                let key = AuditKey::from_bytes(bytes);
+                write_private(&path, &key.to_hex())?;
+                Ok(key)
+            }
+            Err(e) => Err(e).with_context(|| {
+                format!(
+                    "无法读取审计密钥 / cannot read the audit key {}",
+                    path.display()
+                )
+            }),
         }
     }
 
@@ -175,8 +225,30 @@ impl Config {
         if !shown.metrics_token.is_empty() {
             shown.metrics_token = "***".into();
         }
+        if !shown.audit_key.is_empty() {
+            shown.audit_key = "***".into();
+        }
         Ok(toml::to_string(&shown)?)
     }
+}
+
+/// Write a new file only its owner can read (never over an existing one).
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let mut f = o
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(text.as_bytes())?;
+    f.write_all(b"\n")?;
+    f.sync_all()?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -90,8 +90,11 @@ enum ConfigCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check the whole chain; exit 1 and name the first edited or deleted entry if it breaks.
+    /// Check the whole chain against the audit key and the last checkpoint; exit 1 and name
+    /// the first edited, deleted or forged entry if it breaks.
     Verify,
+    /// Sign the chain's head into the checkpoint file now (`serve` does so every ten seconds).
+    Checkpoint,
 }
 
 fn main() -> ExitCode {
@@ -183,22 +186,39 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
-            let app = serve::connect(&cfg).await?;
-            let r = app.audit().verify(&sanbao_app::Actor::system()).await?;
-            app.store.close().await;
-            match r {
+        Command::Audit { command } => audit(command, &cfg).await,
+    }
+}
+
+async fn audit(command: AuditCommand, cfg: &Config) -> anyhow::Result<ExitCode> {
+    let app = serve::connect(cfg).await?;
+    let outcome = match command {
+        AuditCommand::Checkpoint => app.audit().checkpoint().await.map(|cp| {
+            match cp {
+                Some(cp) => println!(
+                    "已写入检查点 / checkpoint written: entry {} → {}",
+                    cp.seq,
+                    cfg.checkpoint_file().display()
+                ),
+                None => println!("检查点已是最新 / the last checkpoint already has the head"),
+            }
+            ExitCode::SUCCESS
+        }),
+        AuditCommand::Verify => app
+            .audit()
+            .verify(&sanbao_app::Actor::system())
+            .await
+            .map(|r| match r {
                 Ok(n) => {
                     println!("审计链完整 / audit chain intact: {n} entries");
-                    Ok(ExitCode::SUCCESS)
+                    ExitCode::SUCCESS
                 }
                 Err(b) => {
                     println!("审计链已被破坏 / audit chain broken: {b}");
-                    Ok(ExitCode::FAILURE)
+                    ExitCode::FAILURE
                 }
-            }
-        }
-    }
+            }),
+    };
+    app.store.close().await;
+    Ok(outcome?)
 }

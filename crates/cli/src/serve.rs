@@ -30,9 +30,9 @@ pub fn init_tracing(cfg: &Config, serving: bool) {
     }
 }
 
-/// Connect, migrate, and make sure the roles exist.
+/// Connect, migrate, and make sure the roles exist (a new data directory gets its audit key).
 pub async fn open(cfg: &Config) -> anyhow::Result<App> {
-    let app = connect(cfg).await?;
+    let app = connect_with(cfg, true).await?;
     app.store
         .migrate()
         .await
@@ -44,13 +44,18 @@ pub async fn open(cfg: &Config) -> anyhow::Result<App> {
     Ok(app)
 }
 
-/// Connect only: no migration, no writes (for `audit verify`, which must not change what it
-/// checks).
+/// Connect only: no migration, no writes, no new audit key (for `audit verify`, which must not
+/// change what it checks).
 pub async fn connect(cfg: &Config) -> anyhow::Result<App> {
+    connect_with(cfg, false).await
+}
+
+async fn connect_with(cfg: &Config, create_key: bool) -> anyhow::Result<App> {
     let store = Store::connect(
         &cfg.database_url,
         &StoreOptions {
             max_connections: cfg.max_connections,
+            audit_key: cfg.audit_key(create_key)?,
         },
     )
     .await
@@ -130,11 +135,16 @@ pub async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
         let app = app.clone();
         async move { app.jobs().run_forever().await }
     });
+    let checkpoints = tokio::spawn(checkpoint_periodically(app.clone()));
     sanbao_web::serve(listener, router, shutdown_signal()).await?;
     purger.abort();
     sweeper.abort();
     jobs.abort();
+    checkpoints.abort();
     tracing::info!("shutting down");
+    if let Err(e) = app.audit().checkpoint().await {
+        tracing::warn!(error = %e, "the last audit checkpoint could not be written");
+    }
     app.store.close().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -151,6 +161,19 @@ async fn purge_periodically(app: App) {
         }
         if let Err(e) = app.jobs().purge_done().await {
             tracing::warn!(error = %e, "purging done jobs failed");
+        }
+    }
+}
+
+/// Every ten seconds, sign the audit chain's head into the checkpoint file if it moved: entries
+/// cut from the end of the chain are then caught by `audit verify` unless they are younger
+/// than the last checkpoint.
+async fn checkpoint_periodically(app: App) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(10));
+    loop {
+        every.tick().await;
+        if let Err(e) = app.audit().checkpoint().await {
+            tracing::warn!(error = %e, "audit checkpoint failed");
         }
     }
 }

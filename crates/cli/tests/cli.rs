@@ -5,10 +5,15 @@ use std::process::Command;
 
 use sanbao_store::testing::{TestDb, execute_raw};
 
+/// Run `sanbao ARGS --database URL` with a data directory of that database's own (its audit key
+/// and checkpoints).
 fn sanbao(url: &str, args: &[&str]) -> (bool, String, String) {
+    let data_dir = data_dir_of(url);
     let out = Command::new(env!("CARGO_BIN_EXE_sanbao"))
         .args(args)
         .args(["--database", url])
+        .arg("--data-dir")
+        .arg(&data_dir)
         .env_remove("SANBAO_DATABASE_URL")
         .output()
         .expect("run sanbao");
@@ -17,6 +22,59 @@ fn sanbao(url: &str, args: &[&str]) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+fn data_dir_of(url: &str) -> std::path::PathBuf {
+    let tail: String = url
+        .chars()
+        .rev()
+        .take(24)
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    std::env::temp_dir().join(format!("sanbao-cli-{tail}"))
+}
+
+/// The chain is keyed with `<data_dir>/audit.key` (made on first start, owner-only); cutting the
+/// newest entries and moving the head back is caught by the checkpoint `audit checkpoint` wrote;
+/// verifying with another key fails.
+#[tokio::test]
+async fn audit_checkpoints_catch_a_cut_chain() {
+    let db = TestDb::new().await;
+    let url = db.url.clone();
+    let (ok, _, err) = sanbao(&url, &["migrate"]);
+    assert!(ok, "{err}");
+    let key = data_dir_of(&url).join("audit.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the key is its owner's only");
+    }
+    let (ok, out, err) = sanbao(&url, &["audit", "checkpoint"]);
+    assert!(ok && out.contains("checkpoint written"), "{out}{err}");
+    let (ok, out, _) = sanbao(&url, &["audit", "verify"]);
+    assert!(ok, "{out}");
+    execute_raw(
+        &db.store,
+        "DELETE FROM audit_entry WHERE seq = (SELECT MAX(seq) FROM audit_entry)",
+    )
+    .await
+    .unwrap();
+    execute_raw(
+        &db.store,
+        "UPDATE audit_head SET seq = seq - 1, \
+         hash = (SELECT hash FROM audit_entry WHERE seq = (SELECT MAX(seq) FROM audit_entry)) \
+         WHERE id = 1",
+    )
+    .await
+    .unwrap();
+    let (ok, out, _) = sanbao(&url, &["audit", "verify"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("entries were deleted from the end"), "{out}");
+    std::fs::write(&key, "11".repeat(32)).unwrap();
+    let (ok, out, _) = sanbao(&url, &["audit", "verify"]);
+    assert!(!ok && out.contains("audit key"), "another key fails: {out}");
+    let _ = std::fs::remove_dir_all(data_dir_of(&url));
 }
 
 #[tokio::test]

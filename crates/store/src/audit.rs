@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sanbao_domain::audit::{AuditEntry, AuditRecord};
 
 use crate::row::{self, Insert, Val};
-use crate::{Result, Store, Tx, on_pool};
+use crate::{Result, Store, Tx, TxConn, on_pool};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditRow {
@@ -20,6 +20,7 @@ pub struct AuditRow {
     pub changes: String,
     pub prev_hash: String,
     pub hash: String,
+    pub keyed: bool,
 }
 
 impl From<AuditRow> for AuditEntry {
@@ -37,6 +38,7 @@ impl From<AuditRow> for AuditEntry {
             },
             prev_hash: r.prev_hash,
             hash: r.hash,
+            keyed: r.keyed,
         }
     }
 }
@@ -54,10 +56,11 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
-const COLS: &str =
-    "seq, at, actor_id, actor_name, action, record_type, record_id, changes, prev_hash, hash";
+const COLS: &str = "seq, at, actor_id, actor_name, action, record_type, record_id, changes, \
+                    prev_hash, hash, keyed";
 
-/// How an entry is written (case intake writes its entry with the same statement).
+/// How an entry is written (case intake writes its entry with the same statement, with
+/// [`OVERWRITE_FORGED`] after it).
 pub(crate) const INSERT: Insert = Insert {
     table: "audit_entry",
     columns: &[
@@ -71,8 +74,18 @@ pub(crate) const INSERT: Insert = Insert {
         "changes",
         "prev_hash",
         "hash",
+        "keyed",
     ],
 };
+
+/// The tail of [`INSERT`]: a row already at the new entry's `seq` lies beyond the head, where
+/// no writer put it (it was forged); the real entry takes its place, so a forged row never
+/// stops writing. (`audit verify` names such a row while it is there.)
+pub(crate) const OVERWRITE_FORGED: &str = "ON CONFLICT (seq) DO UPDATE SET at = excluded.at, \
+    actor_id = excluded.actor_id, actor_name = excluded.actor_name, action = excluded.action, \
+    record_type = excluded.record_type, record_id = excluded.record_id, \
+    changes = excluded.changes, prev_hash = excluded.prev_hash, hash = excluded.hash, \
+    keyed = excluded.keyed";
 
 pub(crate) fn values(e: &AuditEntry) -> Vec<Val<'_>> {
     let r = &e.record;
@@ -87,6 +100,7 @@ pub(crate) fn values(e: &AuditEntry) -> Vec<Val<'_>> {
         (&r.changes).into(),
         (&e.prev_hash).into(),
         (&e.hash).into(),
+        e.keyed.into(),
     ]
 }
 
@@ -101,7 +115,8 @@ pub(crate) fn move_head(first: usize) -> String {
     )
 }
 
-/// Append `record` to the chain inside `tx`; returns the new entry.
+/// Append `record` to the chain inside `tx`, hashed with the transaction's audit key; returns
+/// the new entry.
 pub async fn append(tx: &mut Tx, record: AuditRecord) -> Result<AuditEntry> {
     let e = next_entry(tx, record).await?;
     write(tx, &e).await?;
@@ -116,12 +131,12 @@ pub async fn write(tx: &mut Tx, e: &AuditEntry) -> Result<()> {
     match tx.kind() {
         crate::BackendKind::Sqlite => {
             let n = vals.len();
-            let sql = format!("{}; {}", INSERT.one(""), move_head(n + 1));
+            let sql = format!("{}; {}", INSERT.one(OVERWRITE_FORGED), move_head(n + 1));
             vals.extend(head);
             row::execute(tx, &sql, &vals).await?;
         }
         crate::BackendKind::Postgres => {
-            row::execute(tx, &INSERT.one(""), &vals).await?;
+            row::execute(tx, &INSERT.one(OVERWRITE_FORGED), &vals).await?;
             row::execute(tx, &move_head(1), &head).await?;
         }
     }
@@ -130,9 +145,9 @@ pub async fn write(tx: &mut Tx, e: &AuditEntry) -> Result<()> {
 
 /// The chain's head `(seq, hash)`, read inside `tx` (on PostgreSQL locked until it ends).
 pub async fn locked_head(tx: &mut Tx) -> Result<(i64, String)> {
-    Ok(match tx {
-        Tx::Sqlite(t) => sqlx::query_as(HEAD).fetch_one(&mut **t).await?,
-        Tx::Postgres(t) => {
+    Ok(match &mut tx.conn {
+        TxConn::Sqlite(t) => sqlx::query_as(HEAD).fetch_one(&mut **t).await?,
+        TxConn::Postgres(t) => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("{HEAD} FOR UPDATE")))
                 .fetch_one(&mut **t)
                 .await?
@@ -145,7 +160,7 @@ pub async fn locked_head(tx: &mut Tx) -> Result<(i64, String)> {
 /// [`write`], in the same transaction.
 pub async fn next_entry(tx: &mut Tx, record: AuditRecord) -> Result<AuditEntry> {
     let (seq, hash) = locked_head(tx).await?;
-    Ok(AuditEntry::chain(record, seq, &hash))
+    Ok(AuditEntry::chain(&tx.audit_key, record, seq, &hash))
 }
 
 /// The recorded head: `(last seq, last hash)`.
@@ -153,12 +168,28 @@ pub async fn head(store: &Store) -> Result<(i64, String)> {
     Ok(on_pool!(store, c => sqlx::query_as(HEAD).fetch_one(c).await)?)
 }
 
-/// Up to `limit` entries with `seq > after`, in order (for verifying in batches).
-pub async fn batch_after(store: &Store, after: i64, limit: i64) -> Result<Vec<AuditRow>> {
-    let sql = format!("SELECT {COLS} FROM audit_entry WHERE seq > $1 ORDER BY seq LIMIT $2");
+/// Up to `limit` entries with `after < seq <= upto`, in order (for verifying in batches).
+pub async fn batch_after(
+    store: &Store,
+    after: i64,
+    upto: i64,
+    limit: i64,
+) -> Result<Vec<AuditRow>> {
+    let sql = format!(
+        "SELECT {COLS} FROM audit_entry WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3"
+    );
     Ok(
-        on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(after).bind(limit).fetch_all(c).await)?,
+        on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(after).bind(upto).bind(limit).fetch_all(c).await)?,
     )
+}
+
+/// The first entry beyond the recorded head, if any (none is ever written there: such an entry
+/// was forged). One statement, so the head and the entries are read at one moment.
+pub async fn first_beyond_head(store: &Store) -> Result<Option<i64>> {
+    Ok(on_pool!(store, c => sqlx::query_scalar(
+        "SELECT MIN(seq) FROM audit_entry WHERE seq > (SELECT seq FROM audit_head WHERE id = 1)")
+        .fetch_one(c).await)?)
 }
 
 /// One page of entries, newest first.

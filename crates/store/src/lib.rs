@@ -30,6 +30,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub use sanbao_domain::audit::AuditKey;
+
 pub use writer::SqliteTx;
 
 pub mod admin;
@@ -50,12 +52,12 @@ pub mod testing;
 #[macro_export]
 macro_rules! on_conn {
     ($tx:expr, $c:ident => $body:expr) => {
-        match $tx {
-            $crate::Tx::Sqlite(t) => {
+        match &mut $tx.conn {
+            $crate::TxConn::Sqlite(t) => {
                 let $c = &mut **t;
                 $body
             }
-            $crate::Tx::Postgres(t) => {
+            $crate::TxConn::Postgres(t) => {
                 let $c = &mut **t;
                 $body
             }
@@ -163,11 +165,17 @@ pub enum Backend {
 pub struct StoreOptions {
     /// Upper bound of pooled connections (readers on SQLite).
     pub max_connections: u32,
+    /// The key every audit entry written through this store is hashed with.
+    pub audit_key: AuditKey,
 }
 
-impl Default for StoreOptions {
-    fn default() -> Self {
-        Self { max_connections: 8 }
+impl StoreOptions {
+    /// Eight connections and `audit_key`.
+    pub fn new(audit_key: AuditKey) -> Self {
+        Self {
+            max_connections: 8,
+            audit_key,
+        }
     }
 }
 
@@ -176,27 +184,34 @@ impl Default for StoreOptions {
 pub struct Store {
     #[doc(hidden)]
     pub backend: Backend,
+    audit_key: Arc<AuditKey>,
 }
 
-/// An open write transaction. Commit with [`Tx::commit`]; dropping it rolls back.
-pub enum Tx {
+/// An open write transaction. Commit with [`Tx::commit`]; dropping it rolls back. It carries
+/// the audit key, so every entry appended inside it is keyed.
+pub struct Tx {
+    pub(crate) conn: TxConn,
+    pub(crate) audit_key: Arc<AuditKey>,
+}
+
+pub(crate) enum TxConn {
     Sqlite(SqliteTx),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+        match self.conn {
+            TxConn::Sqlite(t) => t.commit().await?,
+            TxConn::Postgres(t) => t.commit().await?,
         }
         Ok(())
     }
 
     pub fn kind(&self) -> BackendKind {
-        match self {
-            Tx::Sqlite(_) => BackendKind::Sqlite,
-            Tx::Postgres(_) => BackendKind::Postgres,
+        match self.conn {
+            TxConn::Sqlite(_) => BackendKind::Sqlite,
+            TxConn::Postgres(_) => BackendKind::Postgres,
         }
     }
 }
@@ -219,6 +234,7 @@ impl Store {
                 .connect_lazy_with(o);
             Ok(Self {
                 backend: Backend::Postgres(pool),
+                audit_key: Arc::new(opts.audit_key.clone()),
             })
         } else {
             Err(StoreError::BadUrl(redact(url)))
@@ -246,6 +262,7 @@ impl Store {
             .connect_lazy_with(base.read_only(true));
         Ok(Self {
             backend: Backend::Sqlite { write, read },
+            audit_key: Arc::new(opts.audit_key.clone()),
         })
     }
 
@@ -272,10 +289,19 @@ impl Store {
 
     /// Open a write transaction (on SQLite a savepoint in the current group-commit batch).
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(match &self.backend {
-            Backend::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
-            Backend::Postgres(p) => Tx::Postgres(p.begin().await?),
+        let conn = match &self.backend {
+            Backend::Sqlite { write, .. } => TxConn::Sqlite(write.begin().await?),
+            Backend::Postgres(p) => TxConn::Postgres(p.begin().await?),
+        };
+        Ok(Tx {
+            conn,
+            audit_key: self.audit_key.clone(),
         })
+    }
+
+    /// The key this store's audit entries are hashed with.
+    pub fn audit_key(&self) -> &AuditKey {
+        &self.audit_key
     }
 
     /// Is the database reachable? (`/readyz`)

@@ -61,7 +61,7 @@ impl TestDb {
         let dir = std::env::temp_dir().join(format!("sanbao-test-{}", random_suffix()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let url = format!("sqlite://{}", dir.join("sanbao.db").display());
-        let store = Store::connect(&url, &StoreOptions::default())
+        let store = Store::connect(&url, &StoreOptions::new(test_audit_key()))
             .await
             .expect("open SQLite");
         TestDb {
@@ -74,9 +74,15 @@ impl TestDb {
 
     async fn postgres(admin_url: String) -> TestDb {
         let name = format!("sanbao_t_{}", random_suffix());
-        let admin = Store::connect(&admin_url, &StoreOptions { max_connections: 1 })
-            .await
-            .expect("connect to the PostgreSQL test server");
+        let admin = Store::connect(
+            &admin_url,
+            &StoreOptions {
+                max_connections: 1,
+                audit_key: test_audit_key(),
+            },
+        )
+        .await
+        .expect("connect to the PostgreSQL test server");
         if let crate::Backend::Postgres(p) = &admin.backend {
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                 .execute(p)
@@ -85,7 +91,7 @@ impl TestDb {
         }
         admin.close().await;
         let url = with_database(&admin_url, &name);
-        let store = Store::connect(&url, &StoreOptions::default())
+        let store = Store::connect(&url, &StoreOptions::new(test_audit_key()))
             .await
             .expect("connect to the test database");
         TestDb {
@@ -130,8 +136,14 @@ impl Drop for TestDb {
                         .build()
                         .expect("runtime");
                     rt.block_on(async move {
-                        if let Ok(admin) =
-                            Store::connect(&admin_url, &StoreOptions { max_connections: 1 }).await
+                        if let Ok(admin) = Store::connect(
+                            &admin_url,
+                            &StoreOptions {
+                                max_connections: 1,
+                                audit_key: test_audit_key(),
+                            },
+                        )
+                        .await
                             && let crate::Backend::Postgres(p) = &admin.backend
                         {
                             let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -217,6 +229,11 @@ pub async fn row_as_text(
         out.push((col, v));
     }
     Ok(out)
+}
+
+/// The audit key of every test database.
+pub fn test_audit_key() -> crate::AuditKey {
+    crate::AuditKey::from_bytes([0x5a; 32])
 }
 
 #[cfg(test)]

@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use sanbao_domain::UserId;
-use sanbao_domain::audit::{ChainBreak, ChainVerifier};
+use sanbao_domain::audit::{BadCheckpoint, ChainBreak, ChainVerifier, Checkpoint};
 use sanbao_domain::role::Permission;
 use sanbao_store::audit::{self as repo, AuditFilter, AuditRow};
 
-use crate::{Actor, Result};
+use crate::{Actor, OrFault, Result};
 
 crate::facade!(
     /// The audit log.
@@ -93,17 +93,23 @@ impl AuditLog<'_> {
         Ok(repo::record_types(&self.app.store).await?)
     }
 
-    /// Walk the whole chain. `Ok(n)` with the number of entries when it holds, else where it
-    /// first breaks.
+    /// Walk the whole chain up to its head, then check that nothing lies beyond the head and
+    /// that the chain reaches the last checkpoint. `Ok(n)` with the number of entries when it
+    /// holds, else where it first breaks.
     #[tracing::instrument(name = "audit.verify", skip_all)]
     pub async fn verify(&self, actor: &Actor) -> Result<std::result::Result<u64, ChainBreak>> {
         actor.require(Permission::AuditRead)?;
         let store = &self.app.store;
+        // The checkpoint before the head: a checkpoint only ever records a committed head.
+        let checkpoint = match self.last_checkpoint() {
+            Ok(c) => c,
+            Err(b) => return Ok(Err(b.into())),
+        };
         let (head_seq, head_hash) = repo::head(store).await?;
-        let mut v = ChainVerifier::default();
+        let mut v = ChainVerifier::new(store.audit_key(), checkpoint);
         let mut after = 0;
         loop {
-            let batch = repo::batch_after(store, after, 2000).await?;
+            let batch = repo::batch_after(store, after, head_seq, 2000).await?;
             let Some(last) = batch.last() else { break };
             after = last.seq;
             for row in batch {
@@ -112,6 +118,118 @@ impl AuditLog<'_> {
                 }
             }
         }
-        Ok(v.finish(head_seq, &head_hash))
+        let beyond = repo::first_beyond_head(store).await?;
+        Ok(v.finish(head_seq, &head_hash, beyond))
+    }
+
+    /// The last checkpoint in the checkpoint file (`None` when there is no file yet).
+    pub fn last_checkpoint(&self) -> std::result::Result<Option<Checkpoint>, BadCheckpoint> {
+        let path = &self.app.config.checkpoint_file;
+        match std::fs::read_to_string(path) {
+            Ok(text) => Checkpoint::last_of(self.app.store.audit_key(), &text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(_) => Err(BadCheckpoint::Unreadable { line: 0 }),
+        }
+    }
+
+    /// Sign the chain's current head and append it to the checkpoint file, unless the file's
+    /// last checkpoint already has it (or a later one: another process wrote meanwhile). The
+    /// file is locked while it is read and appended to, so processes sharing it never write out
+    /// of order. Hands the line to the configured checkpoint command, if any. Returns the
+    /// checkpoint written.
+    #[tracing::instrument(name = "audit.checkpoint", skip_all)]
+    pub async fn checkpoint(&self) -> Result<Option<Checkpoint>> {
+        let (seq, hash) = repo::head(&self.app.store).await?;
+        let cp = Checkpoint {
+            seq,
+            hash,
+            at: sanbao_domain::time::now(),
+        };
+        let line = cp.line(self.app.store.audit_key());
+        let path = self.app.config.checkpoint_file.clone();
+        let key = self.app.store.audit_key().clone();
+        let written =
+            tokio::task::spawn_blocking(move || append_checkpoint(&path, &key, seq, &line))
+                .await
+                .or_fault("writing the audit checkpoint")??;
+        let Some(line) = written else {
+            return Ok(None);
+        };
+        if let Some(cmd) = self.app.config.checkpoint_command.as_deref() {
+            send_checkpoint(cmd, &line).await;
+        }
+        Ok(Some(cp))
+    }
+}
+
+/// Append `line` (the checkpoint of `seq`) under an exclusive lock, unless the last line
+/// already reaches `seq`. The line is synced to disk before the lock is let go.
+fn append_checkpoint(
+    path: &std::path::Path,
+    key: &sanbao_domain::audit::AuditKey,
+    seq: i64,
+    line: &str,
+) -> Result<Option<String>> {
+    use std::io::{Read, Seek, Write};
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).or_fault("the audit checkpoint file")?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)
+        .or_fault("the audit checkpoint file")?;
+    f.lock().or_fault("the audit checkpoint file")?;
+    let mut text = String::new();
+    f.seek(std::io::SeekFrom::Start(0))
+        .or_fault("the audit checkpoint file")?;
+    f.read_to_string(&mut text)
+        .or_fault("the audit checkpoint file")?;
+    // A file that does not verify is left as it is for `audit verify` to name; a new line is
+    // still added after it.
+    if let Ok(Some(last)) = Checkpoint::last_of(key, &text)
+        && last.seq >= seq
+    {
+        return Ok(None);
+    }
+    let sep = if text.is_empty() || text.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    f.write_all(format!("{sep}{line}\n").as_bytes())
+        .or_fault("the audit checkpoint file")?;
+    f.sync_data().or_fault("the audit checkpoint file")?;
+    Ok(Some(line.to_owned()))
+}
+
+/// Give the checkpoint line to `sh -c cmd` on its standard input (e.g. a mail to the auditor,
+/// a webhook by `curl`), for a copy the database's administrator cannot reach. A failure is
+/// logged; the next checkpoint is sent anyway.
+async fn send_checkpoint(cmd: &str, line: &str) {
+    use tokio::io::AsyncWriteExt;
+    let child = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "the checkpoint command could not start");
+            return;
+        }
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(format!("{line}\n").as_bytes()).await;
+    }
+    match tokio::time::timeout(std::time::Duration::from_secs(30), child.wait()).await {
+        Ok(Ok(st)) if st.success() => {}
+        Ok(Ok(st)) => tracing::warn!(status = %st, "the checkpoint command failed"),
+        Ok(Err(e)) => tracing::warn!(error = %e, "the checkpoint command failed"),
+        Err(_) => tracing::warn!("the checkpoint command took over 30 s and was stopped"),
     }
 }

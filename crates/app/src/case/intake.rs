@@ -165,7 +165,7 @@ fn naming(
             json!({"kind": kind.code(), "channel": channel.code(), "customer_id": i.customer_id, "new_customer": i.customer_created, "policy": policy}),
         );
         Naming {
-            audit: sanbao_domain::audit::AuditEntry::chain(record, i.audit_head.0, &i.audit_head.1),
+            audit: record,
             number,
             search_words,
         }

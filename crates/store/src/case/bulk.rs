@@ -12,7 +12,7 @@ use super::write::{
     CLOCK, CUSTOMER, CustomerWrite, EVENT, EventWrite, RESERVE_NUMBERS, clock_values,
 };
 use crate::row::{Insert, Val, push_val};
-use crate::{BackendKind, Result, Store, Tx, on_conn};
+use crate::{BackendKind, Result, Store, Tx, TxConn, on_conn};
 
 /// Rows per INSERT statement (well under both backends' bound-parameter limits).
 const ROWS: usize = 400;
@@ -123,15 +123,15 @@ pub async fn insert(tx: &mut Tx, b: &BulkBatch) -> Result<()> {
 /// Search words: FTS5 rows by rowid on SQLite, a `tsvector` on PostgreSQL.
 async fn insert_search(tx: &mut Tx, search: &[(i64, String)]) -> Result<()> {
     for chunk in search.chunks(ROWS) {
-        match tx {
-            Tx::Sqlite(t) => {
+        match &mut tx.conn {
+            TxConn::Sqlite(t) => {
                 let mut qb = sqlx::QueryBuilder::new("INSERT INTO case_search (rowid, doc) ");
                 qb.push_values(chunk, |mut r, (id, words)| {
                     r.push_bind(*id).push_bind(words);
                 });
                 qb.build().execute(&mut **t).await?;
             }
-            Tx::Postgres(t) => {
+            TxConn::Postgres(t) => {
                 let mut qb = sqlx::QueryBuilder::new("INSERT INTO case_search (case_id, doc) ");
                 qb.push_values(chunk, |mut r, (id, words)| {
                     r.push_bind(*id)
@@ -148,7 +148,7 @@ async fn insert_search(tx: &mut Tx, search: &[(i64, String)]) -> Result<()> {
 
 /// After loading with explicit ids: move PostgreSQL's identity sequences past them.
 pub async fn finish(tx: &mut Tx) -> Result<()> {
-    if let Tx::Postgres(t) = tx {
+    if let TxConn::Postgres(t) = &mut tx.conn {
         for table in ["customer", "service_case"] {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"

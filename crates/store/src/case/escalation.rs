@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::row::{self, Insert};
-use crate::{Result, Store, Tx, on_conn, on_pool};
+use crate::{Result, Store, Tx, TxConn, on_conn, on_pool};
 
 /// Open cases a running clock of which passed its deadline since the last projection: the
 /// sweeper recomputes them.
@@ -53,7 +53,7 @@ pub async fn set_escalated(tx: &mut Tx, id: i64) -> Result<()> {
 /// Lock a case's row for the rest of the transaction (PostgreSQL; SQLite's single writer
 /// already serialises), so a projection never overwrites a newer one.
 pub async fn lock_case(tx: &mut Tx, id: i64) -> Result<()> {
-    if let Tx::Postgres(t) = tx {
+    if let TxConn::Postgres(t) = &mut tx.conn {
         sqlx::query("SELECT id FROM service_case WHERE id = $1 FOR UPDATE")
             .bind(id)
             .fetch_optional(&mut **t)

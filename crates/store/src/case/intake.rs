@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 
 use rusqlite::OptionalExtension;
 use sanbao_domain::CustomerId;
-use sanbao_domain::audit::AuditEntry;
+use sanbao_domain::audit::{AuditEntry, AuditKey, AuditRecord};
 use sanbao_domain::case::{CaseRecord, ClockRecord};
 use sqlx::{Postgres, QueryBuilder};
 
@@ -52,12 +52,12 @@ pub struct Intake {
 }
 
 /// What the caller makes of an [`Intake`]: the case's number, its search words and its audit
-/// entry (chained after `audit_head`).
+/// record (the store chains it after `audit_head`, with its key).
 #[derive(Debug, Clone)]
 pub struct Naming {
     pub number: String,
     pub search_words: String,
-    pub audit: AuditEntry,
+    pub audit: AuditRecord,
 }
 
 /// How a [`create`] ended.
@@ -90,7 +90,7 @@ static TEXTS: LazyLock<Texts> = LazyLock::new(|| Texts {
     event: EVENT.one(""),
     clock: CLOCK.one(""),
     idempotency: IDEMPOTENCY.one(""),
-    audit: audit::INSERT.one(""),
+    audit: audit::INSERT.one(audit::OVERWRITE_FORGED),
     move_head: audit::move_head(1),
 });
 
@@ -103,7 +103,10 @@ pub async fn create(
     name: impl FnOnce(&Intake) -> Naming + Send + 'static,
 ) -> Result<Created> {
     match &store.backend {
-        Backend::Sqlite { write, .. } => write.direct(move |c| on_sqlite(c, d, name)).await,
+        Backend::Sqlite { write, .. } => {
+            let key = store.audit_key.clone();
+            write.direct(move |c| on_sqlite(c, &key, d, name)).await
+        }
         Backend::Postgres(pool) => on_postgres(store, pool, d, name).await,
     }
 }
@@ -116,6 +119,7 @@ fn run(c: &rusqlite::Connection, sql: &str, values: &[Val<'_>]) -> Result<usize>
 
 fn on_sqlite(
     c: &rusqlite::Connection,
+    key: &AuditKey,
     mut d: CaseDraft,
     name: impl FnOnce(&Intake) -> Naming,
 ) -> Result<Created> {
@@ -189,12 +193,9 @@ fn on_sqlite(
             ],
         )?;
     }
-    run(c, &t.audit, &audit::values(&n.audit))?;
-    run(
-        c,
-        &t.move_head,
-        &[n.audit.seq.into(), (&n.audit.hash).into()],
-    )?;
+    let entry = AuditEntry::chain(key, n.audit, intake.audit_head.0, &intake.audit_head.1);
+    run(c, &t.audit, &audit::values(&entry))?;
+    run(c, &t.move_head, &[entry.seq.into(), (&entry.hash).into()])?;
     Ok(written(d, id, intake, desk_name, assignee_name))
 }
 
@@ -323,11 +324,17 @@ async fn on_postgres(
             Err(other) => return Err(other),
         }
     }
-    pg_run(&mut tx, &t.audit, &audit::values(&n.audit)).await?;
+    let entry = AuditEntry::chain(
+        &store.audit_key,
+        n.audit,
+        intake.audit_head.0,
+        &intake.audit_head.1,
+    );
+    pg_run(&mut tx, &t.audit, &audit::values(&entry)).await?;
     pg_run(
         &mut tx,
         &t.move_head,
-        &[n.audit.seq.into(), (&n.audit.hash).into()],
+        &[entry.seq.into(), (&entry.hash).into()],
     )
     .await?;
     tx.commit().await?;

@@ -87,9 +87,12 @@ async fn migrated_schemas_match() {
         let dir = std::env::temp_dir().join(format!("sanbao-parity-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}", dir.join("p.db").display());
-        let lite = sanbao_store::Store::connect(&url, &Default::default())
-            .await
-            .unwrap();
+        let lite = sanbao_store::Store::connect(
+            &url,
+            &sanbao_store::StoreOptions::new(sanbao_store::testing::test_audit_key()),
+        )
+        .await
+        .unwrap();
         lite.migrate().await.unwrap();
         let there = testing::schema_columns(&lite).await.unwrap();
         lite.close().await;
@@ -305,11 +308,16 @@ async fn throttle_counts_within_a_window() {
 
 async fn verify(db: &TestDb) -> Result<u64, sanbao_domain::audit::ChainBreak> {
     let (seq, hash) = audit::head(&db.store).await.unwrap();
-    let mut v = ChainVerifier::default();
-    for row in audit::batch_after(&db.store, 0, 100_000).await.unwrap() {
+    let key = testing::test_audit_key();
+    let mut v = ChainVerifier::new(&key, None);
+    for row in audit::batch_after(&db.store, 0, seq, 100_000)
+        .await
+        .unwrap()
+    {
         v.push(&row.into())?;
     }
-    v.finish(seq, &hash)
+    let beyond = audit::first_beyond_head(&db.store).await.unwrap();
+    v.finish(seq, &hash, beyond)
 }
 
 #[tokio::test]
@@ -384,6 +392,45 @@ async fn tampering_is_detected() {
         verify(&db).await,
         Err(sanbao_domain::audit::ChainBreak::Edited { seq: 2 })
     );
+}
+
+/// An entry forged beyond the head (where no writer puts one) is named by verify, and neither a
+/// change nor a case intake fails on it: the real entry takes the forged one's place.
+#[tokio::test]
+async fn a_forged_entry_beyond_the_head_never_stops_writing() {
+    let db = TestDb::new().await;
+    let mut tx = db.store.begin().await.unwrap();
+    audit::append(&mut tx, record(1)).await.unwrap();
+    tx.commit().await.unwrap();
+    for seq in [2, 3] {
+        testing::execute_raw(
+            &db.store,
+            &format!(
+                "INSERT INTO audit_entry (seq, at, actor_id, actor_name, action, record_type, \
+                 record_id, changes, prev_hash, hash, keyed) VALUES ({seq}, \
+                 '2026-12-05T00:00:00.000000Z', NULL, 'mallory', 'x', 'x', 'x', '{{}}', 'p', 'h', \
+                 TRUE)"
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(
+        verify(&db).await,
+        Err(sanbao_domain::audit::ChainBreak::BeyondHead { seq: 2 })
+    );
+    let mut tx = db.store.begin().await.unwrap();
+    audit::append(&mut tx, record(2)).await.unwrap();
+    tx.commit().await.unwrap();
+    let created = intake::create(
+        &db.store,
+        case_draft("13800000001", None, None),
+        case_naming,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(created, intake::Created::New { .. }));
+    assert_eq!(verify(&db).await, Ok(3));
 }
 
 /// Concurrent writers share commits (group commit on SQLite): every acknowledged write is
@@ -515,7 +562,7 @@ pub(crate) fn case_naming(i: &intake::Intake) -> intake::Naming {
     r.record_id = number.clone();
     intake::Naming {
         search_words: format!("{number} 漏液"),
-        audit: sanbao_domain::audit::AuditEntry::chain(r, i.audit_head.0, &i.audit_head.1),
+        audit: r,
         number,
     }
 }

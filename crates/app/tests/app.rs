@@ -1442,3 +1442,196 @@ async fn bench_data_fills_queues_and_search() {
     // Breaches in the data were escalated when they happened.
     assert_eq!(app.cases().sweep_clocks().await.unwrap().escalated, 0);
 }
+
+/// Record seals: every change Sanbao makes keeps the rows' seals true; an edit made in the
+/// database directly is named by `verify_records`, row and field.
+mod seals {
+    use super::*;
+    use sanbao_domain::audit::SealBreak;
+    use sanbao_domain::case::CaseEditForm;
+
+    async fn broken(t: &T) -> Vec<(String, String, SealBreak)> {
+        let r = t
+            .app
+            .audit()
+            .verify_records(&Actor::system())
+            .await
+            .unwrap();
+        r.broken
+            .into_iter()
+            .map(|b| (b.table.to_owned(), b.label, b.why))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_case_worked_to_the_end_keeps_its_seals_and_a_direct_edit_is_named() {
+        let t = setup().await;
+        t.user("wangfang", Role::ComplaintOfficer).await;
+        t.user("zhaolei", Role::ServiceSupervisor).await;
+        let officer = t.actor("wangfang").await;
+        let received = chrono::Utc::now() - chrono::Duration::days(30);
+        let number = t
+            .complaint(&officer, "phone", "投诉", received)
+            .await
+            .record
+            .number;
+        // Breached and escalated by the sweeper, noted, edited, tagged, moved on.
+        assert_eq!(t.app.cases().sweep_clocks().await.unwrap().escalated, 3);
+        t.app
+            .cases()
+            .note(&officer, &number, "已致电客户", true)
+            .await
+            .unwrap();
+        let v = t
+            .app
+            .cases()
+            .get(&officer, &number)
+            .await
+            .unwrap()
+            .case
+            .version;
+        let form = CaseEditForm {
+            subject: Some("投诉：安装后漏水".into()),
+            tags: Some(vec!["漏水".into()]),
+            ..Default::default()
+        };
+        t.app
+            .cases()
+            .update(&officer, &number, v, &form)
+            .await
+            .unwrap();
+        let v = t
+            .app
+            .cases()
+            .get(&officer, &number)
+            .await
+            .unwrap()
+            .case
+            .version;
+        t.app
+            .cases()
+            .transition(&officer, &number, "in_progress", v, "", &Closing::default())
+            .await
+            .unwrap();
+        let clean = t
+            .app
+            .audit()
+            .verify_records(&Actor::system())
+            .await
+            .unwrap();
+        assert_eq!(clean.broken_count, 0, "{:?}", clean.broken);
+        assert!(
+            clean.rows >= 1 + 1 + 5,
+            "customer, case, timeline: {}",
+            clean.rows
+        );
+
+        // Someone with the database alone edits the case, the customer and an entry.
+        let store = &t.db.store;
+        testing::execute_raw(
+            store,
+            &format!("UPDATE service_case SET subject = '已解决', breached = FALSE WHERE number = '{number}'"),
+        )
+        .await
+        .unwrap();
+        testing::execute_raw(store, "UPDATE customer SET phone = '13900139000'")
+            .await
+            .unwrap();
+        testing::execute_raw(
+            store,
+            "UPDATE case_event SET body = '客户满意' WHERE id = (SELECT MAX(id) FROM case_event)",
+        )
+        .await
+        .unwrap();
+        let found = broken(&t).await;
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(
+            found
+                .iter()
+                .any(|(_, _, w)| *w == SealBreak::Edited(vec!["phone".into()]))
+        );
+        assert!(found.contains(&(
+            "service_case".into(),
+            number.clone(),
+            SealBreak::Edited(vec!["subject".into(), "breached".into()])
+        )));
+        assert!(
+            found.iter().any(|(table, _, w)| table == "case_event"
+                && *w == SealBreak::Edited(vec!["body".into()]))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_removed_seal_is_named_and_never_sealed_again_by_a_restart() {
+        let t = setup().await;
+        let number = t
+            .complaint(&Actor::system(), "phone", "投诉", chrono::Utc::now())
+            .await
+            .record
+            .number;
+        let store = &t.db.store;
+        testing::execute_raw(
+            store,
+            &format!(
+                "UPDATE service_case SET seal = NULL, subject = '改' WHERE number = '{number}'"
+            ),
+        )
+        .await
+        .unwrap();
+        store.migrate().await.unwrap();
+        assert_eq!(
+            broken(&t).await,
+            [("service_case".into(), number, SealBreak::Missing)]
+        );
+    }
+
+    /// A database from before seals: the migration adds the column and the rows already there
+    /// are sealed once, with an audit entry saying how many; the chain still verifies.
+    #[tokio::test]
+    async fn rows_written_before_seals_are_sealed_once_on_upgrade() {
+        let t = setup().await;
+        t.complaint(&Actor::system(), "phone", "投诉", chrono::Utc::now())
+            .await;
+        let store = &t.db.store;
+        for table in ["service_case", "customer", "case_event"] {
+            testing::execute_raw(store, &format!("DROP INDEX {table}_unsealed_idx"))
+                .await
+                .unwrap();
+            testing::execute_raw(store, &format!("ALTER TABLE {table} DROP COLUMN seal"))
+                .await
+                .unwrap();
+        }
+        testing::execute_raw(store, "DELETE FROM _sqlx_migrations WHERE version = 11")
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        assert_eq!(broken(&t).await, []);
+        let page = t
+            .app
+            .audit()
+            .list(
+                &Actor::system(),
+                sanbao_app::admin::audit::AuditQuery {
+                    record_type: Some("database".into()),
+                    ..Default::default()
+                },
+                10,
+            )
+            .await
+            .unwrap();
+        let last = &page.entries[0];
+        assert_eq!(last.action, "records.seal_existing");
+        let counts: serde_json::Value = serde_json::from_str(&last.changes).unwrap();
+        assert_eq!(counts["service_case"], 1);
+        assert_eq!(counts["customer"], 1);
+        assert!(counts["case_event"].as_i64().unwrap() >= 1);
+        assert!(
+            t.app
+                .audit()
+                .verify(&Actor::system())
+                .await
+                .unwrap()
+                .is_ok()
+        );
+    }
+}

@@ -95,6 +95,10 @@ enum AuditCommand {
     Verify,
     /// Sign the chain's head into the checkpoint file now (`serve` does so every ten seconds).
     Checkpoint,
+    /// Seal the rows that have no seal, with an audit entry naming how many: only for an
+    /// upgrade interrupted between adding the seal columns and sealing the rows already there
+    /// (`migrate` does both). Run `audit verify` first: it names every unsealed row.
+    SealExisting,
 }
 
 fn main() -> ExitCode {
@@ -190,6 +194,40 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// `audit verify`: the chain against the last checkpoint, then every sealed row.
+async fn verify(app: &sanbao_app::App) -> sanbao_app::Result<ExitCode> {
+    let actor = sanbao_app::Actor::system();
+    let mut ok = true;
+    match app.audit().verify(&actor).await? {
+        Ok(n) => println!("审计链完整 / audit chain intact: {n} entries"),
+        Err(b) => {
+            ok = false;
+            println!("审计链已被破坏 / audit chain broken: {b}");
+        }
+    }
+    let records = app.audit().verify_records(&actor).await?;
+    if records.broken_count == 0 {
+        println!("记录封签完整 / record seals intact: {} rows", records.rows);
+    } else {
+        ok = false;
+        println!(
+            "记录被改动 / records edited outside Sanbao: {} of {} rows",
+            records.broken_count, records.rows
+        );
+        for b in &records.broken {
+            println!("  {} {}: {}", b.table, b.label, b.why);
+        }
+        if records.broken_count > records.broken.len() as u64 {
+            println!("  …");
+        }
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
 async fn audit(command: AuditCommand, cfg: &Config) -> anyhow::Result<ExitCode> {
     let app = serve::connect(cfg).await?;
     let outcome = match command {
@@ -204,20 +242,14 @@ async fn audit(command: AuditCommand, cfg: &Config) -> anyhow::Result<ExitCode> 
             }
             ExitCode::SUCCESS
         }),
-        AuditCommand::Verify => app
-            .audit()
-            .verify(&sanbao_app::Actor::system())
+        AuditCommand::Verify => verify(&app).await,
+        AuditCommand::SealExisting => sanbao_store::seal::seal_existing(&app.store)
             .await
-            .map(|r| match r {
-                Ok(n) => {
-                    println!("审计链完整 / audit chain intact: {n} entries");
-                    ExitCode::SUCCESS
-                }
-                Err(b) => {
-                    println!("审计链已被破坏 / audit chain broken: {b}");
-                    ExitCode::FAILURE
-                }
-            }),
+            .map(|n| {
+                println!("已加封签 / sealed: {n} rows");
+                ExitCode::SUCCESS
+            })
+            .map_err(Into::into),
     };
     app.store.close().await;
     Ok(outcome?)

@@ -42,6 +42,7 @@ pub mod customer;
 pub mod job;
 pub mod notify;
 pub(crate) mod row;
+pub mod seal;
 mod writer;
 
 #[cfg(feature = "testing")]
@@ -276,6 +277,7 @@ impl Store {
     /// Apply pending migrations. On PostgreSQL sqlx holds an advisory lock meanwhile, so several
     /// processes starting together migrate once; on SQLite the single writer serialises them.
     pub async fn migrate(&self) -> Result<()> {
+        let had_seals = self.migration_applied(seal::MIGRATION).await;
         match &self.backend {
             Backend::Sqlite { write, .. } => {
                 write
@@ -284,7 +286,24 @@ impl Store {
             }
             Backend::Postgres(p) => POSTGRES_MIGRATOR.run(p).await?,
         }
+        if !had_seals {
+            let sealed = seal::seal_existing(self).await?;
+            if sealed > 0 {
+                tracing::info!(
+                    rows = sealed,
+                    "sealed the rows written before seals existed"
+                );
+            }
+        }
         Ok(())
+    }
+
+    /// Has migration `version` been applied? (`false` on a database never migrated.)
+    async fn migration_applied(&self, version: i64) -> bool {
+        let found: std::result::Result<Option<i64>, sqlx::Error> = on_pool!(self, c =>
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE version = $1 AND success")
+                .bind(version).fetch_optional(c).await);
+        matches!(found, Ok(Some(_)))
     }
 
     /// Open a write transaction (on SQLite a savepoint in the current group-commit batch).

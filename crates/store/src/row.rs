@@ -20,6 +20,8 @@ pub(crate) enum Val<'a> {
     Bool(bool),
     Time(Option<DateTime<Utc>>),
     Date(Option<NaiveDate>),
+    /// A row's seal ([`crate::seal`]), stored as its text.
+    Seal(sanbao_domain::audit::Seal),
 }
 
 impl From<i64> for Val<'_> {
@@ -150,6 +152,7 @@ impl rusqlite::ToSql for Val<'_> {
             Val::Bool(v) => v.into(),
             Val::Time(v) => ToSqlOutput::Owned(v.map_or(Value::Null, |t| sqlite_time(t).into())),
             Val::Date(v) => ToSqlOutput::Owned(v.map_or(Value::Null, |d| sqlite_date(d).into())),
+            Val::Seal(v) => ToSqlOutput::Owned(v.as_str().to_owned().into()),
         })
     }
 }
@@ -165,6 +168,7 @@ macro_rules! bind_val {
             $crate::row::Val::Bool(x) => $q.bind(x),
             $crate::row::Val::Time(x) => $q.bind(x),
             $crate::row::Val::Date(x) => $q.bind(x),
+            $crate::row::Val::Seal(x) => $q.bind(x.as_str().to_owned()),
         }
     };
 }
@@ -181,6 +185,7 @@ macro_rules! push_val {
             $crate::row::Val::Bool(x) => $sep.push_bind(x),
             $crate::row::Val::Time(x) => $sep.push_bind(x),
             $crate::row::Val::Date(x) => $sep.push_bind(x),
+            $crate::row::Val::Seal(x) => $sep.push_bind(x.as_str().to_owned()),
         }
     };
 }

@@ -51,9 +51,13 @@ impl AuditKey {
         hex::encode(&self.mac_bytes(parts))
     }
 
+    /// A fresh HMAC-SHA256 keyed with this key.
+    pub(crate) fn hmac(&self) -> Hmac<Sha256> {
+        <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("HMAC takes a key of any length")
+    }
+
     pub(crate) fn mac_bytes(&self, parts: &[&str]) -> [u8; 32] {
-        let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
-            .expect("HMAC takes a key of any length");
+        let mut m = self.hmac();
         for p in parts {
             m.update(p.len().to_string().as_bytes());
             m.update(b":");

@@ -5,9 +5,11 @@
 
 mod checkpoint;
 mod key;
+pub mod seal;
 
 pub use checkpoint::{BadCheckpoint, Checkpoint};
 pub use key::{AuditKey, BadKey};
+pub use seal::{Seal, SealBreak};
 
 use chrono::{DateTime, Utc};
 

@@ -91,19 +91,20 @@ fn with_id(id: i64, mut values: Vec<Val<'_>>) -> Vec<Val<'_>> {
 
 /// Write one batch.
 pub async fn insert(tx: &mut Tx, b: &BulkBatch) -> Result<()> {
+    let key = tx.audit_key.clone();
     let customers = b
         .customers
         .iter()
-        .map(|c| with_id(c.id, c.row.values()))
+        .map(|c| with_id(c.id, c.row.values(&key)))
         .collect();
     insert_rows(tx, &CUSTOMER, true, customers).await?;
     let cases = b
         .cases
         .iter()
-        .map(|c| with_id(c.id, case_values(&c.row)))
+        .map(|c| with_id(c.id, case_values(&c.row, &key)))
         .collect();
     insert_rows(tx, &CASE, true, cases).await?;
-    let events = b.events.iter().map(|(id, e)| e.values(*id)).collect();
+    let events = b.events.iter().map(|(id, e)| e.values(*id, &key)).collect();
     insert_rows(tx, &EVENT, false, events).await?;
     let clocks = b
         .clocks

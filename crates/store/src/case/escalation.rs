@@ -47,7 +47,7 @@ pub async fn claim_escalation(
 pub async fn set_escalated(tx: &mut Tx, id: i64) -> Result<()> {
     on_conn!(tx, c => sqlx::query("UPDATE service_case SET escalated = TRUE WHERE id = $1")
         .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
+    crate::seal::reseal(tx, &crate::seal::CASE, id).await
 }
 
 /// Lock a case's row for the rest of the transaction (PostgreSQL; SQLite's single writer

@@ -141,7 +141,7 @@ fn on_sqlite(
     let (customer_id, customer_name, customer_created) = match found {
         Some((id, name)) => (id, name, false),
         None => {
-            run(c, &t.customer, &d.customer.values())?;
+            run(c, &t.customer, &d.customer.values(key))?;
             (c.last_insert_rowid(), d.customer.name.clone(), true)
         }
     };
@@ -171,11 +171,11 @@ fn on_sqlite(
     dangling(&d.case, &desk_name, &assignee_name)?;
     d.case.number.clone_from(&n.number);
     d.case.customer_id = CustomerId(customer_id);
-    run(c, &t.case, &case_values(&d.case))?;
+    run(c, &t.case, &case_values(&d.case, key))?;
     let id = c.last_insert_rowid();
     // Events in order: their ids keep the order of the list.
     for e in &d.events {
-        run(c, &t.event, &e.values(id))?;
+        run(c, &t.event, &e.values(id, key))?;
     }
     for k in &d.clocks {
         run(c, &t.clock, &clock_values(id, k))?;
@@ -268,7 +268,7 @@ async fn on_postgres(
     let t = &*TEXTS;
     let mut tx = pool.begin().await?;
     let (customer_id, customer_name, customer_created) =
-        upsert_customer(&mut tx, &d.customer).await?;
+        upsert_customer(&mut tx, &d.customer, &store.audit_key).await?;
     let seq: i64 = sqlx::query_scalar(RESERVE_NUMBERS)
         .bind(d.case.kind.code())
         .bind(d.year)
@@ -293,11 +293,15 @@ async fn on_postgres(
     d.case.number.clone_from(&n.number);
     d.case.customer_id = CustomerId(customer_id);
     let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(t.case_pg.as_str()));
-    for v in case_values(&d.case) {
+    for v in case_values(&d.case, &store.audit_key) {
         q = bind_val!(q, v);
     }
     let id: i64 = q.fetch_one(&mut *tx).await?;
-    let events = d.events.iter().map(|e| e.values(id)).collect();
+    let events = d
+        .events
+        .iter()
+        .map(|e| e.values(id, &store.audit_key))
+        .collect();
     pg_many(&mut tx, EVENT.many_head(None), events).await?;
     let clocks = d.clocks.iter().map(|k| clock_values(id, k)).collect();
     pg_many(&mut tx, CLOCK.many_head(None), clocks).await?;
@@ -372,9 +376,10 @@ async fn earlier(store: &Store, user: i64, key: &str) -> Result<Created> {
 async fn upsert_customer(
     t: &mut sqlx::PgConnection,
     c: &CustomerWrite,
+    key: &AuditKey,
 ) -> Result<(i64, String, bool)> {
     let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(TEXTS.customer_pg.as_str()));
-    for v in c.values() {
+    for v in c.values(key) {
         q = bind_val!(q, v);
     }
     let id: Option<i64> = q.fetch_optional(&mut *t).await?;

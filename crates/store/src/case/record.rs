@@ -4,6 +4,7 @@
 //! domain's record and the migrations.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sanbao_domain::audit::AuditKey;
 use sanbao_domain::case::{CaseRecord, Channel, Kind, Priority, State};
 use sanbao_domain::{CustomerId, DeskId, UserId};
 
@@ -39,12 +40,14 @@ pub(crate) const CASE: Insert = Insert {
         "created_at",
         "updated_at",
         "version",
+        "seal",
     ],
 };
 
-/// The values of a new case's row, in [`CASE`]'s column order (a new case is at version 1).
-pub(crate) fn case_values(c: &CaseRecord) -> Vec<Val<'_>> {
-    vec![
+/// The values of a new case's row, in [`CASE`]'s column order (a new case is at version 1),
+/// sealed with `key`.
+pub(crate) fn case_values<'a>(c: &'a CaseRecord, key: &AuditKey) -> Vec<Val<'a>> {
+    let values = vec![
         (&c.number).into(),
         c.kind.code().into(),
         c.channel.code().into(),
@@ -72,7 +75,8 @@ pub(crate) fn case_values(c: &CaseRecord) -> Vec<Val<'_>> {
         c.created_at.into(),
         c.updated_at.into(),
         1i64.into(),
-    ]
+    ];
+    crate::seal::CASE.append(key, &CASE, values)
 }
 
 /// A case as read: its record, with its customer's, desk's and assignee's names.

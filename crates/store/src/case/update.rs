@@ -1,5 +1,6 @@
 //! Changing a case: its state, its fields, its tags, an entry on its timeline, its clocks.
-//! Every change of the row checks and bumps its version (a stale one is refused).
+//! Every change of the row checks and bumps its version (a stale one is refused); every change
+//! of a sealed field seals the row again ([`crate::seal`]).
 
 use chrono::{DateTime, Utc};
 use sanbao_domain::case::{ClockRecord, Priority, State};
@@ -8,11 +9,13 @@ use super::record::due_key;
 use super::write::{CLOCK, EVENT, EventWrite, clock_values};
 use crate::admin::users::stale_unless_one;
 use crate::row;
+use crate::seal::{self, reseal};
 use crate::{Result, Tx, on_conn};
 
 /// Append one entry to a case's timeline; its id.
 pub async fn insert_event(tx: &mut Tx, case_id: i64, e: &EventWrite) -> Result<i64> {
-    let id = row::fetch_i64(tx, &EVENT.one("RETURNING id"), &e.values(case_id)).await?;
+    let key = tx.audit_key.clone();
+    let id = row::fetch_i64(tx, &EVENT.one("RETURNING id"), &e.values(case_id, &key)).await?;
     id.ok_or(crate::StoreError::NotFound)
 }
 
@@ -67,7 +70,7 @@ pub async fn write_projection(
         ],
     )
     .await?;
-    Ok(())
+    reseal(tx, &seal::CASE, case_id).await
 }
 
 /// Change state (and `resolved_at`) if `version` is current.
@@ -93,7 +96,8 @@ pub async fn set_state(
         ],
     )
     .await?;
-    stale_unless_one(n)
+    stale_unless_one(n)?;
+    reseal(tx, &seal::CASE, id).await
 }
 
 pub struct CaseFields<'a> {
@@ -117,7 +121,8 @@ pub async fn update_fields(
         .bind(f.subject).bind(f.description).bind(f.priority.code()).bind(f.desk_id).bind(f.assignee_id)
         .bind(now).bind(id).bind(version)
         .execute(c).await.map(|r| r.rows_affected()))?;
-    stale_unless_one(n)
+    stale_unless_one(n)?;
+    reseal(tx, &seal::CASE, id).await
 }
 
 /// Bump the version after an appended event (a note), so concurrent editors notice.
@@ -136,5 +141,5 @@ pub async fn set_tags(tx: &mut Tx, case_id: i64, tags: &[String]) -> Result<()> 
     }
     on_conn!(tx, c => sqlx::query("UPDATE service_case SET tags = $1 WHERE id = $2")
         .bind(tags.join(",")).bind(case_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    Ok(())
+    reseal(tx, &seal::CASE, case_id).await
 }

@@ -3,6 +3,7 @@
 //! row itself is described in [`super::record`].
 
 use chrono::{DateTime, Utc};
+use sanbao_domain::audit::AuditKey;
 use sanbao_domain::case::{ClockRecord, EventKind};
 use sanbao_domain::customer::CustomerKind;
 
@@ -19,6 +20,7 @@ pub(crate) const CUSTOMER: Insert = Insert {
         "created_at",
         "updated_at",
         "version",
+        "seal",
     ],
 };
 
@@ -34,8 +36,9 @@ pub struct CustomerWrite {
 }
 
 impl CustomerWrite {
-    pub(crate) fn values(&self) -> Vec<Val<'_>> {
-        vec![
+    /// The row's values in [`CUSTOMER`]'s order, sealed with `key`.
+    pub(crate) fn values(&self, key: &AuditKey) -> Vec<Val<'_>> {
+        let values = vec![
             self.kind.code().into(),
             (&self.name).into(),
             (&self.phone).into(),
@@ -44,7 +47,8 @@ impl CustomerWrite {
             self.created_at.into(),
             self.created_at.into(),
             1i64.into(),
-        ]
+        ];
+        crate::seal::CUSTOMER.append(key, &CUSTOMER, values)
     }
 }
 
@@ -60,6 +64,7 @@ pub(crate) const EVENT: Insert = Insert {
         "kind",
         "body",
         "data",
+        "seal",
     ],
 };
 
@@ -76,8 +81,9 @@ pub struct EventWrite {
 }
 
 impl EventWrite {
-    pub(crate) fn values(&self, case_id: i64) -> Vec<Val<'_>> {
-        vec![
+    /// The row's values in [`EVENT`]'s order, sealed with `key`.
+    pub(crate) fn values(&self, case_id: i64, key: &AuditKey) -> Vec<Val<'_>> {
+        let values = vec![
             case_id.into(),
             self.at.into(),
             self.actor_id.into(),
@@ -85,7 +91,8 @@ impl EventWrite {
             self.kind.code().into(),
             (&self.body).into(),
             (&self.data).into(),
-        ]
+        ];
+        crate::seal::EVENT.append(key, &EVENT, values)
     }
 }
 

@@ -246,7 +246,12 @@ async fn intake_and_the_bulk_loader_store_the_same_row() {
         .filter(|(x, y)| x != y)
         .map(|(x, _)| x.0.as_str())
         .collect();
-    assert_eq!(differ, ["customer_id", "id", "number"], "{a:?}\n{b:?}");
+    // The seal covers the number and the customer: it differs with them.
+    assert_eq!(
+        differ,
+        ["customer_id", "id", "number", "seal"],
+        "{a:?}\n{b:?}"
+    );
     let a = row_as_text(
         &db.store,
         "customer",
@@ -261,7 +266,7 @@ async fn intake_and_the_bulk_loader_store_the_same_row() {
         .filter(|(x, y)| x != y)
         .map(|(x, _)| x.0.clone())
         .collect();
-    assert_eq!(differ, ["id", "phone"]);
+    assert_eq!(differ, ["id", "phone", "seal"]);
     // After the explicit ids, intake goes on above them.
     let (next, _) = intake_case(&db, case_draft("13911114444", None, None)).await;
     assert!(next > case_id + 1);

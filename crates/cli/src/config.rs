@@ -188,7 +188,7 @@ impl Config {
         self.data_dir.join("audit-checkpoints.log")
     }
 
-    fn key_file(&self) -> PathBuf {
+    pub(crate) fn key_file(&self) -> PathBuf {
         self.data_dir.join("audit.key")
     }
 

@@ -37,6 +37,7 @@ pub use writer::SqliteTx;
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod case;
 pub mod customer;
 pub mod job;
@@ -104,6 +105,9 @@ pub enum StoreError {
     Database(#[source] sqlx::Error),
     #[error("database error: {0}")]
     Sqlite(#[source] rusqlite::Error),
+    /// A restore or backup that cannot go ahead, and why (bilingual, for the operator).
+    #[error("{0}")]
+    Refused(String),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("I/O error: {0}")]
@@ -143,7 +147,8 @@ impl From<rusqlite::Error> for StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Which database a store talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum BackendKind {
     Sqlite,
     Postgres,

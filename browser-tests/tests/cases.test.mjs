@@ -95,6 +95,14 @@ test("a phone complaint from intake to closing", async () => {
   await page.fill("#tags-form input[name=tags]", "返修，VIP");
   await Promise.all([page.waitForLoadState("load"), page.click("#tags-form button[type=submit]")]);
   assert.deepEqual(await page.locator("[data-testid=case-tag]").allInnerTexts(), ["#返修", "#vip"]);
+  // The phone is masked on the case page; showing it in full is an explicit, audited action.
+  assert.match(await page.locator("dl.kv").first().innerText(), /139\*\*\*\*5678/);
+  const caseUrl = page.url();
+  await Promise.all([page.waitForLoadState("load"), page.click("[data-testid=reveal]")]);
+  assert.match(await page.locator("[data-testid=revealed]").innerText(), /已记入审计日志/);
+  assert.match(await page.locator("dl.kv").innerText(), /13912345678/);
+  await page.screenshot({ path: join(shotsDir, "customer-revealed.png"), fullPage: true });
+  await page.goto(caseUrl);
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
   await phone.context().addCookies(await page.context().cookies());
   await phone.goto(page.url());

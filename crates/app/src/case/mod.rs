@@ -53,24 +53,16 @@ pub(crate) fn can_see(actor: &Actor, c: &CaseRow) -> bool {
         || (c.assignee_id.is_some() && c.assignee_id == actor.user_id)
 }
 
-/// An address as `actor` may see it: whole with the personal-data permission, else its first
-/// characters only.
-pub(crate) fn shown_address(actor: &Actor, address: &str) -> String {
-    if actor.can(Permission::PersonalData) {
-        address.to_owned()
-    } else {
-        sanbao_domain::contact::masked_address(address)
-    }
+/// An address as pages, lists and the API show it: its first characters only. The whole
+/// address is read only through [`crate::customer::Customers::reveal`], which is audited.
+pub(crate) fn masked_address(address: &str) -> String {
+    sanbao_domain::contact::masked_address(address)
 }
 
-/// A phone number as `actor` may see it: whole with the personal-data permission, else
-/// masked (138****5678).
-pub(crate) fn shown_phone(actor: &Actor, phone: &str) -> String {
-    if actor.can(Permission::PersonalData) {
-        phone.to_owned()
-    } else {
-        Phone::parse(phone).map_or_else(|_| "****".into(), |p| p.masked())
-    }
+/// A phone number as pages, lists and the API show it: masked (138****5678). The whole number
+/// is read only through [`crate::customer::Customers::reveal`], which is audited.
+pub(crate) fn masked_phone(phone: &str) -> String {
+    Phone::parse(phone).map_or_else(|_| "****".into(), |p| p.masked())
 }
 
 impl Cases<'_> {

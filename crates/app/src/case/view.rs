@@ -7,7 +7,7 @@ use sanbao_domain::role::Permission;
 use sanbao_domain::{CaseId, CustomerId, DeskId, UserId};
 use sanbao_store::case::row::{self as repo, CaseRow, EventRow};
 
-use super::{Cases, can_see, shown_phone};
+use super::{Cases, can_see, masked_phone};
 use crate::{Actor, AppError, Result};
 
 /// Someone a case refers to: an id and a name.
@@ -24,7 +24,7 @@ pub struct CaseView {
     pub id: CaseId,
     pub record: CaseRecord,
     pub customer: Party<CustomerId>,
-    /// The customer's phone as this viewer may see it (masked without the permission).
+    /// The customer's phone, masked (the whole number only through an audited reveal).
     pub phone_shown: String,
     pub desk: Option<Party<DeskId>>,
     pub assignee: Option<Party<UserId>>,
@@ -68,7 +68,7 @@ impl CaseView {
             takes_reports: writes && r.state.takes_reports(),
             cursor: format!("{}_{}", c.due_key, c.id),
             id: CaseId(c.id),
-            phone_shown: shown_phone(actor, &c.customer_phone),
+            phone_shown: masked_phone(&c.customer_phone),
             customer: Party {
                 id: r.customer_id,
                 name: c.customer_name,

@@ -24,7 +24,7 @@ pub struct CustomerItem {
     pub id: CustomerId,
     pub kind: CustomerKind,
     pub name: String,
-    /// The phone as this viewer may see it.
+    /// The phone, masked.
     pub phone_shown: String,
     pub created_at: DateTime<Utc>,
     /// How many cases they have.
@@ -47,19 +47,29 @@ pub struct CustomerCard {
     pub id: CustomerId,
     pub kind: CustomerKind,
     pub name: String,
+    /// Masked, as the address: the whole values come from [`Customers::reveal`].
     pub phone_shown: String,
     pub address: String,
+    /// May this viewer reveal the whole phone and address (the personal-data permission)?
+    pub may_reveal: bool,
     pub credit_code: Option<String>,
     pub created_at: DateTime<Utc>,
     /// Their cases this viewer may see, newest first.
     pub cases: Vec<CaseView>,
 }
 
+/// A customer's personal data, whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revealed {
+    pub phone: String,
+    pub address: String,
+}
+
 /// A customer offered while typing a phone number on the intake form.
 #[derive(Debug, Clone)]
 pub struct PhoneMatch {
     pub name: String,
-    /// As this viewer may see it.
+    /// Masked.
     pub phone: String,
     pub kind: CustomerKind,
 }
@@ -81,7 +91,7 @@ impl Customers<'_> {
             .await?
             .into_iter()
             .map(|c| PhoneMatch {
-                phone: crate::case::shown_phone(actor, &c.phone),
+                phone: crate::case::masked_phone(&c.phone),
                 name: c.name,
                 kind: c.kind,
             })
@@ -148,7 +158,7 @@ impl Customers<'_> {
                 .map(|r| CustomerItem {
                     id: CustomerId(r.id),
                     kind: r.kind,
-                    phone_shown: crate::case::shown_phone(actor, &r.phone),
+                    phone_shown: crate::case::masked_phone(&r.phone),
                     name: r.name,
                     created_at: r.created_at,
                     cases: r.cases,
@@ -173,12 +183,59 @@ impl Customers<'_> {
         Ok(CustomerCard {
             id,
             kind: c.kind,
-            phone_shown: crate::case::shown_phone(actor, &c.phone),
+            phone_shown: crate::case::masked_phone(&c.phone),
             name: c.name,
-            address: crate::case::shown_address(actor, &c.address),
+            address: crate::case::masked_address(&c.address),
+            may_reveal: actor.can(Permission::PersonalData),
             credit_code: c.credit_code,
             created_at: c.created_at,
             cases,
+        })
+    }
+
+    /// The whole phone and address of a customer, for a role with the personal-data
+    /// permission. Every reveal is an audit entry: who, whose data, which fields, and the case
+    /// it was for (when given, it must be one the viewer may see).
+    #[tracing::instrument(name = "customer.reveal", skip_all, fields(id = id.0))]
+    pub async fn reveal(
+        &self,
+        actor: &Actor,
+        id: CustomerId,
+        for_case: Option<&str>,
+    ) -> Result<Revealed> {
+        actor.require(Permission::CustomerRead)?;
+        actor.require(Permission::PersonalData)?;
+        let c = repo::customer(&self.app.store, id.0)
+            .await?
+            .ok_or(AppError::NotFound("customer"))?;
+        let case = match for_case.map(str::trim).filter(|n| !n.is_empty()) {
+            Some(n) => {
+                let row = self.app.cases().visible(actor, n).await?;
+                if row.customer_id != id {
+                    return Err(AppError::NotFound("case"));
+                }
+                Some(row.record.number)
+            }
+            None => None,
+        };
+        let mut fields = vec!["phone"];
+        if !c.address.is_empty() {
+            fields.push("address");
+        }
+        let mut tx = self.app.store.begin().await?;
+        crate::audit::record(
+            &mut tx,
+            actor,
+            "customer.reveal",
+            "customer",
+            id.0,
+            serde_json::json!({ "fields": fields, "case": case }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Revealed {
+            phone: c.phone,
+            address: c.address,
         })
     }
 }

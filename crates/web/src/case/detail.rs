@@ -37,6 +37,8 @@ struct CasePage {
     tags: Vec<(String, String)>,
     tags_text: String,
     can_write: bool,
+    /// May the viewer reveal the customer's whole phone and address (audited)?
+    may_reveal: bool,
     error: Option<String>,
 }
 
@@ -109,6 +111,7 @@ pub(super) async fn case_page(
         tags_text: v.tags.join("，"),
         satisfactions: options::<Satisfaction>(en),
         can_write: actor.can(sanbao_domain::role::Permission::CaseWrite),
+        may_reveal: actor.can(sanbao_domain::role::Permission::PersonalData),
         error,
         v,
         layout,

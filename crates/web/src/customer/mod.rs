@@ -1,10 +1,11 @@
 //! Customers (客户): the customer list and a customer's card with their cases.
 
 use askama::Template;
+use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use chrono::Utc;
 use sanbao_domain::CustomerId;
 use sanbao_domain::case::Coded;
@@ -14,16 +15,21 @@ use crate::AppState;
 use crate::case::{Row, filter_id};
 use crate::error::PageError;
 use crate::feature::{Feature, NavEntry};
+use crate::form::FormData;
 use crate::layout::{Layout, Section};
 use crate::page::render;
 use crate::session::{Staff, urlencode};
+
+mod api;
 
 pub(crate) fn feature() -> Feature {
     Feature::pages(
         Router::new()
             .route("/customers", get(list))
-            .route("/customers/{id}", get(card)),
+            .route("/customers/{id}", get(card))
+            .route("/customers/{id}/reveal", post(reveal)),
     )
+    .with_api(api::router())
 }
 
 pub(crate) const NAV: NavEntry = NavEntry {
@@ -37,11 +43,15 @@ pub(crate) const NAV: NavEntry = NavEntry {
 #[template(path = "customer/card.html")]
 struct CardPage {
     layout: Layout,
+    id: i64,
     phone: String,
     kind: &'static str,
     address: String,
     credit_code: String,
     since: String,
+    /// May the viewer reveal the whole phone and address; were they revealed for this page?
+    may_reveal: bool,
+    revealed: bool,
     rows: Vec<Row>,
 }
 
@@ -115,17 +125,40 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
 
 /// A customer's card and every case of theirs the viewer may see.
 async fn card(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Response {
-    let tr = staff.tr;
-    let c = match state
+    card_page(&state, &staff, CustomerId(id), None).await
+}
+
+/// Reveal the whole phone and address (audited by the use case) and show them on the card.
+async fn reveal(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(f): Form<FormData>,
+) -> Response {
+    let for_case = Some(f.get("case")).filter(|c| !c.trim().is_empty());
+    match state
         .app
         .customers()
-        .card(staff.actor(), CustomerId(id))
+        .reveal(staff.actor(), CustomerId(id), for_case)
         .await
     {
+        Ok(r) => card_page(&state, &staff, CustomerId(id), Some(r)).await,
+        Err(e) => PageError::new(e, staff.tr).into_response(),
+    }
+}
+
+async fn card_page(
+    state: &AppState,
+    staff: &Staff,
+    id: CustomerId,
+    revealed: Option<sanbao_app::customer::Revealed>,
+) -> Response {
+    let tr = staff.tr;
+    let c = match state.app.customers().card(staff.actor(), id).await {
         Ok(c) => c,
         Err(e) => return PageError::new(e, tr).into_response(),
     };
-    let layout = Layout::new(&staff, Section::Customers, &c.name, state.cfg.timezone);
+    let layout = Layout::new(staff, Section::Customers, &c.name, state.cfg.timezone);
     let now = Utc::now();
     let rows = c
         .cases
@@ -135,12 +168,19 @@ async fn card(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) 
             ..Row::of(&layout, v, now)
         })
         .collect();
+    let (phone, address) = match &revealed {
+        Some(r) => (r.phone.clone(), r.address.clone()),
+        None => (c.phone_shown, c.address),
+    };
     render(&CardPage {
-        phone: c.phone_shown,
+        id: id.0,
+        phone,
         kind: c.kind.label(tr.is_en()),
-        address: c.address,
+        address,
         credit_code: c.credit_code.unwrap_or_default(),
         since: layout.time(&c.created_at),
+        may_reveal: c.may_reveal,
+        revealed: revealed.is_some(),
         rows,
         layout,
     })

@@ -123,6 +123,8 @@ impl Cases<'_> {
         numbers: &[String],
         assignee: Option<UserId>,
     ) -> Result<Vec<BulkRefusal>> {
+        // Refused as a whole without the right to work on cases, even with nothing selected.
+        actor.require(Permission::CaseWrite)?;
         let mut refused = Vec::new();
         for n in numbers.iter().take(200) {
             let form = CaseEditForm {

@@ -4,6 +4,7 @@
 mod cases;
 mod edge;
 mod files;
+mod matrix;
 mod support;
 
 use reqwest::StatusCode;

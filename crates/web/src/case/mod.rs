@@ -47,5 +47,5 @@ pub(crate) const NAV: NavEntry = NavEntry {
     section: Section::Cases,
     href: "/cases",
     key: "nav.cases",
-    any_of: &[],
+    any_of: &[sanbao_domain::role::Permission::CaseRead],
 };

@@ -36,7 +36,7 @@ pub(crate) const NAV: NavEntry = NavEntry {
     section: Section::Customers,
     href: "/customers",
     key: "nav.customers",
-    any_of: &[],
+    any_of: &[sanbao_domain::role::Permission::CustomerRead],
 };
 
 #[derive(Template)]

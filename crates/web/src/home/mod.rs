@@ -31,26 +31,27 @@ pub(crate) const NAV: NavEntry = NavEntry {
     any_of: &[],
 };
 
-// Sections whose features are still to come: their entries lead to a page that says so.
+// Sections whose features are still to come: their entries lead to a page that says so, shown
+// to the roles that will work there.
 pub(crate) const PRODUCTS: NavEntry = NavEntry {
     section: Section::Products,
     href: "/products",
     key: "nav.products",
-    any_of: &[],
+    any_of: &[Permission::ProductManage, Permission::QualityManage],
 };
 
 pub(crate) const SALES: NavEntry = NavEntry {
     section: Section::Sales,
     href: "/sales",
     key: "nav.sales",
-    any_of: &[],
+    any_of: &[Permission::SalesWork, Permission::SalesManage],
 };
 
 pub(crate) const REPORTS: NavEntry = NavEntry {
     section: Section::Reports,
     href: "/reports",
     key: "nav.reports",
-    any_of: &[],
+    any_of: &[Permission::ReportRead],
 };
 
 struct Permitted {

@@ -293,6 +293,57 @@ fn concrete(route: &str, number: &str, customer: i64, asset: &str) -> String {
         .replace("{id}", "999999")
 }
 
+/// The demo's users, one per role.
+const DEMO_ROLES: [(&str, Role); 9] = [
+    ("admin", Role::Administrator),
+    ("zhangwei", Role::ServiceAgent),
+    ("wangfang", Role::ComplaintOfficer),
+    ("liuyang", Role::Technician),
+    ("zhaolei", Role::ServiceSupervisor),
+    ("sunli", Role::Salesperson),
+    ("wujun", Role::SalesManager),
+    ("zhengmin", Role::QualityManager),
+    ("hegang", Role::Auditor),
+];
+
+/// The links of a page's main navigation.
+fn menu_links(html: &str) -> Vec<String> {
+    let nav = html
+        .split("<nav class=\"main\"")
+        .nth(1)
+        .and_then(|s| s.split("</nav>").next())
+        .expect("a page with the main navigation");
+    nav.split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// No role is offered a menu entry that answers 403: what the menu shows, opens.
+#[tokio::test]
+async fn every_menu_entry_a_role_sees_opens() {
+    let t = TestApp::spawn_with(true).await;
+    for (user, _) in DEMO_ROLES {
+        let (c, res) = t.login(user, DEMO_PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{user} signs in");
+        let home = c
+            .get(t.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let links = menu_links(&home);
+        assert!(links.contains(&"/".to_owned()), "{user}: {links:?}");
+        for href in links {
+            let status = c.get(t.url(&href)).send().await.unwrap().status();
+            assert_eq!(status, StatusCode::OK, "{user}'s menu entry {href}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn every_route_answers_every_role_as_designed_and_no_answer_holds_a_whole_phone() {
     let t = TestApp::spawn_with(true).await;
@@ -366,17 +417,7 @@ async fn every_route_answers_every_role_as_designed_and_no_answer_holds_a_whole_
         .find(|h| h.starts_with("/static/"))
         .expect("the login page links a stylesheet")
         .to_owned();
-    let roles = [
-        ("admin", Role::Administrator),
-        ("zhangwei", Role::ServiceAgent),
-        ("wangfang", Role::ComplaintOfficer),
-        ("liuyang", Role::Technician),
-        ("zhaolei", Role::ServiceSupervisor),
-        ("sunli", Role::Salesperson),
-        ("wujun", Role::SalesManager),
-        ("zhengmin", Role::QualityManager),
-        ("hegang", Role::Auditor),
-    ];
+    let roles = DEMO_ROLES;
     let mut wrong = Vec::new();
     let mut checked = 0;
     for actor in std::iter::once(None).chain(roles.iter().map(Some)) {

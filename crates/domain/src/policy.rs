@@ -128,9 +128,32 @@ pub struct ClockRule {
     pub pauses_in: Vec<String>,
     /// Where the rule comes from, quoted.
     pub rule: String,
-    /// The promise in plain words for the public policy page.
+    /// The promise in plain words for the public policy page; `{n}` stands for the clock's
+    /// length, so that changing `n` changes the promise with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public: Option<String>,
+}
+
+impl ClockRule {
+    /// The promise as customers read it, with the length filled in.
+    pub fn public_text(&self) -> Option<String> {
+        self.public
+            .as_deref()
+            .map(|p| p.replace("{n}", &self.n.to_string()))
+    }
+
+    /// A promise that names a length, but never this clock's: the number typed in when the
+    /// clock was longer or shorter (the public page would promise what the clock no longer
+    /// keeps).
+    fn stale_number(&self) -> Option<u64> {
+        let text = self.public.as_deref()?.replace("{n}", "");
+        let numbers: Vec<u64> = text
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|d| d.parse().ok())
+            .collect();
+        let n = u64::from(self.n);
+        (!numbers.is_empty() && !numbers.contains(&n)).then(|| numbers[0])
+    }
 }
 
 /// A rule without a clock, shown to customers.
@@ -323,6 +346,21 @@ impl Policy {
         Ok(p)
     }
 
+    /// What a new version must also satisfy (versions already stored are read as they were):
+    /// every public promise agrees with its clock's length.
+    pub fn check_promises(&self, text: &str) -> Result<(), PolicyError> {
+        for (i, c) in self.clocks.iter().enumerate() {
+            if let Some(found) = c.stale_number() {
+                return Err(PolicyError {
+                    line: clock_line(text, i),
+                    field: format!("clock[{}].public", i + 1),
+                    message: text!("policy.public_stale", found = found, n = c.n, hint = "{n}"),
+                });
+            }
+        }
+        Ok(())
+    }
+
     fn check(&self, text: &str) -> Result<(), PolicyError> {
         self.check_top(text)?;
         for (i, c) in self.clocks.iter().enumerate() {
@@ -426,6 +464,44 @@ pub fn explain(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_public_promise_follows_the_clock_length_and_a_stale_number_is_refused() {
+        let seed = Policy::preset("seed").unwrap();
+        let first = seed
+            .clocks
+            .iter()
+            .find(|c| c.clock == "first_response")
+            .unwrap();
+        assert_eq!(
+            first.public_text().unwrap(),
+            "收到投诉后 24 小时内给予回应。"
+        );
+        let text = PRESETS[0].1.replace("n = 24", "n = 12");
+        let p = Policy::parse(&text).unwrap();
+        let first = p
+            .clocks
+            .iter()
+            .find(|c| c.clock == "first_response")
+            .unwrap();
+        assert_eq!(
+            first.public_text().unwrap(),
+            "收到投诉后 12 小时内给予回应。"
+        );
+        p.check_promises(&text).unwrap();
+        // A number typed in, not the placeholder: refused on save when n no longer matches.
+        let typed = text.replace("收到投诉后 {n} 小时", "收到投诉后 24 小时");
+        let e = Policy::parse(&typed)
+            .unwrap()
+            .check_promises(&typed)
+            .unwrap_err();
+        assert_eq!(e.field, "clock[4].public");
+        assert!(e.message.to_string().contains("24"), "{e:?}");
+        let same = PRESETS[0]
+            .1
+            .replace("收到投诉后 {n} 小时", "收到投诉后 24 小时");
+        Policy::parse(&same).unwrap().check_promises(&same).unwrap();
+    }
     use crate::calendar::Calendar;
     use crate::hours::ServiceHours;
 

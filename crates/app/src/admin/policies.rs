@@ -124,7 +124,7 @@ impl Policies<'_> {
 
     /// One version of a policy (0: the preset as shipped): the version a case is pinned to.
     /// A case's version missing is a fault.
-    pub(crate) async fn version(&self, name: &str, version: i32) -> Result<Policy> {
+    pub async fn version(&self, name: &str, version: i32) -> Result<Policy> {
         self.find_version(name, version)
             .await?
             .ok_or_else(|| AppError::fault(format!("policy {name} v{version} missing")))
@@ -188,6 +188,7 @@ impl Policies<'_> {
     ) -> Result<i32> {
         actor.require(Permission::SettingsManage)?;
         let p = Policy::parse(body).map_err(refused)?;
+        p.check_promises(body).map_err(refused)?;
         let mut tx = self.app.store.begin().await?;
         let version = match repo::insert(
             &mut tx,

@@ -39,6 +39,10 @@ struct CasePage {
     can_write: bool,
     /// May the viewer reveal the customer's whole phone and address (audited)?
     may_reveal: bool,
+    /// The policy's title and version as people say it ("公司售后服务规定（第2版）").
+    policy: String,
+    /// The policy links to its editor for those who may open it.
+    policy_link: bool,
     error: Option<String>,
 }
 
@@ -86,6 +90,17 @@ pub(super) async fn case_page(
         (Err(e), _) | (_, Err(e)) => return PageError::new(e, tr).into_response(),
     };
     let v = detail.case;
+    let policy_title = app
+        .policies()
+        .version(&v.policy_name, v.policy_version)
+        .await
+        .map_or_else(|_| v.policy_name.clone(), |p| p.title);
+    let policy = match (v.policy_version, tr.is_en()) {
+        (0, false) => format!("{policy_title}（初始版本）"),
+        (0, true) => format!("{policy_title} (as shipped)"),
+        (n, false) => format!("{policy_title}（第{n}版）"),
+        (n, true) => format!("{policy_title} (version {n})"),
+    };
     let title = format!("{} · {}", v.number, v.subject);
     let layout = Layout::new(staff, Section::Cases, &title, state.cfg.timezone);
     let en = tr.is_en();
@@ -107,6 +122,8 @@ pub(super) async fn case_page(
             .collect(),
         assignable: assignable.unwrap_or_default(),
         attachments,
+        policy,
+        policy_link: actor.can(sanbao_domain::role::Permission::SettingsManage),
         tags: tag_links(&v.tags),
         tags_text: v.tags.join("，"),
         satisfactions: options::<Satisfaction>(en),

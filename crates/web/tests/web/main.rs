@@ -848,6 +848,15 @@ async fn a_policy_edit_is_validated_and_versioned() {
         .await
         .unwrap();
     assert!(diff.contains("n = 12") && diff.contains("n = 24"));
+    // The public page promises what is in force now (it kept saying 24 小时).
+    let public = reqwest::get(t.url("/policy"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(public.contains("收到投诉后 12 小时内给予回应"), "{public}");
+    assert!(!public.contains("24 小时"), "{public}");
     // A second save from the stale version is refused.
     let res = c
         .post(t.url("/settings/policies/seed"))

@@ -72,6 +72,9 @@ test("a phone complaint from intake to closing", async () => {
   assert.equal(await chips.count(), 3);
   assert.match(await chips.nth(0).innerText(), /首次响应|初步核实|答复/);
   assert.equal(await page.locator(".clock-card.breached").count(), 0);
+  // Time left in the clock's own words, and the weekday of each deadline.
+  assert.match(await page.locator("[data-testid=clock-left]").first().innerText(), /^还剩\d+小时/);
+  assert.match(await chips.nth(1).innerText(), /周[一二三四五六日] 24:00/);
 
   await page.fill("#note-form textarea[name=body]", "已致电李先生，约定明天上门复查。");
   await page.check("#note-form input[name=to_customer]");

@@ -335,6 +335,7 @@ impl Generator {
             resolved_at: resolved_at.filter(|_| from != State::Cancelled),
             next_due_at: p.next_due,
             next_check_at: p.next_check,
+            next_soon_at: p.next_soon,
             breached: p.breached,
             escalated: p.breached,
             updated_at: at,

@@ -1214,6 +1214,46 @@ mod calendar_and_policies {
     }
 }
 
+/// 即将超时 is each clock's own window: the last quarter of the 24-hour first response, the
+/// last day of a working-day clock — not a fixed four hours before every deadline.
+#[tokio::test]
+async fn due_soon_follows_each_clocks_own_window() {
+    use chrono::Duration;
+    use sanbao_app::case::{CaseQuery, Queue};
+    let t = setup().await;
+    t.user("wangfang", Role::ComplaintOfficer).await;
+    let officer = t.actor("wangfang").await;
+    let now = chrono::Utc::now();
+    let late = t
+        .complaint(&officer, "phone", "快到期", now - Duration::hours(20))
+        .await;
+    t.complaint(&officer, "phone", "刚受理", now - Duration::hours(1))
+        .await;
+    let clock = |name: &str| {
+        late.clocks
+            .iter()
+            .find(|k| k.clock == name)
+            .unwrap()
+            .clone()
+    };
+    let first = clock("first_response");
+    assert_eq!(first.soon_at, first.due_at.map(|d| d - Duration::hours(6)));
+    let verification = clock("verification");
+    let last_day_start = verification
+        .due_date
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|d| d.and_local_timezone(chrono_tz::Asia::Shanghai).single())
+        .map(|d| d.to_utc());
+    assert_eq!(verification.soon_at, last_day_start);
+    let soon = CaseQuery {
+        queue: Some(Queue::DueSoon),
+        ..Default::default()
+    };
+    let page = t.app.cases().list(&officer, soon, 50).await.unwrap();
+    let numbers: Vec<&str> = page.cases.iter().map(|c| c.number.as_str()).collect();
+    assert_eq!(numbers, [late.number.as_str()]);
+}
+
 mod escalation {
     use super::*;
 

@@ -59,6 +59,13 @@ impl fmt::Display for Unit {
     }
 }
 
+impl TryFrom<String> for Unit {
+    type Error = FieldError;
+    fn try_from(s: String) -> Result<Self, FieldError> {
+        s.parse()
+    }
+}
+
 impl FromStr for Unit {
     type Err = FieldError;
     fn from_str(s: &str) -> Result<Self, FieldError> {
@@ -445,6 +452,9 @@ fn extended(
         }
     }
 }
+
+mod soon;
+pub use soon::{Left, soon_at};
 
 #[cfg(test)]
 mod tests;

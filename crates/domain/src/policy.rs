@@ -132,6 +132,10 @@ pub struct ClockRule {
     /// length, so that changing `n` changes the promise with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public: Option<String>,
+    /// How long before its deadline the clock shows as due soon (即将超时), in its own unit;
+    /// without it, the last day of a day-unit clock and the last quarter of an hour-unit one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub soon: Option<u32>,
 }
 
 impl ClockRule {
@@ -290,6 +294,12 @@ fn check_clock(c: &ClockRule) -> Result<(), (&'static str, Text)> {
     };
     if c.n == 0 || c.n > max {
         return Err(("n", text!("policy.n_out_of_range", n = c.n, max = max)));
+    }
+    if let Some(soon) = c.soon.filter(|s| *s == 0 || *s > c.n) {
+        return Err((
+            "soon",
+            text!("policy.soon_out_of_range", soon = soon, n = c.n),
+        ));
     }
     if let Some(s) = c
         .pauses_in
@@ -563,5 +573,11 @@ mod tests {
         let e = Policy::parse("name = \"x\"\ntitle = \"t\"\nsummary = \"s\"\ncolour = 1\n")
             .unwrap_err();
         assert_eq!(e.line, Some(4), "{e}");
+        let soon = bad.replace("n = 0", "n = 3\nsoon = 4");
+        let e = Policy::parse(&soon).unwrap_err();
+        assert_eq!(e.field, "clock[1].soon");
+        assert!(e.message.to_string().contains("1–3"), "{e}");
+        let fine = bad.replace("n = 0", "n = 3\nsoon = 2");
+        assert_eq!(Policy::parse(&fine).unwrap().clocks[0].soon, Some(2));
     }
 }

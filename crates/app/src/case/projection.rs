@@ -89,8 +89,7 @@ impl Projector {
             &facts(events.iter().map(|e| (e.kind, e.data.as_str(), e.at))),
             now,
         );
-        update::write_projection(tx, case_id, &p.clocks, p.next_due, p.next_check, p.breached)
-            .await?;
+        update::write_projection(tx, case_id, &p).await?;
         if new_calendar {
             update::set_calendar_rev(tx, case_id, &self.revision).await?;
         }

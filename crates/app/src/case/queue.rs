@@ -41,9 +41,6 @@ pub struct CaseQuery {
     pub cursor: Option<String>,
 }
 
-/// "Due soon": a clock ends within this many hours.
-pub const DUE_SOON_HOURS: i64 = 4;
-
 /// A queue cursor: the last row's `(due_key, id)`, as `DUEKEY_ID`.
 fn parse_cursor(s: &str) -> Result<(i64, i64)> {
     let bad = || AppError::invalid("cursor", "invalid", text!("case.cursor_invalid"));
@@ -94,9 +91,10 @@ pub(crate) fn filter_for(actor: &Actor, q: &CaseQuery, limit: i64) -> Result<Cas
         Queue::Mine => f.assignee_id = Some(me),
         Queue::Desk => f.desk_ids = Some(actor.desk_ids.iter().map(|d| d.0).collect()),
         Queue::DueSoon => {
-            // Not yet breached (a breached case's next due time is past): a range walk.
+            // A running clock's own window has begun (the last working day of a day-unit
+            // clock, the last quarter of an hour-unit one …) and nothing is breached yet.
+            f.soon_by = Some(now);
             f.due_from = Some(now);
-            f.due_before = Some(now + chrono::Duration::hours(DUE_SOON_HOURS));
             f.breached = Some(false);
         }
         Queue::Breached => f.breached = Some(true),

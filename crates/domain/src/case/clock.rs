@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::{CaseFact, State};
-use crate::deadline::{ClockEvent, ClockState, ClockView, Context, project};
+use crate::deadline::{ClockEvent, ClockState, ClockView, Context, Unit, project, soon_at};
 use crate::policy::Policy;
 
 /// One clock of a case, projected.
@@ -12,8 +12,11 @@ use crate::policy::Policy;
 pub struct CaseClock {
     pub clock: String,
     pub rule: String,
+    pub unit: Unit,
     #[serde(flatten)]
     pub view: ClockView,
+    /// When the clock turns due soon (即将超时), by its own window.
+    pub soon_at: Option<DateTime<Utc>>,
 }
 
 /// A clock as kept on the case: what queues, chips and the API read.
@@ -26,6 +29,11 @@ pub struct ClockRecord {
     pub due_at: Option<DateTime<Utc>>,
     /// For day units, the last day.
     pub due_date: Option<NaiveDate>,
+    /// When it turns due soon: by default the start of its last day (day units) or its last
+    /// quarter (hour units); see [`soon_at`].
+    pub soon_at: Option<DateTime<Utc>>,
+    /// The unit it counts in (its time left is said in it).
+    pub unit: Unit,
     /// The rule the deadline comes from.
     pub rule: String,
     /// The deadline rests on a provisional calendar year (holidays from the law, the State
@@ -75,6 +83,8 @@ pub struct Projection {
     pub next_due: Option<DateTime<Utc>>,
     /// The earliest deadline of a running clock: when the sweeper must look again.
     pub next_check: Option<DateTime<Utc>>,
+    /// The earliest instant a running clock turns due soon (the 即将超时 queue).
+    pub next_soon: Option<DateTime<Utc>>,
     pub breached: bool,
 }
 
@@ -96,10 +106,17 @@ pub fn case_clocks(
                 _ => None,
             })?;
             let events = clock_events(start, facts, &rule.stops_on, &rule.pauses_in);
+            let view = project(ctx, rule.unit, rule.n, &events, now);
+            let soon_at = view
+                .due
+                .as_ref()
+                .map(|d| soon_at(ctx, rule.unit, rule.n, rule.soon, start, d));
             Some(CaseClock {
                 clock: rule.clock.clone(),
                 rule: rule.rule.clone(),
-                view: project(ctx, rule.unit, rule.n, &events, now),
+                unit: rule.unit,
+                view,
+                soon_at,
             })
         })
         .collect()
@@ -157,6 +174,11 @@ pub fn project_case(
     Projection {
         next_due: due_of(&[ClockState::Running, ClockState::Breached]),
         next_check: due_of(&[ClockState::Running]),
+        next_soon: clocks
+            .iter()
+            .filter(|c| c.view.state == ClockState::Running)
+            .filter_map(|c| c.soon_at)
+            .min(),
         breached: clocks.iter().any(|c| c.view.state == ClockState::Breached),
         clocks: clocks
             .iter()
@@ -165,6 +187,8 @@ pub fn project_case(
                 state: c.view.state,
                 due_at: c.view.due.as_ref().map(|d| d.due),
                 due_date: c.view.due.as_ref().and_then(|d| d.due_date),
+                soon_at: c.soon_at,
+                unit: c.unit,
                 rule: c.rule.clone(),
                 provisional: c
                     .view
@@ -225,6 +249,7 @@ mod tests {
         let p = project_case(&seed, &facts, &ctx, t("2026-10-09T10:00:00+08:00"));
         assert!(p.breached);
         assert_eq!(p.next_due, Some(t("2026-10-01T18:00:00+08:00")));
+        assert_eq!(p.next_soon, None, "no clock runs: none turns due soon");
         // Verification and reply pause while waiting; the breached clock needs no more checks.
         assert_eq!(p.next_check, None);
         facts.push(CaseFact::State(
@@ -249,6 +274,8 @@ mod tests {
             state,
             due_at: Some(t(due)),
             due_date: None,
+            soon_at: None,
+            unit: Unit::WorkingDays,
             rule: String::new(),
             provisional: false,
         };

@@ -138,6 +138,8 @@ pub struct CaseRecord {
     pub next_due_at: Option<DateTime<Utc>>,
     /// When the sweeper must look at the case again.
     pub next_check_at: Option<DateTime<Utc>>,
+    /// When its first running clock turns due soon (the 即将超时 queue).
+    pub next_soon_at: Option<DateTime<Utc>>,
     pub breached: bool,
     pub escalated: bool,
     /// In the order given.
@@ -179,6 +181,7 @@ impl CaseRecord {
             resolved_at: None,
             next_due_at: None,
             next_check_at: None,
+            next_soon_at: None,
             breached: false,
             escalated: false,
             tags: Vec::new(),
@@ -210,6 +213,7 @@ impl NewCase {
             regulator_accepted_on: regulator.map(|r| r.accepted_on),
             next_due_at: projection.next_due,
             next_check_at: projection.next_check,
+            next_soon_at: projection.next_soon,
             breached: projection.breached,
             created_by,
             ..CaseRecord::new(

@@ -20,9 +20,10 @@ pub struct CaseFilter {
     pub customer_id: Option<i64>,
     pub breached: Option<bool>,
     pub escalated: Option<bool>,
-    /// Next due time in `[due_from, due_before)` (due soon: from now on, within hours).
+    /// Next due time from `due_from` on (due soon: not yet past).
     pub due_from: Option<DateTime<Utc>>,
-    pub due_before: Option<DateTime<Utc>>,
+    /// A running clock's due-soon window has begun by then (the 即将超时 queue).
+    pub soon_by: Option<DateTime<Utc>>,
     pub received_from: Option<DateTime<Utc>>,
     pub received_to: Option<DateTime<Utc>>,
     /// Only cases carrying this tag.
@@ -101,8 +102,8 @@ where
     if let Some(t) = f.due_from {
         qb.push(" AND s.due_key >= ").push_bind(t.timestamp());
     }
-    if let Some(t) = f.due_before {
-        qb.push(" AND s.due_key < ").push_bind(t.timestamp());
+    if let Some(t) = f.soon_by {
+        qb.push(" AND s.soon_key <= ").push_bind(t.timestamp());
     }
     if let Some(t) = f.received_from {
         qb.push(" AND s.received_at >= ").push_bind(t);

@@ -33,6 +33,7 @@ pub(crate) const CASE: Insert = Insert {
         "next_due_at",
         "due_key",
         "next_check_at",
+        "soon_key",
         "breached",
         "escalated",
         "tags",
@@ -68,6 +69,7 @@ pub(crate) fn case_values<'a>(c: &'a CaseRecord, key: &AuditKey) -> Vec<Val<'a>>
         c.next_due_at.into(),
         due_key(c.next_due_at).into(),
         c.next_check_at.into(),
+        due_key(c.next_soon_at).into(),
         c.breached.into(),
         c.escalated.into(),
         c.tags.as_slice().into(),
@@ -113,7 +115,7 @@ pub(crate) const CASE_SELECT: &str = "SELECT s.id, s.number, s.kind, s.channel, 
     cu.name AS customer_name, cu.phone AS customer_phone, s.subject, s.description, s.priority, \
     s.desk_id, d.name AS desk_name, s.assignee_id, u.display_name AS assignee_name, s.state, \
     s.policy_name, s.policy_version, s.received_at, s.regulator_ref, s.regulator_accepted_on, \
-    s.resolved_at, s.next_due_at, s.next_check_at, s.due_key, s.breached, s.escalated, s.tags, \
+    s.resolved_at, s.next_due_at, s.next_check_at, s.due_key, s.soon_key, s.breached, s.escalated, s.tags, \
     s.created_by, s.created_at, s.updated_at, s.version \
     FROM service_case s JOIN customer cu ON cu.id = s.customer_id \
     LEFT JOIN desk d ON d.id = s.desk_id LEFT JOIN user_account u ON u.id = s.assignee_id";
@@ -148,6 +150,7 @@ pub(crate) struct Read {
     resolved_at: Option<DateTime<Utc>>,
     next_due_at: Option<DateTime<Utc>>,
     next_check_at: Option<DateTime<Utc>>,
+    soon_key: i64,
     due_key: i64,
     breached: bool,
     escalated: bool,
@@ -181,6 +184,9 @@ impl From<Read> for CaseRow {
                 resolved_at: r.resolved_at,
                 next_due_at: r.next_due_at,
                 next_check_at: r.next_check_at,
+                next_soon_at: (r.soon_key != NO_DUE)
+                    .then(|| DateTime::from_timestamp(r.soon_key, 0))
+                    .flatten(),
                 breached: r.breached,
                 escalated: r.escalated,
                 tags: split_tags(&r.tags),

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sanbao_domain::case::{ClockRecord, EventKind};
-use sanbao_domain::deadline::ClockState;
+use sanbao_domain::deadline::{ClockState, Unit};
 
 pub use super::record::CaseRow;
 use super::record::{CASE_SELECT, Read};
@@ -63,6 +63,9 @@ struct ClockRow {
     state: ClockState,
     due_at: Option<DateTime<Utc>>,
     due_date: Option<NaiveDate>,
+    soon_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "String")]
+    unit: Unit,
     rule: String,
     provisional: bool,
 }
@@ -76,6 +79,8 @@ impl ClockRow {
                 state: self.state,
                 due_at: self.due_at,
                 due_date: self.due_date,
+                soon_at: self.soon_at,
+                unit: self.unit,
                 rule: self.rule,
                 provisional: self.provisional,
             },
@@ -83,8 +88,7 @@ impl ClockRow {
     }
 }
 
-const CLOCKS: &str =
-    "SELECT case_id, clock, state, due_at, due_date, rule, provisional FROM case_clock";
+const CLOCKS: &str = "SELECT case_id, clock, state, due_at, due_date, soon_at, unit, rule, provisional FROM case_clock";
 
 /// A case's clocks, soonest first.
 pub async fn clocks(store: &Store, case_id: i64) -> Result<Vec<ClockRecord>> {

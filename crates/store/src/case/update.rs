@@ -3,7 +3,7 @@
 //! of a sealed field seals the row again ([`crate::seal`]).
 
 use chrono::{DateTime, Utc};
-use sanbao_domain::case::{ClockRecord, Priority, State};
+use sanbao_domain::case::{Priority, Projection, State};
 
 use super::record::due_key;
 use super::write::{CLOCK, EVENT, EventWrite, clock_values};
@@ -39,14 +39,7 @@ pub async fn set_calendar_rev(tx: &mut Tx, case_id: i64, rev: &str) -> Result<()
 }
 
 /// Replace a case's clock rows and its queue projection.
-pub async fn write_projection(
-    tx: &mut Tx,
-    case_id: i64,
-    clocks: &[ClockRecord],
-    next_due_at: Option<DateTime<Utc>>,
-    next_check_at: Option<DateTime<Utc>>,
-    breached: bool,
-) -> Result<()> {
+pub async fn write_projection(tx: &mut Tx, case_id: i64, p: &Projection) -> Result<()> {
     row::execute(
         tx,
         "DELETE FROM case_clock WHERE case_id = $1",
@@ -54,18 +47,19 @@ pub async fn write_projection(
     )
     .await?;
     let insert = CLOCK.one("");
-    for k in clocks {
+    for k in &p.clocks {
         row::execute(tx, &insert, &clock_values(case_id, k)).await?;
     }
     row::execute(
         tx,
-        "UPDATE service_case SET next_due_at = $1, due_key = $2, next_check_at = $3, breached = $4 \
-         WHERE id = $5",
+        "UPDATE service_case SET next_due_at = $1, due_key = $2, next_check_at = $3, \
+         soon_key = $4, breached = $5 WHERE id = $6",
         &[
-            next_due_at.into(),
-            due_key(next_due_at).into(),
-            next_check_at.into(),
-            breached.into(),
+            p.next_due.into(),
+            due_key(p.next_due).into(),
+            p.next_check.into(),
+            due_key(p.next_soon).into(),
+            p.breached.into(),
             case_id.into(),
         ],
     )

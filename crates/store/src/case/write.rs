@@ -104,6 +104,8 @@ pub(crate) const CLOCK: Insert = Insert {
         "state",
         "due_at",
         "due_date",
+        "soon_at",
+        "unit",
         "rule",
         "provisional",
     ],
@@ -116,6 +118,8 @@ pub(crate) fn clock_values(case_id: i64, k: &ClockRecord) -> Vec<Val<'_>> {
         k.state.code().into(),
         k.due_at.into(),
         k.due_date.into(),
+        k.soon_at.into(),
+        k.unit.code().into(),
         (&k.rule).into(),
         k.provisional.into(),
     ]

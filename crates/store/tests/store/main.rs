@@ -548,6 +548,8 @@ pub(crate) fn case_draft(
             state: ClockState::Running,
             due_at: Some(at + Duration::hours(24)),
             due_date: None,
+            soon_at: Some(at + Duration::hours(18)),
+            unit: sanbao_domain::deadline::Unit::Hours,
             rule: "24h".into(),
             provisional: false,
         }],

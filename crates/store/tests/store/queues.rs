@@ -67,6 +67,8 @@ async fn every_queue_filter_finds_exactly_its_cases() {
         d.case.assignee_id = (i < 2).then_some(sanbao_domain::UserId(user));
         d.case.received_at = now() - Duration::days(i);
         d.case.next_due_at = Some(now() + Duration::hours(i + 1));
+        // Cases 0 and 1 have entered their due-soon window.
+        d.case.next_soon_at = Some(now() + Duration::minutes(i * 60 - 90));
         made.push(intake_case(&db, d).await.0);
     }
     // Case 2 resolved, case 3 breached and escalated, case 4 tagged.
@@ -74,16 +76,16 @@ async fn every_queue_filter_finds_exactly_its_cases() {
     update::set_state(&mut tx, made[2], 1, State::Resolved, Some(now()), now())
         .await
         .unwrap();
-    update::write_projection(
-        &mut tx,
-        made[3],
-        &[],
-        Some(now() - Duration::hours(1)),
-        None,
-        true,
-    )
-    .await
-    .unwrap();
+    let breached = sanbao_domain::case::Projection {
+        clocks: Vec::new(),
+        next_due: Some(now() - Duration::hours(1)),
+        next_check: None,
+        next_soon: Some(now() - Duration::hours(2)),
+        breached: true,
+    };
+    update::write_projection(&mut tx, made[3], &breached)
+        .await
+        .unwrap();
     escalation::set_escalated(&mut tx, made[3]).await.unwrap();
     update::set_tags(&mut tx, made[4], &["vip".into()])
         .await
@@ -139,7 +141,7 @@ async fn every_queue_filter_finds_exactly_its_cases() {
     assert_eq!(ids(&db, &recent).await, [made[0], made[1]]);
     let due_soon = CaseFilter {
         due_from: Some(now()),
-        due_before: Some(now() + Duration::minutes(150)),
+        soon_by: Some(now()),
         breached: Some(false),
         ..open(50)
     };

@@ -4,14 +4,13 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use sanbao_app::AppError;
 use sanbao_app::admin::desks::Desk;
 use sanbao_app::case::{Attachment, CaseView};
 use sanbao_domain::case::{Coded, Satisfaction, State as CaseState};
 use sanbao_domain::{DeskId, UserId};
 
-use super::view::{Chip, TimelineItem, chips, options, tag_links, timeline};
+use super::view::{Chip, Now, TimelineItem, chips, options, tag_links, timeline};
 use crate::AppState;
 use crate::error::{PageError, classify};
 use crate::layout::{Layout, Section};
@@ -105,7 +104,7 @@ pub(super) async fn case_page(
     let layout = Layout::new(staff, Section::Cases, &title, state.cfg.timezone);
     let en = tr.is_en();
     let page = CasePage {
-        chips: chips(&layout, &v, Utc::now()),
+        chips: chips(&layout, &v, &Now::load(state).await),
         timeline: timeline(&layout, &detail.timeline),
         kind: v.kind.label(en),
         channel: v.channel.label(en),

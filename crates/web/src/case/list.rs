@@ -11,7 +11,7 @@ use sanbao_domain::role::Permission;
 use sanbao_domain::{DeskId, UserId, text};
 use serde::Deserialize;
 
-use super::view::{Row, options};
+use super::view::{Now, Row, options};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::{Layout, Section};
@@ -248,7 +248,7 @@ pub(super) async fn list(
         tr.t("nav.cases"),
         state.cfg.timezone,
     );
-    let now = Utc::now();
+    let now = Now::load(&state).await;
     let en = tr.is_en();
     let queue = lq.queue();
     let filters = lq.filters();
@@ -257,7 +257,7 @@ pub(super) async fn list(
         rows: page
             .cases
             .iter()
-            .map(|v| Row::of(&layout, v, now))
+            .map(|v| Row::of(&layout, v, &now))
             .collect(),
         kinds: options::<Kind>(en),
         states: options::<CaseState>(en),

@@ -19,7 +19,7 @@ use crate::feature::{Feature, NavEntry};
 use crate::layout::Section;
 
 pub(crate) use list::filter_id;
-pub(crate) use view::Row;
+pub(crate) use view::{Now, Row};
 
 pub(crate) fn feature() -> Feature {
     let pages: Router<AppState> = Router::new()

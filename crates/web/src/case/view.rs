@@ -1,21 +1,51 @@
 //! How a case shows on a page: its clocks as chips, a row of a case table, its timeline.
 
-use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sanbao_app::case::{CaseView, TimelineEntry};
-use sanbao_domain::case::{Coded, EventKind, Satisfaction, State};
-use sanbao_domain::deadline::ClockState;
+use sanbao_domain::calendar::{Calendar, DayKind};
+use sanbao_domain::case::{ClockRecord, Coded, EventKind, Satisfaction, State};
+use sanbao_domain::deadline::{ClockState, Left};
 use sanbao_domain::policy::{clock_label_in, event_label_in};
 
+use crate::AppState;
 use crate::layout::Layout;
 use crate::session::urlencode;
 
-/// "Due soon": a clock ends within this many hours.
-const DUE_SOON_HOURS: i64 = 4;
+/// The moment a page is drawn and the calendar its time left is counted on.
+pub(crate) struct Now {
+    pub at: DateTime<Utc>,
+    pub calendar: Arc<Calendar>,
+}
+
+impl Now {
+    /// Now, on the calendar in force. The deadlines themselves are stored with the case; if
+    /// the calendar cannot be read, the words for the time left are counted on the shipped one.
+    pub(crate) async fn load(state: &AppState) -> Now {
+        let calendar = match state.app.calendar().current().await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "calendar unreadable: time left counted on the shipped one");
+                Arc::new(Calendar::cn_statutory())
+            }
+        };
+        Now {
+            at: Utc::now(),
+            calendar,
+        }
+    }
+}
 
 /// A clock as a chip: label, due text, and a class for its colour.
 pub(crate) struct Chip {
     pub label: String,
+    /// "2026-10-10 周六 24:00".
     pub due: String,
+    /// "还剩1个工作日", "已超时2小时" (empty once the clock stopped or while it is paused).
+    pub left: String,
+    /// The deadline falls on a 调休 make-up working day (a weekend day that is worked).
+    pub makeup: bool,
     pub class: &'static str,
     pub state_label: &'static str,
     pub rule: String,
@@ -23,19 +53,36 @@ pub(crate) struct Chip {
     pub provisional: bool,
 }
 
-pub(crate) fn chips(layout: &Layout, v: &CaseView, now: DateTime<Utc>) -> Vec<Chip> {
+const WEEKDAYS_ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+const WEEKDAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// A deadline as people read it, with its weekday; and the local day it falls on.
+fn due_text(layout: &Layout, k: &ClockRecord) -> (String, Option<NaiveDate>) {
+    let weekday = |d: NaiveDate| {
+        let i = d.weekday().num_days_from_monday() as usize;
+        layout.tr.pick(WEEKDAYS_ZH[i], WEEKDAYS_EN[i])
+    };
+    match (k.due_date, k.due_at) {
+        (Some(d), _) => (format!("{d} {} 24:00", weekday(d)), Some(d)),
+        (None, Some(t)) => {
+            let local = t.with_timezone(&layout.tz);
+            let d = local.date_naive();
+            (
+                format!("{d} {} {}", weekday(d), local.format("%H:%M")),
+                Some(d),
+            )
+        }
+        _ => ("—".into(), None),
+    }
+}
+
+pub(crate) fn chips(layout: &Layout, v: &CaseView, now: &Now) -> Vec<Chip> {
     let tr = layout.tr;
     v.clocks
         .iter()
         .map(|k| {
-            let due = match (k.due_date, k.due_at) {
-                (Some(d), _) => format!("{d} 24:00"),
-                (None, Some(t)) => layout.time(&t),
-                _ => "—".into(),
-            };
-            let soon = k
-                .due_at
-                .is_some_and(|d| d - now < chrono::Duration::hours(DUE_SOON_HOURS));
+            let (due, day) = due_text(layout, k);
+            let soon = k.soon_at.is_some_and(|s| now.at >= s);
             let (class, key) = match k.state {
                 ClockState::Breached => ("breached", "clock.breached"),
                 ClockState::Paused => ("paused", "clock.paused"),
@@ -44,9 +91,19 @@ pub(crate) fn chips(layout: &Layout, v: &CaseView, now: DateTime<Utc>) -> Vec<Ch
                 _ if soon => ("due-soon", "clock.due_soon"),
                 _ => ("on-time", "clock.on_time"),
             };
+            let counting = matches!(k.state, ClockState::Running | ClockState::Breached);
+            let left = match k.due_at.filter(|_| counting) {
+                Some(at) => tr.text(
+                    &Left::of(&now.calendar, layout.tz, k.unit, at, k.due_date, now.at).text(),
+                ),
+                None => String::new(),
+            };
             Chip {
                 label: clock_label_in(&k.clock, tr.is_en()).to_owned(),
                 due,
+                left,
+                makeup: day
+                    .is_some_and(|d| matches!(now.calendar.day_kind(d), DayKind::MakeupWorkday(_))),
                 class,
                 state_label: tr.t(key),
                 rule: k.rule.clone(),
@@ -73,7 +130,7 @@ pub(crate) struct Row {
 }
 
 impl Row {
-    pub(crate) fn of(layout: &Layout, v: &CaseView, now: DateTime<Utc>) -> Row {
+    pub(crate) fn of(layout: &Layout, v: &CaseView, now: &Now) -> Row {
         let en = layout.tr.is_en();
         Row {
             chips: chips(layout, v, now),

@@ -6,7 +6,6 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use chrono::Utc;
 use sanbao_domain::CustomerId;
 use sanbao_domain::case::Coded;
 use serde::Deserialize;
@@ -159,13 +158,13 @@ async fn card_page(
         Err(e) => return PageError::new(e, tr).into_response(),
     };
     let layout = Layout::new(staff, Section::Customers, &c.name, state.cfg.timezone);
-    let now = Utc::now();
+    let now = crate::case::Now::load(state).await;
     let rows = c
         .cases
         .iter()
         .map(|v| Row {
             customer: String::new(),
-            ..Row::of(&layout, v, now)
+            ..Row::of(&layout, v, &now)
         })
         .collect();
     let (phone, address) = match &revealed {

@@ -16,6 +16,11 @@ pub struct Clock {
     pub due: Option<DateTime<chrono::FixedOffset>>,
     /// For day units, the last day.
     pub due_date: Option<NaiveDate>,
+    /// When the clock turns due soon (即将超时): by default 00:00 of the last day for day
+    /// units, the last quarter for hour units, or the window its policy sets.
+    pub soon_at: Option<DateTime<chrono::FixedOffset>>,
+    /// `hours`, `business_hours`, `working_days` or `days`.
+    pub unit: String,
     /// `running`, `paused`, `met`, `met_late`, `breached`.
     pub state: String,
     /// The rule the deadline comes from.
@@ -105,6 +110,8 @@ impl Case {
                     clock: k.clock,
                     due: k.due_at.map(|d| d.with_timezone(&tz).fixed_offset()),
                     due_date: k.due_date,
+                    soon_at: k.soon_at.map(|d| d.with_timezone(&tz).fixed_offset()),
+                    unit: k.unit.code().to_owned(),
                     state: k.state.code().to_owned(),
                     rule: k.rule,
                     provisional: k.provisional,

@@ -137,7 +137,11 @@ pub async fn list(store: &Store, f: &CaseFilter) -> Result<Vec<CaseRow>> {
         if let Some((due, id)) = f.after {
             qb.push(" AND (s.due_key, s.id) > (").push_bind(due).push(", ").push_bind(id).push(")");
         }
-        qb.push(" ORDER BY s.due_key, s.id LIMIT ")
+        // The due-soon queue is the few cases whose window has begun: found on their own
+        // partial index and sorted. Ordered on the bare column, SQLite walked every open case
+        // due from now on instead, to skip the sort (2.8 ms against 0.02 ms at 200,000 cases).
+        let order = if f.soon_by.is_some() { "s.due_key + 0, s.id" } else { "s.due_key, s.id" };
+        qb.push(format!(" ORDER BY {order} LIMIT "))
             .push_bind(f.limit.clamp(1, 500));
         qb.build_query_scalar::<i64>().fetch_all(c).await
     })?;

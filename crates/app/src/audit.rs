@@ -1,7 +1,7 @@
 //! Writing the audit chain: every change a use case makes leaves an entry in its own
 //! transaction. (Reading and verifying the chain is [`crate::admin::audit`].)
 
-use sanbao_domain::audit::AuditRecord;
+use sanbao_domain::audit::{Action, AuditRecord, RecordType};
 use sanbao_store::Tx;
 use sanbao_store::audit as repo;
 
@@ -11,8 +11,8 @@ use crate::{Actor, Result};
 pub(crate) async fn record(
     tx: &mut Tx,
     actor: &Actor,
-    action: &str,
-    record_type: &str,
+    action: Action,
+    record_type: RecordType,
     record_id: impl ToString,
     changes: serde_json::Value,
 ) -> Result<()> {
@@ -23,8 +23,8 @@ pub(crate) async fn record(
 /// The record of a change made by `actor`, now.
 pub(crate) fn entry(
     actor: &Actor,
-    action: &str,
-    record_type: &str,
+    action: Action,
+    record_type: RecordType,
     record_id: impl ToString,
     changes: serde_json::Value,
 ) -> AuditRecord {
@@ -32,8 +32,8 @@ pub(crate) fn entry(
         at: sanbao_domain::time::now(),
         actor_id: actor.id(),
         actor_name: actor.username.clone(),
-        action: action.to_owned(),
-        record_type: record_type.to_owned(),
+        action: action.code().to_owned(),
+        record_type: record_type.code().to_owned(),
         record_id: record_id.to_string(),
         changes: changes.to_string(),
     }

@@ -4,6 +4,7 @@
 //! policy and calendar, search words — loaded many per statement instead of one request at a
 //! time. Cases are spread over the last 365 days; older ones are mostly closed, recent ones
 //! mostly open, a few old ones still open and breached, as in a real service centre.
+use sanbao_domain::audit::{Action, RecordType};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -416,7 +417,15 @@ impl Bench<'_> {
         let mut tx = store.begin().await?;
         bulk::finish(&mut tx).await?;
         let changes = json!({"cases": total, "customers": g.customers});
-        audit::record(&mut tx, actor, "bench.generate", "case", "*", changes).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Action::BenchGenerate,
+            RecordType::Case,
+            "*",
+            changes,
+        )
+        .await?;
         tx.commit().await?;
         bulk::analyze(store).await?;
         Ok(BenchData {

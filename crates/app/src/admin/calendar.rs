@@ -2,6 +2,7 @@
 //! administrator imported, and company overrides. Cached per process and reloaded when the
 //! calendar's revision (a setting bumped by every change, on any node) moves.
 
+use sanbao_domain::audit::{Action, RecordType};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -197,7 +198,7 @@ impl CalendarAdmin<'_> {
                 text!("calendar.source_required"),
             ));
         }
-        self.load_year(actor, y, "calendar.import").await
+        self.load_year(actor, y, Action::CalendarImport).await
     }
 
     /// Read a pasted State Council notice and set it beside the law's provisional year; loads
@@ -215,7 +216,7 @@ impl CalendarAdmin<'_> {
     #[tracing::instrument(name = "calendar.import_notice", skip_all)]
     pub async fn import_notice(&self, actor: &Actor, text: &str) -> Result<YearSchedule> {
         let preview = self.read_notice(actor, text)?;
-        self.load_year(actor, preview.schedule, "calendar.import_notice")
+        self.load_year(actor, preview.schedule, Action::CalendarImportNotice)
             .await
     }
 
@@ -225,7 +226,7 @@ impl CalendarAdmin<'_> {
         &self,
         actor: &Actor,
         y: YearSchedule,
-        action: &'static str,
+        action: Action,
     ) -> Result<YearSchedule> {
         // The schedule it replaces, kept in the audit entry so no version is lost.
         let before = repo::years(&self.app.store)
@@ -247,7 +248,7 @@ impl CalendarAdmin<'_> {
             &mut tx,
             actor,
             action,
-            "calendar_year",
+            RecordType::CalendarYear,
             y.year,
             json!({
                 "source": y.source,
@@ -300,8 +301,8 @@ impl CalendarAdmin<'_> {
         audit::record(
             &mut tx,
             actor,
-            "calendar.override",
-            "calendar_override",
+            Action::CalendarOverride,
+            RecordType::CalendarOverride,
             date,
             json!({
                 "working": working,
@@ -327,8 +328,8 @@ impl CalendarAdmin<'_> {
         audit::record(
             &mut tx,
             actor,
-            "calendar.override_delete",
-            "calendar_override",
+            Action::CalendarOverrideDelete,
+            RecordType::CalendarOverride,
             date,
             json!({"working": before.working, "note": before.note}),
         )
@@ -428,8 +429,8 @@ impl Desks<'_> {
         audit::record(
             &mut tx,
             actor,
-            "desk.set_hours",
-            "desk",
+            Action::DeskSetHours,
+            RecordType::Desk,
             desk_id,
             json!({"from": before.map(|b| b.0), "to": json}),
         )

@@ -1,5 +1,6 @@
 //! Departments and service desks.
 
+use sanbao_domain::audit::{Action, RecordType};
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -171,8 +172,8 @@ impl Desks<'_> {
         audit::record(
             &mut tx,
             actor,
-            "desk.create",
-            "desk",
+            Action::DeskCreate,
+            RecordType::Desk,
             id,
             json!({"code": p.code.as_str(), "name": p.name, "kind": p.kind, "supervisor_id": input.supervisor_id}),
         )
@@ -231,7 +232,15 @@ impl Desks<'_> {
             json!(before.active),
             json!(input.active),
         );
-        audit::record(&mut tx, actor, "desk.update", "desk", id, json!(changes)).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Action::DeskUpdate,
+            RecordType::Desk,
+            id,
+            json!(changes),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! Policies: the shipped presets, saved versions, the active policy, explanations.
 
 use chrono::{DateTime, Utc};
+use sanbao_domain::audit::{Action, RecordType};
 use sanbao_domain::deadline::Context;
 use sanbao_domain::hours::ServiceHours;
 use sanbao_domain::policy::{self as dom, Explained, Policy};
@@ -207,8 +208,8 @@ impl Policies<'_> {
         audit::record(
             &mut tx,
             actor,
-            "policy.save",
-            "policy",
+            Action::PolicySave,
+            RecordType::Policy,
             &p.name,
             json!({"version": version, "note": note.trim()}),
         )
@@ -245,8 +246,8 @@ impl Policies<'_> {
         audit::record(
             &mut tx,
             actor,
-            "policy.activate",
-            "policy",
+            Action::PolicyActivate,
+            RecordType::Policy,
             &p.name,
             json!({"from": before, "version": version}),
         )

@@ -1,5 +1,6 @@
 //! The nine roles and the permissions each holds (editable by administrators).
 
+use sanbao_domain::audit::{Action, RecordType};
 use std::collections::BTreeSet;
 
 use sanbao_domain::role::{Permission, Role};
@@ -87,8 +88,8 @@ impl Roles<'_> {
         audit::record(
             &mut tx,
             actor,
-            "role.set_permissions",
-            "role",
+            Action::RoleSetPermissions,
+            RecordType::Role,
             role.code(),
             json!({"permissions": {"from": before, "to": codes}}),
         )

@@ -1,6 +1,7 @@
 //! API tokens for integrations: shown once at creation, stored as a SHA-256, revocable.
 
 use chrono::{DateTime, Utc};
+use sanbao_domain::audit::{Action, RecordType};
 use sanbao_domain::hex::sha256;
 use sanbao_domain::role::{Permission, Role};
 use sanbao_domain::user::parse_label;
@@ -102,8 +103,8 @@ impl Tokens<'_> {
         audit::record(
             &mut tx,
             actor,
-            "token.create",
-            "api_token",
+            Action::TokenCreate,
+            RecordType::ApiToken,
             id,
             json!({"user": user.username, "name": name, "prefix": prefix}),
         )
@@ -134,8 +135,8 @@ impl Tokens<'_> {
         audit::record(
             &mut tx,
             actor,
-            "token.revoke",
-            "api_token",
+            Action::TokenRevoke,
+            RecordType::ApiToken,
             id,
             json!({"user": t.username, "name": t.name, "prefix": t.prefix}),
         )

@@ -1,5 +1,6 @@
 //! Managing staff accounts.
 
+use sanbao_domain::audit::{Action, RecordType};
 use std::collections::BTreeMap;
 
 use sanbao_domain::role::{Permission, Role};
@@ -228,8 +229,8 @@ impl Users<'_> {
         audit::record(
             &mut tx,
             actor,
-            "user.create",
-            "user",
+            Action::UserCreate,
+            RecordType::User,
             id,
             json!({
                 "username": username.as_str(),
@@ -317,11 +318,11 @@ impl Users<'_> {
             json!(desk_ids),
         );
         let action = match (before.active, input.active) {
-            (true, false) => "user.disable",
-            (false, true) => "user.enable",
-            _ => "user.update",
+            (true, false) => Action::UserDisable,
+            (false, true) => Action::UserEnable,
+            _ => Action::UserUpdate,
         };
-        audit::record(&mut tx, actor, action, "user", id, json!(changes)).await?;
+        audit::record(&mut tx, actor, action, RecordType::User, id, json!(changes)).await?;
         tx.commit().await?;
         self.view(UserId(id)).await
     }
@@ -363,8 +364,8 @@ impl Users<'_> {
         audit::record(
             &mut tx,
             actor,
-            "user.reset_password",
-            "user",
+            Action::UserResetPassword,
+            RecordType::User,
             id,
             json!({"must_change_password": must_change}),
         )

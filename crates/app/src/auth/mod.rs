@@ -1,6 +1,7 @@
 //! Signing in and out, sessions, API tokens on requests, changing one's own password.
 
 use chrono::{DateTime, Utc};
+use sanbao_domain::audit::{Action, RecordType};
 use sanbao_domain::hex::sha256;
 use sanbao_domain::role::{Permission, PermissionSet};
 use sanbao_domain::user::{Lang, NewPassword, Username};
@@ -251,8 +252,8 @@ impl Auth<'_> {
         audit::record(
             &mut tx,
             actor,
-            "user.change_password",
-            "user",
+            Action::UserChangePassword,
+            RecordType::User,
             id,
             json!({}),
         )
@@ -288,8 +289,8 @@ impl Auth<'_> {
         audit::record(
             &mut tx,
             actor,
-            "user.set_lang",
-            "user",
+            Action::UserSetLang,
+            RecordType::User,
             id,
             json!({"lang": lang.code()}),
         )

@@ -2,6 +2,7 @@
 //! directory, shown as thumbnails, and entered on the case's timeline and the audit chain with
 //! their SHA-256 (so a swapped file is detectable).
 
+use sanbao_domain::audit::{Action, RecordType};
 use std::io::Cursor;
 
 use chrono::{DateTime, Utc};
@@ -136,8 +137,8 @@ impl Cases<'_> {
         audit::record(
             &mut tx,
             actor,
-            "case.attach",
-            "case",
+            Action::CaseAttach,
+            RecordType::Case,
             &c.number,
             json!({"name": upload.name, "sha256": sha, "size": size}),
         )

@@ -1,6 +1,7 @@
 //! Editing a case — subject, description, priority, desk, assignee, tags — and assigning many
 //! at once from a queue.
 
+use sanbao_domain::audit::{Action, RecordType};
 use sanbao_domain::case::{CaseEdit, CaseEditForm, EventKind};
 use sanbao_domain::role::Permission;
 use sanbao_domain::{DeskId, UserId, text};
@@ -98,7 +99,15 @@ impl Cases<'_> {
         projector.write(&mut tx, c.id, now).await?;
         reindex(&mut tx, c.id).await?;
         let changes = json!({"subject": subject, "priority": priority.code(), "desk_id": desk, "assignee_id": assignee, "tags": tags});
-        audit::record(&mut tx, actor, "case.update", "case", &c.number, changes).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Action::CaseUpdate,
+            RecordType::Case,
+            &c.number,
+            changes,
+        )
+        .await?;
         tx.commit().await?;
         let c = self.by_id(c.id).await?;
         self.view(actor, c).await

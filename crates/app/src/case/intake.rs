@@ -2,6 +2,7 @@
 //! before anything is written, and the case written in one piece.
 
 use chrono::{DateTime, Utc};
+use sanbao_domain::audit::{Action, RecordType};
 use sanbao_domain::case::{self as dom, EventKind, Kind, NewCase, NewCaseForm};
 use sanbao_domain::role::Permission;
 use sanbao_store::case::intake::{self, CaseDraft, Created, Intake, Naming};
@@ -159,8 +160,8 @@ fn naming(
         search_words.push_str(&text_words);
         let record = audit::entry(
             &actor,
-            "case.create",
-            "case",
+            Action::CaseCreate,
+            RecordType::Case,
             &number,
             json!({"kind": kind.code(), "channel": channel.code(), "customer_id": i.customer_id, "new_customer": i.customer_created, "policy": policy}),
         );

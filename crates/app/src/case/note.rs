@@ -1,5 +1,6 @@
 //! Internal notes and messages to the customer on a case's timeline.
 
+use sanbao_domain::audit::{Action, RecordType};
 use sanbao_domain::case::{EventKind, has_policy_event, parse_text};
 use sanbao_domain::role::Permission;
 use sanbao_domain::{FieldError, text};
@@ -53,9 +54,13 @@ impl Cases<'_> {
         update::touch(&mut tx, c.id, now).await?;
         projector.write(&mut tx, c.id, now).await?;
         reindex(&mut tx, c.id).await?;
-        let action = format!("case.{}", kind.code());
+        let action = if to_customer {
+            Action::CaseMessage
+        } else {
+            Action::CaseNote
+        };
         let changes = json!({"chars": body.chars().count()});
-        audit::record(&mut tx, actor, &action, "case", &c.number, changes).await?;
+        audit::record(&mut tx, actor, action, RecordType::Case, &c.number, changes).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -3,6 +3,7 @@
 //! breached clock.
 
 use chrono::{DateTime, Utc};
+use sanbao_domain::audit::{Action, RecordType};
 use sanbao_domain::case::{EventKind, ExtendedService, exception_reason};
 use sanbao_domain::role::Permission;
 use sanbao_domain::text;
@@ -79,8 +80,8 @@ impl Cases<'_> {
         audit::record(
             &mut tx,
             actor,
-            "case.extended_service",
-            "case",
+            Action::CaseExtendedService,
+            RecordType::Case,
             &c.number,
             changes,
         )
@@ -143,8 +144,8 @@ async fn escalate_in(
     audit::record(
         tx,
         actor,
-        "case.escalate",
-        "case",
+        Action::CaseEscalate,
+        RecordType::Case,
         number,
         json!({"reason": reason}),
     )

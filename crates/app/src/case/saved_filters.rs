@@ -1,6 +1,7 @@
 //! Saved queue filters: a person names the filters they use every day and finds them beside
 //! the queues.
 
+use sanbao_domain::audit::{Action, RecordType};
 use sanbao_domain::role::Permission;
 use sanbao_domain::text;
 use sanbao_domain::user::parse_label;
@@ -83,8 +84,8 @@ impl Cases<'_> {
         audit::record(
             &mut tx,
             actor,
-            "filter.save",
-            "saved_filter",
+            Action::FilterSave,
+            RecordType::SavedFilter,
             id,
             json!({"name": name, "query": query}),
         )
@@ -109,8 +110,8 @@ impl Cases<'_> {
         audit::record(
             &mut tx,
             actor,
-            "filter.delete",
-            "saved_filter",
+            Action::FilterDelete,
+            RecordType::SavedFilter,
             id,
             json!({}),
         )

@@ -1,5 +1,6 @@
 //! Moving a case to another state, with what resolving and closing must record.
 
+use sanbao_domain::audit::{Action, RecordType};
 use sanbao_domain::case::{EventKind, Satisfaction, State, check_closing, check_transition};
 use sanbao_domain::role::Permission;
 use sanbao_store::case::update;
@@ -77,8 +78,8 @@ impl Cases<'_> {
         audit::record(
             &mut tx,
             actor,
-            "case.transition",
-            "case",
+            Action::CaseTransition,
+            RecordType::Case,
             &c.number,
             changes,
         )

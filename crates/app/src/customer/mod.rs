@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sanbao_domain::CustomerId;
+use sanbao_domain::audit::{Action, RecordType};
 use sanbao_domain::contact::Phone;
 use sanbao_domain::customer::CustomerKind;
 use sanbao_domain::role::Permission;
@@ -226,8 +227,8 @@ impl Customers<'_> {
         crate::audit::record(
             &mut tx,
             actor,
-            "customer.reveal",
-            "customer",
+            Action::CustomerReveal,
+            RecordType::Customer,
             id.0,
             serde_json::json!({ "fields": fields, "case": case }),
         )

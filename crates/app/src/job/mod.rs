@@ -4,6 +4,7 @@
 //! run more than once (a process can die after the effect and before marking it done), so each
 //! handler's effect is idempotent.
 
+use sanbao_domain::audit::{Action, RecordType};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -274,7 +275,15 @@ impl Jobs<'_> {
         if !repo::retry(&mut tx, id, now).await? {
             return Err(AppError::NotFound("job"));
         }
-        audit::record(&mut tx, actor, "job.retry", "job", id, json!({})).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Action::JobRetry,
+            RecordType::Job,
+            id,
+            json!({}),
+        )
+        .await?;
         tx.commit().await?;
         self.wake();
         Ok(())

@@ -3,6 +3,7 @@
 
 pub(crate) mod demo;
 
+use sanbao_domain::audit::{Action, RecordType};
 use sanbao_domain::role::Role;
 use sanbao_store::admin::{roles, users};
 use serde_json::json;
@@ -93,8 +94,8 @@ impl Setup<'_> {
                 audit::record(
                     &mut tx,
                     &system,
-                    "role.create",
-                    "role",
+                    Action::RoleCreate,
+                    RecordType::Role,
                     role.code(),
                     json!({"permissions": perms}),
                 )

@@ -3,10 +3,12 @@
 //! ([`AuditKey`], kept outside the database), so the chain cannot be recomputed from the database
 //! alone; [`Checkpoint`]s kept outside the database catch entries cut from the end.
 
+mod action;
 mod checkpoint;
 mod key;
 pub mod seal;
 
+pub use action::{Action, RecordType, action_label, record_type_label};
 pub use checkpoint::{BadCheckpoint, Checkpoint};
 pub use key::{AuditKey, BadKey};
 pub use seal::{Seal, SealBreak};

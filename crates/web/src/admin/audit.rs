@@ -10,6 +10,7 @@ use sanbao_app::admin::audit::AuditItem;
 use sanbao_app::admin::audit::AuditQuery;
 use sanbao_app::admin::users::{UserQuery, UserView};
 use sanbao_domain::UserId;
+use sanbao_domain::audit::{action_label, record_type_label};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -32,13 +33,42 @@ struct Filter {
     before: Option<i64>,
 }
 
+/// An audit entry as shown: its action, record type and changes in the viewer's language.
+struct Entry {
+    seq: i64,
+    at: chrono::DateTime<Utc>,
+    actor_name: String,
+    action: String,
+    record_type_code: String,
+    record_type: String,
+    record_id: String,
+    changes: String,
+}
+
+impl Entry {
+    fn of(e: AuditItem, tr: crate::i18n::Tr) -> Entry {
+        let en = tr.is_en();
+        Entry {
+            seq: e.seq,
+            at: e.at,
+            actor_name: e.actor_name,
+            action: action_label(&e.action, en),
+            record_type: record_type_label(&e.record_type, en),
+            record_type_code: e.record_type,
+            record_id: e.record_id,
+            changes: super::audit_changes::readable(&e.changes, tr),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "admin/audit.html")]
 struct AuditPage {
     layout: Layout,
-    entries: Vec<AuditItem>,
+    entries: Vec<Entry>,
     users: Vec<UserView>,
-    record_types: Vec<String>,
+    /// Each record type's code and label.
+    record_types: Vec<(String, String)>,
     user: Option<UserId>,
     record_type: String,
     record_id: String,
@@ -92,7 +122,13 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(f): Query<Filte
         .audit()
         .record_types(staff.actor())
         .await
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| {
+            let label = record_type_label(&t, tr.is_en());
+            (t, label)
+        })
+        .collect();
     // The user filter lists accounts when the viewer may see them (auditors may not).
     let users = state
         .app
@@ -116,7 +152,7 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(f): Query<Filte
     let layout = Layout::new(&staff, Section::Settings, tr.t("settings.audit"), tz);
     render(&AuditPage {
         layout,
-        entries: page.entries,
+        entries: page.entries.into_iter().map(|e| Entry::of(e, tr)).collect(),
         users,
         record_types,
         user,

@@ -3,6 +3,7 @@
 
 mod api_users;
 mod audit;
+mod audit_changes;
 mod calendar;
 mod desks;
 mod hours;

@@ -350,6 +350,11 @@ pub fn visible_text(html: &str) -> String {
 /// Codes people never read on a page: states, queue names, timeline kinds.
 pub const CODES: &[&str] = &[
     "due_soon",
+    "case.create",
+    "user.create",
+    "role.create",
+    "policy.save",
+    "calendar_override",
     "in_progress",
     "waiting_customer",
     "met_late",

@@ -82,3 +82,22 @@ document.addEventListener("click", function (ev) {
     window.history.back();
   }
 });
+// A checkbox with data-select-all="NAME" ticks or clears every checkbox NAME of its form, and
+// shows "some" when only some are ticked.
+document.addEventListener("change", function (ev) {
+  var box = ev.target;
+  if (!box || !box.form || box.type !== "checkbox") return;
+  var all = box.getAttribute("data-select-all");
+  if (all) {
+    box.form.querySelectorAll('input[type=checkbox][name="' + all + '"]').forEach(function (b) {
+      b.checked = box.checked;
+    });
+    return;
+  }
+  var head = box.form.querySelector('[data-select-all="' + box.name + '"]');
+  if (!head) return;
+  var boxes = Array.prototype.slice.call(box.form.querySelectorAll('input[type=checkbox][name="' + box.name + '"]'));
+  var ticked = boxes.filter(function (b) { return b.checked; }).length;
+  head.checked = ticked === boxes.length;
+  head.indeterminate = ticked > 0 && ticked < boxes.length;
+});

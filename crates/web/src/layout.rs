@@ -60,14 +60,17 @@ impl Layout {
                 .join("、"),
             csrf: staff.session.csrf_token.clone(),
             section,
-            notice: None,
+            notice: staff.flash.map(|f| f.text(staff.tr)),
             tz,
             nav,
         }
     }
 
+    /// Say `notice` on the page (instead of the action's flash message) when there is one.
     pub fn with_notice(mut self, notice: Option<&str>) -> Self {
-        self.notice = notice.map(str::to_owned);
+        if let Some(n) = notice {
+            self.notice = Some(n.to_owned());
+        }
         self
     }
 

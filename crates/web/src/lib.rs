@@ -11,6 +11,7 @@ mod edge;
 mod error;
 mod feature;
 mod files;
+mod flash;
 mod form;
 mod headers;
 mod i18n;
@@ -123,7 +124,8 @@ pub fn router(app: App, cfg: WebConfig) -> Router {
     let pages = pages
         .layer(middleware::from_fn(page::friendly_rejections))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::check))
-        .layer(middleware::from_fn_with_state(state.clone(), session::load));
+        .layer(middleware::from_fn_with_state(state.clone(), session::load))
+        .layer(middleware::from_fn(flash::carry));
 
     Router::new()
         .merge(pages)

@@ -96,6 +96,8 @@ pub struct Staff {
     /// The session cookie's value (to keep this session when the password changes).
     pub token: String,
     pub tr: Tr,
+    /// What the action before this page did, to say on it.
+    pub flash: Option<crate::flash::Flash>,
 }
 
 impl Staff {
@@ -113,6 +115,7 @@ impl FromRequestParts<AppState> for Staff {
                 tr: Tr::new(s.actor.lang),
                 session: s.clone(),
                 token: token.clone(),
+                flash: parts.extensions.get::<crate::flash::Flash>().copied(),
             }),
             None => {
                 let next = parts

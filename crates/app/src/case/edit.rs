@@ -38,6 +38,14 @@ pub(crate) fn unknown_reference(e: StoreError) -> AppError {
     }
 }
 
+/// The permissions that make someone a case's possible assignee: working on cases at the
+/// desk, or in the field (a technician is dispatched by being assigned).
+const ASSIGNABLE: [Permission; 2] = [Permission::CaseWrite, Permission::FieldService];
+
+fn assignable() -> [&'static str; 2] {
+    ASSIGNABLE.map(Permission::code)
+}
+
 impl Cases<'_> {
     /// Edit a case's subject, description, priority, desk, assignee and tags (409 when stale).
     /// Moving a case to another desk or person needs `case.assign`; without it one may only
@@ -62,6 +70,17 @@ impl Cases<'_> {
             && c.desk_id.is_none_or(|d| actor.desk_ids.contains(&d));
         if (moves_desk || moves_assignee) && !taking {
             actor.require(Permission::CaseAssign)?;
+        }
+        if moves_assignee
+            && let Some(Some(to)) = form.assignee_id
+            && !sanbao_store::admin::users::has_any_permission(&self.app.store, to.0, &assignable())
+                .await?
+        {
+            return Err(AppError::invalid(
+                "assignee_id",
+                "not_eligible",
+                text!("case.assignee_not_eligible"),
+            ));
         }
         let edit = CaseEdit::parse(form)?;
         let old_tags = &c.tags;
@@ -113,14 +132,12 @@ impl Cases<'_> {
         self.view(actor, c).await
     }
 
-    /// Staff a case can be assigned to (those who work on cases): `(id, name)`.
+    /// Staff a case can be assigned to (those who work on cases, technicians included):
+    /// `(id, name)`.
     pub async fn assignees(&self, actor: &Actor) -> Result<Vec<(UserId, String)>> {
         actor.require(Permission::CaseRead)?;
-        let users = sanbao_store::admin::users::with_permission(
-            &self.app.store,
-            Permission::CaseWrite.code(),
-        )
-        .await?;
+        let users =
+            sanbao_store::admin::users::with_any_permission(&self.app.store, &assignable()).await?;
         Ok(users.into_iter().map(|(id, n)| (UserId(id), n)).collect())
     }
 

@@ -331,11 +331,39 @@ pub fn escape_like(s: &str) -> String {
     out
 }
 
-/// Active users holding `permission` through a role: `(id, display name)`, by name.
-pub async fn with_permission(store: &Store, permission: &str) -> Result<Vec<(i64, String)>> {
-    Ok(on_pool!(store, c => sqlx::query_as(
-        "SELECT DISTINCT u.id, u.display_name FROM user_account u \
-         JOIN user_role ur ON ur.user_id = u.id JOIN role_permission rp ON rp.role_id = ur.role_id \
-         WHERE rp.permission = $1 AND u.active = TRUE ORDER BY u.display_name, u.id")
-        .bind(permission).fetch_all(c).await)?)
+/// Active users holding any of `permissions` through a role: `(id, display name)`, by name.
+pub async fn with_any_permission(
+    store: &Store,
+    permissions: &[&str],
+) -> Result<Vec<(i64, String)>> {
+    Ok(on_pool!(store, c => {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT DISTINCT u.id, u.display_name FROM user_account u \
+             JOIN user_role ur ON ur.user_id = u.id JOIN role_permission rp ON rp.role_id = ur.role_id \
+             WHERE u.active = TRUE AND rp.permission IN (",
+        );
+        let mut sep = qb.separated(", ");
+        for p in permissions {
+            sep.push_bind(*p);
+        }
+        qb.push(") ORDER BY u.display_name, u.id");
+        qb.build_query_as().fetch_all(c).await
+    })?)
+}
+
+/// Whether active user `id` holds any of `permissions` through a role.
+pub async fn has_any_permission(store: &Store, id: i64, permissions: &[&str]) -> Result<bool> {
+    Ok(on_pool!(store, c => {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT COUNT(*) FROM user_account u JOIN user_role ur ON ur.user_id = u.id \
+             JOIN role_permission rp ON rp.role_id = ur.role_id WHERE u.active = TRUE AND u.id = ",
+        );
+        qb.push_bind(id).push(" AND rp.permission IN (");
+        let mut sep = qb.separated(", ");
+        for p in permissions {
+            sep.push_bind(*p);
+        }
+        qb.push(")");
+        qb.build_query_scalar::<i64>().fetch_one(c).await
+    })? > 0)
 }

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use sanbao_app::AppError;
@@ -219,7 +219,11 @@ async fn save(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Redirect::to("/settings/hours").into_response(),
+        Ok(()) => crate::flash::redirect(
+            "/settings/hours",
+            crate::flash::Flash::Saved,
+            state.cfg.secure_cookies,
+        ),
         Err(AppError::Invalid(errs)) => {
             form(
                 &state,

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use sanbao_app::job::{JobCounts, JobView};
 
@@ -74,7 +74,11 @@ async fn list(State(state): State<AppState>, staff: Staff) -> Response {
 
 async fn retry(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Response {
     match state.app.jobs().retry(staff.actor(), id).await {
-        Ok(()) => Redirect::to("/settings/jobs").into_response(),
+        Ok(()) => crate::flash::redirect(
+            "/settings/jobs",
+            crate::flash::Flash::JobRetried,
+            state.cfg.secure_cookies,
+        ),
         Err(e) => PageError::new(e, staff.tr).into_response(),
     }
 }

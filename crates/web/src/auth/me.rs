@@ -127,7 +127,11 @@ async fn change_password(
             .await
     };
     match result {
-        Ok(()) => Redirect::to("/?password_changed=1").into_response(),
+        Ok(()) => crate::flash::redirect(
+            "/",
+            crate::flash::Flash::PasswordChanged,
+            state.cfg.secure_cookies,
+        ),
         Err(AppError::Invalid(errs)) => {
             let layout = Layout::new(
                 &staff,

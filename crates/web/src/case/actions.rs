@@ -4,7 +4,7 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use sanbao_app::AppError;
 use sanbao_app::case::Closing;
 use sanbao_domain::UserId;
@@ -13,6 +13,7 @@ use sanbao_domain::case::{CaseEditForm, ExtendedService};
 use super::detail::after_action;
 use crate::AppState;
 use crate::error::{PageError, classify};
+use crate::flash::{self, Flash};
 use crate::form::FormData;
 use crate::session::Staff;
 
@@ -39,7 +40,14 @@ pub(super) async fn transition(
             &closing,
         )
         .await;
-    after_action(&state, &staff, &number, result.map(|_| ())).await
+    after_action(
+        &state,
+        &staff,
+        &number,
+        result.map(|_| ()),
+        Flash::StateChanged,
+    )
+    .await
 }
 
 pub(super) async fn note(
@@ -58,7 +66,18 @@ pub(super) async fn note(
             f.checked("to_customer"),
         )
         .await;
-    after_action(&state, &staff, &number, result).await
+    after_action(
+        &state,
+        &staff,
+        &number,
+        result,
+        if f.checked("to_customer") {
+            Flash::MessageSent
+        } else {
+            Flash::NoteAdded
+        },
+    )
+    .await
 }
 
 pub(super) async fn exception(
@@ -72,7 +91,7 @@ pub(super) async fn exception(
         .cases()
         .report_exception(staff.actor(), &number, f.get("reason"))
         .await;
-    after_action(&state, &staff, &number, result).await
+    after_action(&state, &staff, &number, result, Flash::ExceptionReported).await
 }
 
 pub(super) async fn extended_service(
@@ -97,7 +116,7 @@ pub(super) async fn extended_service(
         }
         Err(e) => Err(AppError::Invalid(e)),
     };
-    after_action(&state, &staff, &number, result).await
+    after_action(&state, &staff, &number, result, Flash::ExtendedReported).await
 }
 
 pub(super) async fn assign(
@@ -121,7 +140,12 @@ pub(super) async fn assign(
         .cases()
         .update(staff.actor(), &number, f.version(), &edit)
         .await;
-    after_action(&state, &staff, &number, result.map(|_| ())).await
+    let done = if f.get("take") == "1" {
+        Flash::Taken(1)
+    } else {
+        Flash::Assigned(1)
+    };
+    after_action(&state, &staff, &number, result.map(|_| ()), done).await
 }
 
 /// Replace a case's tags with those typed into one box (commas or spaces between them).
@@ -146,7 +170,7 @@ pub(super) async fn tags(
         }
         Err(e) => Err(e.into()),
     };
-    after_action(&state, &staff, &number, result).await
+    after_action(&state, &staff, &number, result, Flash::Saved).await
 }
 
 pub(super) async fn bulk_assign(
@@ -175,7 +199,13 @@ pub(super) async fn bulk_assign(
             } else {
                 format!("/cases?{back}")
             };
-            Redirect::to(&to).into_response()
+            let n = u32::try_from(numbers.len()).unwrap_or(u32::MAX);
+            let done = if f.get("to") == "me" {
+                Flash::Taken(n)
+            } else {
+                Flash::Assigned(n)
+            };
+            flash::redirect(&to, done, state.cfg.secure_cookies)
         }
         Ok(refused) => {
             let msg: Vec<String> = refused

@@ -46,7 +46,7 @@ async fn upload(
         Err(UploadError::Csrf) => return crate::csrf::refuse(staff.tr),
         Err(UploadError::App(e)) => Err(e),
     };
-    after_action(&state, &staff, &number, result).await
+    after_action(&state, &staff, &number, result, crate::flash::Flash::Saved).await
 }
 
 async fn file(

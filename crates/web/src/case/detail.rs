@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use sanbao_app::AppError;
 use sanbao_app::admin::desks::Desk;
 use sanbao_app::case::{Attachment, CaseView};
@@ -13,6 +13,7 @@ use sanbao_domain::{DeskId, UserId};
 use super::view::{Chip, Now, TimelineItem, chips, options, tag_links, timeline};
 use crate::AppState;
 use crate::error::{PageError, classify};
+use crate::flash::{self, Flash};
 use crate::layout::{Layout, Section};
 use crate::page::render_status;
 use crate::session::Staff;
@@ -150,9 +151,10 @@ pub(crate) async fn after_action(
     staff: &Staff,
     number: &str,
     result: Result<(), AppError>,
+    done: Flash,
 ) -> Response {
     match result {
-        Ok(()) => Redirect::to(&format!("/cases/{number}")).into_response(),
+        Ok(()) => flash::redirect(&format!("/cases/{number}"), done, state.cfg.secure_cookies),
         Err(
             e @ (AppError::Rule { .. }
             | AppError::Stale

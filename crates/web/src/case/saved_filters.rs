@@ -1,12 +1,13 @@
 //! Saving and deleting one's queue filters (shown beside the queues on the case list).
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Form, Router};
 
 use crate::AppState;
 use crate::error::PageError;
+use crate::flash::{self, Flash};
 use crate::form::FormData;
 use crate::session::Staff;
 
@@ -23,14 +24,18 @@ async fn save(State(state): State<AppState>, staff: Staff, Form(f): Form<FormDat
         .save_filter(staff.actor(), f.get("name"), f.get("query"))
         .await
     {
-        Ok(saved) => Redirect::to(&format!("/cases?{}", saved.query)).into_response(),
+        Ok(saved) => flash::redirect(
+            &format!("/cases?{}", saved.query),
+            Flash::FilterSaved,
+            state.cfg.secure_cookies,
+        ),
         Err(e) => PageError::new(e, staff.tr).into_response(),
     }
 }
 
 async fn delete(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Response {
     match state.app.cases().delete_filter(staff.actor(), id).await {
-        Ok(()) => Redirect::to("/cases").into_response(),
+        Ok(()) => flash::redirect("/cases", Flash::FilterDeleted, state.cfg.secure_cookies),
         Err(e) => PageError::new(e, staff.tr).into_response(),
     }
 }

@@ -134,7 +134,11 @@ soon_pages! {
 
 async fn mark_read(State(state): State<AppState>, staff: Staff) -> Response {
     match state.app.notifications().mark_read(staff.actor()).await {
-        Ok(()) => axum::response::Redirect::to("/").into_response(),
+        Ok(()) => crate::flash::redirect(
+            "/",
+            crate::flash::Flash::NotificationsRead,
+            state.cfg.secure_cookies,
+        ),
         Err(e) => crate::error::PageError::new(e, staff.tr).into_response(),
     }
 }

@@ -627,6 +627,15 @@ async fn a_supervisor_assigns_selected_cases_to_an_agent_from_the_queue() {
             .unwrap()
             .starts_with("/cases?queue=unassigned")
     );
+    // The next page says what was done, once.
+    let back = res.headers()["location"].to_str().unwrap().to_owned();
+    let after = text(&c, t.url(&back)).await;
+    assert!(
+        after.contains("已分派 2 张服务单"),
+        "the queue says what bulk assign did"
+    );
+    let again = text(&c, t.url(&back)).await;
+    assert!(!again.contains("已分派"), "a reload does not repeat it");
     for n in [&a, &b] {
         let v = t
             .app
@@ -637,6 +646,34 @@ async fn a_supervisor_assigns_selected_cases_to_an_agent_from_the_queue() {
             .case;
         assert_eq!(v.assignee.map(|a| a.id), Some(agent_id));
     }
+    // A technician is offered (dispatch is assignment); a salesperson is neither offered nor
+    // taken.
+    let tech = t.user("liuyang", Role::Technician).await;
+    let sales = t.user("wujun", Role::Salesperson).await;
+    let page = text(&c, t.url("/cases?queue=all")).await;
+    assert!(
+        page.contains(&format!("<option value=\"{tech}\">")),
+        "technicians are offered"
+    );
+    assert!(!page.contains(&format!("<option value=\"{sales}\">")));
+    assert!(
+        page.contains("data-select-all=\"numbers\""),
+        "the queue can select all"
+    );
+    let res = c
+        .post(t.url("/cases/bulk-assign"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("back", "queue=all"),
+            ("numbers", a["number"].as_str().unwrap()),
+            ("assignee_id", &sales.to_string()),
+            ("to", "other"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("不能处理服务单"));
     // An agent's queue offers only "take".
     let (agent, _) = t.login("zhangwei", PASSWORD).await;
     let page = text(&agent, t.url("/cases?queue=all")).await;

@@ -259,9 +259,11 @@ async fn a_user_with_a_one_time_password_must_change_it_first() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        c.get(t.url("/")).send().await.unwrap().status(),
-        StatusCode::OK
+    let home = c.get(t.url("/")).send().await.unwrap();
+    assert_eq!(home.status(), StatusCode::OK);
+    assert!(
+        home.text().await.unwrap().contains("密码已修改"),
+        "the workbench says the password changed"
     );
 }
 

@@ -1256,6 +1256,8 @@ async fn due_soon_follows_each_clocks_own_window() {
 
 mod escalation {
     use super::*;
+    use sanbao_app::case::{CaseQuery, Queue};
+    use sanbao_domain::case::{ExtendedService, ReportKind};
 
     async fn late_complaint(t: &T, officer: &Actor) -> String {
         let received = chrono::Utc::now() - chrono::Duration::days(30);
@@ -1359,6 +1361,189 @@ mod escalation {
         );
         // The report and the three breaches; the refused report told nobody.
         assert_eq!(t.app.notifications().mine(&supervisor).await.unwrap().1, 4);
+    }
+
+    #[tokio::test]
+    async fn the_supervisor_acknowledges_a_cases_escalations_at_once() {
+        let t = setup().await;
+        t.user("wangfang", Role::ComplaintOfficer).await;
+        t.user("zhaolei", Role::ServiceSupervisor).await;
+        let officer = t.actor("wangfang").await;
+        let supervisor = t.actor("zhaolei").await;
+        let number = late_complaint(&t, &officer).await;
+        t.app.cases().sweep_clocks().await.unwrap();
+        t.app
+            .cases()
+            .report_exception(&officer, &number, "客户要求主管回电")
+            .await
+            .unwrap();
+        // One case on the desk, with its three breaches and the report, newest first.
+        let desk = t.app.cases().desk(&supervisor).await.unwrap();
+        assert_eq!(desk.escalated.len(), 1);
+        let waiting = &desk.escalated[0];
+        assert_eq!(waiting.case.number, number);
+        assert_eq!(waiting.reports.len(), 4);
+        assert!(waiting.reports[0].body.contains("客户要求主管回电"));
+        assert!(desk.extended.is_empty());
+        let escalated = CaseQuery {
+            queue: Some(Queue::Escalated),
+            ..Default::default()
+        };
+        let queue = t.app.cases().list(&supervisor, escalated.clone(), 50).await;
+        assert_eq!(queue.unwrap().cases.len(), 1);
+        // The officer may not acknowledge; nothing changes.
+        let refused = t
+            .app
+            .cases()
+            .acknowledge(&officer, &number, ReportKind::Escalation, None, "")
+            .await;
+        assert!(
+            matches!(refused, Err(AppError::Forbidden(_))),
+            "{refused:?}"
+        );
+        let n = t
+            .app
+            .cases()
+            .acknowledge(
+                &supervisor,
+                &number,
+                ReportKind::Escalation,
+                None,
+                "已回电安抚",
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 4);
+        // Off the desk and out of 已升级, still in 已超时; who and when are on the timeline.
+        assert!(
+            t.app
+                .cases()
+                .desk(&supervisor)
+                .await
+                .unwrap()
+                .escalated
+                .is_empty()
+        );
+        let queue = t.app.cases().list(&supervisor, escalated, 50).await;
+        assert!(queue.unwrap().cases.is_empty());
+        let breached = CaseQuery {
+            queue: Some(Queue::Breached),
+            ..Default::default()
+        };
+        let queue = t.app.cases().list(&supervisor, breached, 50).await;
+        assert_eq!(queue.unwrap().cases.len(), 1);
+        let detail = t.app.cases().get(&supervisor, &number).await.unwrap();
+        assert!(!detail.case.escalated);
+        let ack = detail
+            .timeline
+            .iter()
+            .find(|e| e.kind == EventKind::Acknowledged)
+            .expect("the acknowledgement is on the timeline");
+        assert_eq!(ack.actor_name, supervisor.display_name);
+        assert!(
+            ack.body.contains("4 项") && ack.body.contains("已回电安抚"),
+            "{}",
+            ack.body
+        );
+        // Nothing more to acknowledge: said so, nothing written.
+        let again = t
+            .app
+            .cases()
+            .acknowledge(&supervisor, &number, ReportKind::Escalation, None, "")
+            .await;
+        assert!(
+            matches!(
+                &again,
+                Err(AppError::Rule {
+                    code: "nothing_waiting",
+                    ..
+                })
+            ),
+            "{again:?}"
+        );
+        let after = t.app.cases().get(&supervisor, &number).await.unwrap();
+        assert_eq!(after.timeline.len(), detail.timeline.len());
+        // A new escalation puts the case back on the desk.
+        t.app
+            .cases()
+            .report_exception(&officer, &number, "客户再次来电")
+            .await
+            .unwrap();
+        let desk = t.app.cases().desk(&supervisor).await.unwrap();
+        assert_eq!(desk.escalated[0].reports.len(), 1);
+        // The records hold after all this.
+        let check = t
+            .app
+            .audit()
+            .verify_records(&Actor::system())
+            .await
+            .unwrap();
+        assert_eq!(check.broken_count, 0, "{:?}", check.broken);
+    }
+
+    #[tokio::test]
+    async fn extended_service_waits_for_the_supervisor_one_report_at_a_time() {
+        let t = setup().await;
+        t.user("zhangwei", Role::ServiceAgent).await;
+        t.user("zhaolei", Role::ServiceSupervisor).await;
+        let agent = t.actor("zhangwei").await;
+        let supervisor = t.actor("zhaolei").await;
+        let form = NewCaseForm {
+            kind: "repair".into(),
+            channel: "phone".into(),
+            customer: CustomerForm {
+                name: "李四".into(),
+                phone: "13800138001".into(),
+                ..Default::default()
+            },
+            subject: "离心机异响".into(),
+            ..Default::default()
+        };
+        let number = t
+            .app
+            .cases()
+            .open(&agent, &form, None)
+            .await
+            .unwrap()
+            .number
+            .clone();
+        let today = chrono::Utc::now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .date_naive()
+            .to_string();
+        for (start, end) in [("17:00", "18:30"), ("18:30", "19:00")] {
+            let report =
+                ExtendedService::parse(&today, start, end, true, "客户设备急用，延时维修").unwrap();
+            t.app
+                .cases()
+                .report_extended_service(&agent, &number, &report)
+                .await
+                .unwrap();
+        }
+        let desk = t.app.cases().desk(&supervisor).await.unwrap();
+        assert!(
+            desk.escalated.is_empty(),
+            "extended service is no escalation"
+        );
+        let reports = &desk.extended[0].reports;
+        assert_eq!(reports.len(), 2);
+        let first = reports[1].id;
+        let n = t
+            .app
+            .cases()
+            .acknowledge(
+                &supervisor,
+                &number,
+                ReportKind::ExtendedService,
+                Some(first),
+                "",
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        let desk = t.app.cases().desk(&supervisor).await.unwrap();
+        assert_eq!(desk.extended[0].reports.len(), 1);
+        assert_ne!(desk.extended[0].reports[0].id, first);
     }
 }
 

@@ -101,3 +101,8 @@ document.addEventListener("change", function (ev) {
   head.checked = ticked === boxes.length;
   head.indeterminate = ticked > 0 && ticked < boxes.length;
 });
+// Folded sections (the case filters) stay open on wide screens; on a phone they open on demand.
+(function () {
+  if (!window.matchMedia || !window.matchMedia("(min-width: 721px)").matches) return;
+  document.querySelectorAll("details[data-fold]").forEach(function (d) { d.open = true; });
+})();

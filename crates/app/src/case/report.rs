@@ -4,12 +4,13 @@
 
 use chrono::{DateTime, Utc};
 use sanbao_domain::audit::{Action, RecordType};
-use sanbao_domain::case::{EventKind, ExtendedService, exception_reason};
+use sanbao_domain::case::{EventKind, ExtendedService, ReportKind, exception_reason};
 use sanbao_domain::role::Permission;
 use sanbao_domain::text;
 use sanbao_store::Tx;
 use sanbao_store::case::escalation as repo;
 use sanbao_store::case::row::CaseRow;
+use sanbao_store::case::supervisor;
 use sanbao_store::notify;
 use serde_json::json;
 
@@ -75,6 +76,7 @@ impl Cases<'_> {
             facts,
         )
         .await?;
+        supervisor::file(&mut tx, c.id, ReportKind::ExtendedService, &text, now).await?;
         tell_supervisors(&mut tx, c.id, &format!("{}：{text}", c.number), now).await?;
         let changes = json!({"date": report.date, "minutes": report.minutes()});
         audit::record(
@@ -140,6 +142,7 @@ async fn escalate_in(
     now: DateTime<Utc>,
 ) -> Result<()> {
     append(tx, actor, id, EventKind::Escalation, now, reason, json!({})).await?;
+    supervisor::file(tx, id, ReportKind::Escalation, reason, now).await?;
     tell_supervisors(tx, id, &format!("{number}：{reason}"), now).await?;
     audit::record(
         tx,

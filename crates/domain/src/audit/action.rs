@@ -12,6 +12,7 @@ crate::code_enum! {
         CaseAttach = "case.attach", "上传附件", "File attached";
         CaseExtendedService = "case.extended_service", "汇报延长服务", "Extended service reported";
         CaseEscalate = "case.escalate", "上报主管", "Escalated to the supervisor";
+        CaseAcknowledge = "case.acknowledge", "主管确认上报", "Acknowledged by the supervisor";
         CustomerReveal = "customer.reveal", "查看完整个人信息", "Personal data shown in full";
         UserCreate = "user.create", "新建用户", "User created";
         UserUpdate = "user.update", "修改用户", "User edited";

@@ -17,6 +17,8 @@ code_enum! {
         Message = "message", "给客户的消息", "Message to the customer";
         Assignment = "assignment", "分派", "Assignment";
         Escalation = "escalation", "上报主管", "Escalation";
+        /// A supervisor acknowledged what waited for them on the case (who and when).
+        Acknowledged = "acknowledged", "主管确认", "Acknowledged by the supervisor";
         ExtendedService = "extended_service", "延长服务时间", "Extended service hours";
         Attachment = "attachment", "附件", "Attachment";
         Tags = "tags", "标签", "Tags";

@@ -20,5 +20,5 @@ pub use record::{
     CaseEdit, CaseEditForm, CaseRecord, MAX_TEXT_CHARS, NewCase, NewCaseForm, RegulatorTransfer,
     parse_priority, parse_subject, parse_text, regulator_transfer,
 };
-pub use report::{ExtendedService, exception_reason};
+pub use report::{ExtendedService, ReportKind, exception_reason};
 pub use transition::{REOPEN_DAYS, Refused, allowed_moves, check_closing, check_transition};

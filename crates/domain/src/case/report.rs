@@ -3,6 +3,17 @@
 use chrono::{NaiveDate, NaiveTime};
 
 use crate::user::parse_label;
+
+crate::code_enum! {
+    /// What waits on the supervisor's desk for an acknowledgement.
+    ReportKind, "report_kind", "上报类型", "report kind" {
+        /// A breached clock escalated by the sweeper, or an agent's exception report (seed
+        /// 5.1): the case shows as 已升级 until acknowledged.
+        Escalation = "escalation", "升级", "Escalation";
+        /// Service given outside the service hours (seed 2.2: reported afterwards).
+        ExtendedService = "extended_service", "延长服务时间", "Extended service hours";
+    }
+}
 use crate::{FieldError, FieldErrors, text};
 
 /// Service given outside the service hours (seed 2.2: in special cases the hours are

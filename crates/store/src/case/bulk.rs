@@ -5,7 +5,7 @@
 //! ordinary data and a new column reaches both.
 
 use chrono::{DateTime, Utc};
-use sanbao_domain::case::{CaseRecord, ClockRecord};
+use sanbao_domain::case::{CaseRecord, ClockRecord, ReportKind};
 
 use super::record::{CASE, case_values};
 use super::write::{
@@ -118,6 +118,29 @@ pub async fn insert(tx: &mut Tx, b: &BulkBatch) -> Result<()> {
         .map(|(id, clock, at)| vec![(*id).into(), clock.into(), (*at).into()])
         .collect();
     insert_rows(tx, &super::escalation::ESCALATION, false, escalations).await?;
+    // Each escalation waits on the supervisors' desk, as the sweeper's would.
+    let bodies: Vec<String> = b
+        .escalations
+        .iter()
+        .map(|(_, clock, _)| {
+            let label = sanbao_domain::policy::clock_label(clock);
+            sanbao_domain::text!("case.breach_escalated", clock = label).to_string()
+        })
+        .collect();
+    let reports = b
+        .escalations
+        .iter()
+        .zip(&bodies)
+        .map(|((id, _, at), body)| {
+            vec![
+                (*id).into(),
+                ReportKind::Escalation.code().into(),
+                body.into(),
+                (*at).into(),
+            ]
+        })
+        .collect();
+    insert_rows(tx, &super::supervisor::REPORT, false, reports).await?;
     insert_search(tx, &b.search).await
 }
 

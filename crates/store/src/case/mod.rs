@@ -12,6 +12,7 @@ pub mod record;
 pub mod row;
 pub mod saved_filters;
 pub mod search;
+pub mod supervisor;
 pub mod update;
 pub mod write;
 

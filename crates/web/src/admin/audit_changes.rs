@@ -2,7 +2,7 @@
 //! "before → after", coded values (states, kinds, channels …) by their label, yes/no for flags.
 //! The entry itself keeps the JSON it was hashed with; only its display is translated.
 
-use sanbao_domain::case::{Channel, Coded, Kind, Priority, State};
+use sanbao_domain::case::{Channel, Coded, Kind, Priority, ReportKind, State};
 use sanbao_domain::role::Role;
 use serde_json::Value;
 
@@ -19,6 +19,7 @@ const FIELDS: &[(&str, &str, &str)] = &[
     ("channel", "受理渠道", "channel"),
     ("chars", "字数", "characters"),
     ("code", "代码", "code"),
+    ("comment", "批示", "comment"),
     ("content_type", "文件类型", "file type"),
     ("customer_id", "客户编号", "customer id"),
     ("customers", "客户数", "customers"),
@@ -45,6 +46,8 @@ const FIELDS: &[(&str, &str, &str)] = &[
     ("priority", "优先级", "priority"),
     ("query", "查询", "query"),
     ("reason", "原因", "reason"),
+    ("report", "上报类型", "report kind"),
+    ("reports", "上报项数", "reports"),
     ("roles", "角色", "roles"),
     ("size", "大小", "size"),
     ("source", "来源", "source"),
@@ -76,6 +79,7 @@ fn coded(s: &str, tr: Tr) -> String {
         .or_else(|| label::<Kind>(s, en))
         .or_else(|| label::<Channel>(s, en))
         .or_else(|| label::<Priority>(s, en))
+        .or_else(|| label::<ReportKind>(s, en))
         .or_else(|| {
             s.parse::<Role>()
                 .ok()
@@ -87,7 +91,7 @@ fn coded(s: &str, tr: Tr) -> String {
 /// Fields whose values are codes (a state, kind, channel, priority, role, language): shown by
 /// their labels. Other text (a subject, a name) is shown as typed, even if it looks like a code.
 const CODED: &[&str] = &[
-    "state", "kind", "channel", "priority", "roles", "lang", "from", "to",
+    "state", "kind", "channel", "priority", "roles", "lang", "from", "to", "report",
 ];
 
 fn value(v: &Value, tr: Tr, codes: bool) -> String {

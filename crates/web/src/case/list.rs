@@ -22,7 +22,7 @@ use crate::session::{Staff, urlencode};
 const SEARCH_PAGE: i64 = 50;
 
 /// Queue badges count up to this many and then say "99+": a count never walks a long queue.
-const QUEUE_COUNT_CAP: i64 = 100;
+pub(crate) const QUEUE_COUNT_CAP: i64 = 100;
 
 /// A queue tab: code, label, count shown, current.
 pub(crate) struct Tab {
@@ -66,6 +66,23 @@ impl CasesPage {
 
     fn value<'a>(&self, v: &'a Option<String>) -> &'a str {
         v.as_deref().unwrap_or("")
+    }
+
+    /// Some filter beyond the queue is set (the folded filters open on a phone, and say so).
+    fn filtered(&self) -> bool {
+        let f = &self.f;
+        [
+            &f.kind,
+            &f.state,
+            &f.channel,
+            &f.desk,
+            &f.assignee,
+            &f.from,
+            &f.to,
+            &f.tag,
+        ]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
     }
 }
 

@@ -51,6 +51,8 @@ pub(crate) struct Chip {
     pub rule: String,
     /// The deadline rests on a provisional calendar year (marked 暂定).
     pub provisional: bool,
+    /// The case's most urgent clock (the one a phone's card shows).
+    pub urgent: bool,
 }
 
 const WEEKDAYS_ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
@@ -76,11 +78,29 @@ fn due_text(layout: &Layout, k: &ClockRecord) -> (String, Option<NaiveDate>) {
     }
 }
 
-pub(crate) fn chips(layout: &Layout, v: &CaseView, now: &Now) -> Vec<Chip> {
-    let tr = layout.tr;
+/// The most urgent of a case's clocks: a breached one before one due soon before one on time,
+/// then the earliest deadline; a case with no counting clock shows its first.
+fn most_urgent(v: &CaseView, now: &Now) -> usize {
+    let rank = |k: &ClockRecord| match k.state {
+        ClockState::Breached => 0,
+        ClockState::Running if k.soon_at.is_some_and(|s| now.at >= s) => 1,
+        ClockState::Running => 2,
+        _ => 3,
+    };
     v.clocks
         .iter()
-        .map(|k| {
+        .enumerate()
+        .min_by_key(|(_, k)| (rank(k), k.due_at))
+        .map_or(0, |(i, _)| i)
+}
+
+pub(crate) fn chips(layout: &Layout, v: &CaseView, now: &Now) -> Vec<Chip> {
+    let tr = layout.tr;
+    let urgent = most_urgent(v, now);
+    v.clocks
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
             let (due, day) = due_text(layout, k);
             let soon = k.soon_at.is_some_and(|s| now.at >= s);
             let (class, key) = match k.state {
@@ -108,6 +128,7 @@ pub(crate) fn chips(layout: &Layout, v: &CaseView, now: &Now) -> Vec<Chip> {
                 state_label: tr.t(key),
                 rule: k.rule.clone(),
                 provisional: k.provisional,
+                urgent: i == urgent,
             }
         })
         .collect()
@@ -250,6 +271,7 @@ fn entry_text(layout: &Layout, e: &TimelineEntry) -> String {
         EventKind::Message => tr.t("timeline.message").to_owned(),
         EventKind::Assignment => tr.t("timeline.assignment").to_owned(),
         EventKind::Escalation => tr.t("timeline.escalation").to_owned(),
+        EventKind::Acknowledged => tr.t("timeline.acknowledged").to_owned(),
         EventKind::ExtendedService => tr.t("timeline.extended_service").to_owned(),
         EventKind::Attachment => tr.t("timeline.attachment").to_owned(),
         EventKind::DeadlineMoved => moved_text(layout, data),

@@ -1,10 +1,14 @@
-//! The workbench (工作台) and the sections later work fills.
+//! The workbench (工作台) — each role's own work: counts and next cases for those who work on
+//! cases, the supervisor's desk, notifications — and the sections later work fills.
+
+mod desk;
+mod work;
 
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use sanbao_domain::role::Permission;
 
 use crate::AppState;
@@ -17,7 +21,9 @@ pub(crate) fn feature() -> Feature {
     Feature::pages(
         Router::new()
             .route("/", get(home))
-            .route("/notifications/read", axum::routing::post(mark_read))
+            .route("/notifications/read", post(mark_read))
+            .route("/desk/{number}/acknowledge", post(desk::acknowledge))
+            .route("/desk/{number}/reassign", post(desk::reassign))
             .route("/products", get(products))
             .route("/sales", get(sales))
             .route("/reports", get(reports)),
@@ -72,6 +78,8 @@ struct HomePage {
     permissions: Vec<Permitted>,
     notices: Vec<Notice>,
     unread: i64,
+    work: Option<work::Work>,
+    desk: Option<desk::DeskView>,
 }
 
 async fn home(State(state): State<AppState>, staff: Staff) -> Response {
@@ -84,12 +92,17 @@ async fn home(State(state): State<AppState>, staff: Staff) -> Response {
             label: tr.pick(p.label_zh(), p.label_en()),
         })
         .collect();
-    let (list, unread) = state
-        .app
-        .notifications()
-        .mine(staff.actor())
-        .await
-        .unwrap_or_default();
+    let notifications = state.app.notifications();
+    let (notes, work, desk) = tokio::join!(
+        notifications.mine(staff.actor()),
+        work::load(&state, &staff, &layout),
+        desk::load(&state, &staff, &layout),
+    );
+    let (list, unread) = notes.unwrap_or_default();
+    let desk = match desk {
+        Ok(d) => d,
+        Err(e) => return crate::error::PageError::new(e, tr).into_response(),
+    };
     let notices = list
         .into_iter()
         .map(|n| Notice {
@@ -104,6 +117,8 @@ async fn home(State(state): State<AppState>, staff: Staff) -> Response {
         permissions,
         notices,
         unread,
+        work,
+        desk,
     })
 }
 

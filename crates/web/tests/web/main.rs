@@ -2,6 +2,7 @@
 #![allow(clippy::too_many_lines)]
 
 mod cases;
+mod desk;
 mod edge;
 mod files;
 mod matrix;
@@ -905,9 +906,9 @@ async fn the_queue_page_filters_by_desk_assignee_and_dates() {
     let url = format!("/cases?queue=all&assignee={wangfang}");
     let r = c.get(t.url(&url)).send().await.unwrap();
     let mine = r.text().await.unwrap();
-    assert!(mine.contains("<td class=\"nowrap\">王芳</td>"));
+    assert!(mine.contains("<td class=\"nowrap c-assignee\">王芳</td>"));
     assert!(
-        !mine.contains("<td class=\"nowrap\">张伟</td>"),
+        !mine.contains("<td class=\"nowrap c-assignee\">张伟</td>"),
         "only the chosen assignee's cases"
     );
     let (s, body) = page("/cases?from=2026-13-01").await;

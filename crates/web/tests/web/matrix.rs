@@ -69,6 +69,13 @@ const MATRIX: &[(&str, &str, Need)] = &[
     ("POST", "/cases/{number}/assign", Any(&[P::CaseAssign])),
     ("POST", "/cases/{number}/tags", Any(&[P::CaseWrite])),
     ("POST", "/cases/bulk-assign", Any(&[P::CaseWrite])),
+    // The supervisor's desk: acknowledging is theirs; reassigning in place is an assignment.
+    (
+        "POST",
+        "/desk/{number}/acknowledge",
+        Any(&[P::CaseSupervise]),
+    ),
+    ("POST", "/desk/{number}/reassign", Any(&[P::CaseAssign])),
     (
         "GET",
         "/cases/{number}/attachments/{id}",

@@ -362,4 +362,5 @@ pub const CODES: &[&str] = &[
     "complaint_received",
     "fault_reported",
     "extended_service",
+    "case.acknowledge",
 ];

@@ -40,7 +40,7 @@ struct Entry {
     actor_name: String,
     action: String,
     record_type_code: String,
-    record_type: String,
+    record_type_label: String,
     record_id: String,
     changes: String,
 }
@@ -53,7 +53,7 @@ impl Entry {
             at: e.at,
             actor_name: e.actor_name,
             action: action_label(&e.action, en),
-            record_type: record_type_label(&e.record_type, en),
+            record_type_label: record_type_label(&e.record_type, en),
             record_type_code: e.record_type,
             record_id: e.record_id,
             changes: super::audit_changes::readable(&e.changes, tr),

@@ -137,10 +137,10 @@ pub(crate) fn chips(layout: &Layout, v: &CaseView, now: &Now) -> Vec<Chip> {
 /// A case as a row of a case table, in the viewer's language.
 pub(crate) struct Row {
     pub number: String,
-    pub kind: &'static str,
+    pub kind_label: &'static str,
     pub subject: String,
     pub customer: String,
-    pub state: &'static str,
+    pub state_label: &'static str,
     pub state_code: &'static str,
     pub assignee: String,
     pub received: String,
@@ -156,10 +156,10 @@ impl Row {
         Row {
             chips: chips(layout, v, now),
             number: v.number.clone(),
-            kind: v.kind.label(en),
+            kind_label: v.kind.label(en),
             subject: v.subject.clone(),
             customer: format!("{} {}", v.customer.name, v.phone_shown),
-            state: v.state.label(en),
+            state_label: v.state.label(en),
             state_code: v.state.code(),
             assignee: v
                 .assignee

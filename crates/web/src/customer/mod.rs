@@ -67,7 +67,7 @@ struct ListPage {
 struct ListRow {
     id: CustomerId,
     name: String,
-    kind: &'static str,
+    kind_label: &'static str,
     phone: String,
     cases: i64,
     since: String,
@@ -104,7 +104,7 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
         .into_iter()
         .map(|c| ListRow {
             id: c.id,
-            kind: c.kind.label(en),
+            kind_label: c.kind.label(en),
             since: layout.time(&c.created_at),
             name: c.name,
             phone: c.phone_shown,

@@ -11,6 +11,8 @@ use crate::deadline::{Context, Due, Unit, due};
 use crate::text;
 use crate::text::Text;
 
+pub mod form;
+
 /// Clock names used across Sanbao: code, Chinese, English.
 pub const CLOCKS: &[(&str, &str, &str)] = &[
     ("first_response", "首次响应", "First response"),
@@ -213,15 +215,18 @@ impl PolicyError {
 
 /// The presets shipped with Sanbao.
 pub const PRESETS: &[(&str, &str)] = &[
-    ("seed", include_str!("../data/policies/seed.toml")),
-    ("cn-sanbao", include_str!("../data/policies/cn-sanbao.toml")),
+    ("seed", include_str!("../../data/policies/seed.toml")),
+    (
+        "cn-sanbao",
+        include_str!("../../data/policies/cn-sanbao.toml"),
+    ),
     (
         "cn-online-7day",
-        include_str!("../data/policies/cn-online-7day.toml"),
+        include_str!("../../data/policies/cn-online-7day.toml"),
     ),
     (
         "cn-medical-device",
-        include_str!("../data/policies/cn-medical-device.toml"),
+        include_str!("../../data/policies/cn-medical-device.toml"),
     ),
 ];
 
@@ -231,9 +236,14 @@ fn line_of(text: &str, byte: usize) -> usize {
 
 /// The line of the `i`-th `[[clock]]` header (for errors in that table).
 fn clock_line(text: &str, i: usize) -> Option<usize> {
+    header_line(text, "[[clock]]", i)
+}
+
+/// The line of the `i`-th header `header` (`[[clause]]` …).
+fn header_line(text: &str, header: &str, i: usize) -> Option<usize> {
     text.lines()
         .enumerate()
-        .filter(|(_, l)| l.trim_start().starts_with("[[clock]]"))
+        .filter(|(_, l)| l.trim_start().starts_with(header))
         .nth(i)
         .map(|(n, _)| n + 1)
 }
@@ -373,6 +383,7 @@ impl Policy {
 
     fn check(&self, text: &str) -> Result<(), PolicyError> {
         self.check_top(text)?;
+        self.check_clauses(text)?;
         for (i, c) in self.clocks.iter().enumerate() {
             let err = |field: &str, message: Text| PolicyError {
                 line: clock_line(text, i),
@@ -393,6 +404,25 @@ impl Policy {
                     ),
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// Every clause has a title and a text.
+    fn check_clauses(&self, text: &str) -> Result<(), PolicyError> {
+        for (i, c) in self.clauses.iter().enumerate() {
+            let missing = if c.title.trim().is_empty() {
+                "title"
+            } else if c.text.trim().is_empty() {
+                "text"
+            } else {
+                continue;
+            };
+            return Err(PolicyError {
+                line: header_line(text, "[[clause]]", i),
+                field: format!("clause[{}].{missing}", i + 1),
+                message: text!("policy.clause_incomplete"),
+            });
         }
         Ok(())
     }

@@ -10,6 +10,7 @@ mod hours;
 mod jobs;
 mod notice;
 mod policies;
+mod policy_form;
 mod roles;
 mod tokens;
 mod users;

@@ -11,10 +11,12 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use sanbao_app::AppError;
 use sanbao_app::admin::policies::{PolicyInfo, PolicyVersion};
 use sanbao_domain::diff::{self, Line};
+use sanbao_domain::policy::form::PolicyForm;
 use sanbao_domain::policy::{self as dom, Explained, Policy};
 use sanbao_domain::role::Permission;
 use serde::Deserialize;
 
+use super::policy_form::{self, Editor};
 use crate::AppState;
 use crate::error::{PageError, classify};
 use crate::form::FormData;
@@ -28,6 +30,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/policy", get(public))
         .route("/settings/policies", get(list).post(save_new))
         .route("/settings/policies/{name}", get(show).post(save))
+        .route("/settings/policies/{name}/form", post(save_form))
         .route("/settings/policies/{name}/activate", post(activate))
         .route("/settings/policies/{name}/diff", get(diff_page))
 }
@@ -78,6 +81,9 @@ struct PolicyPage {
     history: Vec<PolicyVersion>,
     body: String,
     version: i32,
+    /// The form view; the TOML view opens instead when its text was the one refused.
+    editor: Editor,
+    toml_open: bool,
     error: Option<String>,
     can_edit: bool,
     events: Vec<(&'static str, &'static str)>,
@@ -97,7 +103,7 @@ fn clock_lines(p: &Policy) -> Vec<ClockLine> {
     p.clocks
         .iter()
         .map(|c| ClockLine {
-            clock: format!("{} {}", dom::clock_label(&c.clock), c.clock),
+            clock: dom::clock_label(&c.clock).to_owned(),
             event: dom::event_label(&c.event).to_owned(),
             length: c.unit.describe_zh(c.n),
             rule: c.rule.clone(),
@@ -122,7 +128,7 @@ fn explain_lines(state: &AppState, e: &[Explained]) -> Vec<ExplainLine> {
     let tz = state.cfg.timezone;
     e.iter()
         .map(|x| ExplainLine {
-            clock: format!("{} {}", dom::clock_label(&x.clock), x.clock),
+            clock: dom::clock_label(&x.clock).to_owned(),
             length: x.unit.describe_zh(x.n),
             due: match x.due.due_date {
                 Some(d) => format!("{d} 24:00"),
@@ -139,13 +145,24 @@ fn explain_lines(state: &AppState, e: &[Explained]) -> Vec<ExplainLine> {
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A form field at fault and why, in the reader's language.
+type FieldFault = Option<(String, String)>;
+
+/// What was typed into the editor and refused, shown back as typed.
+#[derive(Default)]
+struct Draft {
+    /// The TOML view's text and the version it was read at.
+    toml: Option<(String, i32)>,
+    /// The form view's fields, the version, and the field at fault with why.
+    form: Option<(PolicyForm, i32, FieldFault)>,
+}
+
 async fn policy_page(
     state: &AppState,
     staff: &Staff,
     name: &str,
     status: StatusCode,
-    edited: Option<(String, i32)>,
+    draft: Draft,
     error: Option<String>,
     q: ExplainQuery,
 ) -> Response {
@@ -179,7 +196,21 @@ async fn policy_page(
         (q.at.as_deref().is_some_and(|a| !a.is_empty()) && explained.is_none())
             .then(|| tr.t("policy.bad_time").to_owned())
     });
-    let (body, version) = edited.unwrap_or_else(|| (info.body.clone(), info.version));
+    let toml_open = draft.toml.is_some();
+    let (body, mut version) = draft
+        .toml
+        .unwrap_or_else(|| (info.body.clone(), info.version));
+    let editor = match draft.form {
+        Some((form, v, field_error)) => {
+            version = v;
+            Editor::new(tr, form, field_error)
+        }
+        None => Editor::new(
+            tr,
+            parsed.as_ref().map(PolicyForm::of).unwrap_or_default(),
+            None,
+        ),
+    };
     let notice = q.notice.as_deref().map(|n| match n {
         "activated" => tr.t("policy.activated"),
         _ => tr.t("notice.saved"),
@@ -196,6 +227,8 @@ async fn policy_page(
             history,
             body,
             version,
+            editor,
+            toml_open,
             error,
             can_edit: staff.actor().can(Permission::SettingsManage),
             events: dom::EVENTS
@@ -215,16 +248,42 @@ async fn show(
     Path(name): Path<String>,
     Query(q): Query<ExplainQuery>,
 ) -> Response {
-    policy_page(&state, &staff, &name, StatusCode::OK, None, None, q).await
+    policy_page(
+        &state,
+        &staff,
+        &name,
+        StatusCode::OK,
+        Draft::default(),
+        None,
+        q,
+    )
+    .await
 }
 
 async fn save_inner(state: &AppState, staff: &Staff, page_name: &str, f: &FormData) -> Response {
     let body = f.get("body").replace("\r\n", "\n");
     let version: i32 = f.get("version").trim().parse().unwrap_or(0);
+    let draft = Draft {
+        toml: Some((body.clone(), version)),
+        form: None,
+    };
+    save_text(state, staff, page_name, body, version, f.get("note"), draft).await
+}
+
+/// Save `body` as the next version; when refused, show the page again with `draft`.
+async fn save_text(
+    state: &AppState,
+    staff: &Staff,
+    page_name: &str,
+    body: String,
+    version: i32,
+    note: &str,
+    draft: Draft,
+) -> Response {
     match state
         .app
         .policies()
-        .save(staff.actor(), &body, version, f.get("note"))
+        .save(staff.actor(), &body, version, note)
         .await
     {
         Ok(_) => {
@@ -241,7 +300,7 @@ async fn save_inner(state: &AppState, staff: &Staff, page_name: &str, f: &FormDa
                 staff,
                 page_name,
                 status,
-                Some((body, version)),
+                draft,
                 Some(msg),
                 ExplainQuery::default(),
             )
@@ -258,6 +317,49 @@ async fn save(
     Form(f): Form<FormData>,
 ) -> Response {
     save_inner(&state, &staff, &name, &f).await
+}
+
+/// The form view saved: its fields become the policy text, checked field by field.
+async fn save_form(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Form(f): Form<FormData>,
+) -> Response {
+    if !staff.actor().can(Permission::SettingsManage) {
+        return PageError::new(AppError::Forbidden(Permission::SettingsManage), staff.tr)
+            .into_response();
+    }
+    let form = policy_form::read(&f, &name);
+    let version: i32 = f.get("version").trim().parse().unwrap_or(0);
+    match form.to_text() {
+        Ok(body) => {
+            let draft = Draft {
+                toml: None,
+                form: Some((form, version, None)),
+            };
+            save_text(&state, &staff, &name, body, version, f.get("note"), draft).await
+        }
+        Err(e) => {
+            let msg = staff.tr.text(&e.message);
+            let top = staff.tr.t("policy.form_refused").to_owned();
+            let draft = Draft {
+                toml: None,
+                form: Some((form, version, Some((e.field, msg)))),
+            };
+            let q = ExplainQuery::default();
+            policy_page(
+                &state,
+                &staff,
+                &name,
+                StatusCode::BAD_REQUEST,
+                draft,
+                Some(top),
+                q,
+            )
+            .await
+        }
+    }
 }
 
 async fn save_new(

@@ -6,6 +6,7 @@ mod desk;
 mod edge;
 mod files;
 mod matrix;
+mod policy_form;
 mod support;
 
 use reqwest::StatusCode;

@@ -170,6 +170,11 @@ const MATRIX: &[(&str, &str, Need)] = &[
     ),
     (
         "POST",
+        "/settings/policies/{name}/form",
+        Any(&[P::SettingsManage]),
+    ),
+    (
+        "POST",
         "/settings/policies/{name}/activate",
         Any(&[P::SettingsManage]),
     ),

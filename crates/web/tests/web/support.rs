@@ -363,4 +363,8 @@ pub const CODES: &[&str] = &[
     "fault_reported",
     "extended_service",
     "case.acknowledge",
+    "first_response",
+    "request_window",
+    "published",
+    "amended by",
 ];

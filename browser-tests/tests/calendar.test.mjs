@@ -23,7 +23,7 @@ async function verificationDue(page) {
   await page.selectOption("#explain-form select[name=event]", "complaint_received");
   await page.fill("#explain-form input[name=at]", "2026-09-30T18:00");
   await Promise.all([page.waitForURL(/at=2026-09-30T18/), page.click("#explain-form button[type=submit]")]);
-  const row = page.locator("#explained tbody tr", { hasText: "verification" });
+  const row = page.locator("#explained tbody tr", { hasText: "初步核实" });
   return (await row.locator("[data-testid=due]").innerText()).trim();
 }
 

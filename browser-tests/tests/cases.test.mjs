@@ -25,13 +25,14 @@ async function move(page, to) {
 test("a service agent logs a complaint and gets a receipt, not a 404", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await login(page, server.url, "lina", "sanbao-demo-2026");
-  const logComplaint = async () => {
+  const logComplaint = async (beforeSaving = async () => {}) => {
     await page.goto(new URL("/cases/new", server.url).href);
     await page.selectOption("select[name=kind]", "complaint");
     await page.selectOption("select[name=channel]", "phone");
     await page.fill("input[name=customer_phone]", "137 0000 1111");
     await page.fill("input[name=customer_name]", "周女士");
     await page.fill("input[name=subject]", "净水器安装后漏水");
+    await beforeSaving();
     await Promise.all([page.waitForURL(/\/receipt$/), page.click("#intake button[type=submit]")]);
   };
   await logComplaint();
@@ -42,8 +43,27 @@ test("a service agent logs a complaint and gets a receipt, not a 404", async () 
   assert.match(await page.locator("#receipt").innerText(), /无权查看详情/);
   assert.equal(await page.locator("[data-testid=receipt-others]").count(), 0);
   await page.screenshot({ path: join(shotsDir, "case-receipt-agent.png"), fullPage: true });
-  // The same customer calls again: the receipt warns of the open complaint, by number only.
-  await logComplaint();
+  // No warning for a first complaint.
+  await page.goto(new URL("/cases/new", server.url).href);
+  await page.selectOption("select[name=kind]", "complaint");
+  await page.fill("input[name=customer_phone]", "137 0000 2222");
+  await page.waitForTimeout(600);
+  assert.equal(await page.locator("[data-testid=intake-dups]").isVisible(), false);
+  // The same customer calls again: the intake form warns of the open complaint before it is
+  // saved, and so does the receipt, by number only.
+  await logComplaint(async () => {
+    const dups = page.locator("[data-testid=intake-dups]");
+    await dups.waitFor({ state: "visible" });
+    assert.match(await dups.innerText(), new RegExp(number));
+    assert.match(await dups.innerText(), /由其他部门处理/);
+    assert.equal(await dups.locator("a").count(), 0, "no link to a complaint the agent may not open");
+    await page.screenshot({ path: join(shotsDir, "case-intake-duplicate.png"), fullPage: true });
+    // Another kind of case for the same customer is no duplicate.
+    await page.selectOption("select[name=kind]", "repair");
+    await dups.waitFor({ state: "hidden" });
+    await page.selectOption("select[name=kind]", "complaint");
+    await dups.waitFor({ state: "visible" });
+  });
   const others = page.locator("[data-testid=receipt-others]");
   assert.match(await others.innerText(), new RegExp(number));
   assert.equal(await others.locator("a").count(), 0, "no link to a complaint the agent may not open");

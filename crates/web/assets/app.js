@@ -52,7 +52,47 @@ document.addEventListener("change", function (ev) {
   var found = {};
   if (!phone || !list) return;
   var timer = null;
+  // Before saving: the customer's open cases of the kind chosen, each linked where the agent
+  // may open it.
+  var kind = document.getElementById("kind");
+  var dups = document.getElementById("intake-dups");
+  var dupTimer = null;
+  function checkDups() {
+    clearTimeout(dupTimer);
+    var v = phone.value.replace(/\D/g, "");
+    if (!dups || !kind) return;
+    if (v.length < 7) { dups.hidden = true; return; }
+    dupTimer = setTimeout(function () {
+      var q = "phone=" + encodeURIComponent(v) + "&kind=" + encodeURIComponent(kind.value);
+      fetch("/cases/customers/open?" + q, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (rows) {
+          var ul = dups.querySelector("ul");
+          ul.innerHTML = "";
+          rows.forEach(function (c) {
+            var li = document.createElement("li");
+            if (c.subject !== null) {
+              var a = document.createElement("a");
+              a.href = "/cases/" + encodeURIComponent(c.number);
+              a.target = "_blank";
+              a.textContent = c.number;
+              li.appendChild(a);
+              li.appendChild(document.createTextNode(" " + c.subject + " · " + c.received));
+            } else {
+              li.textContent = c.number + " · " + c.received + " · " + dups.getAttribute("data-private");
+            }
+            ul.appendChild(li);
+          });
+          dups.hidden = rows.length === 0;
+        })
+        .catch(function () {});
+    }, 250);
+  }
+  if (kind) kind.addEventListener("change", checkDups);
+  phone.addEventListener("change", checkDups);
+  checkDups();
   phone.addEventListener("input", function () {
+    checkDups();
     clearTimeout(timer);
     var v = phone.value.replace(/\D/g, "");
     if (found[v] && name && !name.value) name.value = found[v];

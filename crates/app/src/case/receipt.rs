@@ -4,8 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use sanbao_domain::case::{ClockRecord, Kind};
+use sanbao_domain::contact::Phone;
+use sanbao_domain::role::Permission;
 use sanbao_store::case::queue::{self as queue_repo, CaseFilter};
 use sanbao_store::case::row as repo;
+use sanbao_store::customer as customer_repo;
 
 use super::{Cases, can_see};
 use crate::{Actor, AppError, Result};
@@ -54,7 +57,7 @@ impl Cases<'_> {
         let logged_it = actor.user_id.is_some()
             && c.record.created_by == actor.user_id
             && now - c.record.created_at < chrono::Duration::hours(RECEIPT_HOURS);
-        let may_open = can_see(actor, &c) && actor.can(sanbao_domain::role::Permission::CaseRead);
+        let may_open = can_see(actor, &c) && actor.can(Permission::CaseRead);
         if !may_open && !logged_it {
             return Err(AppError::NotFound("case"));
         }
@@ -73,6 +76,25 @@ impl Cases<'_> {
             may_open,
             others,
         })
+    }
+
+    /// Before a case is logged: the open cases of `kind` of the customer with exactly this
+    /// phone, so that the agent sees a case already running before entering it again. A
+    /// number that is not a whole phone finds nothing (typing ahead must not list others).
+    pub async fn open_for_intake(
+        &self,
+        actor: &Actor,
+        phone: &str,
+        kind: &str,
+    ) -> Result<Vec<OtherCase>> {
+        actor.require(Permission::CaseWrite)?;
+        let (Ok(phone), Ok(kind)) = (Phone::parse(phone), kind.parse::<Kind>()) else {
+            return Ok(Vec::new());
+        };
+        match customer_repo::customer_id_by_phone(&self.app.store, phone.as_str()).await? {
+            Some(id) => self.open_of_same_kind(actor, id, kind, None).await,
+            None => Ok(Vec::new()),
+        }
     }
 
     /// The open cases of `kind` for customer `customer_id` (but `except`), newest first; a

@@ -41,8 +41,16 @@ pub struct PolicyForm {
 }
 
 impl ClockFields {
-    fn is_blank(&self) -> bool {
+    /// A row left empty (the form's row for adding a clock).
+    pub fn is_blank(&self) -> bool {
         self.clock.trim().is_empty() && self.n.trim().is_empty() && self.rule.trim().is_empty()
+    }
+}
+
+impl ClauseFields {
+    /// A row left empty (the form's row for adding a clause).
+    pub fn is_blank(&self) -> bool {
+        self.title.trim().is_empty() && self.text.trim().is_empty()
     }
 }
 
@@ -128,7 +136,7 @@ impl PolicyForm {
         let clauses = self
             .clauses
             .iter()
-            .filter(|c| !(c.title.trim().is_empty() && c.text.trim().is_empty()))
+            .filter(|c| !c.is_blank())
             .map(|c| Clause {
                 title: c.title.trim().to_owned(),
                 text: c.text.trim().to_owned(),

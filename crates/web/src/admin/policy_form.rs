@@ -66,6 +66,13 @@ fn labels(
 
 impl Editor {
     pub fn new(tr: Tr, mut form: PolicyForm, error: Option<(String, String)>) -> Editor {
+        // A form shown again keeps the rows typed in, and has one blank row at the end.
+        while form.clocks.last().is_some_and(ClockFields::is_blank) {
+            form.clocks.pop();
+        }
+        while form.clauses.last().is_some_and(ClauseFields::is_blank) {
+            form.clauses.pop();
+        }
         form.clocks.push(ClockFields {
             unit: "working_days".into(),
             ..Default::default()

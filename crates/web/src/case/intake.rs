@@ -163,3 +163,45 @@ pub(super) async fn customer_lookup(
         }
     }
 }
+
+#[derive(Deserialize)]
+#[serde(default)]
+#[derive(Default)]
+pub(super) struct OpenQuery {
+    phone: String,
+    kind: String,
+}
+
+/// Before saving: the customer's open cases of the kind chosen (JSON for the intake form's
+/// warning); a case the agent may not open is given by number alone.
+pub(super) async fn open_cases(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<OpenQuery>,
+) -> Response {
+    let tz = state.cfg.timezone;
+    match state
+        .app
+        .cases()
+        .open_for_intake(staff.actor(), &q.phone, &q.kind)
+        .await
+    {
+        Ok(list) => Json(
+            list.into_iter()
+                .map(|c| {
+                    let received = c.received_at.with_timezone(&tz).format("%Y-%m-%d %H:%M");
+                    serde_json::json!({
+                        "number": c.number,
+                        "subject": c.subject,
+                        "received": received.to_string(),
+                    })
+                })
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(e) => {
+            let (status, _, message, _) = classify(&e, staff.tr);
+            (status, Json(serde_json::json!({"error": message}))).into_response()
+        }
+    }
+}

@@ -26,6 +26,7 @@ pub(crate) fn feature() -> Feature {
         .route("/cases", get(list::list).post(intake::create))
         .route("/cases/new", get(intake::new_form))
         .route("/cases/customers", get(intake::customer_lookup))
+        .route("/cases/customers/open", get(intake::open_cases))
         .route("/cases/{number}", get(detail::show))
         .route("/cases/{number}/receipt", get(receipt::show))
         .route("/cases/{number}/transition", post(actions::transition))

@@ -1273,6 +1273,29 @@ async fn intake_ends_on_a_receipt_even_for_a_case_the_agent_may_not_open() {
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    // Before logging the next one, the form warns of it: by number, without its subject.
+    let open = |phone: &str, kind: &str| {
+        let url = t.url(&format!("/cases/customers/open?phone={phone}&kind={kind}"));
+        let c = c.clone();
+        async move {
+            c.get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let dups = open("139 1234 5678", "complaint").await;
+    assert_eq!(dups[0]["number"], number.as_str(), "{dups}");
+    assert!(dups[0]["subject"].is_null(), "{dups}");
+    assert_eq!(open("13912345678", "repair").await, json!([]));
+    assert_eq!(
+        open("139123", "complaint").await,
+        json!([]),
+        "a prefix finds nothing"
+    );
     // Another agent gets no receipt of it.
     t.user("zhangwei", Role::ServiceAgent).await;
     let (other, _) = t.login("zhangwei", PASSWORD).await;

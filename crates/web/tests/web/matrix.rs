@@ -58,6 +58,7 @@ const MATRIX: &[(&str, &str, Need)] = &[
     ("POST", "/cases", Any(&[P::CaseWrite])),
     ("GET", "/cases/new", Any(&[P::CaseWrite])),
     ("GET", "/cases/customers", Any(&[P::CustomerRead])),
+    ("GET", "/cases/customers/open", Any(&[P::CaseWrite])),
     ("GET", "/cases/{number}", Any(&[P::CaseRead])),
     // The receipt is also shown to whoever logged the case, for a while, whatever their role.
     ("GET", "/cases/{number}/receipt", Hidden(&[P::CaseRead])),

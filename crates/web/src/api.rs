@@ -30,7 +30,8 @@ use crate::{ApiError, AppState};
     tags(
         (name = "cases", description = "服务单 Service cases"),
         (name = "users", description = "用户 Staff accounts"),
-        (name = "me", description = "The caller"),
+        (name = "customers", description = "客户 Customers"),
+        (name = "me", description = "当前用户 The caller"),
     )
 )]
 struct ApiDoc;

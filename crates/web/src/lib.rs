@@ -5,6 +5,7 @@
 
 // What every feature shares.
 mod api;
+mod api_docs;
 mod assets;
 mod csrf;
 mod edge;

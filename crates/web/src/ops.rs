@@ -15,13 +15,15 @@ pub(crate) fn router(openapi: Arc<utoipa::openapi::OpenApi>) -> Router<AppState>
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .route(
-            "/api/openapi.json",
+        .route("/api/openapi.json", {
+            let openapi = openapi.clone();
             get(move || {
                 let doc = openapi.clone();
                 async move { Json(doc.as_ref().clone()) }
-            }),
-        )
+            })
+        })
+        .route("/api/docs", get(crate::api_docs::page))
+        .layer(axum::Extension(openapi))
 }
 
 /// The process is up.

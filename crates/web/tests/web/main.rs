@@ -1302,3 +1302,46 @@ async fn intake_ends_on_a_receipt_even_for_a_case_the_agent_may_not_open() {
     let res = other.get(t.url(&to)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+/// The API reference is the OpenAPI document as a page: every operation and data shape, in
+/// the reader's language, with no script beyond Sanbao's own.
+#[tokio::test]
+async fn the_api_reference_page_lists_every_operation_of_the_document() {
+    let t = TestApp::spawn().await;
+    let doc: Value = reqwest::get(t.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res = reqwest::get(t.url("/api/docs")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("API 参考"));
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let shown = format!(
+                "<span class=\"method {m}\">{m}</span> <code>{path}</code>",
+                m = method.to_uppercase()
+            );
+            assert!(html.contains(&shown), "{method} {path} is not on the page");
+        }
+    }
+    for name in doc["components"]["schemas"].as_object().unwrap().keys() {
+        assert!(html.contains(&format!("id=\"shape-{name}\"")), "{name}");
+    }
+    let scripts: Vec<&str> = html.split("<script").skip(1).collect();
+    assert!(
+        scripts.iter().all(|s| s.contains("/static/")),
+        "{scripts:?}"
+    );
+    assert!(
+        a11y_problems(&html).is_empty(),
+        "{:?}",
+        a11y_problems(&html)
+    );
+    // The token page links to it.
+    let c = t.admin().await;
+    let tokens = c.get(t.url("/settings/tokens")).send().await.unwrap();
+    assert!(tokens.text().await.unwrap().contains("href=\"/api/docs\""));
+}

@@ -45,6 +45,7 @@ const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/readyz", Public),
     ("GET", "/metrics", MetricsToken),
     ("GET", "/policy", Public),
+    ("GET", "/api/docs", Public),
     ("GET", "/static/{name}", Public),
     ("GET", "/me", Signed),
     ("POST", "/me/lang", Signed),

@@ -90,3 +90,24 @@ test("on a phone the case list is cards and the filters fold away", async () => 
   await page.screenshot({ path: join(shotsDir, "cases-desktop.png"), fullPage: false });
   await page.close();
 });
+
+test("the administrator's first-run checklist ticks a step once it is done", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(page, server.url, "admin", "sanbao-demo-2026");
+  const list = page.locator("[data-testid=checklist]");
+  await list.waitFor({ state: "visible" });
+  const todo = () => list.locator("li.todo").count();
+  const before = await todo();
+  assert.ok(before >= 1);
+  await page.screenshot({ path: join(shotsDir, "checklist.png"), fullPage: false });
+  await Promise.all([page.waitForURL(/\/settings#company$/), list.locator("a[href='/settings#company']").click()]);
+  await page.fill("#company input[name=company_name]", "福州百盛医疗器械有限公司");
+  await Promise.all([page.waitForURL(/\/$/), page.click("#company button[type=submit]")]);
+  assert.match(await page.locator(".notice").first().innerText(), /已保存/);
+  assert.equal(await todo(), before - 1);
+  await page.setViewportSize({ width: 390, height: 844 });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 400, `the page is ${wide}px wide at 390px`);
+  await page.screenshot({ path: join(shotsDir, "checklist-phone.png"), fullPage: false });
+  await page.close();
+});

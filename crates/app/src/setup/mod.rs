@@ -1,7 +1,10 @@
 //! Making a database ready to serve: the nine roles, the first administrator, and (on request)
 //! the demo data set.
 
+mod checklist;
 pub(crate) mod demo;
+
+pub use checklist::Step;
 
 use sanbao_domain::audit::{Action, RecordType};
 use sanbao_domain::role::Role;

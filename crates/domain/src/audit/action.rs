@@ -38,6 +38,7 @@ crate::code_enum! {
         FilterDelete = "filter.delete", "删除筛选", "Filter deleted";
         JobRetry = "job.retry", "重试后台任务", "Background job retried";
         BenchGenerate = "bench.generate", "生成测试数据", "Test data generated";
+        CompanySet = "company.set", "设置公司名称", "Company name set";
     }
 }
 
@@ -55,6 +56,7 @@ crate::code_enum! {
         CalendarOverride = "calendar_override", "公司工作日/休息日", "Company day";
         SavedFilter = "saved_filter", "保存的筛选", "Saved filter";
         Job = "job", "后台任务", "Background job";
+        Setting = "setting", "系统设置", "Setting";
     }
 }
 

@@ -5,6 +5,7 @@ mod api_users;
 mod audit;
 mod audit_changes;
 mod calendar;
+mod company;
 mod desks;
 mod hours;
 mod jobs;
@@ -18,19 +19,19 @@ mod users;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sanbao_domain::role::Permission;
 
 use crate::AppState;
 use crate::feature::{Feature, NavEntry};
 use crate::layout::{Layout, Section};
-use crate::page::render;
 use crate::session::Staff;
 
 pub(crate) fn feature() -> Feature {
     let pages = Router::new()
         .route("/settings", get(index))
+        .merge(company::router())
         .merge(users::router())
         .merge(roles::router())
         .merge(desks::router())
@@ -72,6 +73,10 @@ pub(crate) struct Card {
 struct SettingsPage {
     layout: Layout,
     cards: Vec<Card>,
+    /// The company-name form, for those who manage settings.
+    may_name_company: bool,
+    company_name: String,
+    errors: crate::form::Errors,
 }
 
 /// The settings pages: link, title key, text key, and who sees it (any of; empty: everyone
@@ -134,6 +139,20 @@ const CARDS: &[(&str, &str, &str, &[Permission])] = &[
 ];
 
 async fn index(State(state): State<AppState>, staff: Staff) -> Response {
+    let name = match state.app.setup().company_name().await {
+        Ok(n) => n.unwrap_or_default(),
+        Err(e) => return crate::error::PageError::new(e, staff.tr).into_response(),
+    };
+    index_page(&state, &staff, &name, None).await
+}
+
+/// The settings index, with the company name as typed and why it was refused, if it was.
+async fn index_page(
+    state: &AppState,
+    staff: &Staff,
+    company_name: &str,
+    errors: Option<crate::form::Errors>,
+) -> Response {
     let tr = staff.tr;
     let a = staff.actor();
     let cards = CARDS
@@ -146,10 +165,24 @@ async fn index(State(state): State<AppState>, staff: Staff) -> Response {
         })
         .collect();
     let layout = Layout::new(
-        &staff,
+        staff,
         Section::Settings,
         tr.t("nav.settings"),
         state.cfg.timezone,
     );
-    render(&SettingsPage { layout, cards })
+    let status = if errors.is_some() {
+        axum::http::StatusCode::BAD_REQUEST
+    } else {
+        axum::http::StatusCode::OK
+    };
+    crate::page::render_status(
+        status,
+        &SettingsPage {
+            layout,
+            cards,
+            may_name_company: a.can(Permission::SettingsManage),
+            company_name: company_name.to_owned(),
+            errors: errors.unwrap_or_default(),
+        },
+    )
 }

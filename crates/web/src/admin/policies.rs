@@ -465,13 +465,20 @@ async fn diff_page(
 struct PublicPage {
     tr: Tr,
     policy: Policy,
+    /// The company's name, once it was set.
+    company: Option<String>,
 }
 
 /// The active policy in plain Chinese, for customers (seed: 商家应在明显位置显示售后服务规定).
 async fn public(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let tr = lang_from_headers(&headers);
+    let company = state.app.setup().company_name().await.ok().flatten();
     match state.app.policies().active().await {
-        Ok((policy, _)) => render(&PublicPage { tr, policy }),
+        Ok((policy, _)) => render(&PublicPage {
+            tr,
+            policy,
+            company,
+        }),
         Err(e) => PageError::new(e, tr).into_response(),
     }
 }

@@ -71,6 +71,18 @@ struct Notice {
     unread: bool,
 }
 
+struct ChecklistStep {
+    label: &'static str,
+    href: &'static str,
+    done: bool,
+}
+
+/// The first-run checklist, while a step is left.
+struct Checklist {
+    progress: String,
+    steps: Vec<ChecklistStep>,
+}
+
 #[derive(Template)]
 #[template(path = "home/home.html")]
 struct HomePage {
@@ -80,6 +92,37 @@ struct HomePage {
     unread: i64,
     work: Option<work::Work>,
     desk: Option<desk::DeskView>,
+    checklist: Option<Checklist>,
+}
+
+/// The first-run checklist for those who manage settings, until every step is done.
+async fn checklist(state: &AppState, staff: &Staff) -> Option<Checklist> {
+    if !staff.actor().can(Permission::SettingsManage) {
+        return None;
+    }
+    let steps = match state.app.setup().checklist(staff.actor()).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "first-run checklist not read");
+            return None;
+        }
+    };
+    let done = steps.iter().filter(|(_, d)| *d).count();
+    (done < steps.len()).then(|| Checklist {
+        progress: staff
+            .tr
+            .t("checklist.progress")
+            .replace("{done}", &done.to_string())
+            .replace("{total}", &steps.len().to_string()),
+        steps: steps
+            .into_iter()
+            .map(|(s, done)| ChecklistStep {
+                label: staff.tr.t(s.key()),
+                href: s.href(),
+                done,
+            })
+            .collect(),
+    })
 }
 
 async fn home(State(state): State<AppState>, staff: Staff) -> Response {
@@ -93,10 +136,11 @@ async fn home(State(state): State<AppState>, staff: Staff) -> Response {
         })
         .collect();
     let notifications = state.app.notifications();
-    let (notes, work, desk) = tokio::join!(
+    let (notes, work, desk, checklist) = tokio::join!(
         notifications.mine(staff.actor()),
         work::load(&state, &staff, &layout),
         desk::load(&state, &staff, &layout),
+        checklist(&state, &staff),
     );
     let (list, unread) = notes.unwrap_or_default();
     let desk = match desk {
@@ -119,6 +163,7 @@ async fn home(State(state): State<AppState>, staff: Staff) -> Response {
         unread,
         work,
         desk,
+        checklist,
     })
 }
 

@@ -1345,3 +1345,79 @@ async fn the_api_reference_page_lists_every_operation_of_the_document() {
     let tokens = c.get(t.url("/settings/tokens")).send().await.unwrap();
     assert!(tokens.text().await.unwrap().contains("href=\"/api/docs\""));
 }
+
+/// The administrator's workbench lists the first-run steps, each ticked by what exists: the
+/// company name set on /settings ticks its step and shows on the public policy page.
+#[tokio::test]
+async fn the_first_run_checklist_ticks_itself_off() {
+    let t = TestApp::spawn().await;
+    let c = t.admin().await;
+    let home = c
+        .get(t.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("data-testid=\"checklist\""), "{home}");
+    let todo = |html: &str| html.matches("<li class=\"todo\"").count();
+    let before = todo(&home);
+    assert!(before >= 5, "a fresh database has most steps left: {home}");
+    assert!(home.contains("href=\"/settings#company\""));
+    let token = t.csrf(&c, "/settings").await;
+    // A name that is too long is refused on its field, nothing saved.
+    let long = "公".repeat(61);
+    let res = c
+        .post(t.url("/settings/company"))
+        .form(&[("_csrf", token.as_str()), ("company_name", long.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("id=\"err-company_name\"")
+    );
+    let res = c
+        .post(t.url("/settings/company"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("company_name", "福州百盛医疗器械有限公司"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let home = c
+        .get(t.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(todo(&home), before - 1, "{home}");
+    assert!(!home.contains("href=\"/settings#company\""));
+    let public = reqwest::get(t.url("/policy"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(public.contains("福州百盛医疗器械有限公司"));
+    // The demo data set has its desks, staff and customers: those steps are ticked.
+    let demo = TestApp::spawn_with(true).await;
+    let (c, _) = demo.login("admin", sanbao_app::setup::DEMO_PASSWORD).await;
+    let home = c
+        .get(demo.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(home.matches("<li class=\"done\"").count(), 3, "{home}");
+}

@@ -162,6 +162,7 @@ const MATRIX: &[(&str, &str, Need)] = &[
         "/settings/calendar/notice/load",
         Any(&[P::SettingsManage]),
     ),
+    ("POST", "/settings/company", Any(&[P::SettingsManage])),
     ("GET", "/settings/policies", Signed),
     ("POST", "/settings/policies", Any(&[P::SettingsManage])),
     ("GET", "/settings/policies/{name}", Signed),

@@ -230,6 +230,7 @@ impl Generator {
             id: self.customer_id,
             row: CustomerWrite {
                 kind: CustomerKind::Individual,
+                contact_name: name.clone(),
                 name,
                 phone,
                 address: String::new(),

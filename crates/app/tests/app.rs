@@ -245,7 +245,7 @@ async fn bad_input_names_every_field_and_writes_nothing() {
     let AppError::Invalid(errs) = e else {
         panic!("{e:?}")
     };
-    let fields: Vec<&str> = errs.0.iter().map(|e| e.field).collect();
+    let fields: Vec<&str> = errs.0.iter().map(|e| e.field.as_ref()).collect();
     assert_eq!(fields, ["username", "display_name", "roles"]);
     let (head_after, _) = sanbao_store::audit::head(&t.db.store).await.unwrap();
     assert_eq!(head_before, head_after);
@@ -708,7 +708,7 @@ async fn desks_validate_and_audit() {
         .unwrap_err();
     let AppError::Invalid(errs) = e else { panic!() };
     assert_eq!(
-        errs.0.iter().map(|e| e.field).collect::<Vec<_>>(),
+        errs.0.iter().map(|e| e.field.as_ref()).collect::<Vec<_>>(),
         ["code", "name", "kind"]
     );
     let page = t
@@ -853,6 +853,9 @@ async fn suite_runs_on_the_requested_backend() {
         assert_eq!(t.db.store.kind(), sanbao_app::BackendKind::Postgres);
     }
 }
+
+#[path = "app/customers.rs"]
+mod customers;
 
 mod calendar_and_policies {
     use super::*;

@@ -132,6 +132,20 @@ impl CreditCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The code made of these 17 characters and their check character, if they are all
+    /// allowed (demo and test data).
+    pub fn completed(first17: &str) -> Option<CreditCode> {
+        if first17.len() != 17 {
+            return None;
+        }
+        let mut sum = 0;
+        for (c, w) in first17.bytes().zip(USCC_WEIGHTS) {
+            sum += USCC_CHARS.iter().position(|x| *x == c)? as u32 * w;
+        }
+        let check = USCC_CHARS[((31 - sum % 31) % 31) as usize] as char;
+        Some(CreditCode(format!("{first17}{check}")))
+    }
 }
 
 /// How many leading characters of an address a masked view keeps: about the province and city
@@ -189,6 +203,9 @@ mod tests {
     #[test]
     fn credit_codes() {
         assert!(CreditCode::parse("91110000802100433B").is_ok());
+        let made = CreditCode::completed("91350100M000100Y4").unwrap();
+        assert_eq!(made.as_str(), "91350100M000100Y43");
+        assert!(CreditCode::completed("91350100M000100I4").is_none());
         assert!(CreditCode::parse(" 91350100m000100y43 ").is_ok());
         assert_eq!(CreditCode::parse("9135010").unwrap_err().code, "length");
         assert_eq!(

@@ -1,5 +1,6 @@
 //! Validation errors that name the field and say why, in words a user can act on.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::text::Text;
@@ -8,8 +9,9 @@ use crate::text::Text;
 /// [`Text`]: rendered in the reader's language, Chinese by default).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
-    /// The form or JSON field the error belongs to, e.g. `username`.
-    pub field: &'static str,
+    /// The form or JSON field the error belongs to, e.g. `username`, or a row's field as the
+    /// form names it (`contact[2].phone`).
+    pub field: Cow<'static, str>,
     /// A stable code for programs, e.g. `too_short`.
     pub code: &'static str,
     /// What is wrong, for people.
@@ -19,7 +21,16 @@ pub struct FieldError {
 impl FieldError {
     pub fn new(field: &'static str, code: &'static str, message: Text) -> Self {
         Self {
-            field,
+            field: Cow::Borrowed(field),
+            code,
+            message,
+        }
+    }
+
+    /// An error on a field of a form's row (`contact[2].phone`).
+    pub fn at(field: String, code: &'static str, message: Text) -> Self {
+        Self {
+            field: Cow::Owned(field),
             code,
             message,
         }
@@ -28,7 +39,19 @@ impl FieldError {
     /// The same error on another field (a phone checked for `customer.phone`).
     #[must_use]
     pub fn on(self, field: &'static str) -> Self {
-        Self { field, ..self }
+        Self {
+            field: Cow::Borrowed(field),
+            ..self
+        }
+    }
+
+    /// The same error on a field of a form's row (`contact[2].phone`).
+    #[must_use]
+    pub fn on_row(self, field: String) -> Self {
+        Self {
+            field: Cow::Owned(field),
+            ..self
+        }
     }
 }
 

@@ -46,7 +46,7 @@ pub fn parse_tags(input: &str) -> Result<Vec<String>, FieldError> {
 pub fn parse_tag_list(items: &[String]) -> Result<Vec<String>, FieldError> {
     let mut tags: Vec<String> = Vec::new();
     for item in items {
-        let t = parse_tag(item).map_err(|e| FieldError { field: "tags", ..e })?;
+        let t = parse_tag(item).map_err(|e| e.on("tags"))?;
         if !tags.contains(&t) {
             tags.push(t);
         }
@@ -106,7 +106,7 @@ mod tests {
             ["vip", "漏水"]
         );
         let e = parse_tag_list(&list(&["a,b"])).unwrap_err();
-        assert_eq!((e.field, e.code), ("tags", "invalid"));
+        assert_eq!((e.field.as_ref(), e.code), ("tags", "invalid"));
         assert_eq!(parse_tag_list(&list(&[""])).unwrap_err().field, "tags");
     }
 

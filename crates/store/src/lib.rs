@@ -282,7 +282,8 @@ impl Store {
     /// Apply pending migrations. On PostgreSQL sqlx holds an advisory lock meanwhile, so several
     /// processes starting together migrate once; on SQLite the single writer serialises them.
     pub async fn migrate(&self) -> Result<()> {
-        let had_seals = self.migration_applied(seal::MIGRATION).await;
+        let had_seals = self.migration_applied(seal::MIGRATION).await
+            && self.migration_applied(seal::CONTACTS_MIGRATION).await;
         match &self.backend {
             Backend::Sqlite { write, .. } => {
                 write

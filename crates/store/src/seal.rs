@@ -75,6 +75,19 @@ pub const CUSTOMER: Sealed = Sealed {
     ],
 };
 
+/// A customer's contact person: who they are to the customer and the phone that finds them.
+pub const CONTACT: Sealed = Sealed {
+    table: "customer_contact",
+    label: "id",
+    fields: &[
+        ("customer_id", Ty::Int),
+        ("name", Ty::Text),
+        ("role", Ty::Text),
+        ("phone", Ty::Text),
+        ("created_at", Ty::Time),
+    ],
+};
+
 pub const EVENT: Sealed = Sealed {
     table: "case_event",
     label: "id",
@@ -90,7 +103,7 @@ pub const EVENT: Sealed = Sealed {
 };
 
 /// Every sealed table, in the order `audit verify` checks them.
-pub const TABLES: [&Sealed; 3] = [&CUSTOMER, &CASE, &EVENT];
+pub const TABLES: [&Sealed; 4] = [&CUSTOMER, &CONTACT, &CASE, &EVENT];
 
 /// A value as the seal covers it. Instants are taken to the microsecond: PostgreSQL keeps no
 /// more, so a seal made before the write checks against the row read back.
@@ -272,14 +285,19 @@ pub async fn check_batch(
 /// The migration that added the seal columns.
 pub(crate) const MIGRATION: i64 = 11;
 
+/// The migration that gave every customer their first contact and folded organisations
+/// entered once per phone into one: the rows it wrote or moved are sealed after it.
+pub(crate) const CONTACTS_MIGRATION: i64 = 14;
+
 /// The audit action of sealing the rows written before seals existed.
 pub const SEALED_EXISTING: &str = "records.seal_existing";
 
 /// Seal the rows written before seals existed, with an audit entry that says how many: run
-/// when the migration adding seals has just been applied (a database upgraded from before;
-/// on a new one there is nothing to seal and nothing is written), or by an operator's
-/// `sanbao audit seal-existing` after an upgrade that was interrupted between the two. At no
-/// other time is an unsealed row sealed: `audit verify` names it.
+/// when the migration adding seals, or the one adding customer contacts, has just been
+/// applied (a database upgraded from before; on a new one there is nothing to seal and
+/// nothing is written), or by an operator's `sanbao audit seal-existing` after an upgrade
+/// that was interrupted between the two. At no other time is an unsealed row sealed:
+/// `audit verify` names it.
 pub async fn seal_existing(store: &Store) -> Result<u64> {
     let mut counts = serde_json::Map::new();
     let mut total = 0u64;

@@ -49,7 +49,6 @@ document.addEventListener("change", function (ev) {
   var phone = document.getElementById("customer_phone");
   var list = document.getElementById("phone-matches");
   var name = document.getElementById("customer_name");
-  var found = {};
   if (!phone || !list) return;
   var timer = null;
   // Before saving: the customer's open cases of the kind chosen, each linked where the agent
@@ -91,28 +90,69 @@ document.addEventListener("change", function (ev) {
   if (kind) kind.addEventListener("change", checkDups);
   phone.addEventListener("change", checkDups);
   checkDups();
+  // What a found customer fills in: the name, and for an organisation its kind and credit
+  // code (the phone typed stays: a new phone becomes one of the organisation's contacts).
+  var ckind = document.querySelector("select[name=customer_kind]");
+  var code = document.querySelector("input[name=customer_credit_code]");
+  var contact = document.querySelector("input[name=customer_contact]");
+  function fill(c) {
+    if (name && !name.value) name.value = c.name;
+    if (ckind) ckind.value = c.kind;
+    if (code && !code.value && c.credit_code) code.value = c.credit_code;
+    if (contact && !contact.value && c.contact) contact.value = c.contact;
+    if (ckind) ckind.dispatchEvent(new Event("change"));
+  }
+  function lookup(q, then) {
+    fetch("/cases/customers?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(then)
+      .catch(function () {});
+  }
   phone.addEventListener("input", function () {
     checkDups();
     clearTimeout(timer);
     var v = phone.value.replace(/\D/g, "");
-    if (found[v] && name && !name.value) name.value = found[v];
     if (v.length < 3) return;
     timer = setTimeout(function () {
-      fetch("/cases/customers?phone=" + encodeURIComponent(v), { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : []; })
-        .then(function (rows) {
-          list.innerHTML = "";
-          rows.forEach(function (c) {
-            found[c.phone] = c.name;
-            var o = document.createElement("option");
-            o.value = c.phone;
-            o.label = c.name;
-            list.appendChild(o);
-          });
-        })
-        .catch(function () {});
+      lookup(v, function (rows) {
+        list.innerHTML = "";
+        rows.forEach(function (c) {
+          var o = document.createElement("option");
+          o.value = c.phone;
+          o.label = c.name;
+          list.appendChild(o);
+        });
+        // A whole number that belongs to one customer: theirs.
+        if (rows.length === 1 && v.length >= 7 && rows[0].exact) fill(rows[0]);
+      });
     }, 200);
   });
+  // Finding an organisation by its name or credit code (a caller from a known company).
+  var org = document.getElementById("customer_lookup");
+  var orgList = document.getElementById("customer-matches");
+  var orgs = {};
+  var orgTimer = null;
+  if (org && orgList) {
+    org.addEventListener("input", function () {
+      var v = org.value.trim();
+      if (orgs[v]) { fill(orgs[v]); return; }
+      clearTimeout(orgTimer);
+      if (v.length < 2) return;
+      orgTimer = setTimeout(function () {
+        lookup(v, function (rows) {
+          orgList.innerHTML = "";
+          rows.forEach(function (c) {
+            orgs[c.name] = c;
+            var o = document.createElement("option");
+            o.value = c.name;
+            o.label = (c.credit_code || "") + " " + c.phone;
+            orgList.appendChild(o);
+          });
+          if (orgs[org.value.trim()]) fill(orgs[org.value.trim()]);
+        });
+      }, 200);
+    });
+  }
 })();
 // "Back" links go back in the browser's history when there is one (no inline script).
 document.addEventListener("click", function (ev) {

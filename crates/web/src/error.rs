@@ -15,7 +15,7 @@ use crate::i18n::Tr;
 pub(crate) fn classify(
     e: &AppError,
     tr: Tr,
-) -> (StatusCode, &'static str, String, Option<&'static str>) {
+) -> (StatusCode, &'static str, String, Option<&str>) {
     match e {
         AppError::Invalid(errs) => (
             StatusCode::BAD_REQUEST,
@@ -25,7 +25,7 @@ pub(crate) fn classify(
                 .map(|e| tr.text(&e.message))
                 .collect::<Vec<_>>()
                 .join("；"),
-            errs.first().map(|e| e.field),
+            errs.first().map(|e| e.field.as_ref()),
         ),
         AppError::Unauthenticated => (
             StatusCode::UNAUTHORIZED,
@@ -71,7 +71,7 @@ pub(crate) fn classify(
             StatusCode::CONFLICT,
             "duplicate",
             tr.text(&f.message),
-            Some(f.field),
+            Some(f.field.as_ref()),
         ),
         AppError::Rule { code, message } => (
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -34,6 +34,9 @@ pub enum Flash {
     FilterDeleted,
     NotificationsRead,
     JobRetried,
+    CustomerCreated,
+    /// A customer merged into the one shown, with `n` cases.
+    CustomerMerged(u32),
 }
 
 impl Flash {
@@ -54,6 +57,8 @@ impl Flash {
         Flash::FilterDeleted,
         Flash::NotificationsRead,
         Flash::JobRetried,
+        Flash::CustomerCreated,
+        Flash::CustomerMerged(1),
     ];
 
     fn name(self) -> &'static str {
@@ -72,12 +77,17 @@ impl Flash {
             Flash::FilterDeleted => "filter_deleted",
             Flash::NotificationsRead => "notifications_read",
             Flash::JobRetried => "job_retried",
+            Flash::CustomerCreated => "customer_created",
+            Flash::CustomerMerged(_) => "customer_merged",
         }
     }
 
     fn count(self) -> Option<u32> {
         match self {
-            Flash::Assigned(n) | Flash::Taken(n) | Flash::Acknowledged(n) => Some(n),
+            Flash::Assigned(n)
+            | Flash::Taken(n)
+            | Flash::Acknowledged(n)
+            | Flash::CustomerMerged(n) => Some(n),
             _ => None,
         }
     }
@@ -101,6 +111,7 @@ impl Flash {
             (Flash::Assigned(_), Some(n)) => Flash::Assigned(n),
             (Flash::Taken(_), Some(n)) => Flash::Taken(n),
             (Flash::Acknowledged(_), Some(n)) => Flash::Acknowledged(n),
+            (Flash::CustomerMerged(_), Some(n)) => Flash::CustomerMerged(n),
             (f, None) if f.count().is_none() => f,
             _ => return None,
         })

@@ -98,12 +98,7 @@ fn parse_roles(raw: &[String]) -> Result<Vec<Role>, FieldError> {
     let mut roles: Vec<Role> = raw
         .iter()
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<Role>().map_err(|e| FieldError {
-                field: "roles",
-                ..e
-            })
-        })
+        .map(|s| s.parse::<Role>().map_err(|e: FieldError| e.on("roles")))
         .collect::<Result<_, _>>()?;
     roles.sort();
     roles.dedup();

@@ -122,6 +122,7 @@ fn draft(
                 .credit_code
                 .as_ref()
                 .map(|c| c.as_str().to_owned()),
+            contact_name: new.customer.contact_name().to_owned(),
             created_at: now,
         },
         case: new.record(

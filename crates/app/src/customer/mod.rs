@@ -13,6 +13,9 @@ use sanbao_store::customer::{self as repo, CustomerFilter};
 use crate::case::CaseView;
 use crate::{Actor, AppError, Result};
 
+mod archive;
+pub use archive::{Editing, IntakeMatch, MergeDone};
+
 crate::facade!(
     /// Customers.
     Customers,
@@ -55,8 +58,19 @@ pub struct CustomerCard {
     pub may_reveal: bool,
     pub credit_code: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Their contacts, the main one first; phones masked.
+    pub contacts: Vec<ContactView>,
     /// Their cases this viewer may see, newest first.
     pub cases: Vec<CaseView>,
+}
+
+/// A contact on a customer's card.
+#[derive(Debug, Clone)]
+pub struct ContactView {
+    pub name: String,
+    pub role: String,
+    /// Masked, unless revealed.
+    pub phone: String,
 }
 
 /// A customer's personal data, whole.
@@ -64,6 +78,8 @@ pub struct CustomerCard {
 pub struct Revealed {
     pub phone: String,
     pub address: String,
+    /// Every contact's phone, in the card's order.
+    pub contact_phones: Vec<String>,
 }
 
 /// A customer offered while typing a phone number on the intake form.
@@ -76,24 +92,17 @@ pub struct PhoneMatch {
 }
 
 impl Customers<'_> {
-    /// Customers whose phone starts with `prefix` (at least 3 digits), for the intake form.
+    /// Customers whose contact's phone starts with `prefix` (at least 3 digits), for the
+    /// intake form.
     pub async fn by_phone(&self, actor: &Actor, prefix: &str) -> Result<Vec<PhoneMatch>> {
-        actor.require(Permission::CustomerRead)?;
         let digits: String = prefix.chars().filter(char::is_ascii_digit).collect();
-        // A prefix lookup would let a masked role read a number digit by digit: it gets
-        // exact matches of a whole number only.
-        if !actor.can(Permission::PersonalData) && Phone::parse(&digits).is_err() {
-            return Ok(Vec::new());
-        }
-        if digits.len() < 3 {
-            return Ok(Vec::new());
-        }
-        Ok(repo::customers_by_phone_prefix(&self.app.store, &digits, 8)
+        Ok(self
+            .for_intake(actor, &digits)
             .await?
             .into_iter()
             .map(|c| PhoneMatch {
-                phone: crate::case::masked_phone(&c.phone),
                 name: c.name,
+                phone: c.phone,
                 kind: c.kind,
             })
             .collect())
@@ -181,6 +190,15 @@ impl Customers<'_> {
         } else {
             Vec::new()
         };
+        let contacts = repo::contacts(&self.app.store, id.0)
+            .await?
+            .into_iter()
+            .map(|k| ContactView {
+                phone: crate::case::masked_phone(&k.phone),
+                name: k.name,
+                role: k.role,
+            })
+            .collect();
         Ok(CustomerCard {
             id,
             kind: c.kind,
@@ -190,6 +208,7 @@ impl Customers<'_> {
             may_reveal: actor.can(Permission::PersonalData),
             credit_code: c.credit_code,
             created_at: c.created_at,
+            contacts,
             cases,
         })
     }
@@ -219,6 +238,11 @@ impl Customers<'_> {
             }
             None => None,
         };
+        let contact_phones = repo::contacts(&self.app.store, id.0)
+            .await?
+            .into_iter()
+            .map(|k| k.phone)
+            .collect();
         let mut fields = vec!["phone"];
         if !c.address.is_empty() {
             fields.push("address");
@@ -237,6 +261,7 @@ impl Customers<'_> {
         Ok(Revealed {
             phone: c.phone,
             address: c.address,
+            contact_phones,
         })
     }
 }

@@ -2,6 +2,7 @@
 //! hundred cases. Names and texts here are data, as customers and staff would write them.
 
 use sanbao_domain::case::NewCaseForm;
+use sanbao_domain::contact::CreditCode;
 use sanbao_domain::customer::CustomerForm;
 use sanbao_domain::role::Role;
 use sanbao_domain::{DeskId, UserId};
@@ -246,22 +247,27 @@ fn demo_case(r: &mut Rng, who: &Staffing, i: u64, tz: chrono_tz::Tz) -> NewCaseF
             (i % 2) as usize
         }]
     });
+    // Each organisation has its own credit code; its callers become its contacts.
+    let code = ORGS
+        .iter()
+        .position(|o| *o == name)
+        .and_then(|i| CreditCode::completed(&format!("91350100MA{:07}", i + 1)));
+    // (From the phone's last digit: the demo's random sequence stays as it was.)
+    let last = phone.bytes().last().map_or(0, |d| usize::from(d - b'0'));
+    let contact = format!("{}经理", SURNAMES[last]);
     let mut form = NewCaseForm {
         kind: kind.into(),
         channel: channel.into(),
         customer: CustomerForm {
             name,
             phone,
+            contact: if org { contact } else { String::new() },
             kind: if org {
                 "organisation".into()
             } else {
                 String::new()
             },
-            credit_code: if org {
-                "91350100M000100Y43".into()
-            } else {
-                String::new()
-            },
+            credit_code: code.map(|c| c.as_str().to_owned()).unwrap_or_default(),
             ..Default::default()
         },
         subject: subject.into(),

@@ -14,6 +14,9 @@ crate::code_enum! {
         CaseEscalate = "case.escalate", "上报主管", "Escalated to the supervisor";
         CaseAcknowledge = "case.acknowledge", "主管确认上报", "Acknowledged by the supervisor";
         CustomerReveal = "customer.reveal", "查看完整个人信息", "Personal data shown in full";
+        CustomerCreate = "customer.create", "新建客户", "Customer created";
+        CustomerUpdate = "customer.update", "修改客户档案", "Customer card edited";
+        CustomerMerge = "customer.merge", "合并客户", "Customers merged";
         UserCreate = "user.create", "新建用户", "User created";
         UserUpdate = "user.update", "修改用户", "User edited";
         UserDisable = "user.disable", "停用用户", "User disabled";

@@ -428,11 +428,11 @@ mod tests {
             received_at: Some(t("2026-10-10T10:00:00+08:00")),
             ..Default::default()
         };
-        let fields: Vec<&str> = NewCase::parse(&f, now, TZ)
+        let fields: Vec<String> = NewCase::parse(&f, now, TZ)
             .unwrap_err()
             .0
             .iter()
-            .map(|e| e.field)
+            .map(|e| e.field.to_string())
             .collect();
         assert_eq!(
             fields,

@@ -137,12 +137,12 @@ mod tests {
             customer_informed: false,
             reason: " ".into(),
         };
-        let fields: Vec<&str> = bad
+        let fields: Vec<String> = bad
             .check(d("2026-11-27"))
             .unwrap_err()
             .0
             .iter()
-            .map(|e| e.field)
+            .map(|e| e.field.to_string())
             .collect();
         assert_eq!(fields, ["date", "end", "customer_informed", "reason"]);
     }

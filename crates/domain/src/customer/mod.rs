@@ -4,6 +4,8 @@ use crate::contact::{CreditCode, Phone};
 use crate::user::parse_label;
 use crate::{FieldError, FieldErrors, code_enum, text};
 
+pub mod archive;
+
 code_enum! {
     /// Whether a customer is a person or an organisation.
     CustomerKind, "customer.kind", "客户类型", "customer type" {
@@ -21,6 +23,8 @@ pub struct CustomerForm {
     pub kind: String,
     pub address: String,
     pub credit_code: String,
+    /// For an organisation: the person on the phone (optional).
+    pub contact: String,
 }
 
 /// A checked customer: whom a new case is for (found by phone, or created so).
@@ -31,9 +35,19 @@ pub struct NewCustomer {
     pub phone: Phone,
     pub address: String,
     pub credit_code: Option<CreditCode>,
+    /// The person on the phone, for an organisation (an individual is their own contact).
+    pub contact: String,
 }
 
 impl NewCustomer {
+    /// The name of the person the phone reaches.
+    pub fn contact_name(&self) -> &str {
+        match self.kind {
+            CustomerKind::Individual => &self.name,
+            CustomerKind::Organisation => &self.contact,
+        }
+    }
+
     /// Check every field, naming each bad one (`customer.name` …) into `errs`.
     pub fn parse(f: &CustomerForm, errs: &mut FieldErrors) -> Option<NewCustomer> {
         let name = errs.check(parse_label(
@@ -63,7 +77,14 @@ impl NewCustomer {
             ));
         }
         let address = f.address.trim();
+        let contact = errs.check(archive::optional_text(
+            &f.contact,
+            "customer.contact",
+            text!("label.contact_name"),
+            archive::CONTACT_NAME_MAX,
+        ));
         Some(NewCustomer {
+            contact: contact?,
             kind: kind?,
             name: name?,
             phone: phone?,
@@ -84,6 +105,7 @@ mod tests {
             kind: kind.into(),
             address: String::new(),
             credit_code: code.into(),
+            contact: "采购部 王经理".into(),
         }
     }
 

@@ -9,7 +9,7 @@ use sanbao_domain::case::{CaseRecord, ClockRecord, ReportKind};
 
 use super::record::{CASE, case_values};
 use super::write::{
-    CLOCK, CUSTOMER, CustomerWrite, EVENT, EventWrite, RESERVE_NUMBERS, clock_values,
+    CLOCK, CONTACT, CUSTOMER, CustomerWrite, EVENT, EventWrite, RESERVE_NUMBERS, clock_values,
 };
 use crate::row::{Insert, Val, push_val};
 use crate::{BackendKind, Result, Store, Tx, TxConn, on_conn};
@@ -98,6 +98,13 @@ pub async fn insert(tx: &mut Tx, b: &BulkBatch) -> Result<()> {
         .map(|c| with_id(c.id, c.row.values(&key)))
         .collect();
     insert_rows(tx, &CUSTOMER, true, customers).await?;
+    let firsts: Vec<_> = b
+        .customers
+        .iter()
+        .map(|c| (c.id, c.row.first_contact()))
+        .collect();
+    let contacts = firsts.iter().map(|(id, k)| k.values(*id, &key)).collect();
+    insert_rows(tx, &CONTACT, false, contacts).await?;
     let cases = b
         .cases
         .iter()

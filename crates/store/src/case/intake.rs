@@ -17,15 +17,17 @@ use sqlx::{Postgres, QueryBuilder};
 
 use super::record::{CASE, CaseRow, case_values, due_key};
 use super::write::{
-    CLOCK, CUSTOMER, CUSTOMER_BY_PHONE, CustomerWrite, DESK_AND_ASSIGNEE_NAMES, EVENT, EventWrite,
-    IDEMPOTENCY, IDEMPOTENT_CASE, RESERVE_NUMBERS, SEARCH_POSTGRES, SEARCH_SQLITE, clock_values,
+    CLOCK, CONTACT, CUSTOMER, CUSTOMER_BY_CREDIT_CODE, CUSTOMER_BY_PHONE, CustomerWrite,
+    DESK_AND_ASSIGNEE_NAMES, EVENT, EventWrite, IDEMPOTENCY, IDEMPOTENT_CASE, RESERVE_NUMBERS,
+    SEARCH_POSTGRES, SEARCH_SQLITE, clock_values,
 };
 use crate::row::{Val, bind_val, push_val};
 use crate::{Backend, Result, Store, StoreError, audit};
 
 /// A new case with everything it owns, before its customer, number and audit entry are known:
 /// the case row (its `number` and `customer_id` are filled in by intake), the customer to find
-/// by phone or create, its events and clocks.
+/// (by a contact's phone, then by credit code, whose new phone becomes a contact) or create,
+/// its events and clocks.
 #[derive(Debug, Clone)]
 pub struct CaseDraft {
     pub customer: CustomerWrite,
@@ -45,6 +47,8 @@ pub struct Intake {
     /// The name on file (an existing customer keeps theirs).
     pub customer_name: String,
     pub customer_created: bool,
+    /// The phone was new to a customer found by credit code: it is now one of their contacts.
+    pub contact_added: bool,
     /// The case's sequence number in its kind and year.
     pub seq: i64,
     /// The audit chain's head `(seq, hash)` the case's entry follows.
@@ -73,6 +77,8 @@ pub enum Created {
 struct Texts {
     customer: String,
     customer_pg: String,
+    contact: String,
+    contact_pg: String,
     case: String,
     case_pg: String,
     event: String,
@@ -84,7 +90,9 @@ struct Texts {
 
 static TEXTS: LazyLock<Texts> = LazyLock::new(|| Texts {
     customer: CUSTOMER.one(""),
-    customer_pg: CUSTOMER.one("ON CONFLICT (phone) DO NOTHING RETURNING id"),
+    customer_pg: CUSTOMER.one("ON CONFLICT DO NOTHING RETURNING id"),
+    contact: CONTACT.one(""),
+    contact_pg: CONTACT.one("ON CONFLICT (phone) DO NOTHING"),
     case: CASE.one(""),
     case_pg: CASE.one("RETURNING id"),
     event: EVENT.one(""),
@@ -134,17 +142,8 @@ fn on_sqlite(
     {
         return Ok(Created::Earlier(id));
     }
-    let found: Option<(i64, String)> = c
-        .prepare_cached(CUSTOMER_BY_PHONE)?
-        .query_row([&d.customer.phone], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let (customer_id, customer_name, customer_created) = match found {
-        Some((id, name)) => (id, name, false),
-        None => {
-            run(c, &t.customer, &d.customer.values(key))?;
-            (c.last_insert_rowid(), d.customer.name.clone(), true)
-        }
-    };
+    let (customer_id, customer_name, customer_created, contact_added) =
+        sqlite_customer(c, key, &d.customer)?;
     let seq: i64 = c
         .prepare_cached(RESERVE_NUMBERS)?
         .query_row(rusqlite::params![d.case.kind.code(), d.year, 1], |r| {
@@ -157,6 +156,7 @@ fn on_sqlite(
         customer_id,
         customer_name,
         customer_created,
+        contact_added,
         seq,
         audit_head,
     };
@@ -197,6 +197,40 @@ fn on_sqlite(
     run(c, &t.audit, &audit::values(&entry))?;
     run(c, &t.move_head, &[entry.seq.into(), (&entry.hash).into()])?;
     Ok(written(d, id, intake, desk_name, assignee_name))
+}
+
+/// The customer a contact's phone belongs to; else the one the credit code names, with the
+/// phone added as a contact; else a new customer with the phone as their first contact.
+/// Returns `(id, name on file, created, contact added)`.
+fn sqlite_customer(
+    c: &rusqlite::Connection,
+    key: &AuditKey,
+    w: &CustomerWrite,
+) -> Result<(i64, String, bool, bool)> {
+    let t = &*TEXTS;
+    let found = |sql: &str, v: &str| -> Result<Option<(i64, String)>> {
+        Ok(c.prepare_cached(sql)?
+            .query_row([v], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    };
+    let by_code = |code: &Option<String>| match code {
+        Some(code) => found(CUSTOMER_BY_CREDIT_CODE, code),
+        None => Ok(None),
+    };
+    let contact = w.first_contact();
+    Ok(
+        if let Some((id, name)) = found(CUSTOMER_BY_PHONE, &w.phone)? {
+            (id, name, false, false)
+        } else if let Some((id, name)) = by_code(&w.credit_code)? {
+            run(c, &t.contact, &contact.values(id, key))?;
+            (id, name, false, true)
+        } else {
+            run(c, &t.customer, &w.values(key))?;
+            let id = c.last_insert_rowid();
+            run(c, &t.contact, &contact.values(id, key))?;
+            (id, w.name.clone(), true, false)
+        },
+    )
 }
 
 /// A desk or assignee given whose name was not found does not exist.
@@ -267,7 +301,7 @@ async fn on_postgres(
 ) -> Result<Created> {
     let t = &*TEXTS;
     let mut tx = pool.begin().await?;
-    let (customer_id, customer_name, customer_created) =
+    let (customer_id, customer_name, customer_created, contact_added) =
         upsert_customer(&mut tx, &d.customer, &store.audit_key).await?;
     let seq: i64 = sqlx::query_scalar(RESERVE_NUMBERS)
         .bind(d.case.kind.code())
@@ -284,6 +318,7 @@ async fn on_postgres(
         customer_id,
         customer_name,
         customer_created,
+        contact_added,
         seq,
         audit_head,
     };
@@ -370,25 +405,44 @@ async fn earlier(store: &Store, user: i64, key: &str) -> Result<Created> {
         .ok_or(StoreError::Stale)
 }
 
-/// The customer with this phone, created if there is none. Safe under concurrency: the
-/// phone is unique, a racing insert does nothing, and the winner's row is read back.
-/// Returns `(id, name on file, created)`.
+/// The customer a contact's phone belongs to; else the one the credit code names, with the
+/// phone added as a contact; else a new customer with the phone as their first contact. Safe
+/// under concurrency: phones and credit codes are unique, a racing insert does nothing, and
+/// the winner's row is found again. Returns `(id, name on file, created, contact added)`.
 async fn upsert_customer(
     t: &mut sqlx::PgConnection,
     c: &CustomerWrite,
     key: &AuditKey,
-) -> Result<(i64, String, bool)> {
-    let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(TEXTS.customer_pg.as_str()));
-    for v in c.values(key) {
-        q = bind_val!(q, v);
+) -> Result<(i64, String, bool, bool)> {
+    let contact = c.first_contact();
+    for _ in 0..2 {
+        if let Some((id, name)) = pg_found(t, CUSTOMER_BY_PHONE, &c.phone).await? {
+            return Ok((id, name, false, false));
+        }
+        if let Some(code) = &c.credit_code
+            && let Some((id, name)) = pg_found(t, CUSTOMER_BY_CREDIT_CODE, code).await?
+        {
+            pg_run(t, &TEXTS.contact_pg, &contact.values(id, key)).await?;
+            return Ok((id, name, false, true));
+        }
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(TEXTS.customer_pg.as_str()));
+        for v in c.values(key) {
+            q = bind_val!(q, v);
+        }
+        let id: Option<i64> = q.fetch_optional(&mut *t).await?;
+        if let Some(id) = id {
+            pg_run(t, &TEXTS.contact_pg, &contact.values(id, key)).await?;
+            return Ok((id, c.name.clone(), true, false));
+        }
     }
-    let id: Option<i64> = q.fetch_optional(&mut *t).await?;
-    if let Some(id) = id {
-        return Ok((id, c.name.clone(), true));
-    }
-    let (id, name): (i64, String) = sqlx::query_as(CUSTOMER_BY_PHONE)
-        .bind(&c.phone)
-        .fetch_one(&mut *t)
-        .await?;
-    Ok((id, name, false))
+    // Raced twice with a customer that is not there when read: give the caller a retry.
+    Err(StoreError::Stale)
+}
+
+async fn pg_found(
+    t: &mut sqlx::PgConnection,
+    sql: &'static str,
+    v: &str,
+) -> Result<Option<(i64, String)>> {
+    Ok(sqlx::query_as(sql).bind(v).fetch_optional(t).await?)
 }

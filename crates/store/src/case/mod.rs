@@ -19,4 +19,4 @@ pub mod write;
 pub use queue::CaseFilter;
 pub use record::{CaseRow, NO_DUE, due_key};
 pub use row::EventRow;
-pub use write::{CustomerWrite, EventWrite};
+pub use write::{ContactWrite, CustomerWrite, EventWrite};

@@ -29,9 +29,12 @@ pub(crate) const CUSTOMER: Insert = Insert {
 pub struct CustomerWrite {
     pub kind: CustomerKind,
     pub name: String,
+    /// The main phone: the phone of the first contact.
     pub phone: String,
     pub address: String,
     pub credit_code: Option<String>,
+    /// The name of the person on the phone (for an individual, their own name).
+    pub contact_name: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -52,7 +55,54 @@ impl CustomerWrite {
     }
 }
 
-pub(crate) const CUSTOMER_BY_PHONE: &str = "SELECT id, name FROM customer WHERE phone = $1";
+impl CustomerWrite {
+    /// The customer's first contact: the person whose phone this is.
+    pub fn first_contact(&self) -> ContactWrite {
+        ContactWrite {
+            name: self.contact_name.clone(),
+            role: String::new(),
+            phone: self.phone.clone(),
+            created_at: self.created_at,
+        }
+    }
+}
+
+pub(crate) const CONTACT: Insert = Insert {
+    table: "customer_contact",
+    columns: &["customer_id", "name", "role", "phone", "created_at", "seal"],
+};
+
+/// A contact of a customer: a person and the phone that reaches them.
+#[derive(Debug, Clone)]
+pub struct ContactWrite {
+    pub name: String,
+    /// What they are to the customer (采购, 设备科 …), or empty.
+    pub role: String,
+    pub phone: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl ContactWrite {
+    /// The row's values in [`CONTACT`]'s order, sealed with `key`.
+    pub(crate) fn values(&self, customer_id: i64, key: &AuditKey) -> Vec<Val<'_>> {
+        let values = vec![
+            customer_id.into(),
+            (&self.name).into(),
+            (&self.role).into(),
+            (&self.phone).into(),
+            self.created_at.into(),
+        ];
+        crate::seal::CONTACT.append(key, &CONTACT, values)
+    }
+}
+
+/// The customer a phone belongs to (through the contact it is the phone of).
+pub(crate) const CUSTOMER_BY_PHONE: &str = "SELECT c.id, c.name FROM customer_contact k \
+    JOIN customer c ON c.id = k.customer_id WHERE k.phone = $1";
+
+/// The customer a credit code names.
+pub(crate) const CUSTOMER_BY_CREDIT_CODE: &str =
+    "SELECT id, name FROM customer WHERE credit_code = $1";
 
 pub(crate) const EVENT: Insert = Insert {
     table: "case_event",

@@ -1,9 +1,12 @@
-//! Customers: the customer list, a customer's card, and finding customers by phone.
+//! Customers: the customer list, a customer's card and contacts, and finding customers by a
+//! contact's phone, a name or a credit code; [`write`] changes them.
 
 use chrono::{DateTime, Utc};
 use sanbao_domain::customer::CustomerKind;
 
-use crate::{Result, Store, on_pool};
+use crate::{Result, Store, Tx, on_conn, on_pool};
+
+pub mod write;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CustomerRow {
@@ -14,6 +17,18 @@ pub struct CustomerRow {
     pub phone: String,
     pub address: String,
     pub credit_code: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+/// A contact of a customer.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ContactRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub name: String,
+    pub role: String,
+    pub phone: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -78,7 +93,8 @@ pub async fn customers_page(store: &Store, f: &CustomerFilter) -> Result<Vec<Cus
     })
 }
 
-const CUSTOMER_COLS: &str = "id, kind, name, phone, address, credit_code, created_at";
+const CUSTOMER_COLS: &str = "id, kind, name, phone, address, credit_code, created_at, version";
+const CONTACT_COLS: &str = "id, customer_id, name, role, phone, created_at";
 
 pub async fn customer(store: &Store, id: i64) -> Result<Option<CustomerRow>> {
     let sql = format!("SELECT {CUSTOMER_COLS} FROM customer WHERE id = $1");
@@ -87,20 +103,109 @@ pub async fn customer(store: &Store, id: i64) -> Result<Option<CustomerRow>> {
     )
 }
 
-/// Customers whose phone starts with `prefix` (typing ahead), by phone.
-pub async fn customers_by_phone_prefix(
-    store: &Store,
-    prefix: &str,
-    limit: i64,
-) -> Result<Vec<CustomerRow>> {
+/// The customer as it is inside a write transaction.
+pub async fn customer_tx(tx: &mut Tx, id: i64) -> Result<Option<CustomerRow>> {
+    let sql = format!("SELECT {CUSTOMER_COLS} FROM customer WHERE id = $1");
+    Ok(
+        on_conn!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?,
+    )
+}
+
+/// A customer's contacts, the main one first.
+pub async fn contacts(store: &Store, customer: i64) -> Result<Vec<ContactRow>> {
+    let sql = format!(
+        "SELECT {CONTACT_COLS} FROM customer_contact WHERE customer_id = $1 \
+         ORDER BY (phone = (SELECT phone FROM customer WHERE id = $1)) DESC, id"
+    );
+    Ok(
+        on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(customer).fetch_all(c).await)?,
+    )
+}
+
+/// A customer's contacts inside a write transaction, in the order they were added.
+pub async fn contacts_tx(tx: &mut Tx, customer: i64) -> Result<Vec<ContactRow>> {
+    let sql =
+        format!("SELECT {CONTACT_COLS} FROM customer_contact WHERE customer_id = $1 ORDER BY id");
+    Ok(
+        on_conn!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(customer).fetch_all(c).await)?,
+    )
+}
+
+/// The customer that `id` was merged into, if it was.
+pub async fn merged_into(store: &Store, id: i64) -> Result<Option<i64>> {
+    Ok(on_pool!(store, c => sqlx::query_scalar(
+        "SELECT into_id FROM customer_merge WHERE from_id = $1")
+        .bind(id).fetch_optional(c).await)?)
+}
+
+/// Which of these phones belong to a contact, and to which customer: `(phone, customer id,
+/// customer name)`.
+pub async fn phone_owners_tx(tx: &mut Tx, phones: &[&str]) -> Result<Vec<(String, i64, String)>> {
+    if phones.is_empty() {
+        return Ok(Vec::new());
+    }
+    on_conn!(tx, c => {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT k.phone, c.id, c.name FROM customer_contact k JOIN customer c ON c.id = k.customer_id \
+             WHERE k.phone IN (");
+        let mut sep = qb.separated(", ");
+        for p in phones {
+            sep.push_bind(p.to_string());
+        }
+        qb.push(")");
+        Ok(qb.build_query_as().fetch_all(c).await?)
+    })
+}
+
+/// The customer a credit code names: `(id, name)`.
+pub async fn by_credit_code_tx(tx: &mut Tx, code: &str) -> Result<Option<(i64, String)>> {
+    Ok(
+        on_conn!(tx, c => sqlx::query_as(crate::case::write::CUSTOMER_BY_CREDIT_CODE)
+        .bind(code).fetch_optional(c).await)?,
+    )
+}
+
+/// A customer found for the intake form: by a contact's phone, the name's start or a credit
+/// code, with the contact whose phone matched.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IntakeMatch {
+    pub id: i64,
+    #[sqlx(try_from = "String")]
+    pub kind: CustomerKind,
+    pub name: String,
+    pub credit_code: Option<String>,
+    /// The phone that matched, or the main phone.
+    pub phone: String,
+    pub contact_name: String,
+}
+
+/// Customers whose contact's phone starts with `prefix` (typing ahead), by phone.
+pub async fn by_phone_prefix(store: &Store, prefix: &str, limit: i64) -> Result<Vec<IntakeMatch>> {
     // A range on the unique index instead of LIKE (which SQLite cannot serve from it).
     let upper = format!("{prefix}\u{7f}");
+    Ok(on_pool!(store, c => sqlx::query_as(
+        "SELECT c.id, c.kind, c.name, c.credit_code, k.phone, k.name AS contact_name \
+         FROM customer_contact k JOIN customer c ON c.id = k.customer_id \
+         WHERE k.phone >= $1 AND k.phone < $2 ORDER BY k.phone LIMIT $3")
+        .bind(prefix).bind(upper).bind(limit).fetch_all(c).await)?)
+}
+
+/// Organisations and people whose name starts with `prefix`, or whose credit code is `prefix`.
+pub async fn by_name_or_code(store: &Store, prefix: &str, limit: i64) -> Result<Vec<IntakeMatch>> {
+    let name_col = match store.kind() {
+        crate::BackendKind::Sqlite => "name",
+        crate::BackendKind::Postgres => "(name COLLATE \"C\")",
+    };
     let sql = format!(
-        "SELECT {CUSTOMER_COLS} FROM customer WHERE phone >= $1 AND phone < $2 ORDER BY phone LIMIT $3"
+        "SELECT id, kind, name, credit_code, phone, '' AS contact_name FROM customer \
+         WHERE credit_code = $1 \
+         UNION ALL SELECT * FROM (SELECT id, kind, name, credit_code, phone, '' AS contact_name \
+         FROM customer WHERE {name_col} >= $1 AND {name_col} < $2 \
+         AND (credit_code IS NULL OR credit_code <> $1) ORDER BY {name_col}, id LIMIT $3) n"
     );
     Ok(
         on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(prefix).bind(upper).bind(limit).fetch_all(c).await)?,
+        .bind(prefix).bind(format!("{prefix}\u{10FFFF}")).bind(limit).fetch_all(c).await)?,
     )
 }
 
@@ -110,18 +215,19 @@ pub async fn count_customers(store: &Store) -> Result<i64> {
     )
 }
 
-/// The customer with exactly this phone.
+/// The customer with a contact of exactly this phone.
 pub async fn customer_id_by_phone(store: &Store, phone: &str) -> Result<Option<i64>> {
     Ok(
-        on_pool!(store, c => sqlx::query_scalar("SELECT id FROM customer WHERE phone = $1")
+        on_pool!(store, c => sqlx::query_scalar("SELECT customer_id FROM customer_contact WHERE phone = $1")
         .bind(phone).fetch_optional(c).await)?,
     )
 }
 
-/// Customer ids whose phone starts with `prefix` (phone lookups).
+/// Customer ids with a contact whose phone starts with `prefix` (phone lookups).
 pub async fn customer_ids_by_phone(store: &Store, prefix: &str) -> Result<Vec<i64>> {
     let upper = format!("{prefix}\u{7f}");
     Ok(on_pool!(store, c => sqlx::query_scalar(
-        "SELECT id FROM customer WHERE phone >= $1 AND phone < $2 ORDER BY phone LIMIT 50")
+        "SELECT DISTINCT customer_id FROM (SELECT customer_id FROM customer_contact \
+         WHERE phone >= $1 AND phone < $2 ORDER BY phone LIMIT 50) p")
         .bind(prefix).bind(upper).fetch_all(c).await)?)
 }

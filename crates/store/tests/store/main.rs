@@ -518,6 +518,7 @@ pub(crate) fn case_draft(
             phone: phone.into(),
             address: String::new(),
             credit_code: None,
+            contact_name: "压测客户𠮷".into(),
             created_at: at,
         },
         case: CaseRecord {

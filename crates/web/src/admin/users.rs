@@ -194,7 +194,7 @@ impl UserForm {
         const SHOWN: [&str; 5] = ["username", "display_name", "password", "roles", "desk_ids"];
         self.errors
             .iter()
-            .filter(|e| !SHOWN.contains(&e.field))
+            .filter(|e| !SHOWN.contains(&e.field.as_ref()))
             .map(|e| self.layout.tr.text(&e.message))
             .collect()
     }

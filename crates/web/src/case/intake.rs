@@ -103,6 +103,7 @@ fn new_case(f: &FormData, received_at: Option<DateTime<Utc>>) -> NewCaseForm {
             kind: f.get("customer_kind").to_owned(),
             address: f.get("customer_address").to_owned(),
             credit_code: f.get("customer_credit_code").to_owned(),
+            contact: f.get("customer_contact").to_owned(),
         },
         subject: f.get("subject").to_owned(),
         description: f.get("description").to_owned(),
@@ -139,21 +140,36 @@ pub(super) async fn create(
     }
 }
 
-#[derive(Deserialize)]
-pub(super) struct PhoneQuery {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct LookupQuery {
+    /// A phone's start, a name's start or a whole credit code.
+    q: String,
+    /// The same, as older pages ask.
     phone: String,
 }
 
-/// Customers whose phone starts with what the agent typed (JSON for the intake form).
+/// Customers the intake form offers for what the agent typed: by a contact's phone, the
+/// start of a name or a credit code (JSON; phones masked).
 pub(super) async fn customer_lookup(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<PhoneQuery>,
+    Query(q): Query<LookupQuery>,
 ) -> Response {
-    match state.app.customers().by_phone(staff.actor(), &q.phone).await {
+    let typed = if q.q.is_empty() { &q.phone } else { &q.q };
+    match state.app.customers().for_intake(staff.actor(), typed).await {
         Ok(list) => Json(
             list.into_iter()
-                .map(|c| serde_json::json!({"name": c.name, "phone": c.phone, "kind": c.kind.code()}))
+                .map(|c| {
+                    serde_json::json!({
+                        "name": c.name,
+                        "phone": c.phone,
+                        "kind": c.kind.code(),
+                        "credit_code": c.credit_code,
+                        "contact": c.contact_name,
+                        "exact": c.exact,
+                    })
+                })
                 .collect::<Vec<_>>(),
         )
         .into_response(),

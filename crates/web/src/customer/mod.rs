@@ -4,10 +4,12 @@ use askama::Template;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use sanbao_app::AppError;
 use sanbao_domain::CustomerId;
 use sanbao_domain::case::Coded;
+use sanbao_domain::role::Permission;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -20,12 +22,20 @@ use crate::page::render;
 use crate::session::{Staff, urlencode};
 
 mod api;
+mod edit;
+mod merge;
 
 pub(crate) fn feature() -> Feature {
     Feature::pages(
         Router::new()
-            .route("/customers", get(list))
+            .route("/customers", get(list).post(edit::create))
+            .route("/customers/new", get(edit::new_form))
             .route("/customers/{id}", get(card))
+            .route(
+                "/customers/{id}/edit",
+                get(edit::edit_form).post(edit::update),
+            )
+            .route("/customers/{id}/merge", get(merge::form).post(merge::merge))
             .route("/customers/{id}/reveal", post(reveal)),
     )
     .with_api(api::router())
@@ -51,6 +61,9 @@ struct CardPage {
     /// May the viewer reveal the whole phone and address; were they revealed for this page?
     may_reveal: bool,
     revealed: bool,
+    /// May the viewer edit the card and merge it (the customer-write permission)?
+    may_edit: bool,
+    contacts: Vec<sanbao_app::customer::ContactView>,
     rows: Vec<Row>,
 }
 
@@ -62,6 +75,7 @@ struct ListPage {
     rows: Vec<ListRow>,
     hint: Option<String>,
     next_url: Option<String>,
+    may_create: bool,
 }
 
 struct ListRow {
@@ -118,6 +132,7 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
         q: text,
         rows,
         hint: page.hint.map(|h| tr.text(&h)),
+        may_create: staff.actor().can(Permission::CustomerWrite),
         layout,
     })
 }
@@ -153,8 +168,17 @@ async fn card_page(
     revealed: Option<sanbao_app::customer::Revealed>,
 ) -> Response {
     let tr = staff.tr;
-    let c = match state.app.customers().card(staff.actor(), id).await {
+    let customers = state.app.customers();
+    let c = match customers.card(staff.actor(), id).await {
         Ok(c) => c,
+        // A customer merged into another: its links lead to the one kept.
+        Err(AppError::NotFound(_)) if revealed.is_none() => {
+            return match customers.merged_into(staff.actor(), id).await {
+                Ok(Some(into)) => Redirect::to(&format!("/customers/{}", into.0)).into_response(),
+                Ok(None) => PageError::new(AppError::NotFound("customer"), tr).into_response(),
+                Err(e) => PageError::new(e, tr).into_response(),
+            };
+        }
         Err(e) => return PageError::new(e, tr).into_response(),
     };
     let layout = Layout::new(staff, Section::Customers, &c.name, state.cfg.timezone);
@@ -167,8 +191,14 @@ async fn card_page(
             ..Row::of(&layout, v, &now)
         })
         .collect();
+    let mut contacts = c.contacts;
     let (phone, address) = match &revealed {
-        Some(r) => (r.phone.clone(), r.address.clone()),
+        Some(r) => {
+            for (k, whole) in contacts.iter_mut().zip(&r.contact_phones) {
+                k.phone.clone_from(whole);
+            }
+            (r.phone.clone(), r.address.clone())
+        }
         None => (c.phone_shown, c.address),
     };
     render(&CardPage {
@@ -180,6 +210,8 @@ async fn card_page(
         since: layout.time(&c.created_at),
         may_reveal: c.may_reveal,
         revealed: revealed.is_some(),
+        may_edit: staff.actor().can(Permission::CustomerWrite),
+        contacts,
         rows,
         layout,
     })

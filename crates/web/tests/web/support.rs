@@ -177,6 +177,26 @@ impl TestApp {
             .unwrap();
         csrf_of(&page)
     }
+
+    /// GET a page: its status and HTML.
+    pub async fn page(&self, c: &reqwest::Client, path: &str) -> (StatusCode, String) {
+        let res = c.get(self.url(path)).send().await.unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+
+    /// POST a form with the CSRF token of the page `from` added to `fields`.
+    pub async fn post_form(
+        &self,
+        c: &reqwest::Client,
+        from: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let token = self.csrf(c, from).await;
+        let mut f: Vec<(&str, &str)> = fields.to_vec();
+        f.push(("_csrf", &token));
+        c.post(self.url(path)).form(&f).send().await.unwrap()
+    }
 }
 
 pub fn csrf_of(html: &str) -> String {

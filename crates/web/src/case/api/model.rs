@@ -174,6 +174,10 @@ pub struct NewCustomer {
     /// 统一社会信用代码 (organisations).
     #[serde(default)]
     pub credit_code: Option<String>,
+    /// For an organisation: the person on the phone. A phone new to an organisation found by
+    /// its credit code becomes one of its contacts.
+    #[serde(default)]
+    pub contact: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -215,6 +219,7 @@ impl From<NewCase> for NewCaseForm {
                 kind: b.customer.kind.unwrap_or_default(),
                 address: b.customer.address.unwrap_or_default(),
                 credit_code: b.customer.credit_code.unwrap_or_default(),
+                contact: b.customer.contact.unwrap_or_default(),
             },
             subject: b.subject,
             description: b.description,

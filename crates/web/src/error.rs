@@ -12,10 +12,7 @@ use crate::i18n::Tr;
 
 /// Status, code, message (in `tr`'s language) and field of an app error — one exhaustive
 /// match, so a new error variant does not compile until it has an answer.
-pub(crate) fn classify(
-    e: &AppError,
-    tr: Tr,
-) -> (StatusCode, &'static str, String, Option<&str>) {
+pub(crate) fn classify(e: &AppError, tr: Tr) -> (StatusCode, &'static str, String, Option<&str>) {
     match e {
         AppError::Invalid(errs) => (
             StatusCode::BAD_REQUEST,

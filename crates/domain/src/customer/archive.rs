@@ -115,7 +115,14 @@ impl Archive {
         } else {
             errs.check(CreditCode::parse(typed_code).map_err(|e| e.on("credit_code")))
         };
-        let contacts = contacts(&f.contacts, &mut errs);
+        let mut contacts = contacts(&f.contacts, &mut errs);
+        // A person's own phone: its contact is the person, unless named otherwise.
+        if kind == Some(CustomerKind::Individual)
+            && let (Some(name), Some(first)) = (&name, contacts.first_mut())
+            && first.name.is_empty()
+        {
+            first.name.clone_from(name);
+        }
         errs.into_result()?;
         match (kind, name, address) {
             (Some(kind), Some(name), Some(address)) => Ok(Archive {

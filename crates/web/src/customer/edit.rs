@@ -148,7 +148,7 @@ pub(super) async fn create(
     }
 }
 
-pub(super) async fn edit_form(
+pub(super) async fn form(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<i64>,
@@ -164,7 +164,7 @@ pub(super) async fn edit_form(
     }
 }
 
-pub(super) async fn update(
+pub(super) async fn save(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<i64>,

@@ -27,6 +27,8 @@ struct MergePage {
     layout: Layout,
     id: i64,
     intro: String,
+    /// Asked before a merge is sent (it cannot be undone).
+    confirm: &'static str,
     q: String,
     found: Vec<Found>,
     error: Option<String>,
@@ -98,6 +100,7 @@ async fn page(
                 tr.lang,
                 &[("name", card.name.into())],
             ),
+            confirm: tr.t("customers.merge_confirm"),
             q,
             found,
             error,

@@ -31,10 +31,7 @@ pub(crate) fn feature() -> Feature {
             .route("/customers", get(list).post(edit::create))
             .route("/customers/new", get(edit::new_form))
             .route("/customers/{id}", get(card))
-            .route(
-                "/customers/{id}/edit",
-                get(edit::edit_form).post(edit::update),
-            )
+            .route("/customers/{id}/edit", get(edit::form).post(edit::save))
             .route("/customers/{id}/merge", get(merge::form).post(merge::merge))
             .route("/customers/{id}/reveal", post(reveal)),
     )

@@ -130,7 +130,20 @@ test("a phone complaint from intake to closing", async () => {
   await phone.context().addCookies(await page.context().cookies());
   await phone.goto(page.url());
   await phone.screenshot({ path: join(shotsDir, "case-phone.png"), fullPage: true });
+  // On a phone the next step comes first, right under the deadlines: nobody handles the case
+  // yet, so it is "take it"; taken, it is "start work".
+  const next = phone.locator("[data-testid=next-step]");
+  assert.match(await next.innerText(), /此单还没有处理人/);
+  const nextTop = (await next.boundingBox()).y;
+  const customerTop = (await phone.locator(".case-grid section.card").first().boundingBox()).y;
+  assert.ok(nextTop < customerTop, "the next step is above the customer");
+  assert.ok((await phone.evaluate(() => document.documentElement.scrollWidth)) <= 390);
+  await Promise.all([phone.waitForLoadState("load"), phone.click("[data-testid=next-button]")]);
+  assert.match(await phone.locator("[role=status]").first().innerText(), /已领取 1 张服务单/);
+  assert.equal(await phone.locator("[data-testid=next-button]").innerText(), "开始处理");
+  await phone.screenshot({ path: join(shotsDir, "case-phone-taken.png"), fullPage: true });
   await phone.close();
+  await page.goto(caseUrl);
 
   await move(page, "in_progress");
   await move(page, "waiting_customer");

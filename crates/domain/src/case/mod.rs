@@ -4,6 +4,7 @@
 mod clock;
 mod codes;
 mod event;
+mod next;
 mod record;
 mod report;
 mod transition;
@@ -16,6 +17,7 @@ pub use codes::{
     Channel, Kind, Priority, Satisfaction, State, case_number, looks_like_number, number_year,
 };
 pub use event::{CaseFact, EventKind, fact_of, has_policy_event};
+pub use next::{NextStep, Viewer, next_step};
 pub use record::{
     CaseEdit, CaseEditForm, CaseRecord, MAX_TEXT_CHARS, NewCase, NewCaseForm, RegulatorTransfer,
     parse_priority, parse_subject, parse_text, regulator_transfer,

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use sanbao_app::AppError;
 use sanbao_app::admin::desks::Desk;
 use sanbao_app::case::{Attachment, CaseView};
-use sanbao_domain::case::{Coded, Satisfaction, State as CaseState};
+use sanbao_domain::case::{Coded, NextStep, Satisfaction, State as CaseState, Viewer, next_step};
 use sanbao_domain::{DeskId, UserId};
 
 use super::view::{Chip, Now, TimelineItem, chips, options, tag_links, timeline};
@@ -43,7 +43,50 @@ struct CasePage {
     policy: String,
     /// The policy links to its editor for those who may open it.
     policy_link: bool,
+    /// The one step the case waits for, first on the page.
+    next: Option<Next>,
     error: Option<String>,
+}
+
+/// The next step as the page offers it: a line saying why, and one button — a form posted
+/// as is, or a link to the form below that needs more (the resolution, the satisfaction).
+struct Next {
+    hint: &'static str,
+    button: &'static str,
+    /// The action posted (`transition`, `assign`) with its fields, or none for a link.
+    post: Option<(&'static str, Vec<(&'static str, String)>)>,
+    /// The form further down the page the button leads to.
+    anchor: &'static str,
+}
+
+fn next_of(v: &CaseView, actor: &sanbao_app::Actor, tr: crate::i18n::Tr) -> Option<Next> {
+    let viewer = Viewer {
+        can_write: actor.can(sanbao_domain::role::Permission::CaseWrite),
+        assigned: v.assignee.is_some(),
+        is_assignee: v.assignee.as_ref().map(|a| a.id) == actor.user_id,
+    };
+    let to_work = || Some(("transition", vec![("to", "in_progress".to_owned())]));
+    let (key, post, anchor) = match next_step(v.state, &v.allowed_moves, viewer)? {
+        NextStep::Take => {
+            let desk = v
+                .desk
+                .as_ref()
+                .map(|d| d.id.0.to_string())
+                .unwrap_or_default();
+            let fields = vec![("take", "1".to_owned()), ("desk_id", desk)];
+            ("take", Some(("assign", fields)), "")
+        }
+        NextStep::Start => ("start", to_work(), ""),
+        NextStep::Resume => ("resume", to_work(), ""),
+        NextStep::Resolve => ("resolve", None, "transition-form"),
+        NextStep::Close => ("close", None, "transition-form"),
+    };
+    Some(Next {
+        hint: tr.t(&format!("next.{key}")),
+        button: tr.t(&format!("next.{key}_button")),
+        post,
+        anchor,
+    })
 }
 
 impl CasePage {
@@ -104,7 +147,9 @@ pub(super) async fn case_page(
     let title = format!("{} · {}", v.number, v.subject);
     let layout = Layout::new(staff, Section::Cases, &title, state.cfg.timezone);
     let en = tr.is_en();
+    let next = next_of(&v, actor, tr);
     let page = CasePage {
+        next,
         chips: chips(&layout, &v, &Now::load(state).await),
         timeline: timeline(&layout, &detail.timeline),
         kind: v.kind.label(en),

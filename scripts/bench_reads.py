@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Agent pages at scale (figures for BENCHMARKS.md): the queue page, a Chinese word search and
-a case page, on a database filled by `sanbao bench-data`.
+a case page, the agent's and the supervisor's workbench, the customer list and the intake
+form's customer lookup, on a database filled by `sanbao bench-data`.
 
 Starts a release `sanbao serve` on the given database, logs in as the demo agent 张伟
 (zhangwei), and drives each page with wrk at a few connections, as agents use it: latency,
@@ -66,6 +67,7 @@ def main():
     try:
         first_answer(port, timeout=60)
         cookie = login(base, "zhangwei")
+        supervisor = login(base, "zhaolei")
         op = urllib.request.build_opener()
         op.addheaders = [("Cookie", cookie)]
         queue = op.open(base + "/cases?queue=mine").read().decode()
@@ -83,17 +85,26 @@ def main():
             ("search 退货 / 漏水 / 噪音", ["/cases?q=" + urllib.parse.quote(w)
                                          for w in ["退货", "漏水", "噪音", "屏幕 漏液"]]),
             ("case page (/cases/{number})", [f"/cases/{n}" for n in sorted(set(numbers))[:200]]),
+            ("workbench of the agent 张伟 (/)", ["/"]),
+            ("workbench of the supervisor 赵磊 (/: desk by case, reports)", ["/"], supervisor),
+            ("customer list, first page and by name (/customers)",
+             ["/customers", "/customers?q=" + urllib.parse.quote("王")]),
+            ("intake customer lookup (/cases/customers?q=…: name, phone start)",
+             ["/cases/customers?q=" + urllib.parse.quote(w) for w in ["王", "李", "135", "1890"]]),
         ]
         print(f"{'PostgreSQL' if args.database else 'SQLite'}, {args.connections} connections, "
               f"{args.duration} s each, logged in as 张伟 (service agent)")
         with tempfile.TemporaryDirectory() as tmp:
-            for name, paths in scenarios:
+            for name, paths, *who in scenarios:
+                who = who[0] if who else cookie
+                check = urllib.request.build_opener()
+                check.addheaders = [("Cookie", who)]
                 for path in paths:
-                    code = op.open(base + path).status
+                    code = check.open(base + path).status
                     assert code == 200, (path, code)
                 lua = os.path.join(tmp, "s.lua")
                 with open(lua, "w") as f:
-                    f.write(f'COOKIE = "{cookie}"\nPATHS = {{' +
+                    f.write(f'COOKIE = "{who}"\nPATHS = {{' +
                             ", ".join(f'"{x}"' for x in paths) + "}\n" + LUA)
                 out = subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s",
                                       "--latency", "-s", lua, base + "/"],

@@ -1,27 +1,16 @@
 // The API reference: an administrator follows the link on the token page and reads the
 // operations, at desktop and phone width.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { join } from "node:path";
-import { launchBrowser, login, shotsDir, startServer } from "./harness.mjs";
+import { login, shotsDir, withDemoServer } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer(["--demo"]);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const demo = withDemoServer();
 
 test("the token page leads to the API reference", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await login(page, server.url, "admin", "sanbao-demo-2026");
-  await page.goto(new URL("/settings/tokens", server.url).href);
+  const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(page, demo.server.url, "admin", "sanbao-demo-2026");
+  await page.goto(new URL("/settings/tokens", demo.server.url).href);
   await Promise.all([page.waitForURL(/\/api\/docs$/), page.click("[data-testid=api-docs-link]")]);
   assert.match(await page.locator("h1").innerText(), /API 参考/);
   const ops = page.locator("[data-testid=api-op]");
@@ -35,7 +24,7 @@ test("the token page leads to the API reference", async () => {
   assert.ok(await page.locator("#shape-NewCase table").isVisible());
   await page.screenshot({ path: join(shotsDir, "api-docs.png"), fullPage: false });
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(new URL("/api/docs", server.url).href);
+  await page.goto(new URL("/api/docs", demo.server.url).href);
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 400, `the page is ${wide}px wide at 390px`);
   await page.screenshot({ path: join(shotsDir, "api-docs-phone.png"), fullPage: false });

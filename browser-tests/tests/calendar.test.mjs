@@ -1,25 +1,14 @@
 // Calendar flow: an administrator adds a company holiday on the calendar page and sees the
 // complaint verification deadline move on the policy's deadline calculator.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { join } from "node:path";
-import { launchBrowser, login, shotsDir, startServer } from "./harness.mjs";
+import { login, shotsDir, withDemoServer } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer(["--demo"]);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const demo = withDemoServer();
 
 async function verificationDue(page) {
-  await page.goto(new URL("/settings/policies/seed", server.url).href);
+  await page.goto(new URL("/settings/policies/seed", demo.server.url).href);
   await page.selectOption("#explain-form select[name=event]", "complaint_received");
   await page.fill("#explain-form input[name=at]", "2026-09-30T18:00");
   await Promise.all([page.waitForURL(/at=2026-09-30T18/), page.click("#explain-form button[type=submit]")]);
@@ -28,13 +17,13 @@ async function verificationDue(page) {
 }
 
 test("a company holiday moves a deadline", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await login(page, server.url, "admin", "sanbao-demo-2026");
+  const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(page, demo.server.url, "admin", "sanbao-demo-2026");
 
   assert.equal(await verificationDue(page), "2026-10-10 24:00");
   await page.screenshot({ path: join(shotsDir, "policy-explain.png"), fullPage: true });
 
-  await page.goto(new URL("/settings/calendar?year=2026", server.url).href);
+  await page.goto(new URL("/settings/calendar?year=2026", demo.server.url).href);
   // National Day is marked; 10-10 is a make-up working day.
   assert.ok((await page.locator("td.holiday").count()) >= 30);
   assert.ok((await page.locator("td.makeup").count()) === 6);
@@ -50,7 +39,7 @@ test("a company holiday moves a deadline", async () => {
   assert.equal(await verificationDue(page), "2026-10-12 24:00");
 
   // The public policy page, as customers see it.
-  await page.goto(new URL("/policy", server.url).href);
+  await page.goto(new URL("/policy", demo.server.url).href);
   assert.ok(await page.getByText("收到投诉后 24 小时内给予回应").isVisible());
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: join(shotsDir, "public-policy-phone.png"), fullPage: true });

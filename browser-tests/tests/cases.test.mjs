@@ -1,32 +1,21 @@
 // Case flow: a complaint officer logs a phone complaint, sees its three clock chips, adds a
 // note, waits for the customer (chips pause), resumes, resolves and closes it.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { join } from "node:path";
-import { launchBrowser, login, shotsDir, startServer } from "./harness.mjs";
+import { login, shotsDir, withDemoServer } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer(["--demo"]);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const demo = withDemoServer();
 
 async function move(page, to) {
   await Promise.all([page.waitForLoadState("load"), page.click(`#transition-form button[data-to=${to}]`)]);
 }
 
 test("a service agent logs a complaint and gets a receipt, not a 404", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await login(page, server.url, "lina", "sanbao-demo-2026");
+  const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(page, demo.server.url, "lina", "sanbao-demo-2026");
   const logComplaint = async (beforeSaving = async () => {}) => {
-    await page.goto(new URL("/cases/new", server.url).href);
+    await page.goto(new URL("/cases/new", demo.server.url).href);
     await page.selectOption("select[name=kind]", "complaint");
     await page.selectOption("select[name=channel]", "phone");
     await page.fill("input[name=customer_phone]", "137 0000 1111");
@@ -44,7 +33,7 @@ test("a service agent logs a complaint and gets a receipt, not a 404", async () 
   assert.equal(await page.locator("[data-testid=receipt-others]").count(), 0);
   await page.screenshot({ path: join(shotsDir, "case-receipt-agent.png"), fullPage: true });
   // No warning for a first complaint.
-  await page.goto(new URL("/cases/new", server.url).href);
+  await page.goto(new URL("/cases/new", demo.server.url).href);
   await page.selectOption("select[name=kind]", "complaint");
   await page.fill("input[name=customer_phone]", "137 0000 2222");
   await page.waitForTimeout(600);
@@ -73,9 +62,9 @@ test("a service agent logs a complaint and gets a receipt, not a 404", async () 
 });
 
 test("a phone complaint from intake to closing", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await login(page, server.url, "wangfang", "sanbao-demo-2026");
-  await page.goto(new URL("/cases/new", server.url).href);
+  const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(page, demo.server.url, "wangfang", "sanbao-demo-2026");
+  await page.goto(new URL("/cases/new", demo.server.url).href);
   await page.selectOption("select[name=kind]", "complaint");
   await page.selectOption("select[name=channel]", "phone");
   await page.fill("input[name=customer_phone]", "139 1234 5678");
@@ -126,7 +115,7 @@ test("a phone complaint from intake to closing", async () => {
   assert.match(await page.locator("dl.kv").innerText(), /13912345678/);
   await page.screenshot({ path: join(shotsDir, "customer-revealed.png"), fullPage: true });
   await page.goto(caseUrl);
-  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const phone = await demo.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
   await phone.context().addCookies(await page.context().cookies());
   await phone.goto(page.url());
   await phone.screenshot({ path: join(shotsDir, "case-phone.png"), fullPage: true });
@@ -183,7 +172,7 @@ test("a phone complaint from intake to closing", async () => {
   await page.screenshot({ path: join(shotsDir, "case-closed.png"), fullPage: true });
 
   // The search box finds it by its words.
-  await page.goto(new URL("/cases", server.url).href);
+  await page.goto(new URL("/cases", demo.server.url).href);
   await page.fill("#case-search", "空调 漏水");
   await Promise.all([page.waitForURL(/q=/), page.press("#case-search", "Enter")]);
   assert.ok(await page.locator("table.cases").getByText("空调维修后仍漏水").isVisible());
@@ -191,7 +180,7 @@ test("a phone complaint from intake to closing", async () => {
 
   // A tag's link filters the queue; the filter is saved under a name and listed beside the
   // queues.
-  await page.goto(new URL("/cases?queue=all&state=closed&tag=%E8%BF%94%E4%BF%AE", server.url).href);
+  await page.goto(new URL("/cases?queue=all&state=closed&tag=%E8%BF%94%E4%BF%AE", demo.server.url).href);
   assert.ok(await page.locator("table.cases").getByText("空调维修后仍漏水").isVisible());
   await page.fill("#save-filter-form input[name=name]", "返修已关闭");
   await Promise.all([page.waitForLoadState("load"), page.click("#save-filter-form button[type=submit]")]);

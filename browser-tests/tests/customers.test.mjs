@@ -1,34 +1,23 @@
-// One customer per company, as an agent keeps it: a hospital's card made with two contacts, a
+// One customer per company, as an agent keeps it: a hospital's card made, a second contact's
 // bad phone named on its row, a call from a third phone logged by finding the hospital by its
 // name on the intake form (the phone becomes its contact), and a duplicate merged into it.
 // Desktop and phone width.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { join } from "node:path";
-import { launchBrowser, login, shotsDir, startServer } from "./harness.mjs";
+import { login, shotsDir, withDemoServer } from "./harness.mjs";
 
-let server;
-let browser;
+const demo = withDemoServer();
 
-before(async () => {
-  server = await startServer(["--demo"]);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const at = (path) => new URL(path, server.url).href;
+const at = (path) => new URL(path, demo.server.url).href;
 
 async function submit(page, selector) {
   await Promise.all([page.waitForLoadState("load"), page.click(selector)]);
 }
 
 test("a hospital is one card with its contacts, found again at intake", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await login(page, server.url, "zhangwei", "sanbao-demo-2026");
+  const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(page, demo.server.url, "zhangwei", "sanbao-demo-2026");
   await page.goto(at("/customers"));
   await Promise.all([page.waitForURL(/\/customers\/new$/), page.click("[data-testid=new-customer]")]);
   await page.selectOption("#kind", "organisation");

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { after, before } from "node:test";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, "..", "..");
@@ -106,4 +107,19 @@ export async function changePassword(page, current, next) {
     page.waitForURL((u) => !u.pathname.startsWith("/me/password")),
     page.click("main form button[type=submit]"),
   ]);
+}
+
+/** A demo server and a browser shared by a test file's tests: started before the first,
+ * stopped after the last. Read `demo.server` and `demo.browser` inside the tests. */
+export function withDemoServer(extra = ["--demo"]) {
+  const demo = { server: null, browser: null };
+  before(async () => {
+    demo.server = await startServer(extra);
+    demo.browser = await launchBrowser();
+  });
+  after(async () => {
+    await demo.browser?.close();
+    await demo.server?.stop();
+  });
+  return demo;
 }

@@ -3,35 +3,24 @@
 // difference marked, loads it, and the year is the one Sanbao ships, day for day.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { join } from "node:path";
-import { launchBrowser, login, repoRoot, shotsDir, startServer } from "./harness.mjs";
+import { login, repoRoot, shotsDir, withDemoServer } from "./harness.mjs";
 
 const notice2026 = readFileSync(join(repoRoot, "crates/domain/data/cn-notices/2026.txt"), "utf8");
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer(["--demo"]);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const demo = withDemoServer();
 
 /** Every day cell of the year grid as "class:day", in order. */
 async function grid(page, year) {
-  await page.goto(new URL(`/settings/calendar?year=${year}`, server.url).href);
+  await page.goto(new URL(`/settings/calendar?year=${year}`, demo.server.url).href);
   return page.locator(".year-grid td").evaluateAll((tds) => tds.map((td) => `${td.className}:${td.textContent}`));
 }
 
 test("a year without its notice is provisional, with the law's holidays", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await login(page, server.url, "admin", "sanbao-demo-2026");
-  await page.goto(new URL("/settings/calendar?year=2030", server.url).href);
+  const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(page, demo.server.url, "admin", "sanbao-demo-2026");
+  await page.goto(new URL("/settings/calendar?year=2030", demo.server.url).href);
   const banner = page.locator("[data-testid=provisional-banner]", { hasText: "2030" });
   assert.ok(await banner.isVisible());
   assert.match(await banner.innerText(), /全国年节及纪念日放假办法/);
@@ -45,8 +34,8 @@ test("a year without its notice is provisional, with the law's holidays", async 
 });
 
 test("pasting the 2026 notice shows it beside the law and loads the year as shipped", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await login(page, server.url, "admin", "sanbao-demo-2026");
+  const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(page, demo.server.url, "admin", "sanbao-demo-2026");
   const shipped = await grid(page, 2026);
   assert.ok(shipped.filter((c) => c.startsWith("holiday")).length >= 30);
 

@@ -2,27 +2,16 @@
 // hours, is told which field is wrong when the promise still says 24, fixes it, and the public
 // /policy page promises 12 小时.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { join } from "node:path";
-import { launchBrowser, login, shotsDir, startServer } from "./harness.mjs";
+import { login, shotsDir, withDemoServer } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer(["--demo"]);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const demo = withDemoServer();
 
 test("the first response is shortened in the form view and the public page follows", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await login(page, server.url, "admin", "sanbao-demo-2026");
-  await page.goto(new URL("/settings/policies/seed", server.url).href);
+  const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(page, demo.server.url, "admin", "sanbao-demo-2026");
+  await page.goto(new URL("/settings/policies/seed", demo.server.url).href);
   const form = page.locator("#policy-form");
   // Clock names, not codes; the TOML view is folded away.
   const text = await form.innerText();
@@ -51,8 +40,8 @@ test("the first response is shortened in the form view and the public page follo
   assert.match(await page.locator("#policy-form").innerText(), /./);
   assert.equal(await page.locator("#policy-form [data-testid=clock-row]").nth(3).locator("input[name$='.n']").inputValue(), "12");
 
-  const pub = await browser.newPage({ viewport: { width: 390, height: 844 } });
-  await pub.goto(new URL("/policy", server.url).href);
+  const pub = await demo.browser.newPage({ viewport: { width: 390, height: 844 } });
+  await pub.goto(new URL("/policy", demo.server.url).href);
   const body = await pub.locator("body").innerText();
   assert.match(body, /收到投诉后 12 小时内给予回应/);
   assert.doesNotMatch(body, /24 小时/);

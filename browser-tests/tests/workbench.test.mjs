@@ -2,42 +2,31 @@
 // it on their desk grouped by case, acknowledges it with a comment in place and is told so; the
 // agent's workbench counts their queues. Desktop and phone width.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { join } from "node:path";
-import { launchBrowser, login, shotsDir, startServer } from "./harness.mjs";
+import { login, shotsDir, withDemoServer } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer(["--demo"]);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const demo = withDemoServer();
 
 test("an exception report waits on the supervisor's desk until acknowledged", async () => {
-  const agent = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await login(agent, server.url, "zhangwei", "sanbao-demo-2026");
+  const agent = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(agent, demo.server.url, "zhangwei", "sanbao-demo-2026");
   // The agent's workbench: counts that link to their queues, and their next cases.
   for (const q of ["mine", "due_soon", "breached"]) {
     assert.equal(await agent.locator(`[data-testid=count-${q}]`).count(), 1, q);
   }
   await agent.screenshot({ path: join(shotsDir, "workbench-agent.png"), fullPage: true });
   // Report a problem on the first of the agent's desk cases.
-  await agent.goto(new URL("/cases?queue=desk", server.url).href);
+  await agent.goto(new URL("/cases?queue=desk", demo.server.url).href);
   const number = (await agent.locator("table.cases tbody tr a").first().innerText()).trim();
-  await agent.goto(new URL(`/cases/${number}`, server.url).href);
+  await agent.goto(new URL(`/cases/${number}`, demo.server.url).href);
   await agent.fill("#exception-form input[name=reason]", "客户不满意维修结果，要求主管回电");
   await Promise.all([agent.waitForLoadState("load"), agent.click("#exception-form button[type=submit]")]);
   assert.match(await agent.locator("[role=status]").first().innerText(), /已上报主管/);
   await agent.close();
 
-  const sup = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await login(sup, server.url, "zhaolei", "sanbao-demo-2026");
+  const sup = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(sup, demo.server.url, "zhaolei", "sanbao-demo-2026");
   const item = sup.locator("[data-testid=desk-case]", { hasText: number });
   assert.equal(await item.count(), 1, "the case is on the desk once");
   assert.match(await item.innerText(), /客户不满意维修结果/);
@@ -51,15 +40,15 @@ test("an exception report waits on the supervisor's desk until acknowledged", as
   await Promise.all([sup.waitForLoadState("load"), item.locator("button.primary").click()]);
   assert.match(await sup.locator("[role=status]").first().innerText(), /已确认 \d+ 项上报/);
   assert.equal(await sup.locator("[data-testid=desk-case]", { hasText: number }).count(), 0);
-  await sup.goto(new URL(`/cases/${number}`, server.url).href);
+  await sup.goto(new URL(`/cases/${number}`, demo.server.url).href);
   assert.match(await sup.locator("ol.timeline").innerText(), /主管已确认升级（\d+ 项）：已回电，明日复检/);
   await sup.close();
 });
 
 test("on a phone the case list is cards and the filters fold away", async () => {
-  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-  await login(page, server.url, "zhaolei", "sanbao-demo-2026");
-  await page.goto(new URL("/cases?queue=all", server.url).href);
+  const page = await demo.browser.newPage({ viewport: { width: 390, height: 844 } });
+  await login(page, demo.server.url, "zhaolei", "sanbao-demo-2026");
+  await page.goto(new URL("/cases?queue=all", demo.server.url).href);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `no sideways scrolling (${width}px wide)`);
   assert.equal(await page.locator("details[data-fold]").evaluate((d) => d.open), false, "filters folded");
@@ -85,15 +74,15 @@ test("on a phone the case list is cards and the filters fold away", async () => 
   await page.screenshot({ path: join(shotsDir, "cases-phone-filtered.png"), fullPage: false });
   // On a desktop the filters are open without a click.
   await page.setViewportSize({ width: 1280, height: 900 });
-  await page.goto(new URL("/cases?queue=all", server.url).href);
+  await page.goto(new URL("/cases?queue=all", demo.server.url).href);
   assert.ok(await page.locator("form.filters select[name=kind]").isVisible());
   await page.screenshot({ path: join(shotsDir, "cases-desktop.png"), fullPage: false });
   await page.close();
 });
 
 test("the administrator's first-run checklist ticks a step once it is done", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await login(page, server.url, "admin", "sanbao-demo-2026");
+  const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(page, demo.server.url, "admin", "sanbao-demo-2026");
   const list = page.locator("[data-testid=checklist]");
   await list.waitFor({ state: "visible" });
   const todo = () => list.locator("li.todo").count();

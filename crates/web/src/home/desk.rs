@@ -12,7 +12,7 @@ use sanbao_domain::case::{CaseEditForm, ReportKind};
 use sanbao_domain::role::Permission;
 
 use crate::AppState;
-use crate::case::{Now, Row};
+use crate::case::{Now, QUEUE_COUNT_CAP, Row};
 use crate::error::{PageError, classify, error_page};
 use crate::flash::{self, Flash};
 use crate::form::FormData;
@@ -42,6 +42,8 @@ impl Item {
 
 pub(super) struct DeskView {
     pub escalated: Vec<Item>,
+    /// How many escalations wait in all, when more than the desk shows ("100+" past the cap).
+    pub escalated_more: Option<String>,
     pub extended: Vec<Item>,
     pub assignees: Vec<(UserId, String)>,
 }
@@ -76,10 +78,28 @@ pub(super) async fn load(
         return Ok(None);
     }
     let cases = state.app.cases();
-    let (desk, assignees, now) =
-        tokio::join!(cases.desk(actor), cases.assignees(actor), Now::load(state));
+    let (desk, assignees, now, total) = tokio::join!(
+        cases.desk(actor),
+        cases.assignees(actor),
+        Now::load(state),
+        cases.waiting_count(actor, ReportKind::Escalation, QUEUE_COUNT_CAP),
+    );
     let desk = desk?;
+    let total = total?;
+    let shown = desk
+        .escalated
+        .iter()
+        .map(|w| w.reports.len())
+        .sum::<usize>() as i64;
+    let escalated_more = (total > shown).then(|| {
+        if total >= QUEUE_COUNT_CAP {
+            format!("{}+", QUEUE_COUNT_CAP - 1)
+        } else {
+            total.to_string()
+        }
+    });
     Ok(Some(DeskView {
+        escalated_more,
         escalated: items(layout, &now, desk.escalated),
         extended: items(layout, &now, desk.extended),
         assignees: assignees.unwrap_or_default(),

@@ -62,7 +62,7 @@ impl Step {
             Step::Hours => "/settings/hours",
             Step::Policy => "/settings/policies",
             Step::Users => "/settings/users/new",
-            Step::Customers => "/cases/new",
+            Step::Customers => "/customers/new",
         }
     }
 }

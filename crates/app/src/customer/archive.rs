@@ -126,7 +126,7 @@ impl Customers<'_> {
             Action::CustomerReveal,
             RecordType::Customer,
             id.0,
-            json!({ "fields": ["phone", "address"], "for": "edit" }),
+            json!({ "fields": ["phone", "address", "contacts"] }),
         )
         .await?;
         tx.commit().await?;

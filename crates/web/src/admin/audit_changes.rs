@@ -3,7 +3,8 @@
 //! The entry itself keeps the JSON it was hashed with; only its display is translated.
 
 use sanbao_domain::case::{Channel, Coded, Kind, Priority, ReportKind, State};
-use sanbao_domain::role::Role;
+use sanbao_domain::customer::CustomerKind;
+use sanbao_domain::role::{Permission, Role};
 use serde_json::Value;
 
 use crate::i18n::Tr;
@@ -11,6 +12,7 @@ use crate::i18n::Tr;
 /// Field names of the changes the system records, in Chinese and English.
 const FIELDS: &[(&str, &str, &str)] = &[
     ("active", "启用", "active"),
+    ("address", "地址", "address"),
     ("args", "参数", "arguments"),
     ("assignee_id", "处理人编号", "assignee id"),
     ("attachment_id", "附件编号", "file id"),
@@ -20,7 +22,9 @@ const FIELDS: &[(&str, &str, &str)] = &[
     ("chars", "字数", "characters"),
     ("code", "代码", "code"),
     ("comment", "批示", "comment"),
+    ("contacts", "联系人", "contacts"),
     ("content_type", "文件类型", "file type"),
+    ("credit_code", "统一社会信用代码", "credit code"),
     ("customer_id", "客户编号", "customer id"),
     ("customers", "客户数", "customers"),
     ("date", "日期", "date"),
@@ -41,6 +45,7 @@ const FIELDS: &[(&str, &str, &str)] = &[
     ("off", "休息日数", "days off"),
     ("on", "上班日数", "working days"),
     ("permissions", "权限", "permissions"),
+    ("phone", "电话", "phone"),
     ("policy", "服务政策", "policy"),
     ("prefix", "编号前缀", "prefix"),
     ("priority", "优先级", "priority"),
@@ -80,6 +85,12 @@ fn coded(s: &str, tr: Tr) -> String {
         .or_else(|| label::<Channel>(s, en))
         .or_else(|| label::<Priority>(s, en))
         .or_else(|| label::<ReportKind>(s, en))
+        .or_else(|| label::<CustomerKind>(s, en))
+        .or_else(|| {
+            s.parse::<Permission>()
+                .ok()
+                .map(|p| if en { p.label_en() } else { p.label_zh() })
+        })
         .or_else(|| {
             s.parse::<Role>()
                 .ok()
@@ -91,7 +102,16 @@ fn coded(s: &str, tr: Tr) -> String {
 /// Fields whose values are codes (a state, kind, channel, priority, role, language): shown by
 /// their labels. Other text (a subject, a name) is shown as typed, even if it looks like a code.
 const CODED: &[&str] = &[
-    "state", "kind", "channel", "priority", "roles", "lang", "from", "to", "report",
+    "state",
+    "kind",
+    "channel",
+    "priority",
+    "roles",
+    "lang",
+    "from",
+    "to",
+    "report",
+    "permissions",
 ];
 
 fn value(v: &Value, tr: Tr, codes: bool) -> String {
@@ -122,6 +142,16 @@ fn object(o: &serde_json::Map<String, Value>, tr: Tr, codes: bool) -> String {
     let (colon, sep) = (tr.pick("：", ": "), tr.pick("；", "; "));
     o.iter()
         .map(|(k, v)| {
+            // A list of field names (what a reveal showed) reads as the fields' names.
+            if k == "fields"
+                && let Value::Array(names) = v
+            {
+                let names: Vec<String> = names
+                    .iter()
+                    .map(|n| n.as_str().map_or_else(|| n.to_string(), |n| field(n, tr)))
+                    .collect();
+                return format!("{}{colon}{}", field(k, tr), names.join(tr.pick("、", ", ")));
+            }
             let codes = CODED.contains(&k.as_str());
             format!("{}{colon}{}", field(k, tr), value(v, tr, codes))
         })
@@ -173,5 +203,17 @@ mod tests {
             "typed text is never read as a code"
         );
         assert_eq!(readable("not json", zh), "not json");
+        // A customer's card: its kind by label, a reveal's fields by their names.
+        assert_eq!(
+            readable(
+                r#"{"kind":"organisation","credit_code":"91350100M000100Y43","contacts":["陈工 059****4321"]}"#,
+                zh
+            ),
+            "联系人：陈工 059****4321；统一社会信用代码：91350100M000100Y43；类型：单位"
+        );
+        assert_eq!(
+            readable(r#"{"fields":["phone","address","contacts"]}"#, zh),
+            "字段：电话、地址、联系人"
+        );
     }
 }

@@ -94,6 +94,22 @@ async fn a_card_is_created_edited_and_a_duplicate_merged_into_it() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), at);
 
+    // The audit log tells all of it in words, no codes.
+    let (_, audit) = t.page(&c, "/settings/audit").await;
+    let text = visible_text(&audit);
+    for said in [
+        "新建客户",
+        "合并客户",
+        "查看完整个人信息",
+        "字段：电话、地址、联系人",
+        "类型：单位",
+    ] {
+        assert!(text.contains(said), "{said}: {text}");
+    }
+    for code in ["customer.", "organisation", "credit_code", "contacts"] {
+        assert!(!text.contains(code), "{code}: {text}");
+    }
+
     // Intake finds the hospital by the start of its name, with its credit code.
     let (status, json) = t.page(&c, "/cases/customers?q=福州仁和").await;
     assert_eq!(status, StatusCode::OK);

@@ -164,7 +164,7 @@ fn naming(
             Action::CaseCreate,
             RecordType::Case,
             &number,
-            json!({"kind": kind.code(), "channel": channel.code(), "customer_id": i.customer_id, "new_customer": i.customer_created, "policy": policy}),
+            json!({"kind": kind.code(), "channel": channel.code(), "customer_id": i.customer_id, "new_customer": i.customer_created, "contact_added": i.contact_added, "policy": policy}),
         );
         Naming {
             audit: record,

@@ -243,7 +243,7 @@ impl Customers<'_> {
             .into_iter()
             .map(|k| k.phone)
             .collect();
-        let mut fields = vec!["phone"];
+        let mut fields = vec!["phone", "contacts"];
         if !c.address.is_empty() {
             fields.push("address");
         }

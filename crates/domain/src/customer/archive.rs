@@ -141,6 +141,7 @@ impl Archive {
 fn contacts(rows: &[ContactFields], errs: &mut FieldErrors) -> Vec<Contact> {
     let mut out = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut ids = std::collections::HashSet::new();
     let mut first_row = None;
     for (i, row) in rows.iter().enumerate() {
         if row.remove || row.is_blank() {
@@ -149,6 +150,17 @@ fn contacts(rows: &[ContactFields], errs: &mut FieldErrors) -> Vec<Contact> {
         let n = i + 1;
         first_row.get_or_insert(n);
         let field = |f: &str| format!("contact[{n}].{f}");
+        // Each stored contact is edited by one row (a form sent twice over is not).
+        if let Some(id) = row.id
+            && !ids.insert(id)
+        {
+            errs.push(FieldError::at(
+                field("phone"),
+                "duplicate",
+                text!("customer.contact_row_twice"),
+            ));
+            continue;
+        }
         if out.len() == CONTACTS_MAX {
             errs.push(FieldError::at(
                 field("phone"),

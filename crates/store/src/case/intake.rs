@@ -73,6 +73,11 @@ pub enum Created {
     Earlier(i64),
 }
 
+/// A contact added to a customer changes the card: an edit form read before it is stale
+/// (saving it would drop the new contact).
+const TOUCH_CUSTOMER: &str =
+    "UPDATE customer SET version = version + 1, updated_at = $2 WHERE id = $1";
+
 /// The statement texts, made once.
 struct Texts {
     customer: String,
@@ -223,6 +228,7 @@ fn sqlite_customer(
             (id, name, false, false)
         } else if let Some((id, name)) = by_code(&w.credit_code)? {
             run(c, &t.contact, &contact.values(id, key))?;
+            run(c, TOUCH_CUSTOMER, &[id.into(), contact.created_at.into()])?;
             (id, name, false, true)
         } else {
             run(c, &t.customer, &w.values(key))?;
@@ -270,12 +276,31 @@ fn written(
 
 /// Run one statement with `values` on a PostgreSQL connection.
 async fn pg_run(t: &mut sqlx::PgConnection, sql: &str, values: &[Val<'_>]) -> Result<()> {
+    pg_count(t, sql, values).await.map(|_| ())
+}
+
+/// Run one statement with `values` on a PostgreSQL connection: the rows it affected.
+async fn pg_count(t: &mut sqlx::PgConnection, sql: &str, values: &[Val<'_>]) -> Result<u64> {
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for v in values {
         q = bind_val!(q, *v);
     }
-    q.execute(t).await?;
-    Ok(())
+    Ok(q.execute(t).await?.rows_affected())
+}
+
+/// Add `contact` to customer `id`. A racing intake that took the phone first makes this one
+/// [`StoreError::Stale`] (the whole case is refused, to be sent again), never a customer
+/// without its phone.
+async fn pg_contact(
+    t: &mut sqlx::PgConnection,
+    id: i64,
+    contact: &super::write::ContactWrite,
+    key: &AuditKey,
+) -> Result<()> {
+    if pg_count(t, &TEXTS.contact_pg, &contact.values(id, key)).await? == 0 {
+        return Err(StoreError::Stale);
+    }
+    pg_run(t, TOUCH_CUSTOMER, &[id.into(), contact.created_at.into()]).await
 }
 
 /// Insert `rows` (each a list of values) with one many-row statement.
@@ -422,7 +447,7 @@ async fn upsert_customer(
         if let Some(code) = &c.credit_code
             && let Some((id, name)) = pg_found(t, CUSTOMER_BY_CREDIT_CODE, code).await?
         {
-            pg_run(t, &TEXTS.contact_pg, &contact.values(id, key)).await?;
+            pg_contact(t, id, &contact, key).await?;
             return Ok((id, name, false, true));
         }
         let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(TEXTS.customer_pg.as_str()));
@@ -431,7 +456,9 @@ async fn upsert_customer(
         }
         let id: Option<i64> = q.fetch_optional(&mut *t).await?;
         if let Some(id) = id {
-            pg_run(t, &TEXTS.contact_pg, &contact.values(id, key)).await?;
+            if pg_count(t, &TEXTS.contact_pg, &contact.values(id, key)).await? == 0 {
+                return Err(StoreError::Stale);
+            }
             return Ok((id, c.name.clone(), true, false));
         }
     }

@@ -148,22 +148,14 @@ pub async fn merge(
     now: DateTime<Utc>,
     search_words: &str,
 ) -> Result<Merged> {
+    // The rows moved are those the updates return: one written meanwhile moves and is
+    // resealed with the rest.
     let cases: Vec<i64> = on_conn!(tx, c => sqlx::query_scalar(
-        "SELECT id FROM service_case WHERE customer_id = $1 ORDER BY id")
-        .bind(from).fetch_all(c).await)?;
-    let contacts = contact_ids(tx, from).await?;
-    row::execute(
-        tx,
-        "UPDATE service_case SET customer_id = $1 WHERE customer_id = $2",
-        &[into.into(), from.into()],
-    )
-    .await?;
-    row::execute(
-        tx,
-        "UPDATE customer_contact SET customer_id = $1 WHERE customer_id = $2",
-        &[into.into(), from.into()],
-    )
-    .await?;
+        "UPDATE service_case SET customer_id = $1 WHERE customer_id = $2 RETURNING id")
+        .bind(into).bind(from).fetch_all(c).await)?;
+    let contacts: Vec<i64> = on_conn!(tx, c => sqlx::query_scalar(
+        "UPDATE customer_contact SET customer_id = $1 WHERE customer_id = $2 RETURNING id")
+        .bind(into).bind(from).fetch_all(c).await)?;
     for id in &cases {
         reseal(tx, &seal::CASE, *id).await?;
     }

@@ -22,6 +22,7 @@ const FIELDS: &[(&str, &str, &str)] = &[
     ("chars", "字数", "characters"),
     ("code", "代码", "code"),
     ("comment", "批示", "comment"),
+    ("contact_added", "新增联系电话", "contact added"),
     ("contacts", "联系人", "contacts"),
     ("content_type", "文件类型", "file type"),
     ("credit_code", "统一社会信用代码", "credit code"),

@@ -26,7 +26,6 @@ pub(super) fn router() -> Router<AppState> {
 
 struct PermRow {
     label: &'static str,
-    code: &'static str,
     /// One cell per role, in `Role::ALL` order.
     cells: Vec<bool>,
 }
@@ -55,7 +54,6 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(n): Query<Notic
         .iter()
         .map(|p| PermRow {
             label: tr.pick(p.label_zh(), p.label_en()),
-            code: p.code(),
             cells: views.iter().map(|v| v.permissions.contains(p)).collect(),
         })
         .collect();

@@ -140,6 +140,12 @@ pub(super) async fn create(
     }
 }
 
+/// A refusal of one of the intake form's lookups, as the form's script reads it.
+fn json_error(e: &AppError, tr: crate::i18n::Tr) -> Response {
+    let (status, _, message, _) = classify(e, tr);
+    (status, Json(serde_json::json!({"error": message}))).into_response()
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct LookupQuery {
@@ -173,10 +179,7 @@ pub(super) async fn customer_lookup(
                 .collect::<Vec<_>>(),
         )
         .into_response(),
-        Err(e) => {
-            let (status, _, message, _) = classify(&e, staff.tr);
-            (status, Json(serde_json::json!({"error": message}))).into_response()
-        }
+        Err(e) => json_error(&e, staff.tr),
     }
 }
 
@@ -215,9 +218,6 @@ pub(super) async fn open_cases(
                 .collect::<Vec<_>>(),
         )
         .into_response(),
-        Err(e) => {
-            let (status, _, message, _) = classify(&e, staff.tr);
-            (status, Json(serde_json::json!({"error": message}))).into_response()
-        }
+        Err(e) => json_error(&e, staff.tr),
     }
 }

@@ -1361,28 +1361,22 @@ async fn the_api_reference_page_lists_every_operation_of_the_document() {
 async fn the_first_run_checklist_ticks_itself_off() {
     let t = TestApp::spawn().await;
     let c = t.admin().await;
-    let home = c
-        .get(t.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, home) = t.page(&c, "/").await;
     assert!(home.contains("data-testid=\"checklist\""), "{home}");
     let todo = |html: &str| html.matches("<li class=\"todo\"").count();
     let before = todo(&home);
     assert!(before >= 5, "a fresh database has most steps left: {home}");
     assert!(home.contains("href=\"/settings#company\""));
-    let token = t.csrf(&c, "/settings").await;
     // A name that is too long is refused on its field, nothing saved.
     let long = "公".repeat(61);
-    let res = c
-        .post(t.url("/settings/company"))
-        .form(&[("_csrf", token.as_str()), ("company_name", long.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = t
+        .post_form(
+            &c,
+            "/settings",
+            "/settings/company",
+            &[("company_name", &long)],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(
         res.text()
@@ -1390,24 +1384,12 @@ async fn the_first_run_checklist_ticks_itself_off() {
             .unwrap()
             .contains("id=\"err-company_name\"")
     );
-    let res = c
-        .post(t.url("/settings/company"))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("company_name", "福州百盛医疗器械有限公司"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let name = [("company_name", "福州百盛医疗器械有限公司")];
+    let res = t
+        .post_form(&c, "/settings", "/settings/company", &name)
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let home = c
-        .get(t.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, home) = t.page(&c, "/").await;
     assert_eq!(todo(&home), before - 1, "{home}");
     assert!(!home.contains("href=\"/settings#company\""));
     let public = reqwest::get(t.url("/policy"))

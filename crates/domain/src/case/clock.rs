@@ -219,7 +219,14 @@ mod tests {
             hours: &hours,
             tz: chrono_tz::Asia::Shanghai,
         };
-        let seed = Policy::preset("seed").unwrap();
+        let preset = Policy::preset("seed").unwrap();
+        // The seed pauses nothing; a company may add pauses in its own policy.
+        let mut seed = preset.clone();
+        for c in &mut seed.clocks {
+            if ["verification", "reply"].contains(&c.clock.as_str()) {
+                c.pauses_in = vec!["waiting_customer".into()];
+            }
+        }
         let received = t("2026-09-30T18:00:00+08:00");
         let mut facts = vec![
             CaseFact::Event("complaint_received".into(), received),
@@ -245,6 +252,12 @@ mod tests {
             clocks[0].view.state,
             ClockState::Breached,
             "first response does not pause"
+        );
+        let as_seeded = case_clocks(&preset, &facts, &ctx, t("2026-10-09T10:00:00+08:00"));
+        assert_eq!(
+            as_seeded[1].view.state,
+            ClockState::Running,
+            "the seed's verification does not pause while waiting"
         );
         let p = project_case(&seed, &facts, &ctx, t("2026-10-09T10:00:00+08:00"));
         assert!(p.breached);

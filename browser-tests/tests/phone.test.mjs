@@ -18,6 +18,8 @@ const PAGES = [
   "/customers/new",
   "/customers/1/edit",
   "/customers/1/merge?q=华康",
+  "/products",
+  "/products/units",
   "/me",
   "/me/password",
   "/settings",

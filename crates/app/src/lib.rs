@@ -20,6 +20,7 @@ pub mod case;
 pub mod customer;
 pub mod job;
 pub mod notify;
+pub mod product;
 pub mod setup;
 
 use std::time::Duration;

@@ -25,6 +25,7 @@ const FILES: &[&str] = &[
     include_str!("../locales/admin.tsv"),
     include_str!("../locales/calendar.tsv"),
     include_str!("../locales/policy.tsv"),
+    include_str!("../locales/product.tsv"),
 ];
 
 static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =

@@ -42,6 +42,7 @@ pub mod case;
 pub mod customer;
 pub mod job;
 pub mod notify;
+pub mod product;
 pub(crate) mod row;
 pub mod seal;
 mod writer;

@@ -102,8 +102,47 @@ pub const EVENT: Sealed = Sealed {
     ],
 };
 
+/// A catalogue entry: what its units' warranty and tracking come from.
+pub const PRODUCT: Sealed = Sealed {
+    table: "product",
+    label: "model",
+    fields: &[
+        ("model", Ty::Text),
+        ("name", Ty::Text),
+        ("category", Ty::Text),
+        ("brand", Ty::Text),
+        ("manufacturer", Ty::Text),
+        ("specification", Ty::Text),
+        ("price_fen", Ty::Int),
+        ("warranty_months", Ty::Int32),
+        ("tracking", Ty::Text),
+        ("installation_required", Ty::Bool),
+        ("created_at", Ty::Time),
+    ],
+};
+
+/// A sold unit: its dates and the policy snapshot its windows and warranty run under.
+pub const UNIT: Sealed = Sealed {
+    table: "unit",
+    label: "serial",
+    fields: &[
+        ("serial", Ty::Text),
+        ("quantity", Ty::Int32),
+        ("product_id", Ty::Int),
+        ("customer_id", Ty::Int),
+        ("sold_on", Ty::Date),
+        ("delivered_on", Ty::Date),
+        ("installed_on", Ty::Date),
+        ("invoice_no", Ty::Text),
+        ("policy_name", Ty::Text),
+        ("policy_version", Ty::Int32),
+        ("replaces_id", Ty::Int),
+        ("created_at", Ty::Time),
+    ],
+};
+
 /// Every sealed table, in the order `audit verify` checks them.
-pub const TABLES: [&Sealed; 4] = [&CUSTOMER, &CONTACT, &CASE, &EVENT];
+pub const TABLES: [&Sealed; 6] = [&CUSTOMER, &CONTACT, &CASE, &EVENT, &PRODUCT, &UNIT];
 
 /// A value as the seal covers it. Instants are taken to the microsecond: PostgreSQL keeps no
 /// more, so a seal made before the write checks against the row read back.

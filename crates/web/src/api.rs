@@ -32,6 +32,7 @@ use crate::{ApiError, AppState};
         (name = "users", description = "用户 Staff accounts"),
         (name = "customers", description = "客户 Customers"),
         (name = "me", description = "当前用户 The caller"),
+        (name = "products", description = "产品与保修 Products, sold units and warranty"),
     )
 )]
 struct ApiDoc;

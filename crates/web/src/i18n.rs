@@ -16,6 +16,7 @@ const FILES: &[&str] = &[
     include_str!("../locales/case.tsv"),
     include_str!("../locales/customer.tsv"),
     include_str!("../locales/admin.tsv"),
+    include_str!("../locales/product.tsv"),
 ];
 
 static MESSAGES: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =

@@ -29,6 +29,7 @@ mod auth;
 mod case;
 mod customer;
 mod home;
+mod product;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -83,12 +84,13 @@ pub struct AppState {
 }
 
 /// Every feature's routes.
-fn features() -> [Feature; 5] {
+fn features() -> [Feature; 6] {
     [
         home::feature(),
         auth::feature(),
         case::feature(),
         customer::feature(),
+        product::feature(),
         admin::feature(),
     ]
 }
@@ -98,7 +100,7 @@ pub(crate) const NAV: &[NavEntry] = &[
     home::NAV,
     case::NAV,
     customer::NAV,
-    home::PRODUCTS,
+    product::NAV,
     home::SALES,
     home::REPORTS,
     admin::NAV,

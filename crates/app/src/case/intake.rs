@@ -12,7 +12,7 @@ use serde_json::json;
 use super::edit::unknown_reference;
 use super::projection::facts;
 use super::{CaseView, Cases, Projector, event};
-use crate::{Actor, Result, audit};
+use crate::{Actor, AppError, Result, audit};
 
 impl Cases<'_> {
     /// Log a case from any channel. With an idempotency key, a repeated request answers the
@@ -35,7 +35,32 @@ impl Cases<'_> {
         if new.assignee_id.is_some_and(|a| Some(a) != actor.user_id) {
             actor.require(Permission::CaseAssign)?;
         }
-        let (policy, policy_version) = self.app.policies().active().await?;
+        // A case about a sold unit runs under the policy in force at its sale; a return is
+        // refused once the unit's windows have closed.
+        let unit = match &new.unit {
+            Some(serial) => Some(self.app.products().for_case(serial).await?),
+            None => None,
+        };
+        let (policy, policy_version) = match &unit {
+            Some((_, policy, version)) => (policy.clone(), *version),
+            None => self.app.policies().active().await?,
+        };
+        if let (Some((u, policy, _)), Kind::Return) = (&unit, new.kind) {
+            let calendar = self.app.calendar().current().await?;
+            let hours = sanbao_domain::hours::ServiceHours::default();
+            let ctx = sanbao_domain::deadline::Context {
+                calendar: &calendar,
+                hours: &hours,
+                tz,
+            };
+            let dates = crate::product::dates_of(u);
+            sanbao_domain::returns::check_request(policy, &dates, new.received_at, &ctx).map_err(
+                |r| AppError::Rule {
+                    code: r.code,
+                    message: r.message,
+                },
+            )?;
+        }
         let projector =
             Projector::load(self.app, Some(policy), "", policy_version, new.desk_id).await?;
         let idempotency = actor.id().zip(idempotency_key);
@@ -54,6 +79,8 @@ impl Cases<'_> {
             tz,
             idempotency,
         );
+        let mut draft = draft;
+        draft.unit_id = unit.as_ref().map(|(u, _, _)| u.id);
         let naming = naming(actor, &new, &draft);
         let clocks = draft.clocks.clone();
         let created = intake::create(&self.app.store, draft, naming)
@@ -135,6 +162,7 @@ fn draft(
         events,
         clocks: projection.clocks,
         idempotency: idempotency.map(|(u, k)| (u, k.to_owned())),
+        unit_id: None,
     }
 }
 

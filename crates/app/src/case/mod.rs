@@ -13,6 +13,7 @@ mod receipt;
 mod report;
 mod saved_filters;
 mod search;
+mod step;
 mod supervision;
 mod sweep;
 mod transition;

@@ -42,6 +42,9 @@ crate::code_enum! {
         JobRetry = "job.retry", "重试后台任务", "Background job retried";
         BenchGenerate = "bench.generate", "生成测试数据", "Test data generated";
         CompanySet = "company.set", "设置公司名称", "Company name set";
+        ProductCreate = "product.create", "新增产品", "Product added";
+        UnitRegister = "unit.register", "登记产品单元", "Unit registered";
+        CaseStep = "case.step", "记录处理步骤", "Case step recorded";
     }
 }
 
@@ -60,6 +63,8 @@ crate::code_enum! {
         SavedFilter = "saved_filter", "保存的筛选", "Saved filter";
         Job = "job", "后台任务", "Background job";
         Setting = "setting", "系统设置", "Setting";
+        Product = "product", "产品", "Product";
+        Unit = "unit", "产品单元", "Unit";
     }
 }
 

@@ -7,6 +7,7 @@ mod event;
 mod next;
 mod record;
 mod report;
+mod step;
 mod transition;
 
 pub use crate::code::Coded;
@@ -23,4 +24,5 @@ pub use record::{
     parse_priority, parse_subject, parse_text, regulator_transfer,
 };
 pub use report::{ExtendedService, ReportKind, exception_reason};
+pub use step::{check_step, step_label, steps_of};
 pub use transition::{REOPEN_DAYS, Refused, allowed_moves, check_closing, check_transition};

@@ -32,6 +32,8 @@ pub struct NewCaseForm {
     pub regulator_ref: String,
     /// The regulator's acceptance date, `YYYY-MM-DD` (regulator transfers).
     pub regulator_accepted_on: String,
+    /// The serial (or batch) number of the sold unit the case is about; empty for none.
+    pub unit: String,
 }
 
 /// A complaint a regulator (12315) transferred to us.
@@ -56,6 +58,8 @@ pub struct NewCase {
     pub desk_id: Option<DeskId>,
     pub assignee_id: Option<UserId>,
     pub regulator: Option<RegulatorTransfer>,
+    /// The unit's serial, upper-cased as units keep it.
+    pub unit: Option<String>,
 }
 
 impl NewCase {
@@ -88,6 +92,10 @@ impl NewCase {
             }
             None => None,
         };
+        let unit = match f.unit.trim() {
+            "" => None,
+            s => errs.check(crate::product::unit::parse_serial(s, "unit.serial")),
+        };
         errs.into_result()?;
         match (kind, channel, priority, customer, subject, description) {
             (Some(kind), Some(channel), Some(priority), Some(customer), Some(subject), Some(d)) => {
@@ -102,6 +110,7 @@ impl NewCase {
                     desk_id: f.desk_id,
                     assignee_id: f.assignee_id,
                     regulator,
+                    unit,
                 })
             }
             // Every `None` above pushed its error.

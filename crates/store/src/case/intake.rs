@@ -38,7 +38,12 @@ pub struct CaseDraft {
     pub clocks: Vec<ClockRecord>,
     /// `(user id, key)` of the create request's `Idempotency-Key`.
     pub idempotency: Option<(i64, String)>,
+    /// The sold unit the case is about (a return, a repair).
+    pub unit_id: Option<i64>,
 }
+
+/// Links a case to the unit it is about.
+const CASE_UNIT: &str = "INSERT INTO case_unit (case_id, unit_id) VALUES ($1, $2)";
 
 /// What intake reserved for the case, inside its transaction.
 #[derive(Debug, Clone)]
@@ -185,6 +190,9 @@ fn on_sqlite(
     for k in &d.clocks {
         run(c, &t.clock, &clock_values(id, k))?;
     }
+    if let Some(unit) = d.unit_id {
+        run(c, CASE_UNIT, &[id.into(), unit.into()])?;
+    }
     run(c, SEARCH_SQLITE, &[id.into(), (&n.search_words).into()])?;
     if let Some((user, key)) = &d.idempotency {
         run(
@@ -318,6 +326,23 @@ async fn pg_many(t: &mut sqlx::PgConnection, head: String, rows: Vec<Vec<Val<'_>
     Ok(())
 }
 
+/// The rows a new case owns on PostgreSQL: its events, its clocks and its unit link.
+async fn pg_children(
+    tx: &mut sqlx::PgConnection,
+    id: i64,
+    d: &CaseDraft,
+    key: &AuditKey,
+) -> Result<()> {
+    let events = d.events.iter().map(|e| e.values(id, key)).collect();
+    pg_many(tx, EVENT.many_head(None), events).await?;
+    let clocks = d.clocks.iter().map(|k| clock_values(id, k)).collect();
+    pg_many(tx, CLOCK.many_head(None), clocks).await?;
+    if let Some(unit) = d.unit_id {
+        pg_run(tx, CASE_UNIT, &[id.into(), unit.into()]).await?;
+    }
+    Ok(())
+}
+
 async fn on_postgres(
     store: &Store,
     pool: &sqlx::PgPool,
@@ -357,14 +382,7 @@ async fn on_postgres(
         q = bind_val!(q, v);
     }
     let id: i64 = q.fetch_one(&mut *tx).await?;
-    let events = d
-        .events
-        .iter()
-        .map(|e| e.values(id, &store.audit_key))
-        .collect();
-    pg_many(&mut tx, EVENT.many_head(None), events).await?;
-    let clocks = d.clocks.iter().map(|k| clock_values(id, k)).collect();
-    pg_many(&mut tx, CLOCK.many_head(None), clocks).await?;
+    pg_children(&mut tx, id, &d, &store.audit_key).await?;
     pg_run(
         &mut tx,
         SEARCH_POSTGRES,

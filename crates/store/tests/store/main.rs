@@ -555,6 +555,7 @@ pub(crate) fn case_draft(
             provisional: false,
         }],
         idempotency: key,
+        unit_id: None,
     }
 }
 

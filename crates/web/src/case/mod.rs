@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::feature::{Feature, NavEntry};
 use crate::layout::Section;
 
+pub(crate) use api::{CaseCustomer, NewCustomer};
 pub(crate) use list::{QUEUE_COUNT_CAP, filter_id};
 pub(crate) use view::{Now, Row};
 

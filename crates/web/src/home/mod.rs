@@ -24,7 +24,6 @@ pub(crate) fn feature() -> Feature {
             .route("/notifications/read", post(mark_read))
             .route("/desk/{number}/acknowledge", post(desk::acknowledge))
             .route("/desk/{number}/reassign", post(desk::reassign))
-            .route("/products", get(products))
             .route("/sales", get(sales))
             .route("/reports", get(reports)),
     )
@@ -39,13 +38,6 @@ pub(crate) const NAV: NavEntry = NavEntry {
 
 // Sections whose features are still to come: their entries lead to a page that says so, shown
 // to the roles that will work there.
-pub(crate) const PRODUCTS: NavEntry = NavEntry {
-    section: Section::Products,
-    href: "/products",
-    key: "nav.products",
-    any_of: &[Permission::ProductManage, Permission::QualityManage],
-};
-
 pub(crate) const SALES: NavEntry = NavEntry {
     section: Section::Sales,
     href: "/sales",
@@ -187,7 +179,6 @@ macro_rules! soon_pages {
 }
 
 soon_pages! {
-    products => Products, "nav.products";
     sales => Sales, "nav.sales";
     reports => Reports, "nav.reports";
 }

@@ -8,6 +8,7 @@ mod edge;
 mod files;
 mod matrix;
 mod policy_form;
+mod products;
 mod support;
 
 use reqwest::StatusCode;
@@ -592,6 +593,8 @@ async fn the_openapi_document_describes_every_api_route() {
             "GET /api/v1/cases/{number}/attachments",
             "GET /api/v1/cases/{number}/attachments/{id}",
             "GET /api/v1/me",
+            "GET /api/v1/products",
+            "GET /api/v1/units/{serial}",
             "GET /api/v1/users",
             "PATCH /api/v1/cases/{number}",
             "POST /api/v1/cases",
@@ -599,8 +602,11 @@ async fn the_openapi_document_describes_every_api_route() {
             "POST /api/v1/cases/{number}/exception",
             "POST /api/v1/cases/{number}/extended-service",
             "POST /api/v1/cases/{number}/notes",
+            "POST /api/v1/cases/{number}/steps",
             "POST /api/v1/cases/{number}/transitions",
             "POST /api/v1/customers/{id}/reveal",
+            "POST /api/v1/products",
+            "POST /api/v1/units",
             "POST /api/v1/users",
         ]
     );

@@ -35,6 +35,16 @@ enum Need {
 use Need::*;
 use Permission as P;
 
+/// Who reads the catalogue and the units.
+const READERS: &[Permission] = &[
+    P::CaseRead,
+    P::ProductManage,
+    P::QualityManage,
+    P::SalesWork,
+];
+/// Who registers a sold unit.
+const UNIT_WRITERS: &[Permission] = &[P::CaseWrite, P::ProductManage, P::SalesWork];
+
 /// `(method, route, need)`; the route as registered, with its parameters in braces.
 const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/", Signed),
@@ -52,7 +62,15 @@ const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/me/password", Signed),
     ("POST", "/me/password", Signed),
     ("POST", "/notifications/read", Signed),
-    ("GET", "/products", Signed),
+    ("GET", "/products", Any(READERS)),
+    ("POST", "/products", All(&[P::ProductManage])),
+    ("GET", "/products/units", Any(READERS)),
+    ("POST", "/products/units", Any(UNIT_WRITERS)),
+    ("GET", "/api/v1/products", Any(READERS)),
+    ("POST", "/api/v1/products", All(&[P::ProductManage])),
+    ("POST", "/api/v1/units", Any(UNIT_WRITERS)),
+    ("GET", "/api/v1/units/{serial}", Any(READERS)),
+    ("POST", "/api/v1/cases/{number}/steps", Any(&[P::CaseWrite])),
     ("GET", "/sales", Signed),
     ("GET", "/reports", Signed),
     ("GET", "/cases", Any(&[P::CaseRead])),
@@ -263,6 +281,7 @@ const ABSENT: &[&str] = &[
     "/settings/jobs/{id}/retry",
     "/settings/users/{id}/reset-password",
     "/api/v1/cases/{number}/attachments/{id}",
+    "/api/v1/units/{serial}",
 ];
 
 /// The page routes registered in the web crate's source (`.route("…", get(…).post(…))`).

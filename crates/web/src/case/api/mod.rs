@@ -24,6 +24,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_case, update_case))
         .routes(routes!(transition_case))
         .routes(routes!(add_note))
+        .routes(routes!(record_step))
         .routes(routes!(report_exception))
         .routes(routes!(report_extended_service))
         .routes(upload_limit(routes!(
@@ -110,6 +111,7 @@ pub async fn list_cases(
         (status = 400, description = "Invalid field", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "The role lacks case.write", body = ErrorBody),
+        (status = 422, description = "A return outside the unit's windows (`return_window_closed`, with the closing date)", body = ErrorBody),
     )
 )]
 pub async fn create_case(
@@ -132,6 +134,37 @@ pub async fn create_case(
         StatusCode::CREATED,
         Json(Case::new(view, state.cfg.timezone)),
     ))
+}
+
+/// Record a step of the case's kind (goods received back, technician dispatched …): an event
+/// the policy's clocks start or stop at. The answer is the case with its clocks; the clock
+/// the step stops is `met`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{number}/steps",
+    tag = "cases",
+    request_body = NewStep,
+    params(("number" = String, Path, description = "Case number")),
+    responses(
+        (status = 200, description = "The case with its clocks", body = Case),
+        (status = 400, description = "Not a step of this case now (`step`: unknown, already, not_started)", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The role lacks case.write", body = ErrorBody),
+        (status = 404, description = "No such case visible to the caller", body = ErrorBody),
+    )
+)]
+pub async fn record_step(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(number): Path<String>,
+    ApiJson(b): ApiJson<NewStep>,
+) -> Result<Json<Case>, ApiError> {
+    let view = state
+        .app
+        .cases()
+        .step(&actor, &number, b.step.trim(), &b.note)
+        .await?;
+    Ok(Json(Case::new(view, state.cfg.timezone)))
 }
 
 /// A case with its clocks and timeline.

@@ -206,6 +206,27 @@ pub struct NewCase {
     /// after `received_at`).
     #[serde(default)]
     pub regulator_accepted_on: Option<String>,
+    /// The sold unit the case is about. A return is checked against the windows of the
+    /// policy in force at the unit's sale (422 `return_window_closed` once they closed); the
+    /// case runs under that policy.
+    #[serde(default)]
+    pub unit: Option<UnitRef>,
+}
+
+/// A sold unit named by its serial (or batch) number.
+#[derive(Deserialize, ToSchema)]
+pub struct UnitRef {
+    pub serial: String,
+}
+
+/// A step of the case's kind: `goods_received_back`, `return_processed` (returns),
+/// `technician_dispatched`, `arrived`, `repair_completed`, `unrepairable` (repairs).
+#[derive(Deserialize, ToSchema)]
+pub struct NewStep {
+    pub step: String,
+    /// What was done (for the timeline).
+    #[serde(default)]
+    pub note: String,
 }
 
 impl From<NewCase> for NewCaseForm {
@@ -229,6 +250,7 @@ impl From<NewCase> for NewCaseForm {
             assignee_id: b.assignee_id.map(Into::into),
             regulator_ref: b.regulator_ref.unwrap_or_default(),
             regulator_accepted_on: b.regulator_accepted_on.unwrap_or_default(),
+            unit: b.unit.map(|u| u.serial).unwrap_or_default(),
         }
     }
 }

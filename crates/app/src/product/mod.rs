@@ -1,0 +1,341 @@
+//! Products and sold units: the catalogue, registering a unit under the policy in force, and
+//! the warranty lookup (by serial, invoice number or the customer's phone).
+
+use chrono::NaiveDate;
+use sanbao_domain::audit::{Action, RecordType};
+use sanbao_domain::contact::Phone;
+use sanbao_domain::deadline::Context;
+use sanbao_domain::policy::Policy;
+use sanbao_domain::product::unit::{NewUnit, RepairSpan, SaleDates, UnitForm, Warranty};
+use sanbao_domain::product::{Product, ProductForm};
+use sanbao_domain::returns::{self, Window};
+use sanbao_domain::role::Permission;
+use sanbao_domain::{FieldError, case::Kind, case::State, text};
+use sanbao_store::StoreError;
+use sanbao_store::case::CustomerWrite;
+use sanbao_store::product as repo;
+pub use sanbao_store::product::ProductRow;
+use sanbao_store::product::unit::{self as units, UnitWrite};
+pub use sanbao_store::product::unit::{UnitCase, UnitRow};
+use serde_json::json;
+
+use crate::{Actor, AppError, Result, audit};
+
+crate::facade!(
+    /// Products and sold units.
+    Products,
+    products
+);
+
+/// A unit with what its warranty and windows are on a day.
+#[derive(Debug, Clone)]
+pub struct UnitView {
+    pub unit: UnitRow,
+    pub warranty: Warranty,
+    /// The policy in force at the sale, by its title.
+    pub policy_title: String,
+    /// The return and exchange windows of that policy, with their last days.
+    pub windows: Vec<Window>,
+    /// The cases about the unit, oldest first.
+    pub cases: Vec<UnitCase>,
+    /// How many repairs of it were completed.
+    pub repairs: usize,
+    /// The customer's phone, masked (the card's audited reveal shows it whole).
+    pub phone_shown: String,
+}
+
+/// Who reads the catalogue and units: service staff, product and quality managers, sales.
+const READERS: [Permission; 4] = [
+    Permission::CaseRead,
+    Permission::ProductManage,
+    Permission::QualityManage,
+    Permission::SalesWork,
+];
+
+fn require_reader(actor: &Actor) -> Result<()> {
+    if READERS.iter().any(|p| actor.can(*p)) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(Permission::CaseRead))
+    }
+}
+
+impl Products<'_> {
+    /// Add a product to the catalogue.
+    pub async fn create(&self, actor: &Actor, form: &ProductForm) -> Result<ProductRow> {
+        actor.require(Permission::ProductManage)?;
+        let p = Product::parse(form)?;
+        let now = sanbao_domain::time::now();
+        let mut tx = self.app.store.begin().await?;
+        match repo::insert(&mut tx, &p, actor.id(), now).await {
+            Ok(_) => {}
+            Err(StoreError::Unique) => return Err(model_taken(&p.model)),
+            Err(e) => return Err(e.into()),
+        }
+        let changes = json!({"name": p.name, "warranty_months": p.warranty_months, "tracking": p.tracking.code()});
+        audit::record(
+            &mut tx,
+            actor,
+            Action::ProductCreate,
+            RecordType::Product,
+            &p.model,
+            changes,
+        )
+        .await?;
+        tx.commit().await?;
+        repo::by_model(&self.app.store, &p.model)
+            .await?
+            .ok_or(AppError::NotFound("product"))
+    }
+
+    /// The catalogue by model, a page after `after`.
+    pub async fn list(&self, actor: &Actor, after: &str, limit: i64) -> Result<Vec<ProductRow>> {
+        require_reader(actor)?;
+        Ok(repo::page(&self.app.store, after, limit).await?)
+    }
+
+    /// The newest units.
+    pub async fn units(
+        &self,
+        actor: &Actor,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<UnitRow>> {
+        require_reader(actor)?;
+        Ok(units::page(&self.app.store, before, limit).await?)
+    }
+
+    /// Register a sold unit: its customer found by phone or created, its policy the one named
+    /// or the one in force, snapshotted by version.
+    pub async fn register(&self, actor: &Actor, form: &UnitForm) -> Result<UnitView> {
+        if !actor.can(Permission::ProductManage) && !actor.can(Permission::SalesWork) {
+            actor.require(Permission::CaseWrite)?;
+        }
+        let now = sanbao_domain::time::now();
+        let today = now.with_timezone(&self.app.config.timezone).date_naive();
+        let u = NewUnit::parse(form, today)?;
+        let product = repo::by_model(&self.app.store, &u.model)
+            .await?
+            .ok_or_else(|| {
+                FieldError::new(
+                    "model",
+                    "unknown",
+                    text!("product.model_unknown", model = u.model.clone()),
+                )
+            })?;
+        u.check_product(product.tracking)?;
+        let (policy, version) = match &u.policy {
+            Some(name) => self.app.policies().latest(name).await.map_err(|_| {
+                AppError::from(FieldError::new(
+                    "policy",
+                    "unknown",
+                    text!("unit.policy_unknown", name = name.clone()),
+                ))
+            })?,
+            None => self.app.policies().active().await?,
+        };
+        let write = unit_write(&u, product.id, (&policy.name, version), actor.id(), now);
+        let mut tx = self.app.store.begin().await?;
+        let done = match units::insert(&mut tx, &write).await {
+            Ok(r) => r,
+            // A failed statement ends a PostgreSQL transaction: ask outside it which value
+            // was taken (the serial, or the phone a racing write gave another customer).
+            Err(StoreError::Unique) => {
+                drop(tx);
+                if units::by_serial(&self.app.store, &u.serial)
+                    .await?
+                    .is_some()
+                {
+                    return Err(AppError::Duplicate(FieldError::new(
+                        "serial",
+                        "taken",
+                        text!("unit.serial_taken", serial = u.serial.clone()),
+                    )));
+                }
+                return Err(AppError::Stale);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let changes = json!({"model": product.model, "customer_id": done.customer_id, "new_customer": done.customer_created, "policy": format!("{}@{version}", policy.name), "sold_on": u.dates.sold_on});
+        audit::record(
+            &mut tx,
+            actor,
+            Action::UnitRegister,
+            RecordType::Unit,
+            &u.serial,
+            changes,
+        )
+        .await?;
+        tx.commit().await?;
+        self.unit(actor, &u.serial).await
+    }
+
+    /// The unit with `serial`, with its warranty today.
+    pub async fn unit(&self, actor: &Actor, serial: &str) -> Result<UnitView> {
+        require_reader(actor)?;
+        let serial = serial.trim().to_ascii_uppercase();
+        let row = units::by_serial(&self.app.store, &serial)
+            .await?
+            .ok_or(AppError::NotFound("unit"))?;
+        self.view(row).await
+    }
+
+    /// Units found by a serial, an invoice number or the customer's phone.
+    pub async fn lookup(&self, actor: &Actor, q: &str) -> Result<Vec<UnitView>> {
+        require_reader(actor)?;
+        let q = q.trim();
+        if q.is_empty() {
+            return Ok(Vec::new());
+        }
+        let store = &self.app.store;
+        let mut rows = Vec::new();
+        if let Some(r) = units::by_serial(store, &q.to_ascii_uppercase()).await? {
+            rows.push(r);
+        }
+        if rows.is_empty() {
+            rows = units::by_invoice(store, q, 20).await?;
+        }
+        if rows.is_empty()
+            && let Ok(phone) = Phone::parse(q)
+        {
+            rows = units::by_phone(store, phone.as_str(), 20).await?;
+        }
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(self.view(r).await?);
+        }
+        Ok(out)
+    }
+
+    async fn view(&self, unit: UnitRow) -> Result<UnitView> {
+        let tz = self.app.config.timezone;
+        let today = sanbao_domain::time::now().with_timezone(&tz).date_naive();
+        let (policies, calendar) = (self.app.policies(), self.app.calendar());
+        let (policy, cases, calendar) = tokio::try_join!(
+            policies.version(&unit.policy_name, unit.policy_version),
+            async { Ok(units::cases(&self.app.store, unit.id).await?) },
+            calendar.current(),
+        )?;
+        let dates = dates_of(&unit);
+        let hours = sanbao_domain::hours::ServiceHours::default();
+        let ctx = Context {
+            calendar: &calendar,
+            hours: &hours,
+            tz,
+        };
+        let spans = repair_spans(&cases, tz);
+        let months = u32::try_from(unit.warranty_months).unwrap_or(0);
+        let warranty = Warranty::on(dates.warranty_from(), months, &spans, today);
+        let repairs = cases
+            .iter()
+            .filter(|c| {
+                c.kind == Kind::Repair && matches!(c.state, State::Resolved | State::Closed)
+            })
+            .count();
+        // Masked for everyone, as on the customer's card: the whole number is an audited
+        // reveal there.
+        let phone_shown = crate::case::masked_phone(&unit.customer_phone);
+        Ok(UnitView {
+            policy_title: policy.title.clone(),
+            windows: returns::windows(&policy, &dates, &ctx),
+            warranty,
+            cases,
+            repairs,
+            phone_shown,
+            unit,
+        })
+    }
+
+    /// The unit a return or repair names, with the policy version snapshotted on it.
+    pub(crate) async fn for_case(&self, serial: &str) -> Result<(UnitRow, Policy, i32)> {
+        let serial = serial.trim().to_ascii_uppercase();
+        let unit = units::by_serial(&self.app.store, &serial)
+            .await?
+            .ok_or_else(|| {
+                FieldError::new(
+                    "unit.serial",
+                    "unknown",
+                    text!("unit.unknown", serial = serial.clone()),
+                )
+            })?;
+        let policy = self
+            .app
+            .policies()
+            .version(&unit.policy_name, unit.policy_version)
+            .await?;
+        let version = unit.policy_version;
+        Ok((unit, policy, version))
+    }
+
+    /// How many products the catalogue holds.
+    pub async fn count(&self) -> Result<i64> {
+        Ok(repo::count(&self.app.store).await?)
+    }
+}
+
+/// The unit as written: its product, the policy version in force, who and when.
+fn unit_write(
+    u: &NewUnit,
+    product_id: i64,
+    policy: (&str, i32),
+    created_by: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> UnitWrite {
+    UnitWrite {
+        serial: u.serial.clone(),
+        quantity: u.quantity,
+        product_id,
+        customer: CustomerWrite {
+            kind: u.customer.kind,
+            name: u.customer.name.clone(),
+            phone: u.customer.phone.as_str().to_owned(),
+            address: u.customer.address.clone(),
+            credit_code: u
+                .customer
+                .credit_code
+                .as_ref()
+                .map(|c| c.as_str().to_owned()),
+            contact_name: u.customer.contact_name().to_owned(),
+            created_at: now,
+        },
+        sold_on: u.dates.sold_on,
+        delivered_on: u.dates.delivered_on,
+        installed_on: u.dates.installed_on,
+        invoice_no: u.invoice_no.clone(),
+        policy_name: policy.0.to_owned(),
+        policy_version: policy.1,
+        replaces_id: None,
+        created_at: now,
+        created_by,
+    }
+}
+
+/// The sale dates of a unit as stored.
+pub(crate) fn dates_of(u: &UnitRow) -> SaleDates {
+    SaleDates {
+        sold_on: u.sold_on,
+        delivered_on: u.delivered_on,
+        installed_on: u.installed_on,
+    }
+}
+
+/// The repair cases of a unit as warranty time not counted: from the report to resolution.
+fn repair_spans(cases: &[UnitCase], tz: chrono_tz::Tz) -> Vec<RepairSpan> {
+    let day = |t: chrono::DateTime<chrono::Utc>| -> NaiveDate { t.with_timezone(&tz).date_naive() };
+    cases
+        .iter()
+        .filter(|c| c.kind == Kind::Repair && c.state != State::Cancelled)
+        .map(|c| RepairSpan {
+            from: day(c.received_at),
+            to: c.resolved_at.map(day),
+        })
+        .collect()
+}
+
+fn model_taken(model: &str) -> AppError {
+    AppError::Duplicate(FieldError::new(
+        "model",
+        "taken",
+        text!("product.model_taken", model = model.to_owned()),
+    ))
+}

@@ -1,0 +1,203 @@
+//! Sold units: registering one (with its customer found by phone or created), finding one by
+//! serial, invoice or the customer's phone, and the cases about a unit.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sanbao_domain::case::{Kind, State};
+use sanbao_domain::product::Tracking;
+
+use crate::case::CustomerWrite;
+use crate::case::write::CUSTOMER_BY_PHONE;
+use crate::row::{self, Insert, Val};
+use crate::{Result, Store, StoreError, Tx, on_conn, on_pool};
+
+pub(crate) const UNIT: Insert = Insert {
+    table: "unit",
+    columns: &[
+        "serial",
+        "quantity",
+        "product_id",
+        "customer_id",
+        "sold_on",
+        "delivered_on",
+        "installed_on",
+        "invoice_no",
+        "policy_name",
+        "policy_version",
+        "replaces_id",
+        "created_at",
+        "created_by",
+        "seal",
+    ],
+};
+
+/// A unit as written. A delivery (the sales flow) fills in the same fields.
+#[derive(Debug, Clone)]
+pub struct UnitWrite {
+    pub serial: String,
+    pub quantity: u32,
+    pub product_id: i64,
+    /// Found by the phone, or created.
+    pub customer: CustomerWrite,
+    pub sold_on: NaiveDate,
+    pub delivered_on: Option<NaiveDate>,
+    pub installed_on: Option<NaiveDate>,
+    pub invoice_no: String,
+    pub policy_name: String,
+    pub policy_version: i32,
+    /// The unit an exchange replaced.
+    pub replaces_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<i64>,
+}
+
+/// What registering a unit wrote.
+#[derive(Debug, Clone, Copy)]
+pub struct Registered {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer_created: bool,
+}
+
+/// Write a unit, finding its customer by a contact's phone or creating them. A serial already
+/// registered is [`StoreError::Unique`].
+pub async fn insert(tx: &mut Tx, u: &UnitWrite) -> Result<Registered> {
+    let key = tx.audit_key.clone();
+    let phone = u.customer.phone.clone();
+    let found: Option<(i64, String)> = on_conn!(tx, c => sqlx::query_as(CUSTOMER_BY_PHONE)
+        .bind(&phone).fetch_optional(c).await)?;
+    let (customer_id, customer_created) = match found {
+        Some((id, _)) => (id, false),
+        None => {
+            let first = u.customer.first_contact();
+            let id = crate::customer::write::insert(tx, &u.customer, &[first]).await?;
+            (id, true)
+        }
+    };
+    let quantity = i32::try_from(u.quantity).unwrap_or(i32::MAX);
+    let values: Vec<Val<'_>> = vec![
+        (&u.serial).into(),
+        Val::Int32(quantity),
+        u.product_id.into(),
+        customer_id.into(),
+        Some(u.sold_on).into(),
+        u.delivered_on.into(),
+        u.installed_on.into(),
+        (&u.invoice_no).into(),
+        (&u.policy_name).into(),
+        Val::Int32(u.policy_version),
+        u.replaces_id.into(),
+        u.created_at.into(),
+        u.created_by.into(),
+    ];
+    let values = crate::seal::UNIT.append(&key, &UNIT, values);
+    let id = row::fetch_i64(tx, &UNIT.one("RETURNING id"), &values)
+        .await?
+        .ok_or(StoreError::Stale)?;
+    Ok(Registered {
+        id,
+        customer_id,
+        customer_created,
+    })
+}
+
+/// A unit as read, with its product and customer.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UnitRow {
+    pub id: i64,
+    pub serial: String,
+    pub quantity: i32,
+    pub product_id: i64,
+    pub model: String,
+    pub product_name: String,
+    pub warranty_months: i32,
+    #[sqlx(try_from = "String")]
+    pub tracking: Tracking,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub customer_phone: String,
+    pub sold_on: NaiveDate,
+    pub delivered_on: Option<NaiveDate>,
+    pub installed_on: Option<NaiveDate>,
+    pub invoice_no: String,
+    pub policy_name: String,
+    pub policy_version: i32,
+    pub replaces_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+const SELECT: &str = "SELECT u.id, u.serial, u.quantity, u.product_id, p.model, \
+    p.name AS product_name, p.warranty_months, p.tracking, u.customer_id, \
+    c.name AS customer_name, c.phone AS customer_phone, u.sold_on, u.delivered_on, \
+    u.installed_on, u.invoice_no, u.policy_name, u.policy_version, u.replaces_id, u.created_at \
+    FROM unit u JOIN product p ON p.id = u.product_id JOIN customer c ON c.id = u.customer_id";
+
+/// The unit with `serial` (serials are kept upper-case).
+pub async fn by_serial(store: &Store, serial: &str) -> Result<Option<UnitRow>> {
+    let sql = format!("{SELECT} WHERE u.serial = $1");
+    Ok(
+        on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(serial).fetch_optional(c).await)?,
+    )
+}
+
+/// The units an invoice covers.
+pub async fn by_invoice(store: &Store, invoice_no: &str, limit: i64) -> Result<Vec<UnitRow>> {
+    let sql =
+        format!("{SELECT} WHERE u.invoice_no = $1 AND u.invoice_no <> '' ORDER BY u.id LIMIT $2");
+    Ok(
+        on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(invoice_no).bind(limit).fetch_all(c).await)?,
+    )
+}
+
+/// The units of the customer a phone reaches (any of their contacts' phones).
+pub async fn by_phone(store: &Store, phone: &str, limit: i64) -> Result<Vec<UnitRow>> {
+    let sql = format!(
+        "{SELECT} WHERE u.customer_id = (SELECT k.customer_id FROM customer_contact k \
+         WHERE k.phone = $1) ORDER BY u.id DESC LIMIT $2"
+    );
+    Ok(
+        on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(phone).bind(limit).fetch_all(c).await)?,
+    )
+}
+
+/// The newest units, a page below `before_id`.
+pub async fn page(store: &Store, before_id: Option<i64>, limit: i64) -> Result<Vec<UnitRow>> {
+    let sql = format!("{SELECT} WHERE u.id < $1 ORDER BY u.id DESC LIMIT $2");
+    Ok(
+        on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(before_id.unwrap_or(i64::MAX)).bind(limit.clamp(1, 200)).fetch_all(c).await)?,
+    )
+}
+
+/// A case about a unit.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UnitCase {
+    pub number: String,
+    #[sqlx(try_from = "String")]
+    pub kind: Kind,
+    #[sqlx(try_from = "String")]
+    pub state: State,
+    pub subject: String,
+    pub received_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+/// The cases about a unit, oldest first.
+pub async fn cases(store: &Store, unit_id: i64) -> Result<Vec<UnitCase>> {
+    Ok(on_pool!(store, c => sqlx::query_as(
+        "SELECT s.number, s.kind, s.state, s.subject, s.received_at, s.resolved_at \
+         FROM case_unit cu JOIN service_case s ON s.id = cu.case_id \
+         WHERE cu.unit_id = $1 ORDER BY s.id")
+        .bind(unit_id).fetch_all(c).await)?)
+}
+
+/// The unit a case is about, if it names one.
+pub async fn of_case(store: &Store, case_id: i64) -> Result<Option<UnitRow>> {
+    let sql = format!("{SELECT} JOIN case_unit cu ON cu.unit_id = u.id WHERE cu.case_id = $1");
+    Ok(
+        on_pool!(store, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(case_id).fetch_optional(c).await)?,
+    )
+}

@@ -1,0 +1,328 @@
+//! `/api/v1/products` and `/api/v1/units`: the catalogue, registering a sold unit, and a
+//! unit's warranty by its serial.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use sanbao_app::product::ProductRow;
+use sanbao_app::product::UnitView;
+use sanbao_domain::customer::CustomerForm;
+use sanbao_domain::product::ProductForm;
+use sanbao_domain::product::unit::UnitForm;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::api::{ApiActor, ApiJson};
+use crate::case::NewCustomer;
+use crate::error::ErrorBody;
+use crate::{ApiError, AppState};
+
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_products, create_product))
+        .routes(routes!(register_unit))
+        .routes(routes!(get_unit))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewProduct {
+    /// Letters, digits and `-_./`; unique in the catalogue.
+    pub model: String,
+    pub name: String,
+    /// Whole months, 0–120.
+    pub warranty_months: u32,
+    /// `serial` or `batch`.
+    pub tracking: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub brand: String,
+    #[serde(default)]
+    pub manufacturer: String,
+    #[serde(default)]
+    pub specification: String,
+    /// In fen (1299.00 yuan is 129900).
+    #[serde(default)]
+    pub price_fen: Option<i64>,
+    #[serde(default)]
+    pub installation_required: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProductOut {
+    pub model: String,
+    pub name: String,
+    pub category: String,
+    pub brand: String,
+    pub manufacturer: String,
+    pub specification: String,
+    pub price_fen: Option<i64>,
+    pub warranty_months: i32,
+    /// `serial` or `batch`.
+    pub tracking: String,
+    pub installation_required: bool,
+}
+
+impl From<ProductRow> for ProductOut {
+    fn from(p: ProductRow) -> Self {
+        ProductOut {
+            tracking: p.tracking.code().to_owned(),
+            model: p.model,
+            name: p.name,
+            category: p.category,
+            brand: p.brand,
+            manufacturer: p.manufacturer,
+            specification: p.specification,
+            price_fen: p.price_fen,
+            warranty_months: p.warranty_months,
+            installation_required: p.installation_required,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProductList {
+    pub items: Vec<ProductOut>,
+}
+
+/// The product catalogue, by model.
+#[utoipa::path(
+    get,
+    path = "/api/v1/products",
+    tag = "products",
+    responses(
+        (status = 200, description = "The catalogue (the first 500 models)", body = ProductList),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The role lacks case.read", body = ErrorBody),
+    )
+)]
+pub async fn list_products(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<ProductList>, ApiError> {
+    let items = state.app.products().list(&actor, "", 500).await?;
+    Ok(Json(ProductList {
+        items: items.into_iter().map(ProductOut::from).collect(),
+    }))
+}
+
+/// Add a product to the catalogue.
+#[utoipa::path(
+    post,
+    path = "/api/v1/products",
+    tag = "products",
+    request_body = NewProduct,
+    responses(
+        (status = 201, description = "Added", body = ProductOut),
+        (status = 400, description = "Invalid field", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The role lacks product.manage", body = ErrorBody),
+        (status = 409, description = "The model is already in the catalogue", body = ErrorBody),
+    )
+)]
+pub async fn create_product(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(b): ApiJson<NewProduct>,
+) -> Result<(StatusCode, Json<ProductOut>), ApiError> {
+    let form = ProductForm {
+        model: b.model,
+        name: b.name,
+        category: b.category,
+        brand: b.brand,
+        manufacturer: b.manufacturer,
+        specification: b.specification,
+        price: b
+            .price_fen
+            .map(sanbao_domain::product::yuan)
+            .unwrap_or_default(),
+        warranty_months: b.warranty_months.to_string(),
+        tracking: b.tracking,
+        installation_required: b.installation_required,
+    };
+    let p = state.app.products().create(&actor, &form).await?;
+    Ok((StatusCode::CREATED, Json(p.into())))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewUnit {
+    /// The serial number (serial-tracked products).
+    #[serde(default)]
+    pub serial: String,
+    /// The batch number (batch-tracked products), with `quantity`.
+    #[serde(default)]
+    pub batch: String,
+    #[serde(default)]
+    pub quantity: Option<u32>,
+    /// The product's model, as in the catalogue.
+    pub model: String,
+    /// Found by phone, or created.
+    pub customer: NewCustomer,
+    /// `YYYY-MM-DD`.
+    pub sold_on: String,
+    #[serde(default)]
+    pub delivered_on: Option<String>,
+    #[serde(default)]
+    pub installed_on: Option<String>,
+    #[serde(default)]
+    pub invoice_no: Option<String>,
+    /// The policy by name (its latest version); default: the policy in force.
+    #[serde(default)]
+    pub policy: Option<String>,
+}
+
+/// A return or exchange window of a unit.
+#[derive(Serialize, ToSchema)]
+pub struct WindowOut {
+    /// `request_window` or `exchange_window`.
+    pub clock: String,
+    pub from: NaiveDate,
+    /// The last day (until 24:00).
+    pub closes_on: NaiveDate,
+}
+
+/// A case about a unit.
+#[derive(Serialize, ToSchema)]
+pub struct UnitCaseOut {
+    pub number: String,
+    pub kind: String,
+    pub state: String,
+    pub subject: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UnitOut {
+    pub serial: String,
+    pub quantity: i32,
+    pub model: String,
+    pub product_name: String,
+    pub customer: crate::case::CaseCustomer,
+    pub sold_on: NaiveDate,
+    pub delivered_on: Option<NaiveDate>,
+    pub installed_on: Option<NaiveDate>,
+    pub invoice_no: String,
+    /// The policy in force at the sale, `name@version`: later edits never change it.
+    pub policy: String,
+    pub warranty_starts_on: NaiveDate,
+    /// The warranty's last day, moved later by the days spent in repair.
+    pub warranty_ends_on: NaiveDate,
+    pub in_warranty: bool,
+    /// Days to the last day (negative once passed).
+    pub warranty_days_left: i64,
+    /// Completed repairs.
+    pub repair_count: usize,
+    pub windows: Vec<WindowOut>,
+    pub cases: Vec<UnitCaseOut>,
+}
+
+impl From<UnitView> for UnitOut {
+    fn from(v: UnitView) -> Self {
+        let u = v.unit;
+        UnitOut {
+            policy: format!("{}@{}", u.policy_name, u.policy_version),
+            customer: crate::case::CaseCustomer {
+                id: u.customer_id,
+                name: u.customer_name,
+                phone: v.phone_shown,
+            },
+            serial: u.serial,
+            quantity: u.quantity,
+            model: u.model,
+            product_name: u.product_name,
+            sold_on: u.sold_on,
+            delivered_on: u.delivered_on,
+            installed_on: u.installed_on,
+            invoice_no: u.invoice_no,
+            warranty_starts_on: v.warranty.starts_on,
+            warranty_ends_on: v.warranty.ends_on,
+            in_warranty: v.warranty.in_warranty,
+            warranty_days_left: v.warranty.days_left,
+            repair_count: v.repairs,
+            windows: v
+                .windows
+                .into_iter()
+                .map(|w| WindowOut {
+                    clock: w.clock,
+                    from: w.from,
+                    closes_on: w.closes_on,
+                })
+                .collect(),
+            cases: v
+                .cases
+                .into_iter()
+                .map(|c| UnitCaseOut {
+                    number: c.number,
+                    kind: c.kind.code().to_owned(),
+                    state: c.state.code().to_owned(),
+                    subject: c.subject,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Register a sold unit under the policy in force (or the one named), snapshotted by version.
+#[utoipa::path(
+    post,
+    path = "/api/v1/units",
+    tag = "products",
+    request_body = NewUnit,
+    responses(
+        (status = 201, description = "Registered, with its warranty", body = UnitOut),
+        (status = 400, description = "Invalid field (an unknown model names `model`)", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The role may not register units", body = ErrorBody),
+        (status = 409, description = "The serial is already registered", body = ErrorBody),
+    )
+)]
+pub async fn register_unit(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(b): ApiJson<NewUnit>,
+) -> Result<(StatusCode, Json<UnitOut>), ApiError> {
+    let form = UnitForm {
+        serial: b.serial,
+        batch: b.batch,
+        quantity: b.quantity.map(|q| q.to_string()).unwrap_or_default(),
+        model: b.model,
+        customer: CustomerForm {
+            name: b.customer.name,
+            phone: b.customer.phone,
+            kind: b.customer.kind.unwrap_or_default(),
+            address: b.customer.address.unwrap_or_default(),
+            credit_code: b.customer.credit_code.unwrap_or_default(),
+            contact: b.customer.contact.unwrap_or_default(),
+        },
+        sold_on: b.sold_on,
+        delivered_on: b.delivered_on.unwrap_or_default(),
+        installed_on: b.installed_on.unwrap_or_default(),
+        invoice_no: b.invoice_no.unwrap_or_default(),
+        policy: b.policy.unwrap_or_default(),
+    };
+    let v = state.app.products().register(&actor, &form).await?;
+    Ok((StatusCode::CREATED, Json(v.into())))
+}
+
+/// A unit with its warranty state, windows, cases and repair count.
+#[utoipa::path(
+    get,
+    path = "/api/v1/units/{serial}",
+    tag = "products",
+    params(("serial" = String, Path, description = "Serial or batch number")),
+    responses(
+        (status = 200, description = "The unit", body = UnitOut),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No unit has this serial", body = ErrorBody),
+    )
+)]
+pub async fn get_unit(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(serial): Path<String>,
+) -> Result<Json<UnitOut>, ApiError> {
+    let v = state.app.products().unit(&actor, &serial).await?;
+    Ok(Json(v.into()))
+}

@@ -1,0 +1,33 @@
+//! Products (产品): the catalogue, sold units and the warranty lookup.
+
+use axum::Router;
+use axum::routing::get;
+use sanbao_domain::role::Permission;
+
+use crate::AppState;
+use crate::feature::{Feature, NavEntry};
+use crate::layout::Section;
+
+mod api;
+mod pages;
+
+pub(crate) fn feature() -> Feature {
+    Feature::pages(
+        Router::<AppState>::new()
+            .route("/products", get(pages::catalogue).post(pages::create))
+            .route("/products/units", get(pages::units).post(pages::register)),
+    )
+    .with_api(api::router())
+}
+
+pub(crate) const NAV: NavEntry = NavEntry {
+    section: Section::Products,
+    href: "/products",
+    key: "nav.products",
+    any_of: &[
+        Permission::CaseRead,
+        Permission::ProductManage,
+        Permission::QualityManage,
+        Permission::SalesWork,
+    ],
+};

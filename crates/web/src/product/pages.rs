@@ -1,0 +1,385 @@
+//! The product pages: the catalogue with its add form, and the units page — the warranty
+//! lookup (serial, invoice number or phone) and the form that registers a sold unit.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use sanbao_app::AppError;
+use sanbao_app::product::UnitView;
+use sanbao_domain::FieldError;
+use sanbao_domain::case::Coded;
+use sanbao_domain::customer::CustomerForm;
+use sanbao_domain::product::unit::UnitForm;
+use sanbao_domain::product::{ProductForm, Tracking, yuan};
+use sanbao_domain::role::Permission;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::flash::{self, Flash};
+use crate::form::{Errors, FormData};
+use crate::layout::{Layout, Section};
+use crate::page::render_status;
+use crate::session::Staff;
+
+/// One input of a form: its name (and error field), label key, value and input type.
+struct Field {
+    name: &'static str,
+    id: String,
+    key: &'static str,
+    value: String,
+    kind: &'static str,
+}
+
+fn field(name: &'static str, key: &'static str, value: &str, kind: &'static str) -> Field {
+    Field {
+        name,
+        id: name.replace('.', "-"),
+        key,
+        value: value.to_owned(),
+        kind,
+    }
+}
+
+struct ProductLine {
+    model: String,
+    name: String,
+    category: String,
+    brand: String,
+    warranty: String,
+    tracking: &'static str,
+    price: String,
+}
+
+#[derive(Template)]
+#[template(path = "product/catalogue.html")]
+struct CataloguePage {
+    layout: Layout,
+    rows: Vec<ProductLine>,
+    may_add: bool,
+    form: ProductForm,
+    fields: Vec<Field>,
+    trackings: Vec<(&'static str, &'static str)>,
+    errors: Errors,
+}
+
+pub(super) async fn catalogue(State(state): State<AppState>, staff: Staff) -> Response {
+    catalogue_page(&state, &staff, ProductForm::default(), Vec::new()).await
+}
+
+async fn catalogue_page(
+    state: &AppState,
+    staff: &Staff,
+    form: ProductForm,
+    errs: Vec<FieldError>,
+) -> Response {
+    let tr = staff.tr;
+    let en = tr.is_en();
+    let products = match state.app.products().list(staff.actor(), "", 500).await {
+        Ok(p) => p,
+        Err(e) => return PageError::new(e, tr).into_response(),
+    };
+    let months = tr.t("products.months");
+    let rows = products
+        .into_iter()
+        .map(|p| ProductLine {
+            warranty: format!("{} {months}", p.warranty_months),
+            tracking: p.tracking.label(en),
+            price: p.price_fen.map(yuan).unwrap_or_default(),
+            model: p.model,
+            name: p.name,
+            category: p.category,
+            brand: p.brand,
+        })
+        .collect();
+    let status = status_of(&errs);
+    let layout = Layout::new(
+        staff,
+        Section::Products,
+        tr.t("nav.products"),
+        state.cfg.timezone,
+    );
+    render_status(
+        status,
+        &CataloguePage {
+            layout,
+            rows,
+            may_add: staff.actor().can(Permission::ProductManage),
+            fields: vec![
+                field("model", "products.model", &form.model, "text"),
+                field("name", "products.name", &form.name, "text"),
+                field("category", "products.category", &form.category, "text"),
+                field("brand", "products.brand", &form.brand, "text"),
+                field(
+                    "manufacturer",
+                    "products.manufacturer",
+                    &form.manufacturer,
+                    "text",
+                ),
+                field(
+                    "specification",
+                    "products.specification",
+                    &form.specification,
+                    "text",
+                ),
+                field("price", "products.price", &form.price, "text"),
+                field(
+                    "warranty_months",
+                    "products.warranty_months",
+                    &form.warranty_months,
+                    "number",
+                ),
+            ],
+            form,
+            trackings: Tracking::ALL
+                .iter()
+                .map(|t| (t.code(), t.label(en)))
+                .collect(),
+            errors: Errors::new(tr, errs),
+        },
+    )
+}
+
+fn status_of(errs: &[FieldError]) -> StatusCode {
+    if errs.is_empty() {
+        StatusCode::OK
+    } else if errs.iter().any(|e| e.code == "taken") {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::BAD_REQUEST
+    }
+}
+
+pub(super) async fn create(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(f): Form<FormData>,
+) -> Response {
+    let form = ProductForm {
+        model: f.get("model").to_owned(),
+        name: f.get("name").to_owned(),
+        category: f.get("category").to_owned(),
+        brand: f.get("brand").to_owned(),
+        manufacturer: f.get("manufacturer").to_owned(),
+        specification: f.get("specification").to_owned(),
+        price: f.get("price").to_owned(),
+        warranty_months: f.get("warranty_months").to_owned(),
+        tracking: f.get("tracking").to_owned(),
+        installation_required: f.checked("installation_required"),
+    };
+    match state.app.products().create(staff.actor(), &form).await {
+        Ok(_) => flash::redirect("/products", Flash::Saved, state.cfg.secure_cookies),
+        Err(AppError::Invalid(errs)) => catalogue_page(&state, &staff, form, errs.0).await,
+        Err(AppError::Duplicate(e)) => catalogue_page(&state, &staff, form, vec![e]).await,
+        Err(e) => PageError::new(e, staff.tr).into_response(),
+    }
+}
+
+/// A unit as the units page lists it.
+struct UnitLine {
+    serial: String,
+    product: String,
+    customer: String,
+    phone: String,
+    sold_on: String,
+    policy: String,
+    warranty_ends: String,
+    in_warranty: bool,
+    days_left: String,
+    windows: Vec<String>,
+    repairs: usize,
+    cases: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "product/units.html")]
+struct UnitsPage {
+    layout: Layout,
+    q: String,
+    searched: bool,
+    found: Vec<UnitLine>,
+    fields: Vec<Field>,
+    may_register: bool,
+    errors: Errors,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct UnitsQuery {
+    q: Option<String>,
+}
+
+pub(super) async fn units(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<UnitsQuery>,
+) -> Response {
+    let q = q.q.unwrap_or_default();
+    units_page(&state, &staff, q, UnitForm::default(), Vec::new()).await
+}
+
+async fn units_page(
+    state: &AppState,
+    staff: &Staff,
+    q: String,
+    form: UnitForm,
+    errs: Vec<FieldError>,
+) -> Response {
+    let tr = staff.tr;
+    let products = state.app.products();
+    let found = if q.trim().is_empty() {
+        match products.units(staff.actor(), None, 30).await {
+            Ok(rows) => {
+                let mut out = Vec::new();
+                for r in rows {
+                    match products.unit(staff.actor(), &r.serial).await {
+                        Ok(v) => out.push(v),
+                        Err(e) => return PageError::new(e, tr).into_response(),
+                    }
+                }
+                out
+            }
+            Err(e) => return PageError::new(e, tr).into_response(),
+        }
+    } else {
+        match products.lookup(staff.actor(), &q).await {
+            Ok(v) => v,
+            Err(e) => return PageError::new(e, tr).into_response(),
+        }
+    };
+    let layout = Layout::new(
+        staff,
+        Section::Products,
+        tr.t("products.units"),
+        state.cfg.timezone,
+    );
+    let found = found.into_iter().map(|v| line(&layout, v)).collect();
+    render_status(
+        status_of(&errs),
+        &UnitsPage {
+            layout,
+            searched: !q.trim().is_empty(),
+            q,
+            found,
+            fields: vec![
+                field("serial", "products.serial", &form.serial, "text"),
+                field("model", "products.model", &form.model, "text"),
+                field(
+                    "customer.name",
+                    "cases.customer_name",
+                    &form.customer.name,
+                    "text",
+                ),
+                field("customer.phone", "cases.phone", &form.customer.phone, "tel"),
+                field("sold_on", "products.sold_on", &form.sold_on, "date"),
+                field(
+                    "delivered_on",
+                    "products.delivered_on",
+                    &form.delivered_on,
+                    "date",
+                ),
+                field(
+                    "installed_on",
+                    "products.installed_on",
+                    &form.installed_on,
+                    "date",
+                ),
+                field(
+                    "invoice_no",
+                    "products.invoice_no",
+                    &form.invoice_no,
+                    "text",
+                ),
+            ],
+            may_register: staff.actor().can(Permission::CaseWrite)
+                || staff.actor().can(Permission::ProductManage),
+            errors: Errors::new(tr, errs),
+        },
+    )
+}
+
+fn line(layout: &Layout, v: UnitView) -> UnitLine {
+    let tr = layout.tr;
+    let en = tr.is_en();
+    let w = v.warranty;
+    let days_left = if w.in_warranty {
+        tr.t("products.days_left")
+            .replace("{n}", &w.days_left.to_string())
+    } else {
+        tr.t("products.expired").to_owned()
+    };
+    let windows = v
+        .windows
+        .iter()
+        .map(|win| {
+            format!(
+                "{}：{}",
+                sanbao_domain::policy::clock_label_in(&win.clock, en),
+                tr.t("products.until")
+                    .replace("{date}", &win.closes_on.to_string())
+            )
+        })
+        .collect();
+    let u = v.unit;
+    UnitLine {
+        product: format!("{} {}", u.model, u.product_name),
+        customer: u.customer_name,
+        phone: v.phone_shown,
+        sold_on: u.sold_on.to_string(),
+        policy: v.policy_title,
+        warranty_ends: w.ends_on.to_string(),
+        in_warranty: w.in_warranty,
+        days_left,
+        windows,
+        repairs: v.repairs,
+        cases: v
+            .cases
+            .into_iter()
+            .map(|c| {
+                (
+                    c.number,
+                    format!("{} · {}", c.kind.label(en), c.state.label(en)),
+                )
+            })
+            .collect(),
+        serial: u.serial,
+    }
+}
+
+pub(super) async fn register(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(f): Form<FormData>,
+) -> Response {
+    let form = UnitForm {
+        serial: f.get("serial").to_owned(),
+        batch: f.get("batch").to_owned(),
+        quantity: f.get("quantity").to_owned(),
+        model: f.get("model").to_owned(),
+        customer: CustomerForm {
+            name: f.get("customer.name").to_owned(),
+            phone: f.get("customer.phone").to_owned(),
+            ..CustomerForm::default()
+        },
+        sold_on: f.get("sold_on").to_owned(),
+        delivered_on: f.get("delivered_on").to_owned(),
+        installed_on: f.get("installed_on").to_owned(),
+        invoice_no: f.get("invoice_no").to_owned(),
+        policy: String::new(),
+    };
+    match state.app.products().register(staff.actor(), &form).await {
+        Ok(v) => flash::redirect(
+            &format!("/products/units?q={}", v.unit.serial),
+            Flash::Saved,
+            state.cfg.secure_cookies,
+        ),
+        Err(AppError::Invalid(errs)) => {
+            units_page(&state, &staff, String::new(), form, errs.0).await
+        }
+        Err(AppError::Duplicate(e)) => {
+            units_page(&state, &staff, String::new(), form, vec![e]).await
+        }
+        Err(e) => PageError::new(e, staff.tr).into_response(),
+    }
+}

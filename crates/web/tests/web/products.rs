@@ -1,0 +1,206 @@
+//! Products, sold units and their warranty; a return refused outside its window; the steps
+//! of a return and a repair stopping their clocks.
+
+use reqwest::StatusCode;
+use sanbao_domain::role::Role;
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, error_of};
+
+fn clock<'a>(case: &'a Value, name: &str) -> &'a Value {
+    case["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["clock"] == name)
+        .unwrap_or_else(|| panic!("no clock {name} in {case}"))
+}
+
+async fn product_and_unit(t: &TestApp, token: &str) {
+    let res = t
+        .post(token, "/api/v1/products", json!({"model": "KF-35GW", "name": "壁挂式空调", "warranty_months": 12, "tracking": "serial"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let again = t
+        .post(token, "/api/v1/products", json!({"model": "KF-35GW", "name": "又一次", "warranty_months": 12, "tracking": "serial"}))
+        .await;
+    let (status, err) = error_of(again).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(err["field"], "model");
+    let res = t
+        .post(token, "/api/v1/units", json!({"serial": "sn-0001", "model": "KF-35GW", "customer": {"name": "李娜", "phone": "13812345678"}, "sold_on": "2026-02-13", "delivered_on": "2026-02-14"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let unit: Value = res.json().await.unwrap();
+    assert_eq!(unit["serial"], "SN-0001");
+    assert_eq!(unit["warranty_ends_on"], "2027-02-14");
+    assert_eq!(unit["policy"], "seed@0");
+    // The seed's window counts 3 working days from the sale: 02-14 (调休 workday), 02-24, 02-25.
+    assert_eq!(unit["windows"][0]["closes_on"], "2026-02-25");
+}
+
+#[tokio::test]
+async fn units_are_registered_and_found_with_their_warranty() {
+    let t = TestApp::spawn().await;
+    let token = t.admin_token().await;
+    product_and_unit(&t, &token).await;
+    let res = t.get(&token, "/api/v1/units/sn-0001").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let unit: Value = res.json().await.unwrap();
+    assert_eq!(unit["in_warranty"], true);
+    assert_eq!(unit["repair_count"], 0);
+    assert_eq!(
+        unit["customer"]["phone"], "138****5678",
+        "masked, as on the card"
+    );
+    let (status, _) = error_of(t.get(&token, "/api/v1/units/NOPE").await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Bad input names its field; an unknown model is named too; nothing is written.
+    let bad = t
+        .post(&token, "/api/v1/units", json!({"serial": "SN-2", "model": "NOPE", "customer": {"name": "李娜", "phone": "13812345678"}, "sold_on": "2026-13-01"}))
+        .await;
+    let (status, err) = error_of(bad).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err["field"], "sold_on");
+    let unknown = t
+        .post(&token, "/api/v1/units", json!({"serial": "SN-2", "model": "NOPE", "customer": {"name": "李娜", "phone": "13812345678"}, "sold_on": "2026-02-13"}))
+        .await;
+    let (status, err) = error_of(unknown).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err["field"], "model");
+    let twice = t
+        .post(&token, "/api/v1/units", json!({"serial": "SN-0001", "model": "KF-35GW", "customer": {"name": "李娜", "phone": "13812345678"}, "sold_on": "2026-02-13"}))
+        .await;
+    assert_eq!(error_of(twice).await.0, StatusCode::CONFLICT);
+    // The lookup page finds the unit by the customer's phone.
+    let c = t.admin().await;
+    let (status, html) = t.page(&c, "/products/units?q=13812345678").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("SN-0001") && html.contains("在保"), "{html}");
+    let (status, html) = t.page(&c, "/products").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("KF-35GW") && html.contains("12 个月"));
+}
+
+#[tokio::test]
+async fn a_return_outside_the_window_is_refused_with_its_closing_date() {
+    let t = TestApp::spawn().await;
+    let token = t.admin_token().await;
+    product_and_unit(&t, &token).await;
+    let body = |at: &str| {
+        json!({"kind": "return", "channel": "phone", "subject": "空调制冷效果差，申请退货",
+               "customer": {"name": "李娜", "phone": "13812345678"},
+               "received_at": at, "unit": {"serial": "SN-0001"}})
+    };
+    let late = t
+        .post(&token, "/api/v1/cases", body("2026-02-26T09:00:00+08:00"))
+        .await;
+    let (status, err) = error_of(late).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["code"], "return_window_closed");
+    assert!(
+        err["message"].as_str().unwrap().contains("2026-02-25"),
+        "{err}"
+    );
+    let res = t
+        .post(&token, "/api/v1/cases", body("2026-02-25T16:00:00+08:00"))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let case: Value = res.json().await.unwrap();
+    let number = case["number"].as_str().unwrap().to_owned();
+    assert_eq!(case["policy"], "seed@0");
+    // Processed before the goods are back: refused, naming the step.
+    let early = t
+        .post(
+            &token,
+            &format!("/api/v1/cases/{number}/steps"),
+            json!({"step": "return_processed"}),
+        )
+        .await;
+    let (status, err) = error_of(early).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err["field"], "step");
+    let res = t
+        .post(
+            &token,
+            &format!("/api/v1/cases/{number}/steps"),
+            json!({"step": "goods_received_back", "note": "原包装完好"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let case: Value = res.json().await.unwrap();
+    assert_eq!(clock(&case, "processing")["unit"], "working_days");
+    let res = t
+        .post(
+            &token,
+            &format!("/api/v1/cases/{number}/steps"),
+            json!({"step": "return_processed", "note": "退款 2999.00 元"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let case: Value = res.json().await.unwrap();
+    let state = clock(&case, "processing")["state"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(state == "met" || state == "met_late", "{case}");
+    // The unit lists the case.
+    let unit: Value = t
+        .get(&token, "/api/v1/units/SN-0001")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unit["cases"][0]["number"], number.as_str());
+}
+
+#[tokio::test]
+async fn dispatching_a_technician_stops_the_dispatch_clock() {
+    let t = TestApp::spawn().await;
+    let token = t.admin_token().await;
+    let agent = t.token("zhou", Role::ServiceAgent).await;
+    product_and_unit(&t, &token).await;
+    let res = t
+        .post(&agent, "/api/v1/cases", json!({"kind": "repair", "channel": "phone", "subject": "空调不制冷",
+               "customer": {"name": "李娜", "phone": "13812345678"}, "unit": {"serial": "SN-0001"}}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let case: Value = res.json().await.unwrap();
+    assert_eq!(clock(&case, "dispatch")["state"], "running");
+    let number = case["number"].as_str().unwrap().to_owned();
+    let wrong = t
+        .post(
+            &agent,
+            &format!("/api/v1/cases/{number}/steps"),
+            json!({"step": "goods_received_back"}),
+        )
+        .await;
+    assert_eq!(error_of(wrong).await.0, StatusCode::BAD_REQUEST);
+    let res = t
+        .post(
+            &agent,
+            &format!("/api/v1/cases/{number}/steps"),
+            json!({"step": "technician_dispatched", "note": "刘洋 明天 9:00-12:00 上门"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let case: Value = res.json().await.unwrap();
+    assert_eq!(clock(&case, "dispatch")["state"], "met");
+    let twice = t
+        .post(
+            &agent,
+            &format!("/api/v1/cases/{number}/steps"),
+            json!({"step": "technician_dispatched"}),
+        )
+        .await;
+    assert_eq!(error_of(twice).await.0, StatusCode::BAD_REQUEST);
+    // An agent may not add products.
+    let res = t
+        .post(
+            &agent,
+            "/api/v1/products",
+            json!({"model": "X1", "name": "x", "warranty_months": 1, "tracking": "serial"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}

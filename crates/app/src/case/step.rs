@@ -2,7 +2,7 @@
 //! on the timeline that the policy's clocks start or stop at.
 
 use sanbao_domain::audit::{Action, RecordType};
-use sanbao_domain::case::{EventKind, check_step, parse_text, step_label};
+use sanbao_domain::case::{EventKind, check_step, parse_text, policy_events, step_label};
 use sanbao_domain::role::Permission;
 use sanbao_store::case::row as rows;
 use sanbao_store::case::update;
@@ -32,15 +32,7 @@ impl Cases<'_> {
             .await?;
         let mut tx = self.app.store.begin().await?;
         let events = rows::events_tx(&mut tx, c.id).await?;
-        let recorded: Vec<String> = events
-            .iter()
-            .filter(|e| e.kind == EventKind::PolicyEvent)
-            .filter_map(|e| {
-                serde_json::from_str::<serde_json::Value>(&e.data)
-                    .ok()
-                    .and_then(|d| d["event"].as_str().map(str::to_owned))
-            })
-            .collect();
+        let recorded = policy_events(events.iter().map(|e| (e.kind, e.data.as_str())));
         let recorded: Vec<&str> = recorded.iter().map(String::as_str).collect();
         check_step(c.kind, &projector.policy, &recorded, step)?;
         let body = if note.is_empty() {

@@ -94,15 +94,11 @@ impl Products<'_> {
         Ok(repo::page(&self.app.store, after, limit).await?)
     }
 
-    /// The newest units.
-    pub async fn units(
-        &self,
-        actor: &Actor,
-        before: Option<i64>,
-        limit: i64,
-    ) -> Result<Vec<UnitRow>> {
+    /// The newest units, with their warranty today.
+    pub async fn recent(&self, actor: &Actor, limit: i64) -> Result<Vec<UnitView>> {
         require_reader(actor)?;
-        Ok(units::page(&self.app.store, before, limit).await?)
+        let rows = units::page(&self.app.store, None, limit).await?;
+        self.views(rows).await
     }
 
     /// Register a sold unit: its customer found by phone or created, its policy the one named
@@ -177,7 +173,8 @@ impl Products<'_> {
         let row = units::by_serial(&self.app.store, &serial)
             .await?
             .ok_or(AppError::NotFound("unit"))?;
-        self.view(row).await
+        let mut v = self.views(vec![row]).await?;
+        v.pop().ok_or(AppError::NotFound("unit"))
     }
 
     /// Units found by a serial, an invoice number or the customer's phone.
@@ -200,50 +197,43 @@ impl Products<'_> {
         {
             rows = units::by_phone(store, phone.as_str(), 20).await?;
         }
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            out.push(self.view(r).await?);
-        }
-        Ok(out)
+        self.views(rows).await
     }
 
-    async fn view(&self, unit: UnitRow) -> Result<UnitView> {
+    /// The units with their warranty today: the calendar read once, every unit's cases in
+    /// one query, each policy version from the policies' cache.
+    async fn views(&self, rows: Vec<UnitRow>) -> Result<Vec<UnitView>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
         let tz = self.app.config.timezone;
         let today = sanbao_domain::time::now().with_timezone(&tz).date_naive();
-        let (policies, calendar) = (self.app.policies(), self.app.calendar());
-        let (policy, cases, calendar) = tokio::try_join!(
-            policies.version(&unit.policy_name, unit.policy_version),
-            async { Ok(units::cases(&self.app.store, unit.id).await?) },
+        let ids: Vec<i64> = rows.iter().map(|u| u.id).collect();
+        let calendar = self.app.calendar();
+        let (mut cases, calendar) = tokio::try_join!(
+            async { Ok(units::cases_of(&self.app.store, &ids).await?) },
             calendar.current(),
         )?;
-        let dates = dates_of(&unit);
         let hours = sanbao_domain::hours::ServiceHours::default();
         let ctx = Context {
             calendar: &calendar,
             hours: &hours,
             tz,
         };
-        let spans = repair_spans(&cases, tz);
-        let months = u32::try_from(unit.warranty_months).unwrap_or(0);
-        let warranty = Warranty::on(dates.warranty_from(), months, &spans, today);
-        let repairs = cases
-            .iter()
-            .filter(|c| {
-                c.kind == Kind::Repair && matches!(c.state, State::Resolved | State::Closed)
-            })
-            .count();
-        // Masked for everyone, as on the customer's card: the whole number is an audited
-        // reveal there.
-        let phone_shown = crate::case::masked_phone(&unit.customer_phone);
-        Ok(UnitView {
-            policy_title: policy.title.clone(),
-            windows: returns::windows(&policy, &dates, &ctx),
-            warranty,
-            cases,
-            repairs,
-            phone_shown,
-            unit,
-        })
+        let mut out = Vec::with_capacity(rows.len());
+        for unit in rows {
+            let policy = self
+                .app
+                .policies()
+                .version(&unit.policy_name, unit.policy_version)
+                .await?;
+            let mine: Vec<UnitCase> = cases
+                .extract_if(.., |(id, _)| *id == unit.id)
+                .map(|(_, c)| c)
+                .collect();
+            out.push(view(unit, &policy, mine, &ctx, today));
+        }
+        Ok(out)
     }
 
     /// The unit a return or repair names, with the policy version snapshotted on it.
@@ -307,6 +297,35 @@ fn unit_write(
         replaces_id: None,
         created_at: now,
         created_by,
+    }
+}
+
+/// A unit with what its policy, cases and the calendar make of it on `today`.
+fn view(
+    unit: UnitRow,
+    policy: &Policy,
+    cases: Vec<UnitCase>,
+    ctx: &Context<'_>,
+    today: NaiveDate,
+) -> UnitView {
+    let dates = dates_of(&unit);
+    let spans = repair_spans(&cases, ctx.tz);
+    let months = u32::try_from(unit.warranty_months).unwrap_or(0);
+    let warranty = Warranty::on(dates.warranty_from(), months, &spans, today);
+    let repairs = cases
+        .iter()
+        .filter(|c| c.kind == Kind::Repair && matches!(c.state, State::Resolved | State::Closed))
+        .count();
+    UnitView {
+        policy_title: policy.title.clone(),
+        windows: returns::windows(policy, &dates, ctx),
+        warranty,
+        cases,
+        repairs,
+        // Masked for everyone, as on the customer's card: the whole number is an audited
+        // reveal there.
+        phone_shown: crate::case::masked_phone(&unit.customer_phone),
+        unit,
     }
 }
 

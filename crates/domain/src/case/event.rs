@@ -59,16 +59,24 @@ pub fn fact_of(kind: EventKind, data: &str, at: DateTime<Utc>) -> Option<CaseFac
     }
 }
 
+/// The policy events recorded among these entries (kind, data), in order.
+pub fn policy_events<'a>(entries: impl IntoIterator<Item = (EventKind, &'a str)>) -> Vec<String> {
+    entries
+        .into_iter()
+        .filter(|(k, _)| *k == EventKind::PolicyEvent)
+        .filter_map(|(_, data)| {
+            let d: serde_json::Value = serde_json::from_str(data).ok()?;
+            d["event"].as_str().map(str::to_owned)
+        })
+        .collect()
+}
+
 /// Has the policy event `event` been recorded among these entries (kind, data)?
 pub fn has_policy_event<'a>(
     entries: impl IntoIterator<Item = (EventKind, &'a str)>,
     event: &str,
 ) -> bool {
-    entries.into_iter().any(|(k, data)| {
-        k == EventKind::PolicyEvent
-            && serde_json::from_str::<serde_json::Value>(data)
-                .is_ok_and(|d| d["event"].as_str() == Some(event))
-    })
+    policy_events(entries).iter().any(|e| e == event)
 }
 
 #[cfg(test)]

@@ -138,13 +138,17 @@ impl NewUnit {
             }
         }
         errs.into_result()?;
+        // Every `None` above pushed its error.
+        let (Some(customer), Some(sold_on)) = (customer, sold_on) else {
+            return Err(FieldErrors::default());
+        };
         Ok(NewUnit {
             serial: serial.unwrap_or_default(),
             quantity: quantity.unwrap_or(1),
             model: model.unwrap_or_default(),
-            customer: customer.expect("no field error, so the customer parsed"),
+            customer,
             dates: SaleDates {
-                sold_on: sold_on.expect("checked"),
+                sold_on,
                 delivered_on: delivered_on.flatten(),
                 installed_on: installed_on.flatten(),
             },

@@ -87,7 +87,9 @@ pub fn check_request(
 
 /// Midday of `day` in the company's time zone: a day-unit window counts from the date alone.
 fn local_noon(ctx: &Context<'_>, day: NaiveDate) -> DateTime<Utc> {
-    let noon = day.and_time(NaiveTime::from_hms_opt(12, 0, 0).expect("a valid time"));
+    let noon = day
+        .and_hms_opt(12, 0, 0)
+        .unwrap_or_else(|| day.and_time(NaiveTime::MIN));
     ctx.tz
         .from_local_datetime(&noon)
         .earliest()

@@ -184,13 +184,29 @@ pub struct UnitCase {
     pub resolved_at: Option<DateTime<Utc>>,
 }
 
-/// The cases about a unit, oldest first.
-pub async fn cases(store: &Store, unit_id: i64) -> Result<Vec<UnitCase>> {
-    Ok(on_pool!(store, c => sqlx::query_as(
-        "SELECT s.number, s.kind, s.state, s.subject, s.received_at, s.resolved_at \
-         FROM case_unit cu JOIN service_case s ON s.id = cu.case_id \
-         WHERE cu.unit_id = $1 ORDER BY s.id")
-        .bind(unit_id).fetch_all(c).await)?)
+/// The cases about these units, each with its unit's id, oldest first.
+pub async fn cases_of(store: &Store, unit_ids: &[i64]) -> Result<Vec<(i64, UnitCase)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        unit_id: i64,
+        #[sqlx(flatten)]
+        case: UnitCase,
+    }
+    if unit_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<Row> = on_pool!(store, c => {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT cu.unit_id, s.number, s.kind, s.state, s.subject, s.received_at, s.resolved_at \
+             FROM case_unit cu JOIN service_case s ON s.id = cu.case_id WHERE cu.unit_id IN (");
+        let mut sep = qb.separated(", ");
+        for id in unit_ids {
+            sep.push_bind(*id);
+        }
+        qb.push(") ORDER BY s.id");
+        qb.build_query_as::<Row>().fetch_all(c).await?
+    });
+    Ok(rows.into_iter().map(|r| (r.unit_id, r.case)).collect())
 }
 
 /// The unit a case is about, if it names one.

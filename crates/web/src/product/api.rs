@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use sanbao_app::product::ProductRow;
 use sanbao_app::product::UnitView;
-use sanbao_domain::customer::CustomerForm;
 use sanbao_domain::product::ProductForm;
 use sanbao_domain::product::unit::UnitForm;
 use serde::{Deserialize, Serialize};
@@ -288,14 +287,7 @@ pub async fn register_unit(
         batch: b.batch,
         quantity: b.quantity.map(|q| q.to_string()).unwrap_or_default(),
         model: b.model,
-        customer: CustomerForm {
-            name: b.customer.name,
-            phone: b.customer.phone,
-            kind: b.customer.kind.unwrap_or_default(),
-            address: b.customer.address.unwrap_or_default(),
-            credit_code: b.customer.credit_code.unwrap_or_default(),
-            contact: b.customer.contact.unwrap_or_default(),
-        },
+        customer: b.customer.into(),
         sold_on: b.sold_on,
         delivered_on: b.delivered_on.unwrap_or_default(),
         installed_on: b.installed_on.unwrap_or_default(),

@@ -229,24 +229,13 @@ async fn units_page(
     let tr = staff.tr;
     let products = state.app.products();
     let found = if q.trim().is_empty() {
-        match products.units(staff.actor(), None, 30).await {
-            Ok(rows) => {
-                let mut out = Vec::new();
-                for r in rows {
-                    match products.unit(staff.actor(), &r.serial).await {
-                        Ok(v) => out.push(v),
-                        Err(e) => return PageError::new(e, tr).into_response(),
-                    }
-                }
-                out
-            }
-            Err(e) => return PageError::new(e, tr).into_response(),
-        }
+        products.recent(staff.actor(), 30).await
     } else {
-        match products.lookup(staff.actor(), &q).await {
-            Ok(v) => v,
-            Err(e) => return PageError::new(e, tr).into_response(),
-        }
+        products.lookup(staff.actor(), &q).await
+    };
+    let found = match found {
+        Ok(v) => v,
+        Err(e) => return PageError::new(e, tr).into_response(),
     };
     let layout = Layout::new(
         staff,

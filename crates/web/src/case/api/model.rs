@@ -229,19 +229,25 @@ pub struct NewStep {
     pub note: String,
 }
 
+impl From<NewCustomer> for CustomerForm {
+    fn from(c: NewCustomer) -> Self {
+        CustomerForm {
+            name: c.name,
+            phone: c.phone,
+            kind: c.kind.unwrap_or_default(),
+            address: c.address.unwrap_or_default(),
+            credit_code: c.credit_code.unwrap_or_default(),
+            contact: c.contact.unwrap_or_default(),
+        }
+    }
+}
+
 impl From<NewCase> for NewCaseForm {
     fn from(b: NewCase) -> Self {
         NewCaseForm {
             kind: b.kind,
             channel: b.channel,
-            customer: CustomerForm {
-                name: b.customer.name,
-                phone: b.customer.phone,
-                kind: b.customer.kind.unwrap_or_default(),
-                address: b.customer.address.unwrap_or_default(),
-                credit_code: b.customer.credit_code.unwrap_or_default(),
-                contact: b.customer.contact.unwrap_or_default(),
-            },
+            customer: b.customer.into(),
             subject: b.subject,
             description: b.description,
             priority: b.priority.unwrap_or_default(),

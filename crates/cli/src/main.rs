@@ -6,6 +6,7 @@ mod admin;
 mod backup;
 mod calendar_cmd;
 mod config;
+mod import_cmd;
 mod serve;
 
 use std::path::PathBuf;
@@ -83,6 +84,11 @@ enum Command {
         /// The archive `sanbao backup` wrote.
         file: PathBuf,
     },
+    /// Import the product catalogue or sold units from a CSV file.
+    Import {
+        #[command(subcommand)]
+        command: import_cmd::ImportCommand,
+    },
     /// The audit chain.
     Audit {
         #[command(subcommand)]
@@ -155,18 +161,20 @@ fn main() -> ExitCode {
     }
 }
 
+async fn migrate(cfg: &Config) -> anyhow::Result<ExitCode> {
+    let app = serve::open(cfg).await?;
+    println!(
+        "数据库已是最新 / database is up to date: {}",
+        sanbao_store::redact(&cfg.database_url)
+    );
+    app.store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve { demo, .. } => serve::serve(cfg, demo).await,
-        Command::Migrate => {
-            let app = serve::open(&cfg).await?;
-            println!(
-                "数据库已是最新 / database is up to date: {}",
-                sanbao_store::redact(&cfg.database_url)
-            );
-            app.store.close().await;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Migrate => migrate(&cfg).await,
         Command::Config {
             command: ConfigCommand::Show,
         } => {
@@ -207,6 +215,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { command } => audit(command, &cfg).await,
+        Command::Import { command } => import_cmd::run(&cfg, command).await,
         Command::Backup { file, with_key } => {
             let m = backup::backup(&cfg, &file, with_key).await?;
             println!(

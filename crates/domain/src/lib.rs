@@ -22,6 +22,7 @@ pub mod error;
 pub mod hex;
 pub mod hours;
 pub mod ids;
+pub mod import;
 pub mod policy;
 pub mod product;
 pub mod repair;

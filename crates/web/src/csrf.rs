@@ -86,11 +86,13 @@ pub(crate) enum UploadCsrf {
     InBody(String),
 }
 
-/// The page routes that take a file: `/cases/{number}/attachments`.
+/// The page routes that take a file: `/cases/{number}/attachments` and the imports.
 fn is_upload_path(path: &str) -> bool {
-    path.strip_prefix("/cases/")
-        .and_then(|rest| rest.strip_suffix("/attachments"))
-        .is_some_and(|number| !number.is_empty() && !number.contains('/'))
+    crate::product::IMPORT_PATHS.contains(&path)
+        || path
+            .strip_prefix("/cases/")
+            .and_then(|rest| rest.strip_suffix("/attachments"))
+            .is_some_and(|number| !number.is_empty() && !number.contains('/'))
 }
 
 pub(crate) fn refuse(tr: Tr) -> Response {

@@ -21,6 +21,9 @@ use serde_json::json;
 
 use crate::{Actor, AppError, Result, audit};
 
+mod import;
+pub use import::Imported;
+
 crate::facade!(
     /// Products and sold units.
     Products,
@@ -60,6 +63,14 @@ fn require_reader(actor: &Actor) -> Result<()> {
     }
 }
 
+/// Who registers sold units (by hand or by import): service staff, product managers, sales.
+pub fn require_unit_writer(actor: &Actor) -> Result<()> {
+    if actor.can(Permission::ProductManage) || actor.can(Permission::SalesWork) {
+        return Ok(());
+    }
+    actor.require(Permission::CaseWrite)
+}
+
 impl Products<'_> {
     /// Add a product to the catalogue.
     pub async fn create(&self, actor: &Actor, form: &ProductForm) -> Result<ProductRow> {
@@ -69,7 +80,7 @@ impl Products<'_> {
         let mut tx = self.app.store.begin().await?;
         match repo::insert(&mut tx, &p, actor.id(), now).await {
             Ok(_) => {}
-            Err(StoreError::Unique) => return Err(model_taken(&p.model)),
+            Err(StoreError::Unique) => return Err(AppError::Duplicate(model_taken(&p.model))),
             Err(e) => return Err(e.into()),
         }
         let changes = json!({"name": p.name, "warranty_months": p.warranty_months, "tracking": p.tracking.code()});
@@ -104,9 +115,7 @@ impl Products<'_> {
     /// Register a sold unit: its customer found by phone or created, its policy the one named
     /// or the one in force, snapshotted by version.
     pub async fn register(&self, actor: &Actor, form: &UnitForm) -> Result<UnitView> {
-        if !actor.can(Permission::ProductManage) && !actor.can(Permission::SalesWork) {
-            actor.require(Permission::CaseWrite)?;
-        }
+        require_unit_writer(actor)?;
         let now = sanbao_domain::time::now();
         let today = now.with_timezone(&self.app.config.timezone).date_naive();
         let u = NewUnit::parse(form, today)?;
@@ -264,7 +273,7 @@ impl Products<'_> {
 }
 
 /// The unit as written: its product, the policy version in force, who and when.
-fn unit_write(
+pub(super) fn unit_write(
     u: &NewUnit,
     product_id: i64,
     policy: (&str, i32),
@@ -351,10 +360,10 @@ fn repair_spans(cases: &[UnitCase], tz: chrono_tz::Tz) -> Vec<RepairSpan> {
         .collect()
 }
 
-fn model_taken(model: &str) -> AppError {
-    AppError::Duplicate(FieldError::new(
+pub(super) fn model_taken(model: &str) -> FieldError {
+    FieldError::new(
         "model",
         "taken",
         text!("product.model_taken", model = model.to_owned()),
-    ))
+    )
 }

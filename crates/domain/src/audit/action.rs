@@ -44,6 +44,8 @@ crate::code_enum! {
         CompanySet = "company.set", "设置公司名称", "Company name set";
         ProductCreate = "product.create", "新增产品", "Product added";
         UnitRegister = "unit.register", "登记产品单元", "Unit registered";
+        ProductImport = "product.import", "导入产品目录", "Catalogue imported";
+        UnitImport = "unit.import", "导入已售产品", "Sold units imported";
         CaseStep = "case.step", "记录处理步骤", "Case step recorded";
     }
 }

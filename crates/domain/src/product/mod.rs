@@ -4,6 +4,7 @@
 //! warranty runs. A [`unit`] is one sold item (or one batch of them) with the dates its
 //! windows and warranty run from and the policy version in force at the sale.
 
+pub mod import;
 pub mod unit;
 
 use crate::code_enum;

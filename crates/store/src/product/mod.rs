@@ -94,3 +94,12 @@ pub async fn by_model(store: &Store, model: &str) -> Result<Option<ProductRow>> 
 pub async fn count(store: &Store) -> Result<i64> {
     Ok(on_pool!(store, c => sqlx::query_scalar("SELECT COUNT(*) FROM product").fetch_one(c).await)?)
 }
+
+/// Every model in the catalogue with its id and tracking (an import checks its rows against
+/// them in memory).
+pub async fn models(store: &Store) -> Result<Vec<(String, i64, String)>> {
+    Ok(
+        on_pool!(store, c => sqlx::query_as("SELECT model, id, tracking FROM product")
+        .fetch_all(c).await)?,
+    )
+}

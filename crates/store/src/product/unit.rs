@@ -217,3 +217,21 @@ pub async fn of_case(store: &Store, case_id: i64) -> Result<Option<UnitRow>> {
         .bind(case_id).fetch_optional(c).await)?,
     )
 }
+
+/// Which of `serials` are registered already.
+pub async fn taken_serials(store: &Store, serials: &[&str]) -> Result<Vec<String>> {
+    let mut taken = Vec::new();
+    for chunk in serials.chunks(500) {
+        let found: Vec<String> = on_pool!(store, c => {
+            let mut qb = sqlx::QueryBuilder::new("SELECT serial FROM unit WHERE serial IN (");
+            let mut sep = qb.separated(", ");
+            for s in chunk {
+                sep.push_bind(s.to_string());
+            }
+            qb.push(")");
+            qb.build_query_scalar().fetch_all(c).await?
+        });
+        taken.extend(found);
+    }
+    Ok(taken)
+}

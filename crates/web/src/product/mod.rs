@@ -1,7 +1,8 @@
 //! Products (产品): the catalogue, sold units and the warranty lookup.
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 use sanbao_domain::role::Permission;
 
 use crate::AppState;
@@ -9,13 +10,21 @@ use crate::feature::{Feature, NavEntry};
 use crate::layout::Section;
 
 mod api;
+mod import;
 mod pages;
+
+/// The page routes that take a file (the form token is read from the body).
+pub(crate) const IMPORT_PATHS: [&str; 2] = ["/products/import", "/products/units/import"];
 
 pub(crate) fn feature() -> Feature {
     Feature::pages(
         Router::<AppState>::new()
             .route("/products", get(pages::catalogue).post(pages::create))
-            .route("/products/units", get(pages::units).post(pages::register)),
+            .route("/products/units", get(pages::units).post(pages::register))
+            .route("/products/import", get(import::form).post(import::products))
+            .route("/products/units/import", post(import::units))
+            .route("/products/import/template", get(import::template))
+            .layer(DefaultBodyLimit::max(crate::files::UPLOAD_BODY_LIMIT)),
     )
     .with_api(api::router())
 }

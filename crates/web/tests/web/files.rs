@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 
 use super::support::{PASSWORD, TestApp, error_of};
 
-const BOUNDARY: &str = "sanbao-test-boundary-7MA4YWxk";
+pub(crate) const BOUNDARY: &str = "sanbao-test-boundary-7MA4YWxk";
 
 /// A multipart body: plain fields, then one file part.
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> Vec<u8> {
+pub(crate) fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> Vec<u8> {
     let mut out = Vec::new();
     for (k, v) in fields {
         out.extend_from_slice(

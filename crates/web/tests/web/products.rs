@@ -204,3 +204,76 @@ async fn dispatching_a_technician_stops_the_dispatch_clock() {
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_import_with_a_bad_row_writes_nothing_and_names_the_row() {
+    use crate::files::{BOUNDARY, multipart};
+    let t = TestApp::spawn().await;
+    let c = t.admin().await;
+    let csrf = t.csrf(&c, "/products/import").await;
+    let post = |path: &'static str, csv: String| {
+        let body = multipart(
+            &[("_csrf", csrf.as_str())],
+            Some(("目录.csv", "text/csv", csv.as_bytes())),
+        );
+        c.post(t.url(path))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(body)
+            .send()
+    };
+    let bad = "\u{feff}型号,产品名称,保修期（月）\nKF-35GW,壁挂式空调,36\nBT 1,,十二\n".to_owned();
+    let res = post("/products/import", bad).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("未导入任何一行"), "{html}");
+    assert!(
+        html.contains("第 3 行") && html.contains("保修期(月)"),
+        "{html}"
+    );
+    let (_, catalogue) = t.page(&c, "/products").await;
+    assert!(!catalogue.contains("KF-35GW"), "nothing half-imported");
+    let good = "型号,产品名称,保修期（月）,追溯方式\nKF-35GW,壁挂式空调,36,按序列号\nBT-1,血糖试纸,0,按批次\n".to_owned();
+    let res = post("/products/import", good).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("已导入 2 个产品"));
+    // Units: an unknown model and a serial twice are named; then the good file goes in.
+    let units = "序列号,型号,客户,电话,销售日期\nSN-1,KF-35GW,李娜,13812345678,2026/2/13\nSN-2,NOPE,王芳,13912345678,2026/3/1\nSN-1,KF-35GW,王芳,13912345678,2026/3/1\n".to_owned();
+    let res = post("/products/units/import", units).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("第 3 行") && html.contains("NOPE") && html.contains("第 4 行"),
+        "{html}"
+    );
+    let token = t.admin_token().await;
+    assert_eq!(
+        t.get(&token, "/api/v1/units/SN-1").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let units = "序列号,型号,客户,电话,销售日期\nSN-1,KF-35GW,李娜,13812345678,2026/2/13\nSN-2,KF-35GW,王芳,13912345678,2026/3/1\n".to_owned();
+    let res = post("/products/units/import", units).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("已导入 2 件已售产品（新建客户 2 个）")
+    );
+    let unit: Value = t
+        .get(&token, "/api/v1/units/SN-2")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unit["sold_on"], "2026-03-01");
+    // The template opens in Excel with its Chinese headers.
+    let res = c
+        .get(t.url("/products/import/template?what=units"))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.text().await.unwrap().starts_with("\u{feff}序列号,批号"));
+}

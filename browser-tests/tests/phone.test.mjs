@@ -20,6 +20,7 @@ const PAGES = [
   "/customers/1/merge?q=华康",
   "/products",
   "/products/units",
+  "/products/import",
   "/me",
   "/me/password",
   "/settings",

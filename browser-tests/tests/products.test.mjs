@@ -62,3 +62,35 @@ test("a product is added, a unit sold and its warranty looked up", async () => {
   await agent.close();
   await page.close();
 });
+
+test("a catalogue file with a bad row is refused whole, then imported", async () => {
+  const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(page, demo.server.url, "admin", "sanbao-demo-2026");
+  await page.goto(at("/products"));
+  await Promise.all([page.waitForURL(/\/products\/import$/), page.click("[data-testid=import-link]")]);
+  const file = (text) => ({ name: "目录.csv", mimeType: "text/csv", buffer: Buffer.from("\ufeff" + text) });
+  const bad = "型号,产品名称,保修期（月）,追溯方式\nDS-8800,全自动生化分析仪,24,按序列号\nDS 9,,两年,按箱\n";
+  await page.setInputFiles("#import-products input[type=file]", file(bad));
+  await submit(page, "#import-products button[type=submit]");
+  const problems = await page.locator("[data-testid=import-problems]").innerText();
+  assert.match(problems, /第 3 行[\s\S]*型号/);
+  assert.match(problems, /第 3 行[\s\S]*保修期/);
+  assert.match(await page.locator("[data-testid=import-refused]").innerText(), /未导入任何一行/);
+  await page.screenshot({ path: join(shotsDir, "product-import-refused.png"), fullPage: true });
+  await page.goto(at("/products"));
+  assert.doesNotMatch(await page.locator("[data-testid=products]").innerText(), /DS-8800/);
+  await page.goto(at("/products/import"));
+  const good = "型号,产品名称,保修期（月）,追溯方式\nDS-8800,全自动生化分析仪,24,按序列号\nDS-9,一次性采血针,0,按批次\n";
+  await page.setInputFiles("#import-products input[type=file]", file(good));
+  await submit(page, "#import-products button[type=submit]");
+  assert.match(await page.locator("[data-testid=import-done]").innerText(), /已导入 2 个产品/);
+  await page.goto(at("/products"));
+  assert.match(await page.locator("[data-testid=products]").innerText(), /DS-8800[\s\S]*DS-9[\s\S]*按批次/);
+  const phone = await demo.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+  await login(phone, demo.server.url, "admin", "sanbao-demo-2026");
+  await phone.goto(at("/products/import"));
+  assert.ok((await phone.evaluate(() => document.documentElement.scrollWidth)) <= 390);
+  await phone.screenshot({ path: join(shotsDir, "phone-product-import.png"), fullPage: true });
+  await phone.close();
+  await page.close();
+});

@@ -221,6 +221,70 @@ pub(crate) async fn fetch_i64(
     })?)
 }
 
+/// Rows per many-row INSERT statement (well under both backends' bound-parameter limits).
+pub(crate) const ROWS: usize = 400;
+
+/// Insert rows of `spec` (values of each row, the caller's id first when `with_id`) in
+/// statements of [`ROWS`] rows.
+pub(crate) async fn insert_rows(
+    tx: &mut crate::Tx,
+    spec: &Insert,
+    with_id: bool,
+    rows: Vec<Vec<Val<'_>>>,
+) -> crate::Result<()> {
+    let head = spec.many_head(with_id.then(|| tx.kind()));
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Val<'_>>> = rows.by_ref().take(ROWS).collect();
+        crate::on_conn!(tx, c => {
+            let mut qb = sqlx::QueryBuilder::new(head.as_str());
+            qb.push_values(chunk, |mut sep, row| {
+                for v in row {
+                    push_val!(sep, v);
+                }
+            });
+            qb.build().execute(&mut *c).await?;
+        });
+    }
+    Ok(())
+}
+
+/// `id` followed by the row's values.
+pub(crate) fn with_id(id: i64, mut values: Vec<Val<'_>>) -> Vec<Val<'_>> {
+    values.insert(0, id.into());
+    values
+}
+
+/// `n` new ids of `table`, in order, for rows the caller writes with [`with_id`] in the
+/// same transaction: from its identity sequence on PostgreSQL (safe beside concurrent
+/// writers), above the highest id on SQLite (whose single writer runs one transaction).
+pub(crate) async fn reserve_ids(
+    tx: &mut crate::Tx,
+    table: &str,
+    n: usize,
+) -> crate::Result<Vec<i64>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let count = i64::try_from(n).unwrap_or(i64::MAX);
+    Ok(match &mut tx.conn {
+        crate::TxConn::Sqlite(t) => {
+            let max: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT COALESCE(MAX(id), 0) FROM {table}"
+            )))
+            .fetch_one(&mut **t)
+            .await?;
+            (max + 1..=max + count).collect()
+        }
+        crate::TxConn::Postgres(t) => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)"
+        )))
+        .bind(count)
+        .fetch_all(&mut **t)
+        .await?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

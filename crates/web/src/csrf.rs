@@ -86,9 +86,16 @@ pub(crate) enum UploadCsrf {
     InBody(String),
 }
 
+/// The import forms (their form token is read from the body, before the file).
+const IMPORT_PATHS: [&str; 3] = [
+    "/products/import",
+    "/products/units/import",
+    "/customers/import",
+];
+
 /// The page routes that take a file: `/cases/{number}/attachments` and the imports.
 fn is_upload_path(path: &str) -> bool {
-    crate::product::IMPORT_PATHS.contains(&path)
+    IMPORT_PATHS.contains(&path)
         || path
             .strip_prefix("/cases/")
             .and_then(|rest| rest.strip_suffix("/attachments"))

@@ -16,6 +16,7 @@ mod flash;
 mod form;
 mod headers;
 mod i18n;
+mod import;
 mod layout;
 mod ops;
 mod page;

@@ -70,25 +70,7 @@ impl Customers<'_> {
         let now = sanbao_domain::time::now();
         let mut tx = self.app.store.begin().await?;
         check_unique(&mut tx, &a, None).await?;
-        let w = CustomerWrite {
-            kind: a.kind,
-            name: a.name.clone(),
-            phone: a.phone().as_str().to_owned(),
-            address: a.address.clone(),
-            credit_code: a.credit_code.as_ref().map(|c| c.as_str().to_owned()),
-            contact_name: a.contacts[0].name.clone(),
-            created_at: now,
-        };
-        let contacts: Vec<ContactWrite> = a
-            .contacts
-            .iter()
-            .map(|c| ContactWrite {
-                name: c.name.clone(),
-                role: c.role.clone(),
-                phone: c.phone.as_str().to_owned(),
-                created_at: now,
-            })
-            .collect();
+        let (w, contacts) = writes(&a, now);
         let id = store_write::insert(&mut tx, &w, &contacts)
             .await
             .map_err(taken_on_race)?;
@@ -368,7 +350,36 @@ fn refuse_different_codes(a: &CustomerRow, b: &CustomerRow) -> Result<()> {
 
 /// Refuse a phone that is another customer's contact, or a credit code another customer has,
 /// naming the row and the customer it belongs to.
-async fn check_unique(tx: &mut Tx, a: &Archive, this: Option<i64>) -> Result<()> {
+/// A new card as written: the customer and their contacts, the first the main phone.
+pub(super) fn writes(
+    a: &Archive,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (CustomerWrite, Vec<ContactWrite>) {
+    let w = CustomerWrite {
+        kind: a.kind,
+        name: a.name.clone(),
+        phone: a.phone().as_str().to_owned(),
+        address: a.address.clone(),
+        credit_code: a.credit_code.as_ref().map(|c| c.as_str().to_owned()),
+        contact_name: a.contacts[0].name.clone(),
+        created_at: now,
+    };
+    let contacts = a
+        .contacts
+        .iter()
+        .map(|c| ContactWrite {
+            name: c.name.clone(),
+            role: c.role.clone(),
+            phone: c.phone.as_str().to_owned(),
+            created_at: now,
+        })
+        .collect();
+    (w, contacts)
+}
+
+/// The credit code and phones of card `a` taken by another customer than `this`: errors on
+/// `credit_code` and `contact[k].phone`.
+pub(super) async fn check_unique(tx: &mut Tx, a: &Archive, this: Option<i64>) -> Result<()> {
     let mut errs = FieldErrors::default();
     if let Some(code) = &a.credit_code
         && let Some((id, name)) = repo::by_credit_code_tx(tx, code.as_str()).await?

@@ -14,6 +14,7 @@ use crate::case::CaseView;
 use crate::{Actor, AppError, Result};
 
 mod archive;
+mod import;
 pub use archive::{Editing, IntakeMatch, MergeDone};
 
 crate::facade!(

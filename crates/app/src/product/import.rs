@@ -90,15 +90,20 @@ impl Products<'_> {
         errs.into_result()?;
         let (policy, version) = self.app.policies().active().await?;
         let mut tx = self.app.store.begin().await?;
-        let mut created = 0;
-        for ((_, u), product_id) in rows.iter().zip(product_of) {
-            let w = unit_write(u, product_id, (&policy.name, version), actor.id(), now);
-            let done = units::insert(&mut tx, &w).await.map_err(|e| match e {
+        let writes: Vec<_> = rows
+            .iter()
+            .zip(product_of)
+            .map(|((_, u), product_id)| {
+                unit_write(u, product_id, (&policy.name, version), actor.id(), now)
+            })
+            .collect();
+        let created = units::insert_many(&mut tx, &writes)
+            .await
+            .map_err(|e| match e {
+                // A serial or phone a concurrent write took: nothing is written; retry.
                 sanbao_store::StoreError::Unique => AppError::Stale,
                 e => AppError::from(e),
             })?;
-            created += usize::from(done.customer_created);
-        }
         let changes = json!({"rows": rows.len(), "new_customers": created, "policy": format!("{}@{version}", policy.name)});
         audit::record(
             &mut tx,

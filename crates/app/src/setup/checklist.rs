@@ -30,16 +30,19 @@ pub enum Step {
     Users,
     /// Customers entered or imported.
     Customers,
+    /// The product catalogue entered or imported.
+    Products,
 }
 
 impl Step {
-    pub const ALL: [Step; 6] = [
+    pub const ALL: [Step; 7] = [
         Step::Company,
         Step::Desks,
         Step::Hours,
         Step::Policy,
         Step::Users,
         Step::Customers,
+        Step::Products,
     ];
 
     /// The message key of the step's name.
@@ -51,6 +54,7 @@ impl Step {
             Step::Policy => "checklist.policy",
             Step::Users => "checklist.users",
             Step::Customers => "checklist.customers",
+            Step::Products => "checklist.products",
         }
     }
 
@@ -62,7 +66,8 @@ impl Step {
             Step::Hours => "/settings/hours",
             Step::Policy => "/settings/policies",
             Step::Users => "/settings/users/new",
-            Step::Customers => "/customers/new",
+            Step::Customers => "/customers/import",
+            Step::Products => "/products/import",
         }
     }
 }
@@ -72,7 +77,7 @@ impl Setup<'_> {
     pub async fn checklist(&self, actor: &Actor) -> Result<Vec<(Step, bool)>> {
         actor.require(Permission::SettingsManage)?;
         let store = &self.app.store;
-        let (company, desks, hours, active, saved, users, customers) = tokio::try_join!(
+        let (company, desks, hours, active, saved, users, customers, products) = tokio::try_join!(
             settings::setting(store, COMPANY),
             desks::list(store),
             settings::all_hours(store),
@@ -80,6 +85,7 @@ impl Setup<'_> {
             policies::latest_all(store),
             users::count(store),
             customer::count_customers(store),
+            sanbao_store::product::count(store),
         )?;
         Ok(Step::ALL
             .into_iter()
@@ -91,6 +97,7 @@ impl Setup<'_> {
                     Step::Policy => active.is_some() || !saved.is_empty(),
                     Step::Users => users > 1,
                     Step::Customers => customers > 0,
+                    Step::Products => products > 0,
                 };
                 (s, done)
             })

@@ -17,6 +17,7 @@ crate::code_enum! {
         CustomerCreate = "customer.create", "新建客户", "Customer created";
         CustomerUpdate = "customer.update", "修改客户档案", "Customer card edited";
         CustomerMerge = "customer.merge", "合并客户", "Customers merged";
+        CustomerImport = "customer.import", "导入客户档案", "Customers imported";
         UserCreate = "user.create", "新建用户", "User created";
         UserUpdate = "user.update", "修改用户", "User edited";
         UserDisable = "user.disable", "停用用户", "User disabled";

@@ -5,6 +5,7 @@ use crate::user::parse_label;
 use crate::{FieldError, FieldErrors, code_enum, text};
 
 pub mod archive;
+pub mod import;
 
 code_enum! {
     /// Whether a customer is a person or an organisation.

@@ -31,10 +31,10 @@ pub const PRODUCT_COLUMNS: &[Column] = &[
         &["规格", "规格型号", "specification"],
         false,
     ),
-    col("price", &["价格(元)", "价格", "单价", "price"], false),
+    col("price", &["价格（元）", "价格", "单价", "price"], false),
     col(
         "warranty_months",
-        &["保修期(月)", "保修月数", "warranty_months"],
+        &["保修期（月）", "保修月数", "warranty_months"],
         true,
     ),
     col("tracking", &["追溯方式", "tracking"], false),

@@ -11,11 +11,8 @@ use super::record::{CASE, case_values};
 use super::write::{
     CLOCK, CONTACT, CUSTOMER, CustomerWrite, EVENT, EventWrite, RESERVE_NUMBERS, clock_values,
 };
-use crate::row::{Insert, Val, push_val};
+use crate::row::{ROWS, insert_rows, with_id};
 use crate::{BackendKind, Result, Store, Tx, TxConn, on_conn};
-
-/// Rows per INSERT statement (well under both backends' bound-parameter limits).
-const ROWS: usize = 400;
 
 /// A customer with the id the loader gave it.
 pub struct BulkCustomer {
@@ -56,37 +53,6 @@ pub async fn reserve_numbers(tx: &mut Tx, kind: &str, year: i32, count: i64) -> 
     let last: i64 = on_conn!(tx, c => sqlx::query_scalar(RESERVE_NUMBERS)
         .bind(kind).bind(year).bind(count).fetch_one(c).await)?;
     Ok(last - count + 1)
-}
-
-/// Insert rows of `spec` (values of each row, the caller's id first when `with_id`) in
-/// statements of [`ROWS`] rows.
-async fn insert_rows(
-    tx: &mut Tx,
-    spec: &Insert,
-    with_id: bool,
-    rows: Vec<Vec<Val<'_>>>,
-) -> Result<()> {
-    let head = spec.many_head(with_id.then(|| tx.kind()));
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<Vec<Val<'_>>> = rows.by_ref().take(ROWS).collect();
-        on_conn!(tx, c => {
-            let mut qb = sqlx::QueryBuilder::new(head.as_str());
-            qb.push_values(chunk, |mut sep, row| {
-                for v in row {
-                    push_val!(sep, v);
-                }
-            });
-            qb.build().execute(&mut *c).await?;
-        });
-    }
-    Ok(())
-}
-
-/// `id` followed by the row's values.
-fn with_id(id: i64, mut values: Vec<Val<'_>>) -> Vec<Val<'_>> {
-    values.insert(0, id.into());
-    values
 }
 
 /// Write one batch.

@@ -73,6 +73,94 @@ pub async fn insert(tx: &mut Tx, u: &UnitWrite) -> Result<Registered> {
             (id, true)
         }
     };
+    let values = unit_values(u, customer_id, &key);
+    let id = row::fetch_i64(tx, &UNIT.one("RETURNING id"), &values)
+        .await?
+        .ok_or(StoreError::Stale)?;
+    Ok(Registered {
+        id,
+        customer_id,
+        customer_created,
+    })
+}
+
+/// Write many units at once (an import): the customers their phones reach found in batches,
+/// a new customer (with the phone as their first contact) for each phone no one has, and the
+/// units in many-row statements; how many customers were created. A serial or phone taken by
+/// a concurrent write is [`StoreError::Unique`] and the caller's transaction is refused whole.
+pub async fn insert_many(tx: &mut Tx, units: &[UnitWrite]) -> Result<usize> {
+    use std::collections::HashMap;
+    let key = tx.audit_key.clone();
+    let mut owner: HashMap<&str, i64> = HashMap::new();
+    let phones: Vec<&str> = {
+        let mut seen = std::collections::HashSet::new();
+        units
+            .iter()
+            .map(|u| u.customer.phone.as_str())
+            .filter(|p| seen.insert(*p))
+            .collect()
+    };
+    for chunk in phones.chunks(row::ROWS) {
+        let found: Vec<(String, i64)> = on_conn!(tx, c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT phone, customer_id FROM customer_contact WHERE phone IN (");
+            let mut sep = qb.separated(", ");
+            for p in chunk {
+                sep.push_bind(p.to_string());
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(&mut *c).await?
+        });
+        for (phone, id) in found {
+            if let Some(p) = chunk.iter().find(|p| **p == phone) {
+                owner.insert(p, id);
+            }
+        }
+    }
+    // The first unit of each new phone names its customer.
+    let new: Vec<&UnitWrite> = {
+        let mut seen = std::collections::HashSet::new();
+        units
+            .iter()
+            .filter(|u| !owner.contains_key(u.customer.phone.as_str()))
+            .filter(|u| seen.insert(u.customer.phone.as_str()))
+            .collect()
+    };
+    let ids = row::reserve_ids(tx, "customer", new.len()).await?;
+    let customers = new
+        .iter()
+        .zip(&ids)
+        .map(|(u, id)| row::with_id(*id, u.customer.values(&key)))
+        .collect();
+    row::insert_rows(tx, &crate::case::write::CUSTOMER, true, customers).await?;
+    let firsts: Vec<_> = new.iter().map(|u| u.customer.first_contact()).collect();
+    let contacts = firsts
+        .iter()
+        .zip(&ids)
+        .map(|(k, id)| k.values(*id, &key))
+        .collect();
+    row::insert_rows(tx, &crate::case::write::CONTACT, false, contacts).await?;
+    for (u, id) in new.iter().zip(&ids) {
+        owner.insert(u.customer.phone.as_str(), *id);
+    }
+    let mut rows = Vec::with_capacity(units.len());
+    for u in units {
+        let customer = owner
+            .get(u.customer.phone.as_str())
+            .copied()
+            .ok_or(StoreError::Stale)?;
+        rows.push(unit_values(u, customer, &key));
+    }
+    row::insert_rows(tx, &UNIT, false, rows).await?;
+    Ok(new.len())
+}
+
+/// A unit's row in [`UNIT`]'s order, its customer's id given, sealed with `key`.
+fn unit_values<'a>(
+    u: &'a UnitWrite,
+    customer_id: i64,
+    key: &sanbao_domain::audit::AuditKey,
+) -> Vec<Val<'a>> {
     let quantity = i32::try_from(u.quantity).unwrap_or(i32::MAX);
     let values: Vec<Val<'_>> = vec![
         (&u.serial).into(),
@@ -89,15 +177,7 @@ pub async fn insert(tx: &mut Tx, u: &UnitWrite) -> Result<Registered> {
         u.created_at.into(),
         u.created_by.into(),
     ];
-    let values = crate::seal::UNIT.append(&key, &UNIT, values);
-    let id = row::fetch_i64(tx, &UNIT.one("RETURNING id"), &values)
-        .await?
-        .ok_or(StoreError::Stale)?;
-    Ok(Registered {
-        id,
-        customer_id,
-        customer_created,
-    })
+    crate::seal::UNIT.append(key, &UNIT, values)
 }
 
 /// A unit as read, with its product and customer.

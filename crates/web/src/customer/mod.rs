@@ -23,6 +23,7 @@ use crate::session::{Staff, urlencode};
 
 mod api;
 mod edit;
+mod import;
 mod merge;
 
 pub(crate) fn feature() -> Feature {
@@ -30,10 +31,15 @@ pub(crate) fn feature() -> Feature {
         Router::new()
             .route("/customers", get(list).post(edit::create))
             .route("/customers/new", get(edit::new_form))
+            .route("/customers/import", get(import::form).post(import::upload))
+            .route("/customers/import/template", get(import::template))
             .route("/customers/{id}", get(card))
             .route("/customers/{id}/edit", get(edit::form).post(edit::save))
             .route("/customers/{id}/merge", get(merge::form).post(merge::merge))
-            .route("/customers/{id}/reveal", post(reveal)),
+            .route("/customers/{id}/reveal", post(reveal))
+            .layer(axum::extract::DefaultBodyLimit::max(
+                crate::files::UPLOAD_BODY_LIMIT,
+            )),
     )
     .with_api(api::router())
 }

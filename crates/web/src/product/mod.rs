@@ -13,9 +13,6 @@ mod api;
 mod import;
 mod pages;
 
-/// The page routes that take a file (the form token is read from the body).
-pub(crate) const IMPORT_PATHS: [&str; 2] = ["/products/import", "/products/units/import"];
-
 pub(crate) fn feature() -> Feature {
     Feature::pages(
         Router::<AppState>::new()
@@ -23,7 +20,8 @@ pub(crate) fn feature() -> Feature {
             .route("/products/units", get(pages::units).post(pages::register))
             .route("/products/import", get(import::form).post(import::products))
             .route("/products/units/import", post(import::units))
-            .route("/products/import/template", get(import::template))
+            .route("/products/import/template", get(import::product_csv))
+            .route("/products/units/import/template", get(import::unit_csv))
             .layer(DefaultBodyLimit::max(crate::files::UPLOAD_BODY_LIMIT)),
     )
     .with_api(api::router())

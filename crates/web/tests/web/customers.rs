@@ -117,3 +117,50 @@ async fn a_card_is_created_edited_and_a_duplicate_merged_into_it() {
     assert_eq!(rows[0]["credit_code"], CODE);
     assert_eq!(rows[0]["kind"], "organisation");
 }
+
+#[tokio::test]
+async fn a_customer_file_becomes_cards_with_their_contacts_or_nothing() {
+    use crate::files::{BOUNDARY, multipart};
+    let t = TestApp::spawn().await;
+    let c = t.admin().await;
+    let csrf = t.csrf(&c, "/customers/import").await;
+    let post = |csv: &str| {
+        let body = multipart(
+            &[("_csrf", csrf.as_str())],
+            Some(("客户.csv", "text/csv", csv.as_bytes())),
+        );
+        c.post(t.url("/customers/import"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(body)
+            .send()
+    };
+    let head = "客户类型,客户名称,统一社会信用代码,联系人,职务/部门,电话,地址\n";
+    let bad = format!(
+        "{head}单位,福州仁和医院,91350100M000100Y43,陈工,设备科,0591-87654321,福州市\n个人,李娜,,,,1381234,\n"
+    );
+    let res = post(&bad).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("第 3 行") && html.contains("电话"), "{html}");
+    let (_, list) = t.page(&c, "/customers").await;
+    assert!(!list.contains("福州仁和医院"), "nothing half-imported");
+    let good = format!(
+        "{head}单位,福州仁和医院,91350100M000100Y43,陈工,设备科,0591-87654321,福州市\n个人,李娜,,,,13812345678,\n,福州仁和医院,91350100M000100Y43,林女士,采购部,13905910001,\n"
+    );
+    let res = post(&good).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("已导入 2 个客户"));
+    let (_, list) = t.page(&c, "/customers?q=福州仁和").await;
+    assert!(list.contains("福州仁和医院"), "{list}");
+    // The same file again: every phone and the credit code are on file already.
+    let res = post(&good).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("第 2 行") && html.contains("第 4 行"),
+        "{html}"
+    );
+}

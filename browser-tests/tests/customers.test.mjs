@@ -102,3 +102,26 @@ test("a hospital is one card with its contacts, found again at intake", async ()
   }
   await page.close();
 });
+
+test("an agent imports the customer list the company kept in Excel", async () => {
+  const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(page, demo.server.url, "zhangwei", "sanbao-demo-2026");
+  await page.goto(at("/customers"));
+  await Promise.all([page.waitForURL(/\/customers\/import$/), page.click("[data-testid=import-customers]")]);
+  const file = (text) => ({ name: "客户.csv", mimeType: "text/csv", buffer: Buffer.from("\ufeff" + text) });
+  const head = "客户类型,客户名称,统一社会信用代码,联系人,职务/部门,电话,地址\n";
+  const rows = "单位,厦门康宁诊所,91350200M000200Y8C,许医生,院办,0592-5551234,厦门市\n" +
+    ",厦门康宁诊所,91350200M000200Y8C,黄女士,药房,13905920002,\n";
+  // A mistyped phone on the third row: the file is refused whole, the row named.
+  await page.setInputFiles("#import-customers input[type=file]", file(head + rows + "个人,陈明,,,,1390592,\n"));
+  await submit(page, "#import-customers button[type=submit]");
+  assert.match(await page.locator("[data-testid=import-problems]").innerText(), /第 4 行\s+电话/);
+  await page.screenshot({ path: join(shotsDir, "customer-import-refused.png"), fullPage: true });
+  await page.setInputFiles("#import-customers input[type=file]", file(head + rows + "个人,陈明,,,,13905920003,\n"));
+  await submit(page, "#import-customers button[type=submit]");
+  assert.match(await page.locator("[data-testid=import-done]").innerText(), /已导入 2 个客户/);
+  await page.goto(at("/customers?q=" + encodeURIComponent("厦门康宁")));
+  await Promise.all([page.waitForLoadState("load"), page.click("table.customers a")]);
+  assert.match(await page.locator("[data-testid=contacts]").innerText(), /许医生[\s\S]*黄女士/);
+  await page.close();
+});

@@ -21,6 +21,7 @@ pub mod customer;
 pub mod job;
 pub mod notify;
 pub mod product;
+pub mod repair;
 pub mod setup;
 
 use std::time::Duration;

@@ -186,3 +186,64 @@ document.addEventListener("change", function (ev) {
   if (!window.matchMedia || !window.matchMedia("(min-width: 721px)").matches) return;
   document.querySelectorAll("details[data-fold]").forEach(function (d) { d.open = true; });
 })();
+// The technician's repair report: the customer signs on the canvas with a finger or the
+// mouse; on submit the drawing goes with the form as a PNG file (the report is refused
+// unsigned).
+(function () {
+  "use strict";
+  var pad = document.getElementById("signature-pad");
+  var form = document.getElementById("report-form");
+  var file = document.getElementById("signature-file");
+  if (!pad || !form || !file) return;
+  var ctx = pad.getContext("2d");
+  var drawn = false;
+  var last = null;
+  ctx.lineWidth = 3;
+  ctx.lineCap = "round";
+  ctx.strokeStyle = "#111";
+  function at(ev) {
+    var r = pad.getBoundingClientRect();
+    return { x: (ev.clientX - r.left) * pad.width / r.width, y: (ev.clientY - r.top) * pad.height / r.height };
+  }
+  pad.addEventListener("pointerdown", function (ev) {
+    pad.setPointerCapture(ev.pointerId);
+    last = at(ev);
+  });
+  pad.addEventListener("pointermove", function (ev) {
+    if (!last) return;
+    var p = at(ev);
+    ctx.beginPath();
+    ctx.moveTo(last.x, last.y);
+    ctx.lineTo(p.x, p.y);
+    ctx.stroke();
+    last = p;
+    drawn = true;
+  });
+  function up() { last = null; }
+  pad.addEventListener("pointerup", up);
+  pad.addEventListener("pointercancel", up);
+  document.getElementById("signature-clear").addEventListener("click", function () {
+    ctx.clearRect(0, 0, pad.width, pad.height);
+    drawn = false;
+  });
+  form.addEventListener("submit", function (ev) {
+    if (file.files && file.files.length) return;
+    ev.preventDefault();
+    if (!drawn) {
+      pad.classList.add("invalid");
+      pad.scrollIntoView({ block: "center" });
+      return;
+    }
+    pad.toBlob(function (blob) {
+      var dt = new DataTransfer();
+      dt.items.add(new File([blob], "signature.png", { type: "image/png" }));
+      file.files = dt.files;
+      form.submit();
+    }, "image/png");
+  });
+})();
+// A button with data-print prints the page (the repair report).
+document.addEventListener("click", function (ev) {
+  var b = ev.target && ev.target.closest && ev.target.closest("[data-print]");
+  if (b) window.print();
+});

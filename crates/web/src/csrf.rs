@@ -93,13 +93,15 @@ const IMPORT_PATHS: [&str; 3] = [
     "/customers/import",
 ];
 
-/// The page routes that take a file: `/cases/{number}/attachments` and the imports.
+/// The page routes that take a file: `/cases/{number}/attachments`, a technician's
+/// `/field/{number}/step` (the customer's signature) and the imports.
 fn is_upload_path(path: &str) -> bool {
-    IMPORT_PATHS.contains(&path)
-        || path
-            .strip_prefix("/cases/")
-            .and_then(|rest| rest.strip_suffix("/attachments"))
+    let under = |prefix: &str, suffix: &str| {
+        path.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(suffix))
             .is_some_and(|number| !number.is_empty() && !number.contains('/'))
+    };
+    IMPORT_PATHS.contains(&path) || under("/cases/", "/attachments") || under("/field/", "/step")
 }
 
 pub(crate) fn refuse(tr: Tr) -> Response {
@@ -164,6 +166,8 @@ mod tests {
         assert!(!is_upload_path("/cases/filters/3/delete"));
         assert!(!is_upload_path("/cases//attachments"));
         assert!(!is_upload_path("/cases/a/b/attachments"));
+        assert!(is_upload_path("/field/RP-2026-000001/step"));
+        assert!(!is_upload_path("/field//step"));
     }
 
     #[test]

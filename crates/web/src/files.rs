@@ -55,6 +55,41 @@ pub(crate) async fn read_upload(
     )))
 }
 
+/// Read a multipart form whose text fields come with one file (a repair report with the
+/// customer's signature): the fields, and the file `file_field` if one was sent. The form's
+/// token must come before anything else is kept.
+pub(crate) async fn read_form(
+    mut mp: Multipart,
+    csrf: Option<&str>,
+    file_field: &str,
+) -> Result<(crate::form::FormData, Option<Vec<u8>>), UploadError> {
+    let mut csrf_ok = csrf.is_none();
+    let mut fields = Vec::new();
+    let mut file = None;
+    while let Some(field) = mp.next_field().await.map_err(UploadError::from_multipart)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "_csrf" && csrf.is_some() {
+            let v = field.text().await.map_err(UploadError::from_multipart)?;
+            csrf_ok = csrf.is_some_and(|t| crate::csrf::constant_time_eq(&v, t));
+            continue;
+        }
+        if !csrf_ok {
+            return Err(UploadError::Csrf);
+        }
+        if name == file_field {
+            let bytes = field.bytes().await.map_err(UploadError::from_multipart)?;
+            file = (!bytes.is_empty()).then(|| bytes.to_vec());
+        } else {
+            let v = field.text().await.map_err(UploadError::from_multipart)?;
+            fields.push((name, v));
+        }
+    }
+    if !csrf_ok {
+        return Err(UploadError::Csrf);
+    }
+    Ok((crate::form::FormData(fields), file))
+}
+
 pub(crate) enum UploadError {
     /// The page form's token was missing or wrong.
     Csrf,

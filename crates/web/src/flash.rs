@@ -37,6 +37,7 @@ pub enum Flash {
     CustomerCreated,
     /// A customer merged into the one shown, with `n` cases.
     CustomerMerged(u32),
+    StepRecorded,
 }
 
 impl Flash {
@@ -59,6 +60,7 @@ impl Flash {
         Flash::JobRetried,
         Flash::CustomerCreated,
         Flash::CustomerMerged(1),
+        Flash::StepRecorded,
     ];
 
     fn name(self) -> &'static str {
@@ -79,6 +81,7 @@ impl Flash {
             Flash::JobRetried => "job_retried",
             Flash::CustomerCreated => "customer_created",
             Flash::CustomerMerged(_) => "customer_merged",
+            Flash::StepRecorded => "step_recorded",
         }
     }
 

@@ -17,6 +17,7 @@ const FILES: &[&str] = &[
     include_str!("../locales/customer.tsv"),
     include_str!("../locales/admin.tsv"),
     include_str!("../locales/product.tsv"),
+    include_str!("../locales/repair.tsv"),
 ];
 
 static MESSAGES: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =

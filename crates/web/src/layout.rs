@@ -12,6 +12,7 @@ pub enum Section {
     Cases,
     Customers,
     Products,
+    Field,
     Sales,
     Reports,
     Settings,

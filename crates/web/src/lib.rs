@@ -31,6 +31,7 @@ mod case;
 mod customer;
 mod home;
 mod product;
+mod repair;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -85,13 +86,14 @@ pub struct AppState {
 }
 
 /// Every feature's routes.
-fn features() -> [Feature; 6] {
+fn features() -> [Feature; 7] {
     [
         home::feature(),
         auth::feature(),
         case::feature(),
         customer::feature(),
         product::feature(),
+        repair::feature(),
         admin::feature(),
     ]
 }
@@ -102,6 +104,7 @@ pub(crate) const NAV: &[NavEntry] = &[
     case::NAV,
     customer::NAV,
     product::NAV,
+    repair::NAV,
     home::SALES,
     home::REPORTS,
     admin::NAV,

@@ -141,6 +141,17 @@ impl Cases<'_> {
         Ok(users.into_iter().map(|(id, n)| (UserId(id), n)).collect())
     }
 
+    /// The people a repair can be dispatched to: those who do field service.
+    pub async fn technicians(&self, actor: &Actor) -> Result<Vec<(UserId, String)>> {
+        actor.require(Permission::CaseRead)?;
+        let users = sanbao_store::admin::users::with_any_permission(
+            &self.app.store,
+            &[Permission::FieldService.code()],
+        )
+        .await?;
+        Ok(users.into_iter().map(|(id, n)| (UserId(id), n)).collect())
+    }
+
     /// Assign several cases at once (a queue's bulk action); answers the ones refused, the
     /// others are assigned.
     pub async fn bulk_assign(

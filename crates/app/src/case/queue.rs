@@ -150,6 +150,24 @@ impl Cases<'_> {
         Ok(Queue::ALL.iter().copied().zip(counts).collect())
     }
 
+    /// The open cases of `kinds` assigned to `actor`, in due order, at most `limit` (a
+    /// technician's day).
+    pub(crate) async fn mine_of(
+        &self,
+        actor: &Actor,
+        kinds: &[Kind],
+        limit: i64,
+    ) -> Result<Vec<super::CaseView>> {
+        let q = CaseQuery {
+            queue: Some(Queue::Mine),
+            ..CaseQuery::default()
+        };
+        let mut f = filter_for(actor, &q, limit)?;
+        f.kinds = kinds.to_vec();
+        let rows = repo::list(&self.app.store, &f).await?;
+        self.views(actor, rows).await
+    }
+
     /// A customer's cases this viewer may see, in due order, at most `limit`.
     pub(crate) async fn of_customer(
         &self,

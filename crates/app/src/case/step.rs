@@ -1,60 +1,114 @@
-//! Recording a kind's step on a case (goods received back, technician dispatched …): an event
-//! on the timeline that the policy's clocks start or stop at.
+//! Recording a kind's step on a case (approval, goods received back, technician dispatched,
+//! the repair report …): an event on the timeline, with the facts the step records, that the
+//! policy's clocks start or stop at.
 
 use sanbao_domain::audit::{Action, RecordType};
-use sanbao_domain::case::{EventKind, check_step, parse_text, policy_events, step_label};
+use sanbao_domain::case::{
+    EventKind, State, StepFacts, StepForm, check_step, check_transition, parse_text, policy_events,
+    recorded_facts,
+};
+use sanbao_domain::repair::{Dispatch, RepairFacts};
+use sanbao_domain::returns::{Outcome, ReturnFacts};
 use sanbao_domain::role::Permission;
-use sanbao_store::case::row as rows;
+use sanbao_domain::{FieldError, text};
+use sanbao_store::case::row::{self as rows, CaseRow};
 use sanbao_store::case::update;
 use serde_json::json;
 
 use super::search::reindex;
 use super::{CaseView, Cases, append};
-use crate::{Actor, Result, audit};
+use crate::{Actor, AppError, Result, audit};
+
+/// The steps a technician records on a case assigned to them (DESIGN: the technician role
+/// does exactly its field work).
+const FIELD_STEPS: [&str; 3] = ["arrived", "repair_completed", "unrepairable"];
+
+/// May `actor` record `step` on `c`? Work on cases, or a field step of one's own dispatch; a
+/// return's approval is a supervisor's.
+pub(crate) fn require_step(actor: &Actor, c: &CaseRow, step: &str) -> Result<()> {
+    if step == "return_approved" {
+        return actor.require(Permission::CaseSupervise);
+    }
+    if may_record(actor, step, is_assignee(actor, c)) {
+        return Ok(());
+    }
+    actor.require(Permission::CaseWrite)
+}
+
+/// The rule of [`require_step`], for a case the actor is or is not assigned.
+pub(crate) fn may_record(actor: &Actor, step: &str, assigned: bool) -> bool {
+    match step {
+        "return_approved" => actor.can(Permission::CaseSupervise),
+        s if FIELD_STEPS.contains(&s) && assigned && actor.can(Permission::FieldService) => true,
+        _ => actor.can(Permission::CaseWrite),
+    }
+}
+
+pub(crate) fn is_assignee(actor: &Actor, c: &CaseRow) -> bool {
+    c.assignee_id.is_some() && c.assignee_id == actor.user_id
+}
 
 impl Cases<'_> {
-    /// Record `step` on case `number`, with what was done in `note`; the case with its
-    /// clocks recomputed (the clock the step stops is met).
-    #[tracing::instrument(name = "case.step", skip_all, fields(number = %number, step = %step))]
+    /// Record the step `form.step` on case `number` with its facts (and, for a repair report,
+    /// the customer's signature as a PNG); the case with its clocks recomputed (the clock the
+    /// step stops is met).
+    #[tracing::instrument(name = "case.step", skip_all, fields(number = %number, step = %form.step))]
     pub async fn step(
         &self,
         actor: &Actor,
         number: &str,
-        step: &str,
-        note: &str,
+        form: &StepForm,
+        signature: Option<Vec<u8>>,
     ) -> Result<CaseView> {
-        actor.require(Permission::CaseWrite)?;
-        let note = parse_text(note, "note")?;
+        let step = form.step.trim();
+        let note = parse_text(&form.note, "note")?;
         let c = self.visible(actor, number).await?;
-        let now = sanbao_domain::time::now();
+        require_step(actor, &c, step)?;
+        if !c.state.takes_reports() {
+            return Err(FieldError::new("step", "closed", text!("step.case_closed")).into());
+        }
+        let mut facts = StepFacts::parse(c.kind, step, form)?;
+        self.settle_facts(&c, &mut facts).await?;
         let projector = self
             .projector_of(&c.policy_name, c.policy_version, c.desk_id)
             .await?;
+        // Checked before the signature is stored, and again inside the transaction.
+        let events = rows::events(&self.app.store, c.id).await?;
+        check_order(&c, &projector.policy, &events, step, &facts)?;
+        if let (Some(png), StepFacts::Repair(RepairFacts::RepairCompleted(r))) =
+            (signature, &mut facts)
+        {
+            let file = self.attach_signature(actor, &c, png).await?;
+            r.signature_id = Some(file);
+        }
+        let now = sanbao_domain::time::now();
         let mut tx = self.app.store.begin().await?;
+        // Read again inside the transaction: the signature's upload touched the case.
+        let c = rows::by_id_tx(&mut tx, c.id)
+            .await?
+            .ok_or(AppError::NotFound("case"))?;
         let events = rows::events_tx(&mut tx, c.id).await?;
-        let recorded = policy_events(events.iter().map(|e| (e.kind, e.data.as_str())));
-        let recorded: Vec<&str> = recorded.iter().map(String::as_str).collect();
-        check_step(c.kind, &projector.policy, &recorded, step)?;
-        let body = if note.is_empty() {
-            step_label(step, false).to_owned()
-        } else {
-            format!("{}：{note}", step_label(step, false))
-        };
-        let data = json!({"event": step, "step": step});
+        check_order(&c, &projector.policy, &events, step, &facts)?;
         append(
             &mut tx,
             actor,
             c.id,
             EventKind::PolicyEvent,
             now,
-            &body,
-            data,
+            &facts.summary(step, &note),
+            facts.data(step),
         )
         .await?;
+        let resolved = resolve(&mut tx, actor, &c, step, &facts, now).await?;
+        let mut effect = self.apply(&mut tx, actor, &c, &facts, now).await?;
+        if resolved {
+            effect = json!({"resolved": true, "then": effect});
+        }
         update::touch(&mut tx, c.id, now).await?;
         projector.write(&mut tx, c.id, now).await?;
         reindex(&mut tx, c.id).await?;
-        let changes = json!({"step": step, "chars": note.chars().count()});
+        let changes =
+            json!({"step": step, "facts": facts, "chars": note.chars().count(), "effect": effect});
         audit::record(
             &mut tx,
             actor,
@@ -67,4 +121,165 @@ impl Cases<'_> {
         tx.commit().await?;
         self.view_by_id(actor, c.id).await
     }
+
+    /// Complete the facts from what Sanbao holds: the dispatched technician's name (they must
+    /// do field service), a refund no larger than the unit's price.
+    async fn settle_facts(&self, c: &CaseRow, facts: &mut StepFacts) -> Result<()> {
+        let store = &self.app.store;
+        match facts {
+            StepFacts::Repair(RepairFacts::TechnicianDispatched(d)) => {
+                let Some(id) = d.technician_id else {
+                    return Ok(());
+                };
+                let is_technician = sanbao_store::admin::users::has_any_permission(
+                    store,
+                    id,
+                    &[Permission::FieldService.code()],
+                )
+                .await?;
+                let user = sanbao_store::admin::users::by_id(store, id).await?;
+                match user {
+                    Some(u) if is_technician => d.technician = u.display_name,
+                    _ => {
+                        return Err(FieldError::new(
+                            "technician_id",
+                            "unknown",
+                            text!("repair.technician_unknown"),
+                        )
+                        .into());
+                    }
+                }
+            }
+            StepFacts::Return(ReturnFacts::ReturnProcessed {
+                outcome: Some(Outcome::Refund),
+                refund_fen: Some(fen),
+                ..
+            }) => {
+                let unit = sanbao_store::product::unit::of_case(store, c.id).await?;
+                let price = match unit {
+                    Some(u) => sanbao_store::product::by_model(store, &u.model)
+                        .await?
+                        .and_then(|p| p.price_fen),
+                    None => None,
+                };
+                if let Some(price) = price.filter(|p| *fen > *p) {
+                    return Err(FieldError::new(
+                        "refund",
+                        "over_price",
+                        text!(
+                            "return.refund_over_price",
+                            price = sanbao_domain::product::yuan(price)
+                        ),
+                    )
+                    .into());
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// What a step changes beyond its entry: a dispatch gives the case to the technician, an
+    /// exchange registers the replacement unit (its warranty runs from today). Answers what it
+    /// did, for the audit entry.
+    async fn apply(
+        &self,
+        tx: &mut sanbao_store::Tx,
+        actor: &Actor,
+        c: &CaseRow,
+        facts: &StepFacts,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<serde_json::Value> {
+        match facts {
+            StepFacts::Repair(RepairFacts::TechnicianDispatched(Dispatch {
+                technician_id: Some(id),
+                ..
+            })) => {
+                update::set_assignee(tx, c.id, Some(*id), now).await?;
+                Ok(json!({"assignee_id": id}))
+            }
+            StepFacts::Return(ReturnFacts::ReturnProcessed {
+                outcome: Some(Outcome::Exchange),
+                new_serial: Some(serial),
+                ..
+            }) => {
+                let today = now.with_timezone(&self.app.config.timezone).date_naive();
+                let id = self
+                    .app
+                    .products()
+                    .exchange(tx, actor, c.id, serial, today, now)
+                    .await?;
+                Ok(json!({"new_unit_id": id, "serial": serial}))
+            }
+            _ => Ok(serde_json::Value::Null),
+        }
+    }
+
+    /// Store the customer's signature as a file of the case; its attachment id.
+    async fn attach_signature(&self, actor: &Actor, c: &CaseRow, png: Vec<u8>) -> Result<i64> {
+        if png.is_empty() {
+            return Err(AppError::invalid(
+                "signature",
+                "required",
+                text!("repair.signature"),
+            ));
+        }
+        let a = self
+            .attach_as(actor, c, "客户签名.png", png)
+            .await
+            .map_err(|e| match e {
+                AppError::Invalid(mut errs) => {
+                    for f in &mut errs.0 {
+                        f.field = "signature".into();
+                    }
+                    AppError::Invalid(errs)
+                }
+                other => other,
+            })?;
+        Ok(a.id)
+    }
+}
+
+/// A step that settles the case — a return processed, a repair completed — resolves it, the
+/// step's summary as the resolution (the customer's satisfaction is still asked for at
+/// closing). Answers whether it did.
+async fn resolve(
+    tx: &mut sanbao_store::Tx,
+    actor: &Actor,
+    c: &CaseRow,
+    step: &str,
+    facts: &StepFacts,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool> {
+    let settles = matches!(
+        facts,
+        StepFacts::Return(ReturnFacts::ReturnProcessed { .. })
+            | StepFacts::Repair(RepairFacts::RepairCompleted(_))
+    );
+    if !settles || check_transition(c.kind, c.state, State::Resolved, c.resolved_at, now).is_err() {
+        return Ok(false);
+    }
+    update::set_state(tx, c.id, c.version, State::Resolved, Some(now), now).await?;
+    let resolution = facts.summary(step, "");
+    let data =
+        json!({"from": c.state.code(), "to": State::Resolved.code(), "resolution": resolution});
+    append(tx, actor, c.id, EventKind::State, now, "", data).await?;
+    Ok(true)
+}
+
+/// The step is one of the case's kind, not recorded before, its clock started, and in the
+/// order its kind keeps.
+fn check_order(
+    c: &CaseRow,
+    policy: &sanbao_domain::policy::Policy,
+    events: &[rows::EventRow],
+    step: &str,
+    facts: &StepFacts,
+) -> Result<()> {
+    let entries = || events.iter().map(|e| (e.kind, e.data.as_str()));
+    let recorded = policy_events(entries());
+    let recorded: Vec<&str> = recorded.iter().map(String::as_str).collect();
+    check_step(c.kind, policy, &recorded, step)?;
+    facts.check_order(&recorded_facts(entries()))?;
+    Ok(())
 }

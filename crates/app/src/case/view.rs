@@ -2,7 +2,10 @@
 //! see it, and the moves the viewer may make now.
 
 use chrono::{DateTime, Utc};
-use sanbao_domain::case::{CaseRecord, ClockRecord, EventKind, State, allowed_moves};
+use sanbao_domain::case::{
+    CaseRecord, ClockRecord, EventKind, State, StepFacts, allowed_moves, open_steps, policy_events,
+    recorded_facts,
+};
 use sanbao_domain::role::Permission;
 use sanbao_domain::{CaseId, CustomerId, DeskId, UserId};
 use sanbao_store::case::row::{self as repo, CaseRow, EventRow};
@@ -120,6 +123,24 @@ impl From<EventRow> for TimelineEntry {
 pub struct CaseDetail {
     pub case: CaseView,
     pub timeline: Vec<TimelineEntry>,
+    /// The sold unit the case is about, with its warranty today.
+    pub unit: Option<crate::product::UnitView>,
+    /// The kind's steps the case may record next (whether this viewer may is theirs to
+    /// check: [`CaseDetail::may_record`]).
+    pub open_steps: Vec<&'static str>,
+    /// The facts of the steps recorded so far, oldest first.
+    pub steps: Vec<StepFacts>,
+}
+
+impl CaseDetail {
+    /// May `actor` record `step` on this case now (offered, and theirs to record)?
+    pub fn may_record(&self, actor: &Actor, step: &str) -> bool {
+        self.open_steps.contains(&step) && {
+            let assigned = self.case.assignee.as_ref().map(|a| a.id) == actor.user_id
+                && actor.user_id.is_some();
+            super::step::may_record(actor, step, assigned)
+        }
+    }
 }
 
 /// One page of a queue.
@@ -136,10 +157,26 @@ impl Cases<'_> {
     pub async fn get(&self, actor: &Actor, number: &str) -> Result<CaseDetail> {
         let c = self.visible(actor, number).await?;
         let store = &self.app.store;
-        let (events, clocks) = tokio::join!(repo::events(store, c.id), repo::clocks(store, c.id));
+        let products = self.app.products();
+        let policies = self.app.policies();
+        let (events, clocks, unit, policy) = tokio::join!(
+            repo::events(store, c.id),
+            repo::clocks(store, c.id),
+            products.of_case(c.id),
+            policies.version(&c.policy_name, c.policy_version),
+        );
+        let events = events?;
+        let entries = || events.iter().map(|e| (e.kind, e.data.as_str()));
+        let recorded = policy_events(entries());
+        let recorded: Vec<&str> = recorded.iter().map(String::as_str).collect();
+        let open_steps = open_steps(c.kind, &policy?, &recorded);
+        let steps = recorded_facts(entries());
         Ok(CaseDetail {
+            unit: unit?,
+            open_steps,
+            steps,
             case: CaseView::of(actor, c, clocks?, sanbao_domain::time::now()),
-            timeline: events?.into_iter().map(TimelineEntry::from).collect(),
+            timeline: events.into_iter().map(TimelineEntry::from).collect(),
         })
     }
 

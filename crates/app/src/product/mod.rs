@@ -21,6 +21,7 @@ use serde_json::json;
 
 use crate::{Actor, AppError, Result, audit};
 
+mod exchange;
 mod import;
 pub use import::Imported;
 
@@ -243,6 +244,15 @@ impl Products<'_> {
             out.push(view(unit, &policy, mine, &ctx, today));
         }
         Ok(out)
+    }
+
+    /// The unit case `case_id` is about, with its warranty today (no permission check: the
+    /// caller has shown the case).
+    pub(crate) async fn of_case(&self, case_id: i64) -> Result<Option<UnitView>> {
+        let Some(row) = units::of_case(&self.app.store, case_id).await? else {
+            return Ok(None);
+        };
+        Ok(self.views(vec![row]).await?.pop())
     }
 
     /// The unit a return or repair names, with the policy version snapshotted on it.

@@ -24,5 +24,7 @@ pub use record::{
     parse_priority, parse_subject, parse_text, regulator_transfer,
 };
 pub use report::{ExtendedService, ReportKind, exception_reason};
-pub use step::{check_step, step_label, steps_of};
+pub use step::{
+    StepFacts, StepForm, check_step, open_steps, recorded_facts, required, step_label, steps_of,
+};
 pub use transition::{REOPEN_DAYS, Refused, allowed_moves, check_closing, check_transition};

@@ -1,11 +1,149 @@
 //! The kind-specific steps a case records (DESIGN "Cases": kind steps are events on the
 //! common spine): which steps a kind has, and whether one may be recorded now.
 
-use super::Kind;
+use serde::{Deserialize, Serialize};
+
+use super::{EventKind, Kind};
 use crate::policy::Policy;
-use crate::repair::RepairStep;
-use crate::returns::ReturnStep;
+use crate::repair::{self, RepairFacts, RepairStep};
+use crate::returns::{self, ReturnFacts, ReturnStep};
 use crate::{FieldError, text};
+
+/// What a step's form (or the API) sends; each step reads the fields it has.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct StepForm {
+    pub step: String,
+    /// What was done, or the reason a decline or a refusal needs.
+    pub note: String,
+    // Returns.
+    pub decision: String,
+    pub packaging_intact: String,
+    pub inspection: String,
+    pub outcome: String,
+    /// In yuan, as people write it (`1299.50`).
+    pub refund: String,
+    pub method: String,
+    pub new_serial: String,
+    // Repairs.
+    pub technician_id: String,
+    pub appointment_on: String,
+    pub slot: String,
+    pub address: String,
+    pub cause: String,
+    pub process: String,
+    pub result: String,
+    pub parts: String,
+    pub labour_minutes: String,
+    pub choice: String,
+}
+
+/// A required choice from a closed list: empty is "please fill in `what`".
+pub fn required<T: std::str::FromStr<Err = FieldError>>(
+    raw: &str,
+    field: &'static str,
+    what: &'static str,
+) -> Result<T, FieldError> {
+    match raw.trim() {
+        "" => Err(FieldError::new(
+            field,
+            "required",
+            text!("field.required", what = crate::Text::new(what)),
+        )),
+        v => v.parse().map_err(|e: FieldError| e.on(field)),
+    }
+}
+
+/// The facts a kind's step records: the entry's data on the timeline, read back typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum StepFacts {
+    Return(ReturnFacts),
+    Repair(RepairFacts),
+}
+
+impl StepFacts {
+    /// The facts of `step` on a case of `kind`, from its form.
+    pub fn parse(kind: Kind, step: &str, f: &StepForm) -> Result<StepFacts, FieldError> {
+        let unknown = || {
+            FieldError::new(
+                "step",
+                "unknown",
+                text!("step.unknown", step = step.to_owned()),
+            )
+        };
+        match kind {
+            Kind::Return => {
+                let s = step.parse::<ReturnStep>().map_err(|_| unknown())?;
+                ReturnFacts::parse(s, f).map(StepFacts::Return)
+            }
+            Kind::Repair => {
+                let s = step.parse::<RepairStep>().map_err(|_| unknown())?;
+                RepairFacts::parse(s, f).map(StepFacts::Repair)
+            }
+            Kind::Maintenance | Kind::Complaint | Kind::Inquiry => Err(unknown()),
+        }
+    }
+
+    /// The step's line on the timeline, in Chinese: its name, then what it recorded.
+    pub fn summary(&self, step: &str, note: &str) -> String {
+        let facts = match self {
+            StepFacts::Return(r) => r.summary(),
+            StepFacts::Repair(r) => r.summary(),
+        };
+        let head = step_label(step, false);
+        match (facts.is_empty(), note.is_empty()) {
+            (true, true) => head.to_owned(),
+            (false, true) => format!("{head}：{facts}"),
+            (true, false) => format!("{head}：{note}"),
+            (false, false) => format!("{head}：{facts}。{note}"),
+        }
+    }
+
+    /// May these facts follow the steps already `recorded` (the order the kind keeps)?
+    pub fn check_order(&self, recorded: &[StepFacts]) -> Result<(), FieldError> {
+        match self {
+            StepFacts::Return(next) => {
+                let done: Vec<ReturnFacts> = recorded
+                    .iter()
+                    .filter_map(|r| match r {
+                        StepFacts::Return(r) => Some(r.clone()),
+                        StepFacts::Repair(_) => None,
+                    })
+                    .collect();
+                returns::check_order(&done, next)
+            }
+            StepFacts::Repair(next) => {
+                let done: Vec<RepairFacts> = recorded
+                    .iter()
+                    .filter_map(|r| match r {
+                        StepFacts::Repair(r) => Some(r.clone()),
+                        StepFacts::Return(_) => None,
+                    })
+                    .collect();
+                repair::check_order(&done, next)
+            }
+        }
+    }
+
+    /// The entry's data: the facts, with `event` naming the policy event it records.
+    pub fn data(&self, step: &str) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or_default();
+        v["event"] = step.into();
+        v
+    }
+}
+
+/// The kind steps among a timeline's entries (kind, data), oldest first.
+pub fn recorded_facts<'a>(
+    entries: impl IntoIterator<Item = (EventKind, &'a str)>,
+) -> Vec<StepFacts> {
+    entries
+        .into_iter()
+        .filter(|(k, _)| *k == EventKind::PolicyEvent)
+        .filter_map(|(_, data)| serde_json::from_str(data).ok())
+        .collect()
+}
 
 /// The step codes a case of `kind` records (complaint steps come with the complaint flow).
 pub fn steps_of(kind: Kind) -> Vec<&'static str> {
@@ -26,6 +164,26 @@ pub fn step_label(code: &str, english: bool) -> &str {
         return of(s.label_zh(), s.label_en());
     }
     code
+}
+
+/// The steps a case of `kind` may record next, in the kind's order: not yet recorded, their
+/// clock started, what they follow recorded (a repair's report after its dispatch, an
+/// inspection after the goods are back), and nothing after the repair ended.
+pub fn open_steps(kind: Kind, policy: &Policy, recorded: &[&str]) -> Vec<&'static str> {
+    let done = |s: &str| recorded.contains(&s);
+    let ended = done("repair_completed") || done("unrepairable") || done("return_processed");
+    steps_of(kind)
+        .into_iter()
+        .filter(|s| check_step(kind, policy, recorded, s).is_ok())
+        .filter(|s| match *s {
+            "goods_inspected" => done("goods_received_back"),
+            "arrived" | "repair_completed" | "unrepairable" => {
+                done("technician_dispatched") && !ended
+            }
+            "return_approved" | "goods_received_back" | "technician_dispatched" => !ended,
+            _ => true,
+        })
+        .collect()
 }
 
 /// May `step` be recorded on a case of `kind` under `policy`, whose timeline has recorded the
@@ -96,6 +254,34 @@ mod tests {
             "goods_received_back",
         );
         assert_eq!(twice.unwrap_err().code, "already");
+    }
+
+    #[test]
+    fn the_page_offers_the_steps_that_may_come_next() {
+        let seed = Policy::preset("seed").unwrap();
+        assert_eq!(
+            open_steps(Kind::Return, &seed, &[]),
+            ["return_approved", "goods_received_back"]
+        );
+        assert_eq!(
+            open_steps(
+                Kind::Return,
+                &seed,
+                &["return_approved", "goods_received_back"]
+            ),
+            ["goods_inspected", "return_processed"]
+        );
+        assert_eq!(
+            open_steps(Kind::Repair, &seed, &["fault_reported"]),
+            ["technician_dispatched"]
+        );
+        let sent = ["fault_reported", "technician_dispatched"];
+        assert_eq!(
+            open_steps(Kind::Repair, &seed, &sent),
+            ["arrived", "repair_completed", "unrepairable"]
+        );
+        let over = ["technician_dispatched", "arrived", "repair_completed"];
+        assert!(open_steps(Kind::Repair, &seed, &over).is_empty());
     }
 
     #[test]

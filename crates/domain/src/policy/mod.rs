@@ -261,8 +261,12 @@ pub const STOP_EVENTS: &[(&str, &str, &str)] = &[
     ("complaint_verified", "已初步核实", "Complaint verified"),
     ("complaint_replied", "已答复", "Complaint answered"),
     ("technician_dispatched", "已派工", "Technician dispatched"),
+    ("return_approved", "退换货已审批", "Return reviewed"),
+    ("goods_inspected", "退回商品已检验", "Goods inspected"),
     ("return_processed", "退换货已处理", "Return processed"),
+    ("arrived", "已到达现场", "Arrived on site"),
     ("repair_completed", "维修完成", "Repair completed"),
+    ("unrepairable", "无法修复", "Cannot be repaired"),
     ("refund_paid", "已退款", "Refund paid"),
     ("recall_notified", "已发召回通知", "Recall notice sent"),
     (

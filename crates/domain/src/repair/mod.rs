@@ -3,6 +3,9 @@
 
 use crate::code_enum;
 
+mod step;
+pub use step::{Dispatch, Remedy, RepairFacts, RepairReport, check_order};
+
 code_enum! {
     /// The steps of a repair, each an event on the case's timeline (the policy's clocks
     /// start and stop at them).

@@ -14,11 +14,18 @@ use crate::policy::Policy;
 use crate::product::unit::SaleDates;
 use crate::text;
 
+mod step;
+pub use step::{Decision, Inspection, Outcome, RefundMethod, ReturnFacts, check_order};
+
 crate::code_enum! {
     /// The steps of a return or exchange, each an event on the case's timeline.
     ReturnStep, "step", "退换货步骤", "return step" {
+        /// A supervisor's decision on the request (退换货审批).
+        ReturnApproved = "return_approved", "退换货审批", "Return reviewed";
         /// The goods are back with us: starts the `processing` clock (seed 二.4).
         GoodsReceivedBack = "goods_received_back", "已收到退回商品", "Goods received back";
+        /// The returned goods inspected: accepted, or refused for misuse or human damage.
+        GoodsInspected = "goods_inspected", "退回商品已检验", "Goods inspected";
         /// Inspected and settled (refund or exchange): stops the `processing` clock.
         ReturnProcessed = "return_processed", "退换货处理完毕", "Return processed";
     }

@@ -54,6 +54,25 @@ pub async fn events_tx(tx: &mut Tx, case_id: i64) -> Result<Vec<EventRow>> {
     Ok(on_conn!(tx, c => sqlx::query_as(EVENTS).bind(case_id).fetch_all(c).await)?)
 }
 
+/// The kind steps (policy events) of many cases, `(case id, data)` in each case's order: one
+/// query for a page of cases.
+pub async fn steps_of(store: &Store, case_ids: &[i64]) -> Result<Vec<(i64, String)>> {
+    if case_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(on_pool!(store, c => {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT case_id, data FROM case_event WHERE kind = 'policy_event' AND case_id IN (",
+        );
+        let mut sep = qb.separated(", ");
+        for id in case_ids {
+            sep.push_bind(*id);
+        }
+        qb.push(") ORDER BY case_id, id");
+        qb.build_query_as().fetch_all(c).await
+    })?)
+}
+
 /// A clock row, with the case it belongs to.
 #[derive(sqlx::FromRow)]
 struct ClockRow {

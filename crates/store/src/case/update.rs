@@ -119,6 +119,21 @@ pub async fn update_fields(
     reseal(tx, &seal::CASE, id).await
 }
 
+/// Give the case to `assignee_id` (a dispatched technician), bumping its version.
+pub async fn set_assignee(
+    tx: &mut Tx,
+    id: i64,
+    assignee_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let n = on_conn!(tx, c => sqlx::query(
+        "UPDATE service_case SET assignee_id = $1, updated_at = $2, version = version + 1 WHERE id = $3")
+        .bind(assignee_id).bind(now).bind(id)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    stale_unless_one(n)?;
+    reseal(tx, &seal::CASE, id).await
+}
+
 /// Bump the version after an appended event (a note), so concurrent editors notice.
 pub async fn touch(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<()> {
     on_conn!(tx, c => sqlx::query("UPDATE service_case SET updated_at = $1, version = version + 1 WHERE id = $2")

@@ -61,7 +61,6 @@ pub struct Registered {
 /// Write a unit, finding its customer by a contact's phone or creating them. A serial already
 /// registered is [`StoreError::Unique`].
 pub async fn insert(tx: &mut Tx, u: &UnitWrite) -> Result<Registered> {
-    let key = tx.audit_key.clone();
     let phone = u.customer.phone.clone();
     let found: Option<(i64, String)> = on_conn!(tx, c => sqlx::query_as(CUSTOMER_BY_PHONE)
         .bind(&phone).fetch_optional(c).await)?;
@@ -73,15 +72,22 @@ pub async fn insert(tx: &mut Tx, u: &UnitWrite) -> Result<Registered> {
             (id, true)
         }
     };
-    let values = unit_values(u, customer_id, &key);
-    let id = row::fetch_i64(tx, &UNIT.one("RETURNING id"), &values)
-        .await?
-        .ok_or(StoreError::Stale)?;
+    let id = insert_for(tx, u, customer_id).await?;
     Ok(Registered {
         id,
         customer_id,
         customer_created,
     })
+}
+
+/// Write a unit of a known customer (the replacement an exchange gives); its id. A serial
+/// already registered is [`StoreError::Unique`].
+pub async fn insert_for(tx: &mut Tx, u: &UnitWrite, customer_id: i64) -> Result<i64> {
+    let key = tx.audit_key.clone();
+    let values = unit_values(u, customer_id, &key);
+    row::fetch_i64(tx, &UNIT.one("RETURNING id"), &values)
+        .await?
+        .ok_or(StoreError::Stale)
 }
 
 /// Write many units at once (an import): the customers their phones reach found in batches,

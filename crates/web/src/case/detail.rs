@@ -10,6 +10,7 @@ use sanbao_app::case::{Attachment, CaseView};
 use sanbao_domain::case::{Coded, NextStep, Satisfaction, State as CaseState, Viewer, next_step};
 use sanbao_domain::{DeskId, UserId};
 
+use super::steps::{Steps, UnitCard};
 use super::view::{Chip, Now, TimelineItem, chips, options, tag_links, timeline};
 use crate::AppState;
 use crate::error::{PageError, classify};
@@ -45,6 +46,10 @@ struct CasePage {
     policy_link: bool,
     /// The one step the case waits for, first on the page.
     next: Option<Next>,
+    /// The sold unit the case is about.
+    unit: Option<UnitCard>,
+    /// The kind's steps the viewer may record now, with their forms' choices.
+    steps: Steps,
     error: Option<String>,
 }
 
@@ -122,34 +127,29 @@ pub(super) async fn case_page(
     let (app, actor) = (&state.app, staff.actor());
     // Independent queries side by side (the case's own visibility is checked by each).
     let (cases, desks) = (app.cases(), app.desks());
-    let (case, desks, assignable, attachments) = tokio::join!(
+    let (case, desks, assignable, attachments, technicians) = tokio::join!(
         cases.get(actor, number),
         desks.all(),
         cases.assignees(actor),
         cases.attachments(actor, number),
+        cases.technicians(actor),
     );
     let (detail, attachments) = match (case, attachments) {
         (Ok(c), Ok(a)) => (c, a),
         (Err(e), _) | (_, Err(e)) => return PageError::new(e, tr).into_response(),
     };
+    let en = tr.is_en();
+    let steps = Steps::of(&detail, actor, technicians.unwrap_or_default(), en);
+    let unit = detail.unit.as_ref().map(|u| UnitCard::of(u, tr));
     let v = detail.case;
-    let policy_title = app
-        .policies()
-        .version(&v.policy_name, v.policy_version)
-        .await
-        .map_or_else(|_| v.policy_name.clone(), |p| p.title);
-    let policy = match (v.policy_version, tr.is_en()) {
-        (0, false) => format!("{policy_title}（初始版本）"),
-        (0, true) => format!("{policy_title} (as shipped)"),
-        (n, false) => format!("{policy_title}（第{n}版）"),
-        (n, true) => format!("{policy_title} (version {n})"),
-    };
+    let policy = policy_words(app, &v, tr).await;
     let title = format!("{} · {}", v.number, v.subject);
     let layout = Layout::new(staff, Section::Cases, &title, state.cfg.timezone);
-    let en = tr.is_en();
     let next = next_of(&v, actor, tr);
     let page = CasePage {
         next,
+        unit,
+        steps,
         chips: chips(&layout, &v, &Now::load(state).await),
         timeline: timeline(&layout, &detail.timeline),
         kind: v.kind.label(en),
@@ -179,6 +179,25 @@ pub(super) async fn case_page(
         layout,
     };
     render_status(status, &page)
+}
+
+/// The policy a case runs under as people say it: "公司售后服务规定（第2版）".
+pub(crate) async fn policy_words(
+    app: &sanbao_app::App,
+    v: &CaseView,
+    tr: crate::i18n::Tr,
+) -> String {
+    let title = app
+        .policies()
+        .version(&v.policy_name, v.policy_version)
+        .await
+        .map_or_else(|_| v.policy_name.clone(), |p| p.title);
+    match (v.policy_version, tr.is_en()) {
+        (0, false) => format!("{title}（初始版本）"),
+        (0, true) => format!("{title} (as shipped)"),
+        (n, false) => format!("{title}（第{n}版）"),
+        (n, true) => format!("{title} (version {n})"),
+    }
 }
 
 pub(super) async fn show(

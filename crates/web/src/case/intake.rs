@@ -112,6 +112,7 @@ fn new_case(f: &FormData, received_at: Option<DateTime<Utc>>) -> NewCaseForm {
         desk_id: f.opt_id("desk_id"),
         regulator_ref: f.get("regulator_ref").to_owned(),
         regulator_accepted_on: f.get("regulator_accepted_on").to_owned(),
+        unit: f.get("unit_serial").to_owned(),
         // The intake page assigns through its desk; the API may name an assignee.
         ..NewCaseForm::default()
     }
@@ -136,6 +137,11 @@ pub(super) async fn create(
     match state.app.cases().open(staff.actor(), &form, None).await {
         Ok(v) => Redirect::to(&format!("/cases/{}/receipt", v.number)).into_response(),
         Err(AppError::Invalid(errs)) => form_page(&state, &staff, f, errs.0).await,
+        // A closed return window belongs to the serial the agent typed.
+        Err(AppError::Rule { code, message }) if code == "return_window_closed" => {
+            let e = FieldError::new("unit.serial", code, message);
+            form_page(&state, &staff, f, vec![e]).await
+        }
         Err(e) => PageError::new(e, staff.tr).into_response(),
     }
 }

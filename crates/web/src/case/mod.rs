@@ -9,6 +9,7 @@ mod intake;
 mod list;
 mod receipt;
 mod saved_filters;
+mod steps;
 mod view;
 
 use axum::Router;
@@ -19,8 +20,10 @@ use crate::feature::{Feature, NavEntry};
 use crate::layout::Section;
 
 pub(crate) use api::{CaseCustomer, NewCustomer};
+pub(crate) use detail::policy_words;
 pub(crate) use list::{QUEUE_COUNT_CAP, filter_id};
-pub(crate) use view::{Now, Row};
+pub(crate) use steps::{UnitCard, step_form};
+pub(crate) use view::{Now, Row, options};
 
 pub(crate) fn feature() -> Feature {
     let pages: Router<AppState> = Router::new()
@@ -32,6 +35,7 @@ pub(crate) fn feature() -> Feature {
         .route("/cases/{number}/receipt", get(receipt::show))
         .route("/cases/{number}/transition", post(actions::transition))
         .route("/cases/{number}/note", post(actions::note))
+        .route("/cases/{number}/step", post(steps::record))
         .route("/cases/{number}/exception", post(actions::exception))
         .route(
             "/cases/{number}/extended-service",

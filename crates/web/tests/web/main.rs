@@ -9,6 +9,7 @@ mod files;
 mod matrix;
 mod policy_form;
 mod products;
+mod steps;
 mod support;
 
 use reqwest::StatusCode;

@@ -91,6 +91,17 @@ const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/cases/{number}/receipt", Hidden(&[P::CaseRead])),
     ("POST", "/cases/{number}/transition", Any(&[P::CaseWrite])),
     ("POST", "/cases/{number}/note", Any(&[P::CaseWrite])),
+    // An empty step: a technician may record field steps only on a case dispatched to them.
+    ("POST", "/cases/{number}/step", Any(&[P::CaseWrite])),
+    ("GET", "/cases/{number}/repair-report", Any(&[P::CaseRead])),
+    ("GET", "/field", Any(&[P::FieldService])),
+    ("GET", "/field/{number}", Any(&[P::CaseRead])),
+    // A multipart form (the signature); who may not record a step is refused before it is read.
+    (
+        "POST",
+        "/field/{number}/step",
+        Any(&[P::FieldService, P::CaseWrite]),
+    ),
     ("POST", "/cases/{number}/exception", Any(&[P::CaseWrite])),
     // An empty form moves the case to nobody: a reassignment (taking an unassigned case for
     // oneself needs case.write only; `cases.rs` tests that).
@@ -290,6 +301,8 @@ const ABSENT: &[&str] = &[
     "/settings/users/{id}/reset-password",
     "/api/v1/cases/{number}/attachments/{id}",
     "/api/v1/units/{serial}",
+    // The matrix's case is no repair with a report.
+    "/cases/{number}/repair-report",
 ];
 
 /// The page routes registered in the web crate's source (`.route("…", get(…).post(…))`).

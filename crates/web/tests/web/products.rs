@@ -5,16 +5,7 @@ use reqwest::StatusCode;
 use sanbao_domain::role::Role;
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, error_of};
-
-fn clock<'a>(case: &'a Value, name: &str) -> &'a Value {
-    case["clocks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["clock"] == name)
-        .unwrap_or_else(|| panic!("no clock {name} in {case}"))
-}
+use crate::support::{TestApp, clock, error_of};
 
 async fn product_and_unit(t: &TestApp, token: &str) {
     let res = t

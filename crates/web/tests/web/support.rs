@@ -276,6 +276,16 @@ pub fn complaint(phone: &str) -> Value {
 }
 
 /// The status and the `error` object of an API error answer.
+/// The clock `name` of a case as the API answers it.
+pub fn clock<'a>(case: &'a Value, name: &str) -> &'a Value {
+    case["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["clock"] == name)
+        .unwrap_or_else(|| panic!("no clock {name} in {case}"))
+}
+
 pub async fn error_of(res: reqwest::Response) -> (StatusCode, Value) {
     let status = res.status();
     let body: Value = res.json().await.unwrap();

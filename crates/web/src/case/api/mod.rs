@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use sanbao_app::case::{CaseQuery, Closing};
-use sanbao_domain::case::{CaseEditForm, ExtendedService, NewCaseForm};
+use sanbao_domain::case::{CaseEditForm, ExtendedService, NewCaseForm, StepForm};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -147,10 +147,11 @@ pub async fn create_case(
     params(("number" = String, Path, description = "Case number")),
     responses(
         (status = 200, description = "The case with its clocks", body = Case),
-        (status = 400, description = "Not a step of this case now (`step`: unknown, already, not_started)", body = ErrorBody),
+        (status = 400, description = "Not a step of this case now (`step`: unknown, already, not_started, needs, ended), or a fact missing or wrong (`outcome`: declined, refused, accepted; `refund`, `new_serial`, `technician_id`, `slot`, `cause` …); the error names the field", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "The role lacks case.write", body = ErrorBody),
+        (status = 403, description = "The role lacks case.write (a return's approval: case.supervise; a technician records arrived, repair_completed, unrepairable on the cases dispatched to them)", body = ErrorBody),
         (status = 404, description = "No such case visible to the caller", body = ErrorBody),
+        (status = 409, description = "`new_serial` is registered already", body = ErrorBody),
     )
 )]
 pub async fn record_step(
@@ -162,7 +163,7 @@ pub async fn record_step(
     let view = state
         .app
         .cases()
-        .step(&actor, &number, b.step.trim(), &b.note)
+        .step(&actor, &number, &StepForm::from(b), None)
         .await?;
     Ok(Json(Case::new(view, state.cfg.timezone)))
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sanbao_app::case::{CaseView, TimelineEntry as Entry};
-use sanbao_domain::case::NewCaseForm;
+use sanbao_domain::case::{NewCaseForm, StepForm};
 use sanbao_domain::customer::CustomerForm;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -219,14 +219,78 @@ pub struct UnitRef {
     pub serial: String,
 }
 
-/// A step of the case's kind: `goods_received_back`, `return_processed` (returns),
-/// `technician_dispatched`, `arrived`, `repair_completed`, `unrepairable` (repairs).
-#[derive(Deserialize, ToSchema)]
+/// A step of the case's kind with the facts it records. Returns: `return_approved`
+/// (`decision`: approved | declined; a decline gives its reason in `note`; needs
+/// case.supervise), `goods_received_back` (`packaging_intact`), `goods_inspected`
+/// (`inspection`: accepted | misuse | human_damage, a refusal with its reason in `note`),
+/// `return_processed` (`outcome`: refund with `refund_fen` and `method` original |
+/// bank_transfer | cash; exchange with `new_serial`; sent_back; or none). Repairs:
+/// `technician_dispatched` (`technician_id`, `appointment_on`, `slot` `HH:MM-HH:MM`,
+/// `address`, all optional; the case goes to the technician), `arrived`, `repair_completed`
+/// (`cause`, `process`, `result` required; `parts`, `labour_minutes`), `unrepairable`
+/// (`choice`: exchange | refund, the reason in `note`).
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
 pub struct NewStep {
     pub step: String,
-    /// What was done (for the timeline).
-    #[serde(default)]
+    /// What was done (for the timeline), or the reason a decline or a refusal needs.
     pub note: String,
+    pub decision: String,
+    pub packaging_intact: Option<bool>,
+    pub inspection: String,
+    pub outcome: String,
+    /// Integer fen.
+    pub refund_fen: Option<i64>,
+    pub method: String,
+    pub new_serial: String,
+    pub technician_id: Option<i64>,
+    /// `YYYY-MM-DD`.
+    pub appointment_on: String,
+    pub slot: String,
+    pub address: String,
+    pub cause: String,
+    pub process: String,
+    pub result: String,
+    pub parts: String,
+    pub labour_minutes: Option<u32>,
+    pub choice: String,
+}
+
+impl From<NewStep> for StepForm {
+    fn from(b: NewStep) -> Self {
+        let text = |v: Option<String>| v.unwrap_or_default();
+        StepForm {
+            step: b.step,
+            note: b.note,
+            decision: b.decision,
+            packaging_intact: text(
+                b.packaging_intact
+                    .map(|y| if y { "yes" } else { "no" }.to_owned()),
+            ),
+            inspection: b.inspection,
+            outcome: b.outcome,
+            // Fen as the yuan the form reads; a negative amount stays refused there.
+            refund: text(b.refund_fen.map(|f| {
+                if f < 0 {
+                    "-".to_owned()
+                } else {
+                    sanbao_domain::product::yuan(f)
+                }
+            })),
+            method: b.method,
+            new_serial: b.new_serial,
+            technician_id: text(b.technician_id.map(|i| i.to_string())),
+            appointment_on: b.appointment_on,
+            slot: b.slot,
+            address: b.address,
+            cause: b.cause,
+            process: b.process,
+            result: b.result,
+            parts: b.parts,
+            labour_minutes: text(b.labour_minutes.map(|m| m.to_string())),
+            choice: b.choice,
+        }
+    }
 }
 
 impl From<NewCustomer> for CustomerForm {

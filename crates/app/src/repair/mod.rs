@@ -1,0 +1,127 @@
+//! Repairs in the field (维修): the technician's day — the cases dispatched to them, with
+//! their appointments — and the repair report as the customer receives it (seed 4.1.4:
+//! cause, process, result).
+
+use chrono::{DateTime, Utc};
+use sanbao_domain::case::{Kind, StepFacts};
+use sanbao_domain::repair::{Dispatch, RepairFacts, RepairReport};
+use sanbao_domain::role::Permission;
+use sanbao_store::case::row as rows;
+
+use crate::case::CaseView;
+use crate::product::UnitView;
+use crate::{Actor, AppError, Result};
+
+crate::facade!(
+    /// Repairs in the field.
+    Repairs,
+    repairs
+);
+
+/// A case dispatched to the technician, as their day lists it.
+#[derive(Debug, Clone)]
+pub struct FieldJob {
+    pub case: CaseView,
+    /// The last dispatch (a case sent again keeps its latest appointment).
+    pub dispatch: Dispatch,
+    pub arrived: bool,
+    pub reported: bool,
+}
+
+/// The repair report of a case, as printed for the customer.
+#[derive(Debug, Clone)]
+pub struct RepairSheet {
+    pub case: CaseView,
+    pub unit: Option<UnitView>,
+    pub dispatch: Option<Dispatch>,
+    pub report: RepairReport,
+    /// When and by whom the report was written.
+    pub reported_at: DateTime<Utc>,
+    pub reported_by: String,
+    pub arrived_at: Option<DateTime<Utc>>,
+}
+
+/// The facts of the last step of its kind that `pick` finds.
+fn last<T>(steps: &[StepFacts], pick: impl Fn(&RepairFacts) -> Option<T>) -> Option<T> {
+    steps.iter().rev().find_map(|s| match s {
+        StepFacts::Repair(r) => pick(r),
+        StepFacts::Return(_) => None,
+    })
+}
+
+fn dispatch_of(r: &RepairFacts) -> Option<Dispatch> {
+    match r {
+        RepairFacts::TechnicianDispatched(d) => Some(d.clone()),
+        _ => None,
+    }
+}
+
+impl Repairs<'_> {
+    /// The open repairs and maintenance visits dispatched to `actor`, the earliest
+    /// appointment first (those without one last), at most 100.
+    pub async fn field_jobs(&self, actor: &Actor) -> Result<Vec<FieldJob>> {
+        actor.require(Permission::FieldService)?;
+        let cases = self
+            .app
+            .cases()
+            .mine_of(actor, &[Kind::Repair, Kind::Maintenance], 100)
+            .await?;
+        let ids: Vec<i64> = cases.iter().map(|c| c.id.0).collect();
+        let mut steps = rows::steps_of(&self.app.store, &ids).await?;
+        let mut jobs: Vec<FieldJob> = cases
+            .into_iter()
+            .map(|case| {
+                let facts: Vec<StepFacts> = steps
+                    .extract_if(.., |(id, _)| *id == case.id.0)
+                    .filter_map(|(_, data)| serde_json::from_str(&data).ok())
+                    .collect();
+                FieldJob {
+                    dispatch: last(&facts, dispatch_of).unwrap_or_default(),
+                    arrived: last(&facts, |r| {
+                        matches!(r, RepairFacts::Arrived {}).then_some(())
+                    })
+                    .is_some(),
+                    reported: last(&facts, |r| {
+                        matches!(r, RepairFacts::RepairCompleted(_)).then_some(())
+                    })
+                    .is_some(),
+                    case,
+                }
+            })
+            .collect();
+        jobs.sort_by_key(|j| {
+            (
+                j.dispatch.appointment_on.is_none(),
+                j.dispatch.appointment_on,
+            )
+        });
+        Ok(jobs)
+    }
+
+    /// The repair report of case `number` (404 until it is written).
+    pub async fn sheet(&self, actor: &Actor, number: &str) -> Result<RepairSheet> {
+        let d = self.app.cases().get(actor, number).await?;
+        let report = last(&d.steps, |r| match r {
+            RepairFacts::RepairCompleted(rep) => Some(rep.clone()),
+            _ => None,
+        })
+        .ok_or(AppError::NotFound("repair report"))?;
+        let entry = |step: &str| {
+            d.timeline
+                .iter()
+                .rev()
+                .find(|e| e.data["step"] == step)
+                .map(|e| (e.at, e.actor_name.clone()))
+        };
+        let (reported_at, reported_by) = entry("repair_completed").unwrap_or_default();
+        Ok(RepairSheet {
+            dispatch: last(&d.steps, dispatch_of),
+            arrived_at: entry("arrived").map(|(at, _)| at),
+            report,
+            reported_at,
+            reported_by,
+            unit: d.unit,
+            case: d.case,
+        })
+    }
+}

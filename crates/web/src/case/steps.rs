@@ -1,0 +1,156 @@
+//! The kind's steps on the case page: the unit card, the forms of the steps the viewer may
+//! record next, and the form's post.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use sanbao_app::Actor;
+use sanbao_app::case::CaseDetail;
+use sanbao_app::product::UnitView;
+use sanbao_domain::UserId;
+use sanbao_domain::case::StepForm;
+use sanbao_domain::repair::Remedy;
+use sanbao_domain::returns::{Decision, Inspection, Outcome, RefundMethod};
+
+use super::detail::after_action;
+use super::view::options;
+use crate::AppState;
+use crate::flash::Flash;
+use crate::form::FormData;
+use crate::i18n::Tr;
+use crate::session::Staff;
+
+/// The unit a case is about, as its card shows it.
+pub(crate) struct UnitCard {
+    pub serial: String,
+    pub product: String,
+    pub in_warranty: bool,
+    /// "保修至 2027-10-12（剩 310 天）" or "已过保修期（2026-10-12）".
+    pub warranty: String,
+    /// The return windows' last days, or empty.
+    pub windows: String,
+}
+
+impl UnitCard {
+    pub(crate) fn of(u: &UnitView, tr: Tr) -> UnitCard {
+        let w = &u.warranty;
+        let warranty = if w.in_warranty {
+            tr.t("unit.warranty_until")
+                .replace("{date}", &w.ends_on.to_string())
+                .replace("{days}", &w.days_left.to_string())
+        } else {
+            tr.t("unit.warranty_over")
+                .replace("{date}", &w.ends_on.to_string())
+        };
+        let windows = u
+            .windows
+            .iter()
+            .map(|win| win.closes_on.to_string())
+            .collect::<Vec<_>>()
+            .join("、");
+        UnitCard {
+            serial: u.unit.serial.clone(),
+            product: format!("{} {}", u.unit.model, u.unit.product_name),
+            in_warranty: w.in_warranty,
+            warranty,
+            windows,
+        }
+    }
+}
+
+/// The steps the viewer may record now, with the choices their forms offer.
+pub(super) struct Steps {
+    pub open: Vec<&'static str>,
+    pub decisions: Vec<(&'static str, &'static str)>,
+    pub inspections: Vec<(&'static str, &'static str)>,
+    pub outcomes: Vec<(&'static str, &'static str)>,
+    pub methods: Vec<(&'static str, &'static str)>,
+    pub remedies: Vec<(&'static str, &'static str)>,
+    pub technicians: Vec<(UserId, String)>,
+    /// The repair report is written (its printable page exists).
+    pub reported: bool,
+}
+
+impl Steps {
+    pub(super) fn of(
+        d: &CaseDetail,
+        actor: &Actor,
+        technicians: Vec<(UserId, String)>,
+        en: bool,
+    ) -> Steps {
+        let open = d
+            .open_steps
+            .iter()
+            .copied()
+            .filter(|s| d.may_record(actor, s))
+            .collect();
+        Steps {
+            open,
+            decisions: options::<Decision>(en),
+            inspections: options::<Inspection>(en),
+            outcomes: options::<Outcome>(en),
+            methods: options::<RefundMethod>(en),
+            remedies: options::<Remedy>(en),
+            technicians,
+            reported: d.steps.iter().any(|s| {
+                matches!(
+                    s,
+                    sanbao_domain::case::StepFacts::Repair(
+                        sanbao_domain::repair::RepairFacts::RepairCompleted(_)
+                    )
+                )
+            }),
+        }
+    }
+
+    pub(super) fn offers(&self, step: &str) -> bool {
+        self.open.contains(&step)
+    }
+}
+
+/// A step's form as the use case reads it.
+pub(crate) fn step_form(f: &FormData) -> StepForm {
+    let g = |k: &str| f.get(k).to_owned();
+    StepForm {
+        step: g("step"),
+        note: g("note"),
+        decision: g("decision"),
+        packaging_intact: g("packaging_intact"),
+        inspection: g("inspection"),
+        outcome: g("outcome"),
+        refund: g("refund"),
+        method: g("method"),
+        new_serial: g("new_serial"),
+        technician_id: g("technician_id"),
+        appointment_on: g("appointment_on"),
+        slot: g("slot"),
+        address: g("address"),
+        cause: g("cause"),
+        process: g("process"),
+        result: g("result"),
+        parts: g("parts"),
+        labour_minutes: g("labour_minutes"),
+        choice: g("choice"),
+    }
+}
+
+pub(super) async fn record(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+    Form(f): Form<FormData>,
+) -> Response {
+    let result = state
+        .app
+        .cases()
+        .step(staff.actor(), &number, &step_form(&f), None)
+        .await;
+    after_action(
+        &state,
+        &staff,
+        &number,
+        result.map(|_| ()),
+        Flash::StepRecorded,
+    )
+    .await
+}

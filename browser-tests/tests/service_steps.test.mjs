@@ -61,6 +61,18 @@ async function step(page, name, fill = async () => {}) {
   await Promise.all([page.waitForLoadState("load"), form.locator("button[type=submit]").click()]);
 }
 
+// The customer signs with a finger (here: the mouse).
+async function sign(page) {
+  await page.locator("[data-testid=signature-pad]").scrollIntoViewIfNeeded();
+  const pad = await page.locator("[data-testid=signature-pad]").boundingBox();
+  await page.mouse.move(pad.x + 20, pad.y + pad.height * 0.7);
+  await page.mouse.down();
+  for (let i = 1; i <= 12; i++) {
+    await page.mouse.move(pad.x + 20 + i * 22, pad.y + pad.height * (0.7 - 0.4 * Math.sin(i / 2)));
+  }
+  await page.mouse.up();
+}
+
 test("a return from the request to the refund", async () => {
   const admin = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
   await login(admin, demo.server.url, "admin", PASSWORD);
@@ -177,14 +189,7 @@ test("a repair from the fault report to the printed repair report", async () => 
   // Unsigned, the report is not sent.
   await tech.click("[data-testid=field-complete]");
   assert.match(await tech.getAttribute("[data-testid=signature-pad]", "class"), /invalid/);
-  // The customer signs with a finger (here: the mouse).
-  const pad = await tech.locator("[data-testid=signature-pad]").boundingBox();
-  await tech.mouse.move(pad.x + 20, pad.y + pad.height * 0.7);
-  await tech.mouse.down();
-  for (let i = 1; i <= 12; i++) {
-    await tech.mouse.move(pad.x + 20 + i * 22, pad.y + pad.height * (0.7 - 0.4 * Math.sin(i / 2)));
-  }
-  await tech.mouse.up();
+  await sign(tech);
   await tech.screenshot({ path: join(shotsDir, "phone-field-report.png"), fullPage: true });
   // The drawing goes as a PNG once the form is valid; the page comes back with the report in.
   await tech.click("[data-testid=field-complete]");
@@ -211,4 +216,48 @@ test("a repair from the fault report to the printed repair report", async () => 
   const pdf = await desk.pdf({ format: "A4" });
   assert.ok(pdf.length > 10_000, "the report prints to a PDF");
   await desk.close();
+});
+
+test("a maintenance visit booked in service hours, reported and signed on a phone", async () => {
+  const admin = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(admin, demo.server.url, "admin", PASSWORD);
+  await addProduct(admin, "JS-800R", "反渗透净水机", "4599");
+  await sell(admin, { serial: "JS-8001", model: "JS-800R", name: "孙莉", phone: "13733334444", sold: "2026-06-09" });
+  await admin.close();
+
+  const agent = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(agent, demo.server.url, "zhangwei", PASSWORD);
+  await intake(agent, { kind: "maintenance", phone: "137 3333 4444", name: "孙莉", serial: "JS-8001", subject: "半年保养", description: "客户预约半年一次的滤芯保养。" });
+  const number = await openFromReceipt(agent);
+  assert.match(number, /^MT-/);
+  const book = async (day, slot) => step(agent, "maintenance_booked", async (f) => {
+    await f.locator("select[name=technician_id]").selectOption({ label: "刘洋" });
+    await f.locator("input[name=appointment_on]").fill(day);
+    await f.locator("input[name=slot]").fill(slot);
+    await f.locator("input[name=address]").fill("上海市徐汇区漕溪北路1号 3楼");
+  });
+  // Saturday 2026-12-12 is no service day; Wednesday 2026-12-09 9:30–11:00 is inside the hours.
+  await book("2026-12-12", "09:00-10:00");
+  assert.match(await agent.locator(".notice.err").innerText(), /2026-12-12 不在服务时间内/);
+  await book("2026-12-09", "09:30-11:00");
+  assert.ok(await agent.locator("ol.timeline").getByText(/已预约维护：技术员 刘洋，预约 2026-12-09 09:30-11:00/).isVisible());
+  await agent.close();
+
+  const tech = await demo.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await login(tech, demo.server.url, "liuyang", PASSWORD);
+  await tech.goto(at(`/field/${number}`));
+  await tech.fill("#report-form textarea[name=work]", "更换 PP 棉滤芯，清洗预处理滤瓶，检查进水压力");
+  await tech.fill("#report-form textarea[name=result]", "出水正常，TDS 12");
+  await tech.fill("#report-form input[name=next_due_on]", "2027-06-09");
+  await tech.fill("#report-form textarea[name=questions]", "客户问滤芯多久更换一次：建议每六个月");
+  await sign(tech);
+  await tech.screenshot({ path: join(shotsDir, "phone-field-maintenance.png"), fullPage: true });
+  await tech.click("[data-testid=field-complete]");
+  await tech.locator("[data-testid=field-report-link]").waitFor();
+  await Promise.all([tech.waitForURL(/\/repair-report$/), tech.click("[data-testid=field-report-link]")]);
+  const report = await tech.locator("[data-testid=repair-report]").innerText();
+  assert.match(report, /维护报告[\s\S]*JS-8001[\s\S]*更换 PP 棉滤芯[\s\S]*2027-06-09[\s\S]*每六个月/);
+  assert.equal(await tech.locator("[data-testid=report-signature]").count(), 1);
+  await tech.screenshot({ path: join(shotsDir, "phone-maintenance-report.png"), fullPage: true });
+  await tech.close();
 });

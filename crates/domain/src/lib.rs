@@ -23,6 +23,7 @@ pub mod hex;
 pub mod hours;
 pub mod ids;
 pub mod import;
+pub mod maintenance;
 pub mod policy;
 pub mod product;
 pub mod repair;

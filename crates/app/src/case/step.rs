@@ -7,6 +7,7 @@ use sanbao_domain::case::{
     EventKind, State, StepFacts, StepForm, check_step, check_transition, parse_text, policy_events,
     recorded_facts,
 };
+use sanbao_domain::maintenance::MaintenanceFacts;
 use sanbao_domain::repair::{Dispatch, RepairFacts};
 use sanbao_domain::returns::{Outcome, ReturnFacts};
 use sanbao_domain::role::Permission;
@@ -21,7 +22,12 @@ use crate::{Actor, AppError, Result, audit};
 
 /// The steps a technician records on a case assigned to them (DESIGN: the technician role
 /// does exactly its field work).
-const FIELD_STEPS: [&str; 3] = ["arrived", "repair_completed", "unrepairable"];
+const FIELD_STEPS: [&str; 4] = [
+    "arrived",
+    "repair_completed",
+    "unrepairable",
+    "maintenance_done",
+];
 
 /// May `actor` record `step` on `c`? Work on cases, or a field step of one's own dispatch; a
 /// return's approval is a supervisor's.
@@ -75,11 +81,19 @@ impl Cases<'_> {
         // Checked before the signature is stored, and again inside the transaction.
         let events = rows::events(&self.app.store, c.id).await?;
         check_order(&c, &projector.policy, &events, step, &facts)?;
-        if let (Some(png), StepFacts::Repair(RepairFacts::RepairCompleted(r))) =
-            (signature, &mut facts)
+        if let Some(d) = facts.dispatch()
+            && c.kind == sanbao_domain::case::Kind::Maintenance
+        {
+            // A visit is booked inside the desk's service hours (seed 4.2.1).
+            sanbao_domain::maintenance::check_booking(d, &projector.hours, &projector.calendar)?;
+        }
+        if let Some(png) = signature
+            && facts.signature_mut().is_some()
         {
             let file = self.attach_signature(actor, &c, png).await?;
-            r.signature_id = Some(file);
+            if let Some(slot) = facts.signature_mut() {
+                *slot = Some(file);
+            }
         }
         let now = sanbao_domain::time::now();
         let mut tx = self.app.store.begin().await?;
@@ -126,55 +140,52 @@ impl Cases<'_> {
     /// do field service), a refund no larger than the unit's price.
     async fn settle_facts(&self, c: &CaseRow, facts: &mut StepFacts) -> Result<()> {
         let store = &self.app.store;
-        match facts {
-            StepFacts::Repair(RepairFacts::TechnicianDispatched(d)) => {
-                let Some(id) = d.technician_id else {
-                    return Ok(());
-                };
-                let is_technician = sanbao_store::admin::users::has_any_permission(
-                    store,
-                    id,
-                    &[Permission::FieldService.code()],
+        if let Some(d) = facts.dispatch_mut() {
+            let Some(id) = d.technician_id else {
+                return Ok(());
+            };
+            let is_technician = sanbao_store::admin::users::has_any_permission(
+                store,
+                id,
+                &[Permission::FieldService.code()],
+            )
+            .await?;
+            return match sanbao_store::admin::users::by_id(store, id).await? {
+                Some(u) if is_technician => {
+                    d.technician = u.display_name;
+                    Ok(())
+                }
+                _ => Err(FieldError::new(
+                    "technician_id",
+                    "unknown",
+                    text!("repair.technician_unknown"),
                 )
-                .await?;
-                let user = sanbao_store::admin::users::by_id(store, id).await?;
-                match user {
-                    Some(u) if is_technician => d.technician = u.display_name,
-                    _ => {
-                        return Err(FieldError::new(
-                            "technician_id",
-                            "unknown",
-                            text!("repair.technician_unknown"),
-                        )
-                        .into());
-                    }
-                }
+                .into()),
+            };
+        }
+        if let StepFacts::Return(ReturnFacts::ReturnProcessed {
+            outcome: Some(Outcome::Refund),
+            refund_fen: Some(fen),
+            ..
+        }) = facts
+        {
+            let price = match sanbao_store::product::unit::of_case(store, c.id).await? {
+                Some(u) => sanbao_store::product::by_model(store, &u.model)
+                    .await?
+                    .and_then(|p| p.price_fen),
+                None => None,
+            };
+            if let Some(price) = price.filter(|p| *fen > *p) {
+                return Err(FieldError::new(
+                    "refund",
+                    "over_price",
+                    text!(
+                        "return.refund_over_price",
+                        price = sanbao_domain::product::yuan(price)
+                    ),
+                )
+                .into());
             }
-            StepFacts::Return(ReturnFacts::ReturnProcessed {
-                outcome: Some(Outcome::Refund),
-                refund_fen: Some(fen),
-                ..
-            }) => {
-                let unit = sanbao_store::product::unit::of_case(store, c.id).await?;
-                let price = match unit {
-                    Some(u) => sanbao_store::product::by_model(store, &u.model)
-                        .await?
-                        .and_then(|p| p.price_fen),
-                    None => None,
-                };
-                if let Some(price) = price.filter(|p| *fen > *p) {
-                    return Err(FieldError::new(
-                        "refund",
-                        "over_price",
-                        text!(
-                            "return.refund_over_price",
-                            price = sanbao_domain::product::yuan(price)
-                        ),
-                    )
-                    .into());
-                }
-            }
-            _ => {}
         }
         Ok(())
     }
@@ -190,14 +201,15 @@ impl Cases<'_> {
         facts: &StepFacts,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<serde_json::Value> {
+        if let Some(Dispatch {
+            technician_id: Some(id),
+            ..
+        }) = facts.dispatch()
+        {
+            update::set_assignee(tx, c.id, Some(*id), now).await?;
+            return Ok(json!({"assignee_id": id}));
+        }
         match facts {
-            StepFacts::Repair(RepairFacts::TechnicianDispatched(Dispatch {
-                technician_id: Some(id),
-                ..
-            })) => {
-                update::set_assignee(tx, c.id, Some(*id), now).await?;
-                Ok(json!({"assignee_id": id}))
-            }
             StepFacts::Return(ReturnFacts::ReturnProcessed {
                 outcome: Some(Outcome::Exchange),
                 new_serial: Some(serial),
@@ -255,6 +267,7 @@ async fn resolve(
         facts,
         StepFacts::Return(ReturnFacts::ReturnProcessed { .. })
             | StepFacts::Repair(RepairFacts::RepairCompleted(_))
+            | StepFacts::Maintenance(MaintenanceFacts::MaintenanceDone(_))
     );
     if !settles || check_transition(c.kind, c.state, State::Resolved, c.resolved_at, now).is_err() {
         return Ok(false);

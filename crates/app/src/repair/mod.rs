@@ -1,9 +1,10 @@
-//! Repairs in the field (维修): the technician's day — the cases dispatched to them, with
-//! their appointments — and the repair report as the customer receives it (seed 4.1.4:
-//! cause, process, result).
+//! Work in the field (维修, 维护保养): the technician's day — the repairs dispatched and the
+//! maintenance visits booked to them, with their appointments — and the repair or maintenance
+//! report as the customer receives it (seed 4.1.4: cause, process, result; 4.2.3).
 
 use chrono::{DateTime, Utc};
 use sanbao_domain::case::{Kind, StepFacts};
+use sanbao_domain::maintenance::{MaintenanceFacts, MaintenanceReport};
 use sanbao_domain::repair::{Dispatch, RepairFacts, RepairReport};
 use sanbao_domain::role::Permission;
 use sanbao_store::case::row as rows;
@@ -28,13 +29,16 @@ pub struct FieldJob {
     pub reported: bool,
 }
 
-/// The repair report of a case, as printed for the customer.
+/// The repair or maintenance report of a case, as printed for the customer.
 #[derive(Debug, Clone)]
 pub struct RepairSheet {
     pub case: CaseView,
     pub unit: Option<UnitView>,
     pub dispatch: Option<Dispatch>,
-    pub report: RepairReport,
+    /// A repair's report (seed 4.1.4).
+    pub report: Option<RepairReport>,
+    /// A maintenance visit's report (seed 4.2.3).
+    pub maintenance: Option<MaintenanceReport>,
     /// When and by whom the report was written.
     pub reported_at: DateTime<Utc>,
     pub reported_by: String,
@@ -45,15 +49,20 @@ pub struct RepairSheet {
 fn last<T>(steps: &[StepFacts], pick: impl Fn(&RepairFacts) -> Option<T>) -> Option<T> {
     steps.iter().rev().find_map(|s| match s {
         StepFacts::Repair(r) => pick(r),
-        StepFacts::Return(_) => None,
+        StepFacts::Return(_) | StepFacts::Maintenance(_) => None,
     })
 }
 
-fn dispatch_of(r: &RepairFacts) -> Option<Dispatch> {
-    match r {
-        RepairFacts::TechnicianDispatched(d) => Some(d.clone()),
+/// The last dispatch or maintenance booking among the steps.
+fn dispatch_of(steps: &[StepFacts]) -> Option<Dispatch> {
+    steps.iter().rev().find_map(|s| s.dispatch().cloned())
+}
+
+fn maintenance_of(steps: &[StepFacts]) -> Option<MaintenanceReport> {
+    steps.iter().rev().find_map(|s| match s {
+        StepFacts::Maintenance(MaintenanceFacts::MaintenanceDone(r)) => Some(r.clone()),
         _ => None,
-    }
+    })
 }
 
 impl Repairs<'_> {
@@ -76,7 +85,7 @@ impl Repairs<'_> {
                     .filter_map(|(_, data)| serde_json::from_str(&data).ok())
                     .collect();
                 FieldJob {
-                    dispatch: last(&facts, dispatch_of).unwrap_or_default(),
+                    dispatch: dispatch_of(&facts).unwrap_or_default(),
                     arrived: last(&facts, |r| {
                         matches!(r, RepairFacts::Arrived {}).then_some(())
                     })
@@ -84,7 +93,8 @@ impl Repairs<'_> {
                     reported: last(&facts, |r| {
                         matches!(r, RepairFacts::RepairCompleted(_)).then_some(())
                     })
-                    .is_some(),
+                    .is_some()
+                        || maintenance_of(&facts).is_some(),
                     case,
                 }
             })
@@ -104,8 +114,11 @@ impl Repairs<'_> {
         let report = last(&d.steps, |r| match r {
             RepairFacts::RepairCompleted(rep) => Some(rep.clone()),
             _ => None,
-        })
-        .ok_or(AppError::NotFound("repair report"))?;
+        });
+        let maintenance = maintenance_of(&d.steps);
+        if report.is_none() && maintenance.is_none() {
+            return Err(AppError::NotFound("repair report"));
+        }
         let entry = |step: &str| {
             d.timeline
                 .iter()
@@ -113,9 +126,12 @@ impl Repairs<'_> {
                 .find(|e| e.data["step"] == step)
                 .map(|e| (e.at, e.actor_name.clone()))
         };
-        let (reported_at, reported_by) = entry("repair_completed").unwrap_or_default();
+        let (reported_at, reported_by) = entry("repair_completed")
+            .or_else(|| entry("maintenance_done"))
+            .unwrap_or_default();
         Ok(RepairSheet {
-            dispatch: last(&d.steps, dispatch_of),
+            maintenance,
+            dispatch: dispatch_of(&d.steps),
             arrived_at: entry("arrived").map(|(at, _)| at),
             report,
             reported_at,

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{EventKind, Kind};
+use crate::maintenance::{self, MaintenanceFacts, MaintenanceStep};
 use crate::policy::Policy;
 use crate::repair::{self, RepairFacts, RepairStep};
 use crate::returns::{self, ReturnFacts, ReturnStep};
@@ -36,6 +37,11 @@ pub struct StepForm {
     pub parts: String,
     pub labour_minutes: String,
     pub choice: String,
+    // Maintenance.
+    pub work: String,
+    pub next_due_on: String,
+    /// The customer's questions and suggestions during the visit.
+    pub questions: String,
 }
 
 /// A required choice from a closed list: empty is "please fill in `what`".
@@ -60,6 +66,7 @@ pub fn required<T: std::str::FromStr<Err = FieldError>>(
 pub enum StepFacts {
     Return(ReturnFacts),
     Repair(RepairFacts),
+    Maintenance(MaintenanceFacts),
 }
 
 impl StepFacts {
@@ -81,7 +88,40 @@ impl StepFacts {
                 let s = step.parse::<RepairStep>().map_err(|_| unknown())?;
                 RepairFacts::parse(s, f).map(StepFacts::Repair)
             }
-            Kind::Maintenance | Kind::Complaint | Kind::Inquiry => Err(unknown()),
+            Kind::Maintenance => {
+                let s = step.parse::<MaintenanceStep>().map_err(|_| unknown())?;
+                MaintenanceFacts::parse(s, f).map(StepFacts::Maintenance)
+            }
+            Kind::Complaint | Kind::Inquiry => Err(unknown()),
+        }
+    }
+
+    /// The dispatch these facts record, to complete it.
+    pub fn dispatch_mut(&mut self) -> Option<&mut repair::Dispatch> {
+        match self {
+            StepFacts::Repair(RepairFacts::TechnicianDispatched(d))
+            | StepFacts::Maintenance(MaintenanceFacts::MaintenanceBooked(d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Where the customer's signature goes: a repair report or a maintenance report.
+    pub fn signature_mut(&mut self) -> Option<&mut Option<i64>> {
+        match self {
+            StepFacts::Repair(RepairFacts::RepairCompleted(r)) => Some(&mut r.signature_id),
+            StepFacts::Maintenance(MaintenanceFacts::MaintenanceDone(r)) => {
+                Some(&mut r.signature_id)
+            }
+            _ => None,
+        }
+    }
+
+    /// The dispatch these facts record (a repair's, or a maintenance booking).
+    pub fn dispatch(&self) -> Option<&repair::Dispatch> {
+        match self {
+            StepFacts::Repair(RepairFacts::TechnicianDispatched(d))
+            | StepFacts::Maintenance(MaintenanceFacts::MaintenanceBooked(d)) => Some(d),
+            _ => None,
         }
     }
 
@@ -90,6 +130,7 @@ impl StepFacts {
         let facts = match self {
             StepFacts::Return(r) => r.summary(),
             StepFacts::Repair(r) => r.summary(),
+            StepFacts::Maintenance(m) => m.summary(),
         };
         let head = step_label(step, false);
         match (facts.is_empty(), note.is_empty()) {
@@ -104,24 +145,25 @@ impl StepFacts {
     pub fn check_order(&self, recorded: &[StepFacts]) -> Result<(), FieldError> {
         match self {
             StepFacts::Return(next) => {
-                let done: Vec<ReturnFacts> = recorded
-                    .iter()
-                    .filter_map(|r| match r {
-                        StepFacts::Return(r) => Some(r.clone()),
-                        StepFacts::Repair(_) => None,
-                    })
-                    .collect();
+                let done: Vec<ReturnFacts> = of_kind(recorded, |r| match r {
+                    StepFacts::Return(r) => Some(r.clone()),
+                    _ => None,
+                });
                 returns::check_order(&done, next)
             }
             StepFacts::Repair(next) => {
-                let done: Vec<RepairFacts> = recorded
-                    .iter()
-                    .filter_map(|r| match r {
-                        StepFacts::Repair(r) => Some(r.clone()),
-                        StepFacts::Return(_) => None,
-                    })
-                    .collect();
+                let done: Vec<RepairFacts> = of_kind(recorded, |r| match r {
+                    StepFacts::Repair(r) => Some(r.clone()),
+                    _ => None,
+                });
                 repair::check_order(&done, next)
+            }
+            StepFacts::Maintenance(next) => {
+                let done: Vec<MaintenanceFacts> = of_kind(recorded, |r| match r {
+                    StepFacts::Maintenance(m) => Some(m.clone()),
+                    _ => None,
+                });
+                maintenance::check_order(&done, next)
             }
         }
     }
@@ -132,6 +174,10 @@ impl StepFacts {
         v["event"] = step.into();
         v
     }
+}
+
+fn of_kind<T>(recorded: &[StepFacts], pick: impl Fn(&StepFacts) -> Option<T>) -> Vec<T> {
+    recorded.iter().filter_map(pick).collect()
 }
 
 /// The kind steps among a timeline's entries (kind, data), oldest first.
@@ -150,7 +196,8 @@ pub fn steps_of(kind: Kind) -> Vec<&'static str> {
     match kind {
         Kind::Return => ReturnStep::ALL.iter().map(|s| s.code()).collect(),
         Kind::Repair => RepairStep::ALL.iter().map(|s| s.code()).collect(),
-        Kind::Maintenance | Kind::Complaint | Kind::Inquiry => Vec::new(),
+        Kind::Maintenance => MaintenanceStep::ALL.iter().map(|s| s.code()).collect(),
+        Kind::Complaint | Kind::Inquiry => Vec::new(),
     }
 }
 
@@ -161,6 +208,9 @@ pub fn step_label(code: &str, english: bool) -> &str {
         return of(s.label_zh(), s.label_en());
     }
     if let Ok(s) = code.parse::<RepairStep>() {
+        return of(s.label_zh(), s.label_en());
+    }
+    if let Ok(s) = code.parse::<MaintenanceStep>() {
         return of(s.label_zh(), s.label_en());
     }
     code
@@ -180,6 +230,7 @@ pub fn open_steps(kind: Kind, policy: &Policy, recorded: &[&str]) -> Vec<&'stati
             "arrived" | "repair_completed" | "unrepairable" => {
                 done("technician_dispatched") && !ended
             }
+            "maintenance_done" => done("maintenance_booked"),
             "return_approved" | "goods_received_back" | "technician_dispatched" => !ended,
             _ => true,
         })

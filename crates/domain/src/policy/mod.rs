@@ -267,6 +267,8 @@ pub const STOP_EVENTS: &[(&str, &str, &str)] = &[
     ("arrived", "已到达现场", "Arrived on site"),
     ("repair_completed", "维修完成", "Repair completed"),
     ("unrepairable", "无法修复", "Cannot be repaired"),
+    ("maintenance_booked", "已预约维护", "Maintenance booked"),
+    ("maintenance_done", "维护完成", "Maintenance done"),
     ("refund_paid", "已退款", "Refund paid"),
     ("recall_notified", "已发召回通知", "Recall notice sent"),
     (

@@ -4,7 +4,10 @@
 use crate::code_enum;
 
 mod step;
-pub use step::{Dispatch, Remedy, RepairFacts, RepairReport, check_order};
+pub use step::{
+    Dispatch, Remedy, RepairFacts, RepairReport, check_order, dispatch_summary, parse_dispatch,
+    parse_slot,
+};
 
 code_enum! {
     /// The steps of a repair, each an event on the case's timeline (the policy's clocks

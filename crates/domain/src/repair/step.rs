@@ -59,7 +59,9 @@ impl RepairFacts {
     /// The facts of `step` from its form.
     pub fn parse(step: RepairStep, f: &StepForm) -> Result<RepairFacts, FieldError> {
         Ok(match step {
-            RepairStep::TechnicianDispatched => RepairFacts::TechnicianDispatched(dispatch(f)?),
+            RepairStep::TechnicianDispatched => {
+                RepairFacts::TechnicianDispatched(parse_dispatch(f)?)
+            }
             RepairStep::Arrived => RepairFacts::Arrived {},
             RepairStep::RepairCompleted => RepairFacts::RepairCompleted(report(f)?),
             RepairStep::Unrepairable => {
@@ -79,19 +81,7 @@ impl RepairFacts {
     /// The step's line on the timeline, in Chinese.
     pub fn summary(&self) -> String {
         match self {
-            RepairFacts::TechnicianDispatched(d) => {
-                let mut parts = Vec::new();
-                if !d.technician.is_empty() {
-                    parts.push(format!("技术员 {}", d.technician));
-                }
-                if let Some(day) = d.appointment_on {
-                    parts.push(format!("预约 {day} {}", d.slot).trim_end().to_owned());
-                }
-                if !d.address.is_empty() {
-                    parts.push(format!("地址 {}", d.address));
-                }
-                parts.join("，")
-            }
+            RepairFacts::TechnicianDispatched(d) => dispatch_summary(d),
             RepairFacts::Arrived {} => String::new(),
             RepairFacts::RepairCompleted(r) => {
                 format!("原因：{}；处理：{}；结果：{}", r.cause, r.process, r.result)
@@ -101,7 +91,23 @@ impl RepairFacts {
     }
 }
 
-fn dispatch(f: &StepForm) -> Result<Dispatch, FieldError> {
+/// A dispatch's line on the timeline: who, when, where.
+pub fn dispatch_summary(d: &Dispatch) -> String {
+    let mut parts = Vec::new();
+    if !d.technician.is_empty() {
+        parts.push(format!("技术员 {}", d.technician));
+    }
+    if let Some(day) = d.appointment_on {
+        parts.push(format!("预约 {day} {}", d.slot).trim_end().to_owned());
+    }
+    if !d.address.is_empty() {
+        parts.push(format!("地址 {}", d.address));
+    }
+    parts.join("，")
+}
+
+/// A dispatch's fields from its form (each may be left out; see [`Dispatch`]).
+pub fn parse_dispatch(f: &StepForm) -> Result<Dispatch, FieldError> {
     let technician_id = match f.technician_id.trim() {
         "" => None,
         v => Some(
@@ -135,7 +141,7 @@ fn dispatch(f: &StepForm) -> Result<Dispatch, FieldError> {
 }
 
 /// A time window `HH:MM-HH:MM`, its end after its start.
-fn parse_slot(slot: &str) -> Result<(NaiveTime, NaiveTime), FieldError> {
+pub fn parse_slot(slot: &str) -> Result<(NaiveTime, NaiveTime), FieldError> {
     let bad = || FieldError::new("slot", "invalid", text!("repair.slot_format"));
     let (a, b) = slot.split_once('-').ok_or_else(bad)?;
     let t = |s: &str| NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| bad());

@@ -8,8 +8,10 @@ use sanbao_app::Actor;
 use sanbao_app::case::CaseDetail;
 use sanbao_app::product::UnitView;
 use sanbao_domain::UserId;
-use sanbao_domain::case::StepForm;
+use sanbao_domain::case::{StepFacts, StepForm};
+use sanbao_domain::maintenance::MaintenanceFacts;
 use sanbao_domain::repair::Remedy;
+use sanbao_domain::repair::RepairFacts;
 use sanbao_domain::returns::{Decision, Inspection, Outcome, RefundMethod};
 
 use super::detail::after_action;
@@ -95,9 +97,8 @@ impl Steps {
             reported: d.steps.iter().any(|s| {
                 matches!(
                     s,
-                    sanbao_domain::case::StepFacts::Repair(
-                        sanbao_domain::repair::RepairFacts::RepairCompleted(_)
-                    )
+                    StepFacts::Repair(RepairFacts::RepairCompleted(_))
+                        | StepFacts::Maintenance(MaintenanceFacts::MaintenanceDone(_))
                 )
             }),
         }
@@ -131,6 +132,9 @@ pub(crate) fn step_form(f: &FormData) -> StepForm {
         parts: g("parts"),
         labour_minutes: g("labour_minutes"),
         choice: g("choice"),
+        work: g("work"),
+        next_due_on: g("next_due_on"),
+        questions: g("questions"),
     }
 }
 

@@ -8,8 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use sanbao_app::case::{Attachment, CaseDetail};
 use sanbao_app::repair::FieldJob;
-use sanbao_domain::case::StepFacts;
-use sanbao_domain::repair::{Dispatch, Remedy, RepairFacts};
+use sanbao_domain::repair::{Dispatch, Remedy};
 use sanbao_domain::role::Permission;
 
 use crate::AppState;
@@ -63,6 +62,14 @@ impl JobPage {
     fn offers(&self, step: &str) -> bool {
         self.offered.contains(&step)
     }
+
+    /// The report the job takes now, signed by the customer: a repair's or a maintenance
+    /// visit's.
+    fn report_step(&self) -> Option<&'static str> {
+        ["repair_completed", "maintenance_done"]
+            .into_iter()
+            .find(|s| self.offers(s))
+    }
 }
 
 async fn job_page(
@@ -86,10 +93,7 @@ async fn job_page(
         .steps
         .iter()
         .rev()
-        .find_map(|s| match s {
-            StepFacts::Repair(RepairFacts::TechnicianDispatched(x)) => Some(x.clone()),
-            _ => None,
-        })
+        .find_map(|s| s.dispatch().cloned())
         .unwrap_or_default();
     let title = format!("{} · {}", d.case.number, d.case.subject);
     let layout = Layout::new(staff, Section::Field, &title, state.cfg.timezone);
@@ -150,7 +154,7 @@ pub(super) async fn record(
             let form = step_form(&f);
             // The report is signed by the customer: the page will not send it unsigned.
             let signature = match (form.step.as_str(), signature) {
-                ("repair_completed", None) => Some(Vec::new()),
+                ("repair_completed" | "maintenance_done", None) => Some(Vec::new()),
                 (_, s) => s,
             };
             state

@@ -25,6 +25,13 @@ struct ReportPage {
     policy: String,
 }
 
+impl ReportPage {
+    fn signature(&self) -> Option<i64> {
+        let repair = self.s.report.as_ref().and_then(|r| r.signature_id);
+        repair.or_else(|| self.s.maintenance.as_ref().and_then(|m| m.signature_id))
+    }
+}
+
 pub(super) async fn show(
     State(state): State<AppState>,
     staff: Staff,
@@ -33,7 +40,12 @@ pub(super) async fn show(
     let tr = staff.tr;
     match state.app.repairs().sheet(staff.actor(), &number).await {
         Ok(s) => {
-            let title = format!("{} · {}", tr.t("report.title"), s.case.number);
+            let key = if s.maintenance.is_some() {
+                "report.maintenance_title"
+            } else {
+                "report.title"
+            };
+            let title = format!("{} · {}", tr.t(key), s.case.number);
             let layout = Layout::new(&staff, Section::Cases, &title, state.cfg.timezone);
             let unit = s.unit.as_ref().map(|u| UnitCard::of(u, tr));
             let in_warranty = s.unit.as_ref().is_some_and(|u| u.warranty.in_warranty);

@@ -253,3 +253,60 @@ async fn a_technician_records_the_field_steps_of_their_own_dispatch_only() {
         .unwrap();
     assert_eq!(unit["repair_count"], 1);
 }
+
+#[tokio::test]
+async fn a_maintenance_visit_is_booked_in_service_hours_and_reported() {
+    let t = TestApp::spawn().await;
+    let admin = t.admin_token().await;
+    let agent = t.token("zhou", Role::ServiceAgent).await;
+    let tech = t.token("liu", Role::Technician).await;
+    let liu = t
+        .app
+        .users()
+        .find_id(&Actor::system(), "liu")
+        .await
+        .unwrap();
+    sold_today(&t, &admin, "JS-0001").await;
+    let number = open(&t, &agent, "maintenance", "JS-0001").await;
+    let steps = format!("/api/v1/cases/{number}/steps");
+    // A Saturday is outside the seed's hours (Monday to Friday, 9:00–17:00); so is 16:00–18:00.
+    let book = |day: &str, slot: &str| json!({"step": "maintenance_booked", "technician_id": liu.0, "appointment_on": day, "slot": slot, "address": "上海市徐汇区漕溪北路1号"});
+    let res = t
+        .post(&agent, &steps, book("2026-12-12", "09:00-10:00"))
+        .await;
+    assert_eq!(error_of(res).await.1["field"], "appointment_on");
+    let res = t
+        .post(&agent, &steps, book("2026-12-09", "16:00-18:00"))
+        .await;
+    let (_, err) = error_of(res).await;
+    assert_eq!(err["field"], "slot");
+    assert_eq!(
+        err["message"],
+        "预约时段须在服务时间内（2026-12-09：09:00-17:00）"
+    );
+    let res = t
+        .post(&agent, &steps, book("2026-12-09", "09:30-11:00"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let case: Value = res.json().await.unwrap();
+    assert_eq!(case["assignee_id"], liu.0);
+    let res = t
+        .post(
+            &tech,
+            &steps,
+            json!({"step": "maintenance_done", "work": "清洗滤芯"}),
+        )
+        .await;
+    assert_eq!(error_of(res).await.1["field"], "result");
+    let res = t
+        .post(
+            &tech,
+            &steps,
+            json!({"step": "maintenance_done", "work": "清洗滤芯、检查水压", "result": "出水正常",
+               "next_due_on": "2027-06-09", "questions": "客户问滤芯多久更换一次：建议每六个月"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let case: Value = res.json().await.unwrap();
+    assert_eq!(case["state"], "resolved");
+}

@@ -228,7 +228,9 @@ pub struct UnitRef {
 /// `technician_dispatched` (`technician_id`, `appointment_on`, `slot` `HH:MM-HH:MM`,
 /// `address`, all optional; the case goes to the technician), `arrived`, `repair_completed`
 /// (`cause`, `process`, `result` required; `parts`, `labour_minutes`), `unrepairable`
-/// (`choice`: exchange | refund, the reason in `note`).
+/// (`choice`: exchange | refund, the reason in `note`). Maintenance: `maintenance_booked`
+/// (`technician_id`, `appointment_on`, `slot` inside the desk's service hours, `address`),
+/// `maintenance_done` (`work`, `result`, `next_due_on`, `questions`).
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
 pub struct NewStep {
@@ -254,6 +256,12 @@ pub struct NewStep {
     pub parts: String,
     pub labour_minutes: Option<u32>,
     pub choice: String,
+    /// Maintenance: what was done (with `result`), the next visit's day, the customer's
+    /// questions and suggestions.
+    pub work: String,
+    /// `YYYY-MM-DD`.
+    pub next_due_on: String,
+    pub questions: String,
 }
 
 impl From<NewStep> for StepForm {
@@ -289,6 +297,9 @@ impl From<NewStep> for StepForm {
             parts: b.parts,
             labour_minutes: text(b.labour_minutes.map(|m| m.to_string())),
             choice: b.choice,
+            work: b.work,
+            next_due_on: b.next_due_on,
+            questions: b.questions,
         }
     }
 }

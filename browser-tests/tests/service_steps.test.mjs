@@ -91,6 +91,17 @@ test("a return from the request to the refund", async () => {
   assert.equal(await agent.inputValue("input[name=subject]"), request.subject, "nothing typed is lost");
   await agent.screenshot({ path: join(shotsDir, "return-window-closed.png"), fullPage: true });
 
+  assert.equal(await agent.locator("[data-testid=window-override]").count(), 0, "an agent is not offered the override");
+  // A supervisor may take it late, giving the reason.
+  const late = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(late, demo.server.url, "zhaolei", PASSWORD);
+  await intake(late, { ...request, serial: "JS-0002" });
+  await late.fill("[data-testid=window-override]", "客户出差，期内已来电申请");
+  await Promise.all([late.waitForURL(/\/receipt$/), late.click("#intake button[type=submit]")]);
+  await openFromReceipt(late);
+  assert.ok(await late.locator("ol.timeline").getByText(/经 赵磊 同意超期受理：客户出差/).isVisible());
+  await late.close();
+
   await agent.fill("[data-testid=unit-serial]", "JS-0001");
   await Promise.all([agent.waitForURL(/\/receipt$/), agent.click("#intake button[type=submit]")]);
   const number = await openFromReceipt(agent);

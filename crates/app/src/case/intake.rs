@@ -45,6 +45,8 @@ impl Cases<'_> {
             Some((_, policy, version)) => (policy.clone(), *version),
             None => self.app.policies().active().await?,
         };
+        // Why a return after its window is taken all the same, for the timeline.
+        let mut exception = None;
         if let (Some((u, policy, _)), Kind::Return) = (&unit, new.kind) {
             let calendar = self.app.calendar().current().await?;
             let hours = sanbao_domain::hours::ServiceHours::default();
@@ -54,12 +56,11 @@ impl Cases<'_> {
                 tz,
             };
             let dates = crate::product::dates_of(u);
-            sanbao_domain::returns::check_request(policy, &dates, new.received_at, &ctx).map_err(
-                |r| AppError::Rule {
-                    code: r.code,
-                    message: r.message,
-                },
-            )?;
+            if let Err(r) =
+                sanbao_domain::returns::check_request(policy, &dates, new.received_at, &ctx)
+            {
+                exception = Some(self.late_return(actor, u.id, &new, r).await?);
+            }
         }
         let projector =
             Projector::load(self.app, Some(policy), "", policy_version, new.desk_id).await?;
@@ -81,6 +82,15 @@ impl Cases<'_> {
         );
         let mut draft = draft;
         draft.unit_id = unit.as_ref().map(|(u, _, _)| u.id);
+        if let Some(body) = exception {
+            let note = EventWrite {
+                kind: EventKind::Note,
+                body,
+                data: json!({"window_override": true}).to_string(),
+                ..draft.events[0].clone()
+            };
+            draft.events.push(note);
+        }
         let naming = naming(actor, &new, &draft);
         let clocks = draft.clocks.clone();
         let created = intake::create(&self.app.store, draft, naming)
@@ -94,6 +104,52 @@ impl Cases<'_> {
 }
 
 impl Cases<'_> {
+    /// A return after the unit's windows closed is still taken when a repair of the unit
+    /// found it cannot be repaired (seed 三.4: the customer chooses replacement or refund), or
+    /// when a supervisor accepts it with a reason; otherwise it is refused with the day the
+    /// window closed. The line the timeline keeps about it.
+    async fn late_return(
+        &self,
+        actor: &Actor,
+        unit_id: i64,
+        new: &NewCase,
+        refused: sanbao_domain::case::Refused,
+    ) -> Result<String> {
+        let cases = sanbao_store::product::unit::cases_of(&self.app.store, &[unit_id]).await?;
+        let repairs: Vec<(i64, String)> = cases
+            .into_iter()
+            .filter(|(_, c)| c.kind == Kind::Repair)
+            .map(|(_, c)| (c.id, c.number))
+            .collect();
+        let ids: Vec<i64> = repairs.iter().map(|r| r.0).collect();
+        let steps = sanbao_store::case::row::steps_of(&self.app.store, &ids).await?;
+        let unrepairable = steps.iter().find_map(|(id, data)| {
+            let facts: serde_json::Value = serde_json::from_str(data).ok()?;
+            (facts["step"] == "unrepairable").then_some(*id)
+        });
+        if let Some(number) = unrepairable.and_then(|id| repairs.iter().find(|r| r.0 == id)) {
+            return Ok(sanbao_domain::text!(
+                "return.after_unrepairable",
+                number = number.1.clone()
+            )
+            .to_string());
+        }
+        let Some(reason) = &new.window_override else {
+            return Err(AppError::Rule {
+                code: refused.code,
+                message: refused.message,
+            });
+        };
+        actor.require(Permission::CaseSupervise)?;
+        Ok(sanbao_domain::text!(
+            "return.window_overridden",
+            closed = refused.message,
+            by = actor.display_name.clone(),
+            reason = reason.clone()
+        )
+        .to_string())
+    }
+
     /// The desk a case of `kind` goes to when intake names none: the first active desk of the
     /// kind's home (by code), if the company has one.
     async fn home_desk(&self, kind: Kind) -> Result<Option<sanbao_domain::ids::DeskId>> {
@@ -182,6 +238,7 @@ fn naming(
     let actor = actor.clone();
     let (kind, channel, year) = (new.kind, new.channel, draft.year);
     let policy = format!("{}@{}", draft.case.policy_name, draft.case.policy_version);
+    let window_override = new.window_override.clone();
     move |i: &Intake| {
         let number = dom::case_number(kind, year, i.seq);
         let mut search_words = sanbao_domain::search::index_words(&[&number, &i.customer_name]);
@@ -192,7 +249,7 @@ fn naming(
             Action::CaseCreate,
             RecordType::Case,
             &number,
-            json!({"kind": kind.code(), "channel": channel.code(), "customer_id": i.customer_id, "new_customer": i.customer_created, "contact_added": i.contact_added, "policy": policy}),
+            json!({"kind": kind.code(), "channel": channel.code(), "customer_id": i.customer_id, "new_customer": i.customer_created, "contact_added": i.contact_added, "policy": policy, "window_override": window_override}),
         );
         Naming {
             audit: record,

@@ -34,6 +34,9 @@ pub struct NewCaseForm {
     pub regulator_accepted_on: String,
     /// The serial (or batch) number of the sold unit the case is about; empty for none.
     pub unit: String,
+    /// Why a return is accepted after its window closed (a supervisor's decision); empty for
+    /// none.
+    pub window_override: String,
 }
 
 /// A complaint a regulator (12315) transferred to us.
@@ -60,6 +63,8 @@ pub struct NewCase {
     pub regulator: Option<RegulatorTransfer>,
     /// The unit's serial, upper-cased as units keep it.
     pub unit: Option<String>,
+    /// Why a late return is accepted anyway.
+    pub window_override: Option<String>,
 }
 
 impl NewCase {
@@ -96,6 +101,9 @@ impl NewCase {
             "" => None,
             s => errs.check(crate::product::unit::parse_serial(s, "unit.serial")),
         };
+        let window_override = errs
+            .check(parse_reason(&f.window_override, "window_override"))
+            .flatten();
         errs.into_result()?;
         match (kind, channel, priority, customer, subject, description) {
             (Some(kind), Some(channel), Some(priority), Some(customer), Some(subject), Some(d)) => {
@@ -111,6 +119,7 @@ impl NewCase {
                     assignee_id: f.assignee_id,
                     regulator,
                     unit,
+                    window_override,
                 })
             }
             // Every `None` above pushed its error.
@@ -262,6 +271,19 @@ pub fn parse_text(raw: &str, field: &'static str) -> Result<String, FieldError> 
         ));
     }
     Ok(s.to_owned())
+}
+
+/// A short reason (an override's): trimmed, at most 500 characters; empty is none.
+fn parse_reason(raw: &str, field: &'static str) -> Result<Option<String>, FieldError> {
+    let s = raw.trim();
+    if s.chars().count() > 500 {
+        return Err(FieldError::new(
+            field,
+            "too_long",
+            text!("field.text_too_long", max = 500),
+        ));
+    }
+    Ok((!s.is_empty()).then(|| s.to_owned()))
 }
 
 /// When the customer reached us: not in the future (five minutes of clock skew allowed), not

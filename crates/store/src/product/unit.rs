@@ -260,6 +260,7 @@ pub async fn page(store: &Store, before_id: Option<i64>, limit: i64) -> Result<V
 /// A case about a unit.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UnitCase {
+    pub id: i64,
     pub number: String,
     #[sqlx(try_from = "String")]
     pub kind: Kind,
@@ -283,7 +284,7 @@ pub async fn cases_of(store: &Store, unit_ids: &[i64]) -> Result<Vec<(i64, UnitC
     }
     let rows: Vec<Row> = on_pool!(store, c => {
         let mut qb = sqlx::QueryBuilder::new(
-            "SELECT cu.unit_id, s.number, s.kind, s.state, s.subject, s.received_at, s.resolved_at \
+            "SELECT cu.unit_id, s.id, s.number, s.kind, s.state, s.subject, s.received_at, s.resolved_at \
              FROM case_unit cu JOIN service_case s ON s.id = cu.case_id WHERE cu.unit_id IN (");
         let mut sep = qb.separated(", ");
         for id in unit_ids {

@@ -34,6 +34,8 @@ struct NewCasePage {
     f: FormData,
     errors: Errors,
     now_local: String,
+    /// May accept a return after its window (a supervisor), when the form was refused for it.
+    may_override: bool,
 }
 
 impl NewCasePage {
@@ -61,7 +63,10 @@ async fn form_page(
         StatusCode::BAD_REQUEST
     };
     let layout = Layout::new(staff, Section::Cases, tr.t("cases.new"), state.cfg.timezone);
+    let late = errors.iter().any(|e| e.code == "return_window_closed")
+        || !f.get("window_override").is_empty();
     let page = NewCasePage {
+        may_override: late && staff.actor().can(Permission::CaseSupervise),
         now_local: Utc::now()
             .with_timezone(&state.cfg.timezone)
             .format("%Y-%m-%dT%H:%M")
@@ -77,11 +82,23 @@ async fn form_page(
     render_status(status, &page)
 }
 
-pub(super) async fn new_form(State(state): State<AppState>, staff: Staff) -> Response {
+/// The intake form; `?kind=return&unit_serial=…` fills those two in (a return continuing an
+/// unrepairable repair).
+pub(super) async fn new_form(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<FormData>,
+) -> Response {
     if let Err(e) = staff.actor().require(Permission::CaseWrite) {
         return PageError::new(e, staff.tr).into_response();
     }
-    form_page(&state, &staff, FormData::default(), Vec::new()).await
+    let keep = ["kind", "unit_serial"];
+    let f = FormData(
+        q.0.into_iter()
+            .filter(|(k, _)| keep.contains(&k.as_str()))
+            .collect(),
+    );
+    form_page(&state, &staff, f, Vec::new()).await
 }
 
 /// `2026-09-30T18:00` from a datetime-local field, in the company's zone.
@@ -113,6 +130,7 @@ fn new_case(f: &FormData, received_at: Option<DateTime<Utc>>) -> NewCaseForm {
         regulator_ref: f.get("regulator_ref").to_owned(),
         regulator_accepted_on: f.get("regulator_accepted_on").to_owned(),
         unit: f.get("unit_serial").to_owned(),
+        window_override: f.get("window_override").to_owned(),
         // The intake page assigns through its desk; the API may name an assignee.
         ..NewCaseForm::default()
     }

@@ -71,6 +71,9 @@ pub(super) struct Steps {
     pub technicians: Vec<(UserId, String)>,
     /// The repair report is written (its printable page exists).
     pub reported: bool,
+    /// The unit's serial, when the repair found it cannot be repaired: the customer's
+    /// replacement or refund continues as a return case.
+    pub continue_return: Option<String>,
 }
 
 impl Steps {
@@ -86,7 +89,16 @@ impl Steps {
             .copied()
             .filter(|s| d.may_record(actor, s))
             .collect();
+        let unrepairable = d
+            .steps
+            .iter()
+            .any(|s| matches!(s, StepFacts::Repair(RepairFacts::Unrepairable { .. })));
         Steps {
+            continue_return: d
+                .unit
+                .as_ref()
+                .filter(|_| unrepairable && actor.can(sanbao_domain::role::Permission::CaseWrite))
+                .map(|u| u.unit.serial.clone()),
             open,
             decisions: options::<Decision>(en),
             inspections: options::<Inspection>(en),

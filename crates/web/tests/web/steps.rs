@@ -310,3 +310,76 @@ async fn a_maintenance_visit_is_booked_in_service_hours_and_reported() {
     let case: Value = res.json().await.unwrap();
     assert_eq!(case["state"], "resolved");
 }
+
+#[tokio::test]
+async fn a_late_return_needs_a_supervisors_reason_unless_its_repair_failed() {
+    let t = TestApp::spawn().await;
+    let admin = t.admin_token().await;
+    let agent = t.token("zhou", Role::ServiceAgent).await;
+    let boss = t.token("zhao", Role::ServiceSupervisor).await;
+    let res = t
+        .post(&admin, "/api/v1/products", json!({"model": "JS-400G", "name": "家用净水器", "warranty_months": 12, "tracking": "serial"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    for serial in ["OLD-1", "OLD-2"] {
+        let res = t
+            .post(&admin, "/api/v1/units", json!({"serial": serial, "model": "JS-400G", "customer": {"name": "周敏", "phone": "13911112222"}, "sold_on": "2026-02-13"}))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let late = |serial: &str, reason: Option<&str>| {
+        json!({"kind": "return", "channel": "phone", "subject": "要求退货",
+        "customer": {"name": "周敏", "phone": "13911112222"}, "unit": {"serial": serial}, "window_override": reason})
+    };
+    let res = t.post(&agent, "/api/v1/cases", late("OLD-1", None)).await;
+    let (status, err) = error_of(res).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["code"], "return_window_closed");
+    // Only a supervisor accepts it late, with the reason on the timeline.
+    let res = t
+        .post(&agent, "/api/v1/cases", late("OLD-1", Some("客户出差")))
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = t
+        .post(
+            &boss,
+            "/api/v1/cases",
+            late("OLD-1", Some("客户出差，期内已电话申请")),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let case: Value = res.json().await.unwrap();
+    let detail: Value = t
+        .get(
+            &boss,
+            &format!("/api/v1/cases/{}", case["number"].as_str().unwrap()),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let said = detail["timeline"].to_string();
+    assert!(
+        said.contains(
+            "退换货申请期限已于2026-02-25届满；经 zhao 同意超期受理：客户出差，期内已电话申请"
+        ),
+        "{said}"
+    );
+    // A repair that found the unit unrepairable opens the return whatever the window.
+    let number = open(&t, &agent, "repair", "OLD-2").await;
+    let steps = format!("/api/v1/cases/{number}/steps");
+    let res = t
+        .post(&agent, &steps, json!({"step": "technician_dispatched"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = t
+        .post(
+            &agent,
+            &steps,
+            json!({"step": "unrepairable", "choice": "refund", "note": "主板停产，无配件"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = t.post(&agent, "/api/v1/cases", late("OLD-2", None)).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+}

@@ -110,8 +110,8 @@ pub async fn list_cases(
         (status = 201, description = "Created (or, for a repeated Idempotency-Key, the earlier case)", body = Case),
         (status = 400, description = "Invalid field", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "The role lacks case.write", body = ErrorBody),
-        (status = 422, description = "A return outside the unit's windows (`return_window_closed`, with the closing date)", body = ErrorBody),
+        (status = 403, description = "The role lacks case.write (a `window_override`: case.supervise)", body = ErrorBody),
+        (status = 422, description = "A return outside the unit's windows (`return_window_closed`, with the closing date) without a supervisor's `window_override` or an unrepairable repair of the unit", body = ErrorBody),
     )
 )]
 pub async fn create_case(

@@ -211,6 +211,10 @@ pub struct NewCase {
     /// case runs under that policy.
     #[serde(default)]
     pub unit: Option<UnitRef>,
+    /// Why a return is accepted after its window closed (needs case.supervise); recorded on
+    /// the timeline and in the audit log. A unit a repair found unrepairable needs none.
+    #[serde(default)]
+    pub window_override: Option<String>,
 }
 
 /// A sold unit named by its serial (or batch) number.
@@ -332,6 +336,7 @@ impl From<NewCase> for NewCaseForm {
             regulator_ref: b.regulator_ref.unwrap_or_default(),
             regulator_accepted_on: b.regulator_accepted_on.unwrap_or_default(),
             unit: b.unit.map(|u| u.serial).unwrap_or_default(),
+            window_override: b.window_override.unwrap_or_default(),
         }
     }
 }

@@ -142,6 +142,17 @@ test("a return from the request to the refund", async () => {
   assert.equal(await agent.locator("[data-testid=case-state]").innerText(), "已解决", "the refund settles the return");
   assert.match(await processing.getAttribute("class"), /\bmet\b/, "the refund met the processing clock");
   assert.equal(await agent.locator("[data-testid=steps]").count(), 0, "nothing is left to record");
+  // The seed makes the company bear the freight: charging it to the customer is refused.
+  const cost = async (payer) => {
+    await agent.selectOption("#cost-form select[name=kind]", "freight");
+    await agent.fill("#cost-form input[name=amount]", "25");
+    await agent.selectOption("#cost-form select[name=payer]", payer);
+    await submit(agent, "#cost-form button[type=submit]");
+  };
+  await cost("customer");
+  assert.match(await agent.locator(".notice.err").innerText(), /运费由本公司承担，不能向客户收取/);
+  await cost("company");
+  assert.match(await agent.locator("[data-testid=cost-totals]").innerText(), /本公司 ¥25\.00/);
   await agent.screenshot({ path: join(shotsDir, "return-refunded.png"), fullPage: true });
 
   const phone = await demo.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });

@@ -4,6 +4,7 @@
 //! recomputes its clocks from that list in the same transaction.
 
 mod attachments;
+mod costs;
 mod edit;
 mod intake;
 mod note;
@@ -30,6 +31,7 @@ use sanbao_store::case::{EventWrite, update};
 use crate::{Actor, AppError, Result};
 
 pub use attachments::{Attachment, FileContent, THUMBNAIL_SIDE, thumbnail};
+pub use costs::Ledger;
 pub use edit::BulkRefusal;
 pub use queue::{CaseQuery, Queue};
 pub use receipt::{OtherCase, Receipt};

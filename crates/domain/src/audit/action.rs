@@ -48,6 +48,7 @@ crate::code_enum! {
         ProductImport = "product.import", "导入产品目录", "Catalogue imported";
         UnitImport = "unit.import", "导入已售产品", "Sold units imported";
         CaseStep = "case.step", "记录处理步骤", "Case step recorded";
+        CaseCost = "case.cost", "记录服务费用", "Case cost recorded";
     }
 }
 

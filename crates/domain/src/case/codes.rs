@@ -59,6 +59,11 @@ code_enum! {
 }
 
 impl Kind {
+    /// A return, repair or maintenance visit: the kinds with their own steps and costs.
+    pub fn has_steps(self) -> bool {
+        matches!(self, Kind::Return | Kind::Repair | Kind::Maintenance)
+    }
+
     /// The number prefix: `CP-2026-000123`.
     pub fn prefix(self) -> &'static str {
         match self {

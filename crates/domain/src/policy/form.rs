@@ -38,6 +38,8 @@ pub struct PolicyForm {
     pub basis: String,
     pub clocks: Vec<ClockFields>,
     pub clauses: Vec<ClauseFields>,
+    /// The cost codes the company bears (checkboxes).
+    pub merchant_pays: Vec<String>,
 }
 
 impl ClockFields {
@@ -58,6 +60,7 @@ impl PolicyForm {
     /// The fields of a policy as stored.
     pub fn of(p: &Policy) -> PolicyForm {
         PolicyForm {
+            merchant_pays: p.merchant_pays.clone(),
             name: p.name.clone(),
             title: p.title.clone(),
             summary: p.summary.clone(),
@@ -149,6 +152,7 @@ impl PolicyForm {
             basis: self.basis.trim().to_owned(),
             clocks,
             clauses,
+            merchant_pays: self.merchant_pays.clone(),
         };
         let text = toml::to_string(&policy).map_err(|e| {
             at(

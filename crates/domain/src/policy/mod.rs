@@ -185,6 +185,11 @@ pub struct Policy {
     pub clocks: Vec<ClockRule>,
     #[serde(rename = "clause", default)]
     pub clauses: Vec<Clause>,
+    /// The costs of a return or repair the company bears whoever caused them (the seed's
+    /// 费用 clause: freight, handling and repair): a case's cost ledger refuses to charge them
+    /// to the customer. Codes of [`crate::case::CostKind`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merchant_pays: Vec<String>,
 }
 
 /// Why a policy text was refused: the line (1-based, when known), the field, and why.
@@ -392,6 +397,25 @@ impl Policy {
     fn check(&self, text: &str) -> Result<(), PolicyError> {
         self.check_top(text)?;
         self.check_clauses(text)?;
+        if let Some(bad) = self
+            .merchant_pays
+            .iter()
+            .find(|c| c.parse::<crate::case::CostKind>().is_err())
+        {
+            let known: Vec<&str> = crate::case::CostKind::ALL
+                .iter()
+                .map(|k| k.code())
+                .collect();
+            return Err(PolicyError {
+                line: None,
+                field: "merchant_pays".into(),
+                message: text!(
+                    "policy.cost_unknown",
+                    value = format!("{bad:?}"),
+                    known = known.join("、")
+                ),
+            });
+        }
         for (i, c) in self.clocks.iter().enumerate() {
             let err = |field: &str, message: Text| PolicyError {
                 line: clock_line(text, i),

@@ -5,6 +5,7 @@
 pub mod attachments;
 #[cfg(feature = "bench-data")]
 pub mod bulk;
+pub mod costs;
 pub mod escalation;
 pub mod intake;
 pub mod queue;

@@ -50,6 +50,8 @@ pub(super) struct Editor {
     pub clock_opts: Vec<(&'static str, &'static str)>,
     pub event_opts: Vec<(&'static str, &'static str)>,
     pub unit_opts: Vec<(&'static str, &'static str)>,
+    /// The cost types, each with whether the company bears it.
+    pub costs: Vec<(&'static str, &'static str, bool)>,
     /// The field at fault (`clock[2].n`, `title` …) and why.
     pub error: Option<(String, String)>,
 }
@@ -104,7 +106,16 @@ impl Editor {
                 f,
             })
             .collect();
+        let en = tr.is_en();
+        let costs = sanbao_domain::case::CostKind::ALL
+            .iter()
+            .map(|k| {
+                let on = form.merchant_pays.iter().any(|c| c == k.code());
+                (k.code(), if en { k.label_en() } else { k.label_zh() }, on)
+            })
+            .collect();
         Editor {
+            costs,
             title: form.title,
             summary: form.summary,
             basis: form.basis,
@@ -181,5 +192,6 @@ pub(super) fn read(f: &FormData, name: &str) -> PolicyForm {
         basis: f.get("basis").to_owned(),
         clocks,
         clauses,
+        merchant_pays: f.all("merchant_pays"),
     }
 }

@@ -10,7 +10,7 @@ use sanbao_app::case::{Attachment, CaseView};
 use sanbao_domain::case::{Coded, NextStep, Satisfaction, State as CaseState, Viewer, next_step};
 use sanbao_domain::{DeskId, UserId};
 
-use super::steps::{Steps, UnitCard};
+use super::steps::{Costs, Steps, UnitCard};
 use super::view::{Chip, Now, TimelineItem, chips, options, tag_links, timeline};
 use crate::AppState;
 use crate::error::{PageError, classify};
@@ -50,6 +50,8 @@ struct CasePage {
     unit: Option<UnitCard>,
     /// The kind's steps the viewer may record now, with their forms' choices.
     steps: Steps,
+    /// The cost ledger (returns, repairs and maintenance).
+    costs: Option<Costs>,
     error: Option<String>,
 }
 
@@ -127,12 +129,13 @@ pub(super) async fn case_page(
     let (app, actor) = (&state.app, staff.actor());
     // Independent queries side by side (the case's own visibility is checked by each).
     let (cases, desks) = (app.cases(), app.desks());
-    let (case, desks, assignable, attachments, technicians) = tokio::join!(
+    let (case, desks, assignable, attachments, technicians, ledger) = tokio::join!(
         cases.get(actor, number),
         desks.all(),
         cases.assignees(actor),
         cases.attachments(actor, number),
         cases.technicians(actor),
+        cases.ledger(actor, number),
     );
     let (detail, attachments) = match (case, attachments) {
         (Ok(c), Ok(a)) => (c, a),
@@ -141,6 +144,10 @@ pub(super) async fn case_page(
     let en = tr.is_en();
     let steps = Steps::of(&detail, actor, technicians.unwrap_or_default(), en);
     let unit = detail.unit.as_ref().map(|u| UnitCard::of(u, tr));
+    let costs = ledger
+        .ok()
+        .filter(|_| detail.case.kind.has_steps())
+        .map(|l| Costs::of(l, en));
     let v = detail.case;
     let policy = policy_words(app, &v, tr).await;
     let title = format!("{} · {}", v.number, v.subject);
@@ -150,6 +157,7 @@ pub(super) async fn case_page(
         next,
         unit,
         steps,
+        costs,
         chips: chips(&layout, &v, &Now::load(state).await),
         timeline: timeline(&layout, &detail.timeline),
         kind: v.kind.label(en),

@@ -36,6 +36,7 @@ pub(crate) fn feature() -> Feature {
         .route("/cases/{number}/transition", post(actions::transition))
         .route("/cases/{number}/note", post(actions::note))
         .route("/cases/{number}/step", post(steps::record))
+        .route("/cases/{number}/costs", post(steps::add_cost))
         .route("/cases/{number}/exception", post(actions::exception))
         .route(
             "/cases/{number}/extended-service",

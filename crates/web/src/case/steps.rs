@@ -170,3 +170,63 @@ pub(super) async fn record(
     )
     .await
 }
+
+/// A case's cost ledger as its card shows it.
+pub(super) struct Costs {
+    /// `(kind, yuan, payer, note, by)`.
+    pub rows: Vec<(&'static str, String, &'static str, String, String)>,
+    /// `(payer, yuan)`.
+    pub totals: Vec<(&'static str, String)>,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub payers: Vec<(&'static str, &'static str)>,
+}
+
+impl Costs {
+    pub(super) fn of(l: sanbao_app::case::Ledger, en: bool) -> Costs {
+        use sanbao_domain::case::Coded;
+        let yuan = sanbao_domain::product::yuan;
+        Costs {
+            rows: l
+                .costs
+                .into_iter()
+                .map(|c| {
+                    let by = c.created_by_name;
+                    (
+                        c.kind.label(en),
+                        yuan(c.amount_fen),
+                        c.payer.label(en),
+                        c.note,
+                        by,
+                    )
+                })
+                .collect(),
+            totals: l
+                .totals
+                .into_iter()
+                .map(|(p, f)| (p.label(en), yuan(f)))
+                .collect(),
+            kinds: options::<sanbao_domain::case::CostKind>(en),
+            payers: options::<sanbao_domain::case::Payer>(en),
+        }
+    }
+}
+
+pub(super) async fn add_cost(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+    Form(f): Form<FormData>,
+) -> Response {
+    let form = sanbao_domain::case::CostForm {
+        kind: f.get("kind").to_owned(),
+        amount: f.get("amount").to_owned(),
+        payer: f.get("payer").to_owned(),
+        note: f.get("note").to_owned(),
+    };
+    let result = state
+        .app
+        .cases()
+        .add_cost(staff.actor(), &number, &form)
+        .await;
+    after_action(&state, &staff, &number, result.map(|_| ()), Flash::Saved).await
+}

@@ -79,6 +79,8 @@ const MATRIX: &[(&str, &str, Need)] = &[
     ("POST", "/api/v1/units", Any(UNIT_WRITERS)),
     ("GET", "/api/v1/units/{serial}", Any(READERS)),
     ("POST", "/api/v1/cases/{number}/steps", Any(&[P::CaseWrite])),
+    ("POST", "/api/v1/cases/{number}/costs", Any(&[P::CaseWrite])),
+    ("GET", "/api/v1/cases/{number}/costs", Any(&[P::CaseRead])),
     ("GET", "/sales", Signed),
     ("GET", "/reports", Signed),
     ("GET", "/cases", Any(&[P::CaseRead])),
@@ -93,6 +95,7 @@ const MATRIX: &[(&str, &str, Need)] = &[
     ("POST", "/cases/{number}/note", Any(&[P::CaseWrite])),
     // An empty step: a technician may record field steps only on a case dispatched to them.
     ("POST", "/cases/{number}/step", Any(&[P::CaseWrite])),
+    ("POST", "/cases/{number}/costs", Any(&[P::CaseWrite])),
     ("GET", "/cases/{number}/repair-report", Any(&[P::CaseRead])),
     ("GET", "/field", Any(&[P::FieldService])),
     ("GET", "/field/{number}", Any(&[P::CaseRead])),

@@ -383,3 +383,39 @@ async fn a_late_return_needs_a_supervisors_reason_unless_its_repair_failed() {
     let res = t.post(&agent, "/api/v1/cases", late("OLD-2", None)).await;
     assert_eq!(res.status(), StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn the_cost_ledger_keeps_the_seeds_company_costs_off_the_customer() {
+    let t = TestApp::spawn().await;
+    let admin = t.admin_token().await;
+    let agent = t.token("zhou", Role::ServiceAgent).await;
+    sold_today(&t, &admin, "JS-0001").await;
+    let number = open(&t, &agent, "return", "JS-0001").await;
+    let costs = format!("/api/v1/cases/{number}/costs");
+    let res = t
+        .post(
+            &agent,
+            &costs,
+            json!({"kind": "freight", "amount_fen": 2500, "payer": "customer"}),
+        )
+        .await;
+    let (status, err) = error_of(res).await;
+    assert_eq!(
+        (status, err["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("payer"))
+    );
+    assert_eq!(
+        err["message"],
+        "按“公司售后服务规定”，运费由本公司承担，不能向客户收取"
+    );
+    for body in [
+        json!({"kind": "freight", "amount_fen": 2500, "payer": "company", "note": "顺丰到付"}),
+        json!({"kind": "parts", "amount_fen": 8050, "payer": "supplier"}),
+    ] {
+        let res = t.post(&agent, &costs, body).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let ledger: Value = t.get(&agent, &costs).await.json().await.unwrap();
+    assert_eq!(ledger["costs"].as_array().unwrap().len(), 2);
+    assert_eq!(ledger["totals"], json!({"company": 2500, "supplier": 8050}));
+}

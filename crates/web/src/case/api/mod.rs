@@ -1,6 +1,7 @@
 //! `/api/v1/cases`: service cases.
 
 mod attachments;
+mod costs;
 mod model;
 
 use axum::Json;
@@ -25,6 +26,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(transition_case))
         .routes(routes!(add_note))
         .routes(routes!(record_step))
+        .routes(routes!(costs::add_cost, costs::get_costs))
         .routes(routes!(report_exception))
         .routes(routes!(report_extended_service))
         .routes(upload_limit(routes!(

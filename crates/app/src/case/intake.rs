@@ -124,8 +124,12 @@ impl Cases<'_> {
         let ids: Vec<i64> = repairs.iter().map(|r| r.0).collect();
         let steps = sanbao_store::case::row::steps_of(&self.app.store, &ids).await?;
         let unrepairable = steps.iter().find_map(|(id, data)| {
-            let facts: serde_json::Value = serde_json::from_str(data).ok()?;
-            (facts["step"] == "unrepairable").then_some(*id)
+            let facts: dom::StepFacts = serde_json::from_str(data).ok()?;
+            matches!(
+                facts,
+                dom::StepFacts::Repair(sanbao_domain::repair::RepairFacts::Unrepairable { .. })
+            )
+            .then_some(*id)
         });
         if let Some(number) = unrepairable.and_then(|id| repairs.iter().find(|r| r.0 == id)) {
             return Ok(sanbao_domain::text!(

@@ -32,13 +32,15 @@ const FIELD_STEPS: [&str; 4] = [
 /// May `actor` record `step` on `c`? Work on cases, or a field step of one's own dispatch; a
 /// return's approval is a supervisor's.
 pub(crate) fn require_step(actor: &Actor, c: &CaseRow, step: &str) -> Result<()> {
-    if step == "return_approved" {
-        return actor.require(Permission::CaseSupervise);
-    }
     if may_record(actor, step, is_assignee(actor, c)) {
         return Ok(());
     }
-    actor.require(Permission::CaseWrite)
+    let needed = if step == "return_approved" {
+        Permission::CaseSupervise
+    } else {
+        Permission::CaseWrite
+    };
+    Err(AppError::Forbidden(needed))
 }
 
 /// The rule of [`require_step`], for a case the actor is or is not assigned.

@@ -27,6 +27,7 @@ pub use record::{
 };
 pub use report::{ExtendedService, ReportKind, exception_reason};
 pub use step::{
-    StepFacts, StepForm, check_step, open_steps, recorded_facts, required, step_label, steps_of,
+    StepFacts, StepForm, check_step, open_steps, recorded_facts, required, required_text,
+    step_label, steps_of,
 };
 pub use transition::{REOPEN_DAYS, Refused, allowed_moves, check_closing, check_transition};

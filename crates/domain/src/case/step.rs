@@ -60,6 +60,24 @@ pub fn required<T: std::str::FromStr<Err = FieldError>>(
     }
 }
 
+/// Required free text: trimmed, within [`super::MAX_TEXT_CHARS`], not empty ("please fill in
+/// `what`").
+pub fn required_text(
+    raw: &str,
+    field: &'static str,
+    what: &'static str,
+) -> Result<String, FieldError> {
+    let v = super::parse_text(raw, field)?;
+    if v.is_empty() {
+        return Err(FieldError::new(
+            field,
+            "required",
+            text!("field.required", what = crate::Text::new(what)),
+        ));
+    }
+    Ok(v)
+}
+
 /// The facts a kind's step records: the entry's data on the timeline, read back typed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveTime, Timelike};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
-use crate::case::{StepForm, parse_text};
+use crate::case::{StepForm, parse_text, required_text};
 use crate::hours::ServiceHours;
 use crate::product::unit::parse_date;
 use crate::repair::{Dispatch, parse_dispatch, parse_slot};
@@ -47,28 +47,17 @@ impl MaintenanceFacts {
     /// The facts of `step` from its form: a booking names its technician, day and window; a
     /// report what was done and the result.
     pub fn parse(step: MaintenanceStep, f: &StepForm) -> Result<MaintenanceFacts, FieldError> {
-        let need = |raw: &str, field: &'static str, what: &'static str| {
-            let v = parse_text(raw, field)?;
-            if v.is_empty() {
-                return Err(FieldError::new(
-                    field,
-                    "required",
-                    text!("field.required", what = crate::Text::new(what)),
-                ));
-            }
-            Ok(v)
-        };
         Ok(match step {
             MaintenanceStep::MaintenanceBooked => {
-                need(&f.technician_id, "technician_id", "maintenance.technician")?;
-                need(&f.appointment_on, "appointment_on", "maintenance.day")?;
-                need(&f.slot, "slot", "maintenance.slot")?;
+                required_text(&f.technician_id, "technician_id", "maintenance.technician")?;
+                required_text(&f.appointment_on, "appointment_on", "maintenance.day")?;
+                required_text(&f.slot, "slot", "maintenance.slot")?;
                 MaintenanceFacts::MaintenanceBooked(parse_dispatch(f)?)
             }
             MaintenanceStep::MaintenanceDone => {
                 MaintenanceFacts::MaintenanceDone(MaintenanceReport {
-                    work: need(&f.work, "work", "maintenance.work")?,
-                    result: need(&f.result, "result", "maintenance.result")?,
+                    work: required_text(&f.work, "work", "maintenance.work")?,
+                    result: required_text(&f.result, "result", "maintenance.result")?,
                     next_due_on: match f.next_due_on.trim() {
                         "" => None,
                         v => Some(parse_date(v, "next_due_on")?),

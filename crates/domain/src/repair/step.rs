@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use super::RepairStep;
-use crate::case::{StepForm, parse_text, required};
+use crate::case::{StepForm, parse_text, required, required_text};
 use crate::product::unit::parse_date;
 use crate::{FieldError, code_enum, text};
 
@@ -153,17 +153,6 @@ pub fn parse_slot(slot: &str) -> Result<(NaiveTime, NaiveTime), FieldError> {
 }
 
 fn report(f: &StepForm) -> Result<RepairReport, FieldError> {
-    let need = |raw: &str, field: &'static str, what: &'static str| {
-        let v = parse_text(raw, field)?;
-        if v.is_empty() {
-            return Err(FieldError::new(
-                field,
-                "required",
-                text!("field.required", what = crate::Text::new(what)),
-            ));
-        }
-        Ok(v)
-    };
     let labour_minutes = match f.labour_minutes.trim() {
         "" => None,
         v => Some(
@@ -176,9 +165,9 @@ fn report(f: &StepForm) -> Result<RepairReport, FieldError> {
         ),
     };
     Ok(RepairReport {
-        cause: need(&f.cause, "cause", "repair.cause")?,
-        process: need(&f.process, "process", "repair.process")?,
-        result: need(&f.result, "result", "repair.result")?,
+        cause: required_text(&f.cause, "cause", "repair.cause")?,
+        process: required_text(&f.process, "process", "repair.process")?,
+        result: required_text(&f.result, "result", "repair.result")?,
         parts: parse_text(&f.parts, "parts")?,
         labour_minutes,
         signature_id: None,

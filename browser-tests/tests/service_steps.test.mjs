@@ -47,6 +47,9 @@ async function intake(page, c) {
   await page.fill("input[name=subject]", c.subject);
   await page.fill("textarea[name=description]", c.description);
   await page.fill("[data-testid=unit-serial]", c.serial);
+  if (c.reason) await page.selectOption("[data-testid=return-reason]", c.reason);
+  if (c.proof) await page.fill("input[name=proof_invoice]", c.proof);
+  if (c.faultStarted) await page.fill("input[name=fault_started_on]", c.faultStarted);
   await submit(page, "#intake button[type=submit]");
 }
 
@@ -83,7 +86,7 @@ test("a return from the request to the refund", async () => {
 
   const agent = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
   await login(agent, demo.server.url, "zhangwei", PASSWORD);
-  const request = { kind: "return", phone: "139 1111 2222", name: "周敏", subject: "净水器出水有异味，要求退货", description: "安装当天出水有明显异味，要求退货退款。" };
+  const request = { kind: "return", phone: "139 1111 2222", name: "周敏", subject: "净水器出水有异味，要求退货", description: "安装当天出水有明显异味，要求退货退款。", reason: "quality", proof: "04400190011" };
   // Bought on 2026-02-13: the seed's 3 working days ended on 2026-02-25.
   await intake(agent, { ...request, serial: "JS-0002" });
   assert.match(await agent.locator("[data-testid=unit-serial-error]").innerText(), /退换货申请期限已于2026-02-25届满/);
@@ -174,9 +177,10 @@ test("a repair from the fault report to the printed repair report", async () => 
 
   const agent = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
   await login(agent, demo.server.url, "zhangwei", PASSWORD);
-  await intake(agent, { kind: "repair", phone: "136 2222 3333", name: "陈刚", serial: "KF-7201", subject: "空调不制冷", description: "开机后只吹自然风，不制冷，已持续两天。" });
+  await intake(agent, { kind: "repair", phone: "136 2222 3333", name: "陈刚", serial: "KF-7201", subject: "空调不制冷", description: "开机后只吹自然风，不制冷，已持续两天。", faultStarted: today() });
   const number = await openFromReceipt(agent);
   assert.match(number, /^RP-/);
+  assert.ok(await agent.locator("ol.timeline").getByText(/故障始于/).isVisible(), "the fault's first day is on the timeline");
   const dispatchClock = agent.locator("[data-testid=clock-chip]", { hasText: "派工" });
   assert.doesNotMatch(await dispatchClock.getAttribute("class"), /\bmet\b/);
   // A time window that ends before it starts is named.
@@ -203,6 +207,7 @@ test("a repair from the fault report to the printed repair report", async () => 
   await tech.screenshot({ path: join(shotsDir, "phone-field-day.png"), fullPage: true });
   await Promise.all([tech.waitForURL(new RegExp(`/field/${number}$`)), job.locator("a").click()]);
   await submit(tech, "[data-testid=field-arrived]");
+  await tech.fill("#report-form input[name=fault]", "不制冷");
   await tech.fill("#report-form textarea[name=cause]", "压缩机启动电容老化失效");
   await tech.fill("#report-form textarea[name=process]", "更换启动电容，检测冷媒压力正常");
   await tech.fill("#report-form textarea[name=result]", "制冷恢复正常，出风温度 12 度");

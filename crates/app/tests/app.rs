@@ -667,6 +667,7 @@ async fn desks_validate_and_audit() {
                 kind: "service".into(),
                 supervisor_id: Some(sup),
                 active: true,
+                policy: String::new(),
                 version: 0,
             },
         )

@@ -322,6 +322,7 @@ async fn create_desk(
         kind,
         supervisor_id,
         active: true,
+        policy: String::new(),
         version: 0,
     };
     let id = app.desks().create(sys, input).await?;

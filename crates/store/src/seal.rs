@@ -29,6 +29,10 @@ pub struct Sealed {
     pub table: &'static str,
     pub(crate) label: &'static str,
     pub(crate) fields: &'static [(&'static str, Ty)],
+    /// Columns added after rows of the table were sealed: a NULL there is left out of the
+    /// seal, so the rows sealed before the column existed still check, while a value written
+    /// into one of them later, or removed from a newer row, breaks its seal.
+    pub(crate) late: &'static [&'static str],
 }
 
 /// What a case is: everything but the queue's projections of its clocks (`next_due_at`,
@@ -36,6 +40,7 @@ pub struct Sealed {
 /// state) and the bookkeeping of edits (`updated_at`, `version`).
 pub const CASE: Sealed = Sealed {
     table: "service_case",
+    late: &[],
     label: "number",
     fields: &[
         ("number", Ty::Text),
@@ -64,6 +69,7 @@ pub const CASE: Sealed = Sealed {
 
 pub const CUSTOMER: Sealed = Sealed {
     table: "customer",
+    late: &[],
     label: "id",
     fields: &[
         ("kind", Ty::Text),
@@ -78,6 +84,7 @@ pub const CUSTOMER: Sealed = Sealed {
 /// A customer's contact person: who they are to the customer and the phone that finds them.
 pub const CONTACT: Sealed = Sealed {
     table: "customer_contact",
+    late: &[],
     label: "id",
     fields: &[
         ("customer_id", Ty::Int),
@@ -90,6 +97,7 @@ pub const CONTACT: Sealed = Sealed {
 
 pub const EVENT: Sealed = Sealed {
     table: "case_event",
+    late: &[],
     label: "id",
     fields: &[
         ("case_id", Ty::Int),
@@ -105,6 +113,7 @@ pub const EVENT: Sealed = Sealed {
 /// A catalogue entry: what its units' warranty and tracking come from.
 pub const PRODUCT: Sealed = Sealed {
     table: "product",
+    late: &[],
     label: "model",
     fields: &[
         ("model", Ty::Text),
@@ -124,6 +133,7 @@ pub const PRODUCT: Sealed = Sealed {
 /// A sold unit: its dates and the policy snapshot its windows and warranty run under.
 pub const UNIT: Sealed = Sealed {
     table: "unit",
+    late: &["channel"],
     label: "serial",
     fields: &[
         ("serial", Ty::Text),
@@ -138,6 +148,7 @@ pub const UNIT: Sealed = Sealed {
         ("policy_version", Ty::Int32),
         ("replaces_id", Ty::Int),
         ("created_at", Ty::Time),
+        ("channel", Ty::Text),
     ],
 };
 
@@ -159,14 +170,19 @@ fn canon(v: Val<'_>) -> Option<String> {
     }
 }
 
-fn seal_of(key: &AuditKey, s: &Sealed, values: &[Option<String>]) -> Seal {
-    let fields: Vec<Field<'_>> = s
-        .fields
+/// The fields a row's seal covers: every sealed column, but a late one only when it holds a
+/// value.
+fn fields_of<'a>(s: &Sealed, values: &'a [Option<String>]) -> Vec<Field<'a>> {
+    s.fields
         .iter()
         .zip(values)
+        .filter(|((name, _), v)| v.is_some() || !s.late.contains(name))
         .map(|((name, _), v)| (*name, v.as_deref()))
-        .collect();
-    seal::seal(key, s.table, &fields)
+        .collect()
+}
+
+fn seal_of(key: &AuditKey, s: &Sealed, values: &[Option<String>]) -> Seal {
+    seal::seal(key, s.table, &fields_of(s, values))
 }
 
 impl Sealed {
@@ -303,13 +319,7 @@ pub async fn check_batch(
     let broken = rows
         .into_iter()
         .filter_map(|(_, stored, label, vals)| {
-            let fields: Vec<Field<'_>> = s
-                .fields
-                .iter()
-                .zip(&vals)
-                .map(|((name, _), v)| (*name, v.as_deref()))
-                .collect();
-            seal::check(key, s.table, &fields, stored.as_deref())
+            seal::check(key, s.table, &fields_of(s, &vals), stored.as_deref())
                 .err()
                 .map(|why| Broken {
                     table: s.table,

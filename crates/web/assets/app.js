@@ -46,6 +46,18 @@ document.addEventListener("change", function (ev) {
     channel.addEventListener("change", showFor);
     showFor();
   }
+  // A return's reason and proof, a repair's first day of the fault: shown for their kind.
+  var kind = document.getElementById("kind");
+  function showKind() {
+    document.querySelectorAll("[data-show-kind]").forEach(function (el) {
+      var on = kind && el.getAttribute("data-show-kind").split(" ").indexOf(kind.value) >= 0;
+      el.style.display = on ? "" : "none";
+    });
+  }
+  if (kind) {
+    kind.addEventListener("change", showKind);
+    showKind();
+  }
   var phone = document.getElementById("customer_phone");
   var list = document.getElementById("phone-matches");
   var name = document.getElementById("customer_name");

@@ -38,6 +38,7 @@ pub enum Flash {
     /// A customer merged into the one shown, with `n` cases.
     CustomerMerged(u32),
     StepRecorded,
+    ClaimUpdated,
 }
 
 impl Flash {
@@ -61,6 +62,7 @@ impl Flash {
         Flash::CustomerCreated,
         Flash::CustomerMerged(1),
         Flash::StepRecorded,
+        Flash::ClaimUpdated,
     ];
 
     fn name(self) -> &'static str {
@@ -82,6 +84,7 @@ impl Flash {
             Flash::CustomerCreated => "customer_created",
             Flash::CustomerMerged(_) => "customer_merged",
             Flash::StepRecorded => "step_recorded",
+            Flash::ClaimUpdated => "claim_updated",
         }
     }
 

@@ -35,6 +35,8 @@ pub struct Desk {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// The policy its cases without a unit run under (`None`: the default).
+    pub policy: Option<String>,
 }
 
 impl From<DeskRow> for Desk {
@@ -52,6 +54,7 @@ impl From<DeskRow> for Desk {
             created_at: r.created_at,
             updated_at: r.updated_at,
             version: r.version,
+            policy: r.policy_name,
         }
     }
 }
@@ -73,6 +76,8 @@ pub struct DeskInput {
     pub kind: String,
     pub supervisor_id: Option<UserId>,
     pub active: bool,
+    /// A policy by name; empty: the default.
+    pub policy: String,
     /// For updates: the version the form was read at.
     pub version: i64,
 }
@@ -136,6 +141,23 @@ impl Desks<'_> {
             .ok_or(AppError::NotFound("desk"))
     }
 
+    /// The policy named on the form, known to Sanbao; `None` for the default.
+    async fn check_policy(&self, name: &str) -> Result<Option<String>> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Ok(None);
+        }
+        match self.app.policies().latest(name).await {
+            Ok(_) => Ok(Some(name.to_owned())),
+            Err(AppError::NotFound(_)) => Err(AppError::invalid(
+                "policy",
+                "unknown",
+                text!("unit.policy_unknown", name = name.to_owned()),
+            )),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn check_supervisor(&self, id: Option<UserId>) -> Result<()> {
         if let Some(id) = id {
             match users::by_id(&self.app.store, id.0).await? {
@@ -157,6 +179,7 @@ impl Desks<'_> {
         actor.require(Permission::DeskManage)?;
         let p = parse(&input)?;
         self.check_supervisor(input.supervisor_id).await?;
+        let policy = self.check_policy(&input.policy).await?;
         let mut tx = self.app.store.begin().await?;
         let fields = DeskFields {
             code: p.code.as_str(),
@@ -164,6 +187,7 @@ impl Desks<'_> {
             kind: p.kind,
             supervisor_id: input.supervisor_id.map(|u| u.0),
             active: true,
+            policy_name: policy.as_deref(),
         };
         let id = match repo::insert(&mut tx, &fields, sanbao_domain::time::now()).await {
             Err(StoreError::Unique) => return Err(duplicate_code(&p.code)),
@@ -175,7 +199,7 @@ impl Desks<'_> {
             Action::DeskCreate,
             RecordType::Desk,
             id,
-            json!({"code": p.code.as_str(), "name": p.name, "kind": p.kind, "supervisor_id": input.supervisor_id}),
+            json!({"code": p.code.as_str(), "name": p.name, "kind": p.kind, "supervisor_id": input.supervisor_id, "policy": policy}),
         )
         .await?;
         tx.commit().await?;
@@ -188,6 +212,7 @@ impl Desks<'_> {
         let id = id.0;
         let p = parse(&input)?;
         self.check_supervisor(input.supervisor_id).await?;
+        let policy = self.check_policy(&input.policy).await?;
         let mut tx = self.app.store.begin().await?;
         let before = repo::by_id_tx(&mut tx, id)
             .await?
@@ -198,6 +223,7 @@ impl Desks<'_> {
             kind: p.kind,
             supervisor_id: input.supervisor_id.map(|u| u.0),
             active: input.active,
+            policy_name: policy.as_deref(),
         };
         match repo::update(
             &mut tx,
@@ -225,6 +251,12 @@ impl Desks<'_> {
             "supervisor_id",
             json!(before.supervisor_id),
             json!(input.supervisor_id),
+        );
+        diff(
+            &mut changes,
+            "policy",
+            json!(before.policy_name),
+            json!(policy),
         );
         diff(
             &mut changes,

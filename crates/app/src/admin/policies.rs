@@ -24,6 +24,36 @@ crate::facade!(
 pub(crate) struct PolicyCache(std::sync::Mutex<std::collections::HashMap<(String, i32), Policy>>);
 
 const ACTIVE: &str = "active_policy";
+/// The policies in force beside the default, in the order a sale is matched against them.
+const IN_FORCE: &str = "policies_in_force";
+
+/// A policy at one of its versions.
+#[derive(Debug, Clone)]
+pub struct Versioned {
+    pub policy: Policy,
+    pub version: i32,
+}
+
+impl AsRef<Policy> for Versioned {
+    fn as_ref(&self) -> &Policy {
+        &self.policy
+    }
+}
+
+/// The policies in force: those that cover some sales, in their order, and the default for
+/// the rest.
+#[derive(Debug, Clone)]
+pub struct InForce {
+    pub covering: Vec<Versioned>,
+    pub default: Versioned,
+}
+
+impl InForce {
+    /// The policy a sale runs under.
+    pub fn choose(&self, facts: &dom::SaleFacts<'_>) -> &Versioned {
+        dom::choose(&self.covering, &self.default, facts)
+    }
+}
 
 /// A policy as listed: the newest text of a preset or a saved policy.
 #[derive(Debug, Clone)]
@@ -33,7 +63,10 @@ pub struct PolicyInfo {
     /// 0: the shipped preset as is.
     pub version: i32,
     pub preset: bool,
+    /// The default policy.
     pub active: bool,
+    /// In force beside the default for the sales it covers.
+    pub in_force: bool,
     pub body: String,
 }
 
@@ -71,6 +104,7 @@ impl Policies<'_> {
     pub async fn list(&self) -> Result<Vec<PolicyInfo>> {
         let saved = repo::latest_all(&self.app.store).await?;
         let active = self.active_name().await?;
+        let in_force = self.in_force_names().await?;
         let mut out: Vec<PolicyInfo> = dom::PRESETS
             .iter()
             .map(|(name, text)| {
@@ -82,6 +116,7 @@ impl Policies<'_> {
                     version: row.map_or(0, |r| r.version),
                     preset: true,
                     active: active == *name,
+                    in_force: in_force.iter().any(|n| n == name),
                     body,
                 }
             })
@@ -96,6 +131,7 @@ impl Policies<'_> {
                 version: r.version,
                 preset: false,
                 active: active == r.name,
+                in_force: in_force.contains(&r.name),
                 body: r.body.clone(),
             });
         }
@@ -236,13 +272,113 @@ impl Policies<'_> {
         Ok((policy, version))
     }
 
+    async fn in_force_names(&self) -> Result<Vec<String>> {
+        Ok(settings::setting(&self.app.store, IN_FORCE)
+            .await?
+            .map(|v| {
+                v.split(',')
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Every policy in force, at its newest version: what a sale is matched against.
+    pub async fn in_force(&self) -> Result<InForce> {
+        let (policy, version) = self.active().await?;
+        let mut covering = Vec::new();
+        for name in self.in_force_names().await? {
+            if name != policy.name
+                && let Ok((p, v)) = self.latest(&name).await
+            {
+                covering.push(Versioned {
+                    policy: p,
+                    version: v,
+                });
+            }
+        }
+        Ok(InForce {
+            covering,
+            default: Versioned { policy, version },
+        })
+    }
+
+    /// The policy a sale runs under, at its newest version (its name and version are the
+    /// unit's snapshot).
+    pub async fn for_sale(&self, facts: &dom::SaleFacts<'_>) -> Result<(Policy, i32)> {
+        let all = self.in_force().await?;
+        let v = all.choose(facts);
+        Ok((v.policy.clone(), v.version))
+    }
+
+    /// The policy a desk's cases without a unit run under: the desk's own, else the default.
+    pub async fn for_desk(&self, desk: Option<i64>) -> Result<(Policy, i32)> {
+        if let Some(id) = desk
+            && let Some(name) = sanbao_store::admin::desks::policy_of(&self.app.store, id).await?
+            && let Ok(found) = self.latest(&name).await
+        {
+            return Ok(found);
+        }
+        self.active().await
+    }
+
+    /// Put a policy in force beside the default for the sales its `[applies]` covers, or take
+    /// it out. Only a policy that says what it covers can stand beside the default.
+    #[tracing::instrument(name = "policy.in_force", skip_all, fields(policy = %name))]
+    pub async fn set_in_force(&self, actor: &Actor, name: &str, on: bool) -> Result<()> {
+        actor.require(Permission::SettingsManage)?;
+        let (p, version) = self.latest(name).await?;
+        if on && p.applies.is_empty() {
+            return Err(AppError::invalid(
+                "applies",
+                "required",
+                text!("policy.applies_required", name = p.name.clone()),
+            ));
+        }
+        if on && self.active_name().await? == p.name {
+            return Err(AppError::invalid(
+                "name",
+                "default",
+                text!("policy.already_default", name = p.name.clone()),
+            ));
+        }
+        let mut names = self.in_force_names().await?;
+        names.retain(|n| *n != p.name);
+        if on {
+            names.push(p.name.clone());
+        }
+        let mut tx = self.app.store.begin().await?;
+        let now = sanbao_domain::time::now();
+        settings::put_setting(&mut tx, IN_FORCE, &names.join(","), now).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Action::PolicyActivate,
+            RecordType::Policy,
+            &p.name,
+            json!({"in_force": on, "version": version, "order": names}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     #[tracing::instrument(name = "policy.activate", skip_all, fields(policy = %name))]
     pub async fn activate(&self, actor: &Actor, name: &str) -> Result<()> {
         actor.require(Permission::SettingsManage)?;
         let (p, version) = self.latest(name).await?;
         let before = self.active_name().await?;
+        let mut covering = self.in_force_names().await?;
+        let was_covering = covering.contains(&p.name);
+        covering.retain(|n| *n != p.name);
         let mut tx = self.app.store.begin().await?;
-        settings::put_setting(&mut tx, ACTIVE, &p.name, sanbao_domain::time::now()).await?;
+        let now = sanbao_domain::time::now();
+        settings::put_setting(&mut tx, ACTIVE, &p.name, now).await?;
+        // The default covers everything the others do not: it is not also one of them.
+        if was_covering {
+            settings::put_setting(&mut tx, IN_FORCE, &covering.join(","), now).await?;
+        }
         audit::record(
             &mut tx,
             actor,

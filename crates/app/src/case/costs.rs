@@ -31,7 +31,19 @@ impl Cases<'_> {
             .policies()
             .version(&c.policy_name, c.policy_version)
             .await?;
-        let cost = NewCost::parse(form, &policy)?;
+        let events = sanbao_store::case::row::events(&self.app.store, c.id).await?;
+        let quote_accepted =
+            sanbao_domain::case::recorded_facts(events.iter().map(|e| (e.kind, e.data.as_str())))
+                .iter()
+                .any(|s| {
+                    matches!(
+                        s,
+                        sanbao_domain::case::StepFacts::Repair(
+                            sanbao_domain::repair::RepairFacts::QuoteAnswered { accepted: true }
+                        )
+                    )
+                });
+        let cost = NewCost::parse(form, &policy, quote_accepted)?;
         let now = sanbao_domain::time::now();
         let mut tx = self.app.store.begin().await?;
         repo::insert(&mut tx, c.id, &cost, (actor.id(), &actor.display_name), now).await?;

@@ -43,25 +43,17 @@ impl Cases<'_> {
         };
         let (policy, policy_version) = match &unit {
             Some((_, policy, version)) => (policy.clone(), *version),
-            None => self.app.policies().active().await?,
-        };
-        // Why a return after its window is taken all the same, for the timeline.
-        let mut exception = None;
-        if let (Some((u, policy, _)), Kind::Return) = (&unit, new.kind) {
-            let calendar = self.app.calendar().current().await?;
-            let hours = sanbao_domain::hours::ServiceHours::default();
-            let ctx = sanbao_domain::deadline::Context {
-                calendar: &calendar,
-                hours: &hours,
-                tz,
-            };
-            let dates = crate::product::dates_of(u);
-            if let Err(r) =
-                sanbao_domain::returns::check_request(policy, &dates, new.received_at, &ctx)
-            {
-                exception = Some(self.late_return(actor, u.id, &new, r).await?);
+            // A case without a unit runs under its desk's policy.
+            None => {
+                self.app
+                    .policies()
+                    .for_desk(new.desk_id.map(|d| d.0))
+                    .await?
             }
-        }
+        };
+        let exception = self
+            .check_request(actor, &new, unit.as_ref(), &policy)
+            .await?;
         let projector =
             Projector::load(self.app, Some(policy), "", policy_version, new.desk_id).await?;
         let idempotency = actor.id().zip(idempotency_key);
@@ -108,13 +100,54 @@ impl Cases<'_> {
     /// found it cannot be repaired (seed 三.4: the customer chooses replacement or refund), or
     /// when a supervisor accepts it with a reason; otherwise it is refused with the day the
     /// window closed. The line the timeline keeps about it.
+    /// What the request says, checked against its unit and policy; for a return, its window
+    /// (the reason it is taken after it closed, for the timeline).
+    async fn check_request(
+        &self,
+        actor: &Actor,
+        new: &NewCase,
+        unit: Option<&(
+            sanbao_store::product::unit::UnitRow,
+            sanbao_domain::policy::Policy,
+            i32,
+        )>,
+        policy: &sanbao_domain::policy::Policy,
+    ) -> Result<Option<String>> {
+        let tz = self.app.config.timezone;
+        if let Some(r) = &new.request {
+            if let Some((u, _, _)) = unit {
+                r.check_sale(u.sold_on)?;
+            }
+            r.check_policy(policy)?;
+        }
+        // Why a return after its window is taken all the same, for the timeline.
+        let mut exception = None;
+        if let (Some((u, policy, _)), Kind::Return) = (unit, new.kind) {
+            let calendar = self.app.calendar().current().await?;
+            let hours = sanbao_domain::hours::ServiceHours::default();
+            let ctx = sanbao_domain::deadline::Context {
+                calendar: &calendar,
+                hours: &hours,
+                tz,
+            };
+            let dates = crate::product::dates_of(u);
+            if let Err(r) =
+                sanbao_domain::returns::check_request(policy, &dates, new.received_at, &ctx)
+            {
+                exception = Some(self.late_return(actor, u, new, r).await?);
+            }
+        }
+        Ok(exception)
+    }
+
     async fn late_return(
         &self,
         actor: &Actor,
-        unit_id: i64,
+        unit: &sanbao_store::product::unit::UnitRow,
         new: &NewCase,
         refused: sanbao_domain::case::Refused,
     ) -> Result<String> {
+        let unit_id = unit.id;
         let cases = sanbao_store::product::unit::cases_of(&self.app.store, &[unit_id]).await?;
         let repairs: Vec<(i64, String)> = cases
             .into_iter()
@@ -135,6 +168,15 @@ impl Cases<'_> {
             return Ok(sanbao_domain::text!(
                 "return.after_unrepairable",
                 number = number.1.clone()
+            )
+            .to_string());
+        }
+        // 三包: the same fault repaired as often as the policy allows, and failing again.
+        if let Some(r) = self.app.products().view_of(unit.clone()).await?.repeated {
+            return Ok(sanbao_domain::text!(
+                "return.after_repeated",
+                fault = r.fault,
+                repairs = r.repairs
             )
             .to_string());
         }
@@ -179,12 +221,19 @@ fn draft(
     tz: chrono_tz::Tz,
     idempotency: Option<(i64, &str)>,
 ) -> CaseDraft {
+    let mut body =
+        sanbao_domain::text!("case.created_via", channel = new.channel.arg()).to_string();
+    let mut data = json!({"state": "new", "channel": new.channel.code()});
+    if let Some(r) = &new.request {
+        body = format!("{body}。{}", r.summary());
+        data["request"] = json!(r);
+    }
     let mut events = vec![event(
         actor,
         EventKind::Created,
         new.received_at,
-        &sanbao_domain::text!("case.created_via", channel = new.channel.arg()).to_string(),
-        json!({"state": "new", "channel": new.channel.code()}),
+        &body,
+        data,
     )];
     if let Some(e) = new.kind.intake_event() {
         events.push(EventWrite {

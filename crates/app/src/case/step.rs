@@ -22,10 +22,12 @@ use crate::{Actor, AppError, Result, audit};
 
 /// The steps a technician records on a case assigned to them (DESIGN: the technician role
 /// does exactly its field work).
-const FIELD_STEPS: [&str; 4] = [
+const FIELD_STEPS: [&str; 6] = [
     "arrived",
     "repair_completed",
     "unrepairable",
+    "quote_issued",
+    "quote_answered",
     "maintenance_done",
 ];
 
@@ -83,6 +85,7 @@ impl Cases<'_> {
         // Checked before the signature is stored, and again inside the transaction.
         let events = rows::events(&self.app.store, c.id).await?;
         check_order(&c, &projector.policy, &events, step, &facts)?;
+        self.check_kind_rules(&c, &facts, &events).await?;
         if let Some(d) = facts.dispatch()
             && c.kind == sanbao_domain::case::Kind::Maintenance
         {
@@ -140,6 +143,47 @@ impl Cases<'_> {
 
     /// Complete the facts from what Sanbao holds: the dispatched technician's name (they must
     /// do field service), a refund no larger than the unit's price.
+    /// The rules of a step that need more than its timeline: a repair's quote against the
+    /// unit's warranty, a return's proof of purchase before its approval.
+    async fn check_kind_rules(
+        &self,
+        c: &CaseRow,
+        facts: &StepFacts,
+        events: &[rows::EventRow],
+    ) -> Result<()> {
+        if let StepFacts::Repair(next) = facts {
+            let unit = self.app.products().of_case(c.id).await?;
+            let in_warranty = unit.map(|u| u.warranty.in_warranty);
+            let recorded = recorded_facts(events.iter().map(|e| (e.kind, e.data.as_str())));
+            sanbao_domain::repair::check_quote(&repair_facts(&recorded), next, in_warranty)?;
+        }
+        if matches!(
+            facts,
+            StepFacts::Return(ReturnFacts::ReturnApproved {
+                decision: sanbao_domain::returns::Decision::Approved
+            })
+        ) {
+            self.require_proof(c, events).await?;
+        }
+        Ok(())
+    }
+
+    /// A return is approved only once the customer has shown proof of purchase (seed 二.2).
+    async fn require_proof(&self, c: &CaseRow, events: &[rows::EventRow]) -> Result<()> {
+        let request =
+            sanbao_domain::case::request_of(events.iter().map(|e| (e.kind, e.data.as_str())));
+        let unit = sanbao_store::product::unit::of_case(&self.app.store, c.id).await?;
+        let invoice = unit.as_ref().map_or("", |u| u.invoice_no.as_str());
+        let files = sanbao_store::case::attachments::for_case(&self.app.store, c.id)
+            .await?
+            .len();
+        if sanbao_domain::case::has_proof(request.as_ref(), invoice, files) {
+            Ok(())
+        } else {
+            Err(FieldError::new("decision", "no_proof", text!("return.proof_missing")).into())
+        }
+    }
+
     async fn settle_facts(&self, c: &CaseRow, facts: &mut StepFacts) -> Result<()> {
         let store = &self.app.store;
         if let Some(d) = facts.dispatch_mut() {
@@ -284,6 +328,29 @@ async fn resolve(
 
 /// The step is one of the case's kind, not recorded before, its clock started, and in the
 /// order its kind keeps.
+/// The repair facts among a case's recorded steps.
+fn repair_facts(steps: &[StepFacts]) -> Vec<RepairFacts> {
+    steps
+        .iter()
+        .filter_map(|s| match s {
+            StepFacts::Repair(r) => Some(r.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Does the quote rule let `step` follow the recorded steps, for a unit `in_warranty` (the
+/// case page offers only the steps it lets through)?
+pub(crate) fn quote_allows(steps: &[StepFacts], step: &str, in_warranty: Option<bool>) -> bool {
+    let next = match step {
+        "quote_issued" => RepairFacts::QuoteIssued(Default::default()),
+        "quote_answered" => RepairFacts::QuoteAnswered { accepted: true },
+        "repair_completed" => RepairFacts::RepairCompleted(Default::default()),
+        _ => return true,
+    };
+    sanbao_domain::repair::check_quote(&repair_facts(steps), &next, in_warranty).is_ok()
+}
+
 fn check_order(
     c: &CaseRow,
     policy: &sanbao_domain::policy::Policy,

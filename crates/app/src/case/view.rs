@@ -169,10 +169,15 @@ impl Cases<'_> {
         let entries = || events.iter().map(|e| (e.kind, e.data.as_str()));
         let recorded = policy_events(entries());
         let recorded: Vec<&str> = recorded.iter().map(String::as_str).collect();
-        let open_steps = open_steps(c.kind, &policy?, &recorded);
         let steps = recorded_facts(entries());
+        let unit = unit?;
+        let in_warranty = unit.as_ref().map(|u| u.warranty.in_warranty);
+        let open_steps = open_steps(c.kind, &policy?, &recorded)
+            .into_iter()
+            .filter(|s| super::step::quote_allows(&steps, s, in_warranty))
+            .collect();
         Ok(CaseDetail {
-            unit: unit?,
+            unit,
             open_steps,
             steps,
             case: CaseView::of(actor, c, clocks?, sanbao_domain::time::now()),

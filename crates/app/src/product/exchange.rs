@@ -57,6 +57,8 @@ impl Products<'_> {
             replaces_id: Some(old.id),
             created_at: now,
             created_by: actor.id(),
+            // An exchange is no sale: it keeps the old unit's terms.
+            channel: old.channel.as_deref().and_then(|c| c.parse().ok()),
         };
         let id = match units::insert_for(tx, &write, old.customer_id).await {
             Err(StoreError::Unique) => return Err(taken(serial)),

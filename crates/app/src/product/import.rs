@@ -31,7 +31,7 @@ impl Products<'_> {
         let known: HashMap<String, i64> = repo::models(&self.app.store)
             .await?
             .into_iter()
-            .map(|(m, id, _)| (m, id))
+            .map(|(m, id, _, _)| (m, id))
             .collect();
         for (line, p) in &products {
             if known.contains_key(&p.model) {
@@ -73,10 +73,10 @@ impl Products<'_> {
         let now = sanbao_domain::time::now();
         let today = now.with_timezone(&self.app.config.timezone).date_naive();
         let (rows, mut errs) = table::units(bytes, today)?;
-        let products: HashMap<String, (i64, String)> = repo::models(&self.app.store)
+        let products: HashMap<String, (i64, String, String)> = repo::models(&self.app.store)
             .await?
             .into_iter()
-            .map(|(m, id, t)| (m, (id, t)))
+            .map(|(m, id, t, category)| (m, (id, t, category)))
             .collect();
         let serials: Vec<&str> = rows.iter().map(|(_, u)| u.serial.as_str()).collect();
         let taken = units::taken_serials(&self.app.store, &serials).await?;
@@ -88,15 +88,27 @@ impl Products<'_> {
             }
         }
         errs.into_result()?;
-        let (policy, version) = self.app.policies().active().await?;
-        let mut tx = self.app.store.begin().await?;
+        // Each unit runs under the policy in force that covers its sale.
+        let policies = self.app.policies().in_force().await?;
+        let mut used: std::collections::BTreeMap<String, usize> = Default::default();
         let writes: Vec<_> = rows
             .iter()
             .zip(product_of)
             .map(|((_, u), product_id)| {
-                unit_write(u, product_id, (&policy.name, version), actor.id(), now)
+                let category = products.get(&u.model).map_or("", |p| p.2.as_str());
+                let chosen = policies.choose(&super::sale_facts(u, category));
+                let name = format!("{}@{}", chosen.policy.name, chosen.version);
+                *used.entry(name).or_default() += 1;
+                unit_write(
+                    u,
+                    product_id,
+                    (&chosen.policy.name, chosen.version),
+                    actor.id(),
+                    now,
+                )
             })
             .collect();
+        let mut tx = self.app.store.begin().await?;
         let created = units::insert_many(&mut tx, &writes)
             .await
             .map_err(|e| match e {
@@ -104,7 +116,7 @@ impl Products<'_> {
                 sanbao_store::StoreError::Unique => AppError::Stale,
                 e => AppError::from(e),
             })?;
-        let changes = json!({"rows": rows.len(), "new_customers": created, "policy": format!("{}@{version}", policy.name)});
+        let changes = json!({"rows": rows.len(), "new_customers": created, "policies": used});
         audit::record(
             &mut tx,
             actor,
@@ -125,7 +137,7 @@ impl Products<'_> {
 /// The product of a unit's row, or what is wrong with the row against the database.
 fn check_unit(
     u: &NewUnit,
-    products: &HashMap<String, (i64, String)>,
+    products: &HashMap<String, (i64, String, String)>,
     taken: &[String],
 ) -> std::result::Result<i64, Vec<FieldError>> {
     let mut errs = Vec::new();
@@ -137,7 +149,7 @@ fn check_unit(
         ));
     }
     let id = match products.get(&u.model) {
-        Some((id, tracking)) => {
+        Some((id, tracking, _)) => {
             let tracking = tracking.parse::<Tracking>().unwrap_or(Tracking::Serial);
             if let Err(e) = u.check_product(tracking) {
                 errs.push(e);

@@ -3,11 +3,13 @@
 
 use chrono::NaiveDate;
 use sanbao_domain::audit::{Action, RecordType};
+use sanbao_domain::case::StepFacts;
 use sanbao_domain::contact::Phone;
 use sanbao_domain::deadline::Context;
 use sanbao_domain::policy::Policy;
 use sanbao_domain::product::unit::{NewUnit, RepairSpan, SaleDates, UnitForm, Warranty};
 use sanbao_domain::product::{Product, ProductForm};
+use sanbao_domain::repair::{self, PastRepair, RepairFacts};
 use sanbao_domain::returns::{self, Window};
 use sanbao_domain::role::Permission;
 use sanbao_domain::{FieldError, case::Kind, case::State, text};
@@ -44,6 +46,11 @@ pub struct UnitView {
     pub cases: Vec<UnitCase>,
     /// How many repairs of it were completed.
     pub repairs: usize,
+    /// Completed repairs by fault, `(fault, times)`, most repaired first.
+    pub faults: Vec<(String, u32)>,
+    /// A fault repaired often enough under its policy that a new failure may be exchanged or
+    /// returned.
+    pub repeated: Option<sanbao_domain::repair::RepeatedFailure>,
     /// The customer's phone, masked (the card's audited reveal shows it whole).
     pub phone_shown: String,
 }
@@ -138,7 +145,10 @@ impl Products<'_> {
                     text!("unit.policy_unknown", name = name.clone()),
                 ))
             })?,
-            None => self.app.policies().active().await?,
+            None => {
+                let facts = sale_facts(&u, &product.category);
+                self.app.policies().for_sale(&facts).await?
+            }
         };
         let write = unit_write(&u, product.id, (&policy.name, version), actor.id(), now);
         let mut tx = self.app.store.begin().await?;
@@ -162,7 +172,7 @@ impl Products<'_> {
             }
             Err(e) => return Err(e.into()),
         };
-        let changes = json!({"model": product.model, "customer_id": done.customer_id, "new_customer": done.customer_created, "policy": format!("{}@{version}", policy.name), "sold_on": u.dates.sold_on});
+        let changes = json!({"model": product.model, "customer_id": done.customer_id, "new_customer": done.customer_created, "policy": format!("{}@{version}", policy.name), "channel": u.channel, "sold_on": u.dates.sold_on});
         audit::record(
             &mut tx,
             actor,
@@ -230,6 +240,7 @@ impl Products<'_> {
             hours: &hours,
             tz,
         };
+        let past = self.past_repairs(&cases, tz).await?;
         let mut out = Vec::with_capacity(rows.len());
         for unit in rows {
             let policy = self
@@ -241,9 +252,60 @@ impl Products<'_> {
                 .extract_if(.., |(id, _)| *id == unit.id)
                 .map(|(_, c)| c)
                 .collect();
-            out.push(view(unit, &policy, mine, &ctx, today));
+            let repaired: Vec<PastRepair> = mine
+                .iter()
+                .filter_map(|c| past.iter().find(|(id, _)| *id == c.id).map(|p| p.1.clone()))
+                .collect();
+            out.push(view(unit, &policy, mine, &repaired, &ctx, today));
         }
         Ok(out)
+    }
+
+    /// The completed repairs among `cases`, `(case id, repair)`: the fault each report named
+    /// and the day it was resolved, in one query.
+    async fn past_repairs(
+        &self,
+        cases: &[(i64, UnitCase)],
+        tz: chrono_tz::Tz,
+    ) -> Result<Vec<(i64, PastRepair)>> {
+        let done: Vec<&UnitCase> = cases
+            .iter()
+            .map(|(_, c)| c)
+            .filter(|c| c.kind == Kind::Repair && c.resolved_at.is_some())
+            .collect();
+        let ids: Vec<i64> = done.iter().map(|c| c.id).collect();
+        let steps = sanbao_store::case::row::steps_of(&self.app.store, &ids).await?;
+        let mut out = Vec::new();
+        for (case_id, data) in steps {
+            let Ok(StepFacts::Repair(RepairFacts::RepairCompleted(r))) =
+                serde_json::from_str(&data)
+            else {
+                continue;
+            };
+            let Some(c) = done.iter().find(|c| c.id == case_id) else {
+                continue;
+            };
+            if let Some(at) = c.resolved_at
+                && !r.fault.is_empty()
+            {
+                out.push((
+                    case_id,
+                    PastRepair {
+                        fault: r.fault,
+                        completed_on: at.with_timezone(&tz).date_naive(),
+                    },
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// One unit with its warranty, repairs and windows today.
+    pub(crate) async fn view_of(&self, row: UnitRow) -> Result<UnitView> {
+        self.views(vec![row])
+            .await?
+            .pop()
+            .ok_or(AppError::NotFound("unit"))
     }
 
     /// The unit case `case_id` is about, with its warranty today (no permission check: the
@@ -282,6 +344,18 @@ impl Products<'_> {
     }
 }
 
+/// What decides the policy a unit is sold under.
+pub(super) fn sale_facts<'a>(
+    u: &NewUnit,
+    category: &'a str,
+) -> sanbao_domain::policy::SaleFacts<'a> {
+    sanbao_domain::policy::SaleFacts {
+        category,
+        channel: u.channel,
+        customer: u.customer.kind,
+    }
+}
+
 /// The unit as written: its product, the policy version in force, who and when.
 pub(super) fn unit_write(
     u: &NewUnit,
@@ -316,6 +390,7 @@ pub(super) fn unit_write(
         replaces_id: None,
         created_at: now,
         created_by,
+        channel: Some(u.channel),
     }
 }
 
@@ -324,6 +399,7 @@ fn view(
     unit: UnitRow,
     policy: &Policy,
     cases: Vec<UnitCase>,
+    repaired: &[PastRepair],
     ctx: &Context<'_>,
     today: NaiveDate,
 ) -> UnitView {
@@ -335,7 +411,17 @@ fn view(
         .iter()
         .filter(|c| c.kind == Kind::Repair && matches!(c.state, State::Resolved | State::Closed))
         .count();
+    let mut faults: Vec<(String, u32)> = Vec::new();
+    for r in repaired {
+        match faults.iter_mut().find(|(f, _)| *f == r.fault) {
+            Some((_, n)) => *n += 1,
+            None => faults.push((r.fault.clone(), 1)),
+        }
+    }
+    faults.sort_by_key(|f| std::cmp::Reverse(f.1));
     UnitView {
+        repeated: repair::repeated_failure(repaired, &warranty, policy.exchange_after_repairs),
+        faults,
         policy_title: policy.title.clone(),
         windows: returns::windows(policy, &dates, ctx),
         warranty,

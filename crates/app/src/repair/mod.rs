@@ -13,6 +13,8 @@ use crate::case::CaseView;
 use crate::product::UnitView;
 use crate::{Actor, AppError, Result};
 
+mod claims;
+
 crate::facade!(
     /// Repairs in the field.
     Repairs,
@@ -43,6 +45,10 @@ pub struct RepairSheet {
     pub reported_at: DateTime<Utc>,
     pub reported_by: String,
     pub arrived_at: Option<DateTime<Utc>>,
+    /// The quote the customer accepted for a repair outside the warranty.
+    pub accepted_quote: Option<sanbao_domain::repair::Quote>,
+    /// Free under warranty: the unit's warranty held on the day of the report.
+    pub free: bool,
 }
 
 /// The facts of the last step of its kind that `pick` finds.
@@ -129,7 +135,26 @@ impl Repairs<'_> {
         let (reported_at, reported_by) = entry("repair_completed")
             .or_else(|| entry("maintenance_done"))
             .unwrap_or_default();
+        let accepted = last(&d.steps, |r| match r {
+            RepairFacts::QuoteAnswered { accepted } => Some(*accepted),
+            _ => None,
+        }) == Some(true);
+        let accepted_quote = last(&d.steps, |r| match r {
+            RepairFacts::QuoteIssued(q) => Some(q.clone()),
+            _ => None,
+        })
+        .filter(|_| accepted);
+        let tz = self.app.config.timezone;
+        let day = reported_at.with_timezone(&tz).date_naive();
+        // The warranty on the day of the work, not on the day the sheet is printed.
+        let free = accepted_quote.is_none()
+            && d.unit.as_ref().is_some_and(|u| {
+                let w = &u.warranty;
+                w.ends_on > w.starts_on && day >= w.starts_on && day <= w.ends_on
+            });
         Ok(RepairSheet {
+            accepted_quote,
+            free,
             maintenance,
             dispatch: dispatch_of(&d.steps),
             arrived_at: entry("arrived").map(|(at, _)| at),

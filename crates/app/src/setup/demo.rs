@@ -171,6 +171,7 @@ pub(crate) async fn load(app: &App, system: &Actor) -> Result<Vec<(String, Role,
                     kind: (*kind).into(),
                     supervisor_id: Some(supervisor),
                     active: true,
+                    policy: d.policy.clone().unwrap_or_default(),
                     version: d.version,
                 },
             )

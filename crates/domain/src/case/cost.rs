@@ -51,7 +51,13 @@ pub struct NewCost {
 impl NewCost {
     /// Check a cost under `policy`: a known kind and payer, more than 0 yuan, and not charged
     /// to the customer when the policy says the company bears it.
-    pub fn parse(f: &CostForm, policy: &Policy) -> Result<NewCost, FieldErrors> {
+    /// `quote_accepted`: the customer accepted a quote for a repair outside the warranty,
+    /// whose repair and parts they then pay whatever the policy says of warranty repairs.
+    pub fn parse(
+        f: &CostForm,
+        policy: &Policy,
+        quote_accepted: bool,
+    ) -> Result<NewCost, FieldErrors> {
         let mut errs = FieldErrors::default();
         let kind = errs.check(crate::case::required::<CostKind>(
             &f.kind,
@@ -74,6 +80,7 @@ impl NewCost {
         let note = errs.check(crate::case::parse_text(&f.note, "note"));
         if let (Some(k), Some(Payer::Customer)) = (kind, payer)
             && policy.merchant_pays.iter().any(|c| c == k.code())
+            && !(quote_accepted && matches!(k, CostKind::Repair | CostKind::Parts))
         {
             errs.push(FieldError::new(
                 "payer",
@@ -114,17 +121,21 @@ mod tests {
     #[test]
     fn under_the_seed_the_company_pays_freight_handling_and_repair() {
         let seed = Policy::preset("seed").unwrap();
-        let e = NewCost::parse(&form("freight", "25", "customer"), &seed).unwrap_err();
+        let e = NewCost::parse(&form("freight", "25", "customer"), &seed, false).unwrap_err();
         assert_eq!(e.0[0].field, "payer");
         assert_eq!(
             e.0[0].message.to_string(),
             "按“公司售后服务规定”，运费由本公司承担，不能向客户收取"
         );
-        let ok = NewCost::parse(&form("freight", "25", "company"), &seed).unwrap();
+        let ok = NewCost::parse(&form("freight", "25", "company"), &seed, false).unwrap();
         assert_eq!(ok.amount_fen, 2500);
         // Parts are not in the clause: a customer may pay for them.
-        assert!(NewCost::parse(&form("parts", "80.5", "customer"), &seed).is_ok());
-        let bad = NewCost::parse(&form("", "0", "nobody"), &seed).unwrap_err();
+        assert!(NewCost::parse(&form("parts", "80.5", "customer"), &seed, false).is_ok());
+        // Out of warranty, with the customer's accepted quote, the repair is theirs.
+        assert!(NewCost::parse(&form("repair", "350", "customer"), &seed, false).is_err());
+        assert!(NewCost::parse(&form("repair", "350", "customer"), &seed, true).is_ok());
+        assert!(NewCost::parse(&form("freight", "25", "customer"), &seed, true).is_err());
+        let bad = NewCost::parse(&form("", "0", "nobody"), &seed, false).unwrap_err();
         let fields: Vec<&str> = bad.0.iter().map(|e| e.field.as_ref()).collect();
         assert_eq!(fields, ["kind", "payer", "amount"]);
     }

@@ -26,6 +26,8 @@ pub use record::{
     parse_priority, parse_subject, parse_text, regulator_transfer,
 };
 pub use report::{ExtendedService, ReportKind, exception_reason};
+pub mod request;
+pub use request::{Request, RequestForm, ReturnReason, has_proof, request_of};
 pub use step::{
     StepFacts, StepForm, check_step, open_steps, recorded_facts, required, required_text,
     step_label, steps_of,

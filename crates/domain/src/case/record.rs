@@ -37,6 +37,8 @@ pub struct NewCaseForm {
     /// Why a return is accepted after its window closed (a supervisor's decision); empty for
     /// none.
     pub window_override: String,
+    /// What a return or repair request states (reason, proof, packaging, the fault's start).
+    pub request: super::RequestForm,
 }
 
 /// A complaint a regulator (12315) transferred to us.
@@ -65,6 +67,7 @@ pub struct NewCase {
     pub unit: Option<String>,
     /// Why a late return is accepted anyway.
     pub window_override: Option<String>,
+    pub request: Option<super::Request>,
 }
 
 impl NewCase {
@@ -104,6 +107,14 @@ impl NewCase {
         let window_override = errs
             .check(parse_reason(&f.window_override, "window_override"))
             .flatten();
+        let request = match kind.map(|k| super::Request::parse(k, &f.request, day)) {
+            Some(Ok(r)) => r,
+            Some(Err(e)) => {
+                errs.0.extend(e.0);
+                None
+            }
+            None => None,
+        };
         errs.into_result()?;
         match (kind, channel, priority, customer, subject, description) {
             (Some(kind), Some(channel), Some(priority), Some(customer), Some(subject), Some(d)) => {
@@ -120,6 +131,7 @@ impl NewCase {
                     regulator,
                     unit,
                     window_override,
+                    request,
                 })
             }
             // Every `None` above pushed its error.

@@ -31,12 +31,17 @@ pub struct StepForm {
     pub appointment_on: String,
     pub slot: String,
     pub address: String,
+    /// The fault in a few words (不制冷), the same words each time it recurs.
+    pub fault: String,
     pub cause: String,
     pub process: String,
     pub result: String,
     pub parts: String,
     pub labour_minutes: String,
     pub choice: String,
+    /// A repair's quote in yuan (its items in `parts`), and the customer's answer (yes/no).
+    pub quote: String,
+    pub accepted: String,
     // Maintenance.
     pub work: String,
     pub next_due_on: String,
@@ -249,6 +254,8 @@ pub fn open_steps(kind: Kind, policy: &Policy, recorded: &[&str]) -> Vec<&'stati
                 done("technician_dispatched") && !ended
             }
             "maintenance_done" => done("maintenance_booked"),
+            "quote_issued" => done("technician_dispatched") && !ended,
+            "quote_answered" => done("quote_issued") && !ended,
             "return_approved" | "goods_received_back" | "technician_dispatched" => !ended,
             _ => true,
         })
@@ -347,7 +354,12 @@ mod tests {
         let sent = ["fault_reported", "technician_dispatched"];
         assert_eq!(
             open_steps(Kind::Repair, &seed, &sent),
-            ["arrived", "repair_completed", "unrepairable"]
+            [
+                "arrived",
+                "repair_completed",
+                "unrepairable",
+                "quote_issued"
+            ]
         );
         let over = ["technician_dispatched", "arrived", "repair_completed"];
         assert!(open_steps(Kind::Repair, &seed, &over).is_empty());

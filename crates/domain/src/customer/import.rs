@@ -63,7 +63,7 @@ impl ImportedCard {
 }
 
 /// A kind cell: 个人 / 单位 (or the codes); empty is 单位 when a credit code is given.
-fn kind(cell: &str, credit_code: &str) -> Result<&'static str, FieldError> {
+pub(crate) fn kind(cell: &str, credit_code: &str) -> Result<&'static str, FieldError> {
     match cell.trim() {
         "" if credit_code.trim().is_empty() => Ok("individual"),
         "" | "单位" | "企业" | "机构" | "organisation" => Ok("organisation"),

@@ -1,7 +1,7 @@
 //! A policy as form fields (the editor's form view): clocks and clauses as rows of typed text,
 //! turned into the same TOML text the expert view edits, so that both are checked alike.
 
-use super::{Clause, ClockRule, Policy, PolicyError};
+use super::{Applies, Clause, ClockRule, Policy, PolicyError};
 use crate::deadline::Unit;
 use crate::text;
 
@@ -40,6 +40,14 @@ pub struct PolicyForm {
     pub clauses: Vec<ClauseFields>,
     /// The cost codes the company bears (checkboxes).
     pub merchant_pays: Vec<String>,
+    /// Empty: no repeated-failure rule.
+    pub exchange_after_repairs: String,
+    pub no_reason_returns: bool,
+    /// The categories it covers, separated by 、 , ，or new lines.
+    pub categories: String,
+    /// Sales channel and customer kind codes (checkboxes).
+    pub channels: Vec<String>,
+    pub customers: Vec<String>,
 }
 
 impl ClockFields {
@@ -61,6 +69,24 @@ impl PolicyForm {
     pub fn of(p: &Policy) -> PolicyForm {
         PolicyForm {
             merchant_pays: p.merchant_pays.clone(),
+            exchange_after_repairs: p
+                .exchange_after_repairs
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            no_reason_returns: p.no_reason_returns,
+            categories: p.applies.categories.join("、"),
+            channels: p
+                .applies
+                .channels
+                .iter()
+                .map(|c| c.code().to_owned())
+                .collect(),
+            customers: p
+                .applies
+                .customers
+                .iter()
+                .map(|c| c.code().to_owned())
+                .collect(),
             name: p.name.clone(),
             title: p.title.clone(),
             summary: p.summary.clone(),
@@ -136,22 +162,17 @@ impl PolicyForm {
             });
             rows.push(i + 1);
         }
-        let clauses = self
-            .clauses
-            .iter()
-            .filter(|c| !c.is_blank())
-            .map(|c| Clause {
-                title: c.title.trim().to_owned(),
-                text: c.text.trim().to_owned(),
-            })
-            .collect();
+        let (exchange_after_repairs, applies) = self.rules()?;
         let policy = Policy {
+            no_reason_returns: self.no_reason_returns,
+            exchange_after_repairs,
+            applies,
             name: self.name.trim().to_owned(),
             title: self.title.trim().to_owned(),
             summary: self.summary.trim().replace("\r\n", "\n"),
             basis: self.basis.trim().to_owned(),
             clocks,
-            clauses,
+            clauses: self.clauses(),
             merchant_pays: self.merchant_pays.clone(),
         };
         let text = toml::to_string(&policy).map_err(|e| {
@@ -174,6 +195,52 @@ impl PolicyForm {
         let parsed = Policy::parse(&text).map_err(by_row)?;
         parsed.check_promises(&text).map_err(by_row)?;
         Ok(text)
+    }
+    /// The clause rows that are not blank.
+    fn clauses(&self) -> Vec<Clause> {
+        self.clauses
+            .iter()
+            .filter(|c| !c.is_blank())
+            .map(|c| Clause {
+                title: c.title.trim().to_owned(),
+                text: c.text.trim().to_owned(),
+            })
+            .collect()
+    }
+
+    /// The repeated-failure rule and what the policy covers, as typed.
+    fn rules(&self) -> Result<(Option<u32>, Applies), PolicyError> {
+        fn coded<T: std::str::FromStr<Err = crate::FieldError>>(
+            codes: &[String],
+        ) -> Result<Vec<T>, crate::FieldError> {
+            codes.iter().map(|c| c.parse()).collect()
+        }
+        let at = |field: &str, message| PolicyError {
+            line: None,
+            field: field.to_owned(),
+            message,
+        };
+        let exchange_after_repairs = match self.exchange_after_repairs.trim() {
+            "" => None,
+            n => Some(n.parse::<u32>().map_err(|_| {
+                at(
+                    "exchange_after_repairs",
+                    text!("policy.not_a_number", value = n),
+                )
+            })?),
+        };
+        let applies = Applies {
+            categories: self
+                .categories
+                .split(['、', ',', '，', '\n'])
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            channels: coded(&self.channels).map_err(|e| at("channels", e.message))?,
+            customers: coded(&self.customers).map_err(|e| at("customers", e.message))?,
+        };
+        Ok((exchange_after_repairs, applies))
     }
 }
 

@@ -11,7 +11,11 @@ use crate::deadline::{Context, Due, Unit, due};
 use crate::text;
 use crate::text::Text;
 
+pub mod applies;
 pub mod form;
+pub mod statute;
+
+pub use applies::{Applies, SaleChannel, SaleFacts, choose};
 
 /// Clock names used across Sanbao: code, Chinese, English.
 pub const CLOCKS: &[(&str, &str, &str)] = &[
@@ -190,6 +194,16 @@ pub struct Policy {
     /// to the customer. Codes of [`crate::case::CostKind`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merchant_pays: Vec<String>,
+    /// After this many repairs of the same fault inside the warranty, a unit that fails again
+    /// may be exchanged or returned (三包: 修理两次仍不能正常使用).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_after_repairs: Option<u32>,
+    /// Returns without a reason are granted (七日无理由).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_reason_returns: bool,
+    /// What sales the policy covers when it is in force beside the default.
+    #[serde(default, skip_serializing_if = "Applies::is_empty")]
+    pub applies: Applies,
 }
 
 /// Why a policy text was refused: the line (1-based, when known), the field, and why.
@@ -272,6 +286,8 @@ pub const STOP_EVENTS: &[(&str, &str, &str)] = &[
     ("arrived", "已到达现场", "Arrived on site"),
     ("repair_completed", "维修完成", "Repair completed"),
     ("unrepairable", "无法修复", "Cannot be repaired"),
+    ("quote_issued", "已报价", "Quote given"),
+    ("quote_answered", "客户答复报价", "Quote answered"),
     ("maintenance_booked", "已预约维护", "Maintenance booked"),
     ("maintenance_done", "维护完成", "Maintenance done"),
     ("refund_paid", "已退款", "Refund paid"),
@@ -416,6 +432,23 @@ impl Policy {
                 ),
             });
         }
+        if self
+            .exchange_after_repairs
+            .is_some_and(|n| n == 0 || n > 10)
+        {
+            return Err(PolicyError {
+                line: None,
+                field: "exchange_after_repairs".into(),
+                message: text!("policy.repairs_out_of_range"),
+            });
+        }
+        if let Some(empty) = self.applies.categories.iter().find(|c| c.trim().is_empty()) {
+            return Err(PolicyError {
+                line: header_line(text, "[applies]", 0),
+                field: "applies.categories".into(),
+                message: text!("policy.category_empty", value = format!("{empty:?}")),
+            });
+        }
         for (i, c) in self.clocks.iter().enumerate() {
             let err = |field: &str, message: Text| PolicyError {
                 line: clock_line(text, i),
@@ -436,6 +469,14 @@ impl Policy {
                     ),
                 ));
             }
+        }
+        if let Some((clock, message)) = statute::below_minimum(self) {
+            let i = self.clocks.iter().position(|c| c.clock == clock);
+            return Err(PolicyError {
+                line: header_line(text, "[applies]", 0).or(i.and_then(|i| clock_line(text, i))),
+                field: "applies".into(),
+                message,
+            });
         }
         Ok(())
     }

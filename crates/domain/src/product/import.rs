@@ -9,6 +9,7 @@ use super::unit::{NewUnit, UnitForm};
 use super::{Product, ProductForm, Tracking};
 use crate::customer::CustomerForm;
 use crate::import::{Column, RowErrors, Table, decode, normalise_date, yes_no};
+use crate::policy::SaleChannel;
 use crate::{FieldError, FieldErrors, text};
 
 const fn col(field: &'static str, headers: &'static [&'static str], required: bool) -> Column {
@@ -65,7 +66,22 @@ pub const UNIT_COLUMNS: &[Column] = &[
     col("delivered_on", &["交付日期", "delivered_on"], false),
     col("installed_on", &["安装日期", "installed_on"], false),
     col("invoice_no", &["发票号", "发票号码", "invoice_no"], false),
+    col("channel", &["销售渠道", "渠道", "channel"], false),
+    col("customer.kind", &["客户类型", "customer_kind"], false),
 ];
+
+/// A channel cell: the code or the label (门店, 网络, 网购, 电话, 邮购, 直销); empty is in store.
+fn channel(cell: &str) -> String {
+    let c = cell.trim();
+    let found = SaleChannel::ALL.iter().find(|k| {
+        c == k.code() || c == k.label_zh() || (!c.is_empty() && k.label_zh().contains(c))
+    });
+    match (c, found) {
+        ("网购" | "线上" | "电商", _) => SaleChannel::Online.code().to_owned(),
+        (_, Some(k)) => k.code().to_owned(),
+        _ => c.to_owned(),
+    }
+}
 
 /// A tracking cell: the code or the label, or 序列号 / 批次 alone; empty is by serial.
 fn tracking(cell: &str) -> Result<&'static str, FieldError> {
@@ -151,6 +167,9 @@ pub fn units(bytes: &[u8], today: NaiveDate) -> Checked<NewUnit> {
             customer: CustomerForm {
                 name: get("customer.name"),
                 phone: get("customer.phone"),
+                kind: crate::customer::import::kind(&get("customer.kind"), "")
+                    .unwrap_or("unknown")
+                    .to_owned(),
                 ..CustomerForm::default()
             },
             sold_on: normalise_date(&get("sold_on")),
@@ -158,6 +177,7 @@ pub fn units(bytes: &[u8], today: NaiveDate) -> Checked<NewUnit> {
             installed_on: normalise_date(&get("installed_on")),
             invoice_no: get("invoice_no"),
             policy: String::new(),
+            channel: channel(&get("channel")),
         };
         match NewUnit::parse(&form, today) {
             Ok(u) => {

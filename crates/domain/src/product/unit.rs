@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::customer::archive::optional_text;
 use crate::customer::{CustomerForm, NewCustomer};
+use crate::policy::SaleChannel;
 use crate::{FieldError, FieldErrors, text};
 
 use super::{Tracking, parse_model};
@@ -28,6 +29,8 @@ pub struct UnitForm {
     pub invoice_no: String,
     /// The policy by name; empty takes the one the rules choose.
     pub policy: String,
+    /// How it was sold ([`SaleChannel`] code); empty is a sale in store.
+    pub channel: String,
 }
 
 /// A checked unit, before its product is looked up.
@@ -41,6 +44,7 @@ pub struct NewUnit {
     pub dates: SaleDates,
     pub invoice_no: String,
     pub policy: Option<String>,
+    pub channel: SaleChannel,
 }
 
 /// The dates a unit's windows and warranty run from.
@@ -99,6 +103,10 @@ impl NewUnit {
             text!("label.invoice_no"),
             40,
         ));
+        let channel = match f.channel.trim() {
+            "" => Some(SaleChannel::Store),
+            c => errs.check(c.parse::<SaleChannel>().map_err(|e| e.on("channel"))),
+        };
         let policy = match f.policy.trim() {
             "" => None,
             p => Some(p.to_owned()),
@@ -154,6 +162,7 @@ impl NewUnit {
             },
             invoice_no: invoice_no.unwrap_or_default(),
             policy,
+            channel: channel.unwrap_or(SaleChannel::Store),
         })
     }
 

@@ -36,6 +36,9 @@ pub struct Dispatch {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RepairReport {
+    /// The fault in a few words, as the same fault is named each time (三包 counts repairs of
+    /// the same fault).
+    pub fault: String,
     pub cause: String,
     pub process: String,
     pub result: String,
@@ -43,6 +46,14 @@ pub struct RepairReport {
     pub labour_minutes: Option<u32>,
     /// The attachment holding the signature the customer drew on the technician's screen.
     pub signature_id: Option<i64>,
+}
+
+/// A quote for a repair outside the warranty: the amount in fen and what it covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Quote {
+    pub amount_fen: i64,
+    pub items: String,
 }
 
 /// The facts of one repair step, as its timeline entry keeps them (`step` names it).
@@ -53,6 +64,8 @@ pub enum RepairFacts {
     Arrived {},
     RepairCompleted(RepairReport),
     Unrepairable { choice: Remedy },
+    QuoteIssued(Quote),
+    QuoteAnswered { accepted: bool },
 }
 
 impl RepairFacts {
@@ -75,6 +88,34 @@ impl RepairFacts {
                 }
                 RepairFacts::Unrepairable { choice }
             }
+            RepairStep::QuoteIssued => {
+                let amount_fen = crate::product::parse_price(&f.quote)
+                    .map_err(|e| e.on("quote"))?
+                    .ok_or_else(|| {
+                        FieldError::new(
+                            "quote",
+                            "required",
+                            text!("field.required", what = crate::Text::new("repair.quote")),
+                        )
+                    })?;
+                RepairFacts::QuoteIssued(Quote {
+                    amount_fen,
+                    items: required_text(&f.parts, "parts", "repair.quote_items")?,
+                })
+            }
+            RepairStep::QuoteAnswered => RepairFacts::QuoteAnswered {
+                accepted: match f.accepted.trim() {
+                    "yes" | "true" => true,
+                    "no" | "false" => false,
+                    _ => {
+                        return Err(FieldError::new(
+                            "accepted",
+                            "required",
+                            text!("repair.quote_answer"),
+                        ));
+                    }
+                },
+            },
         })
     }
 
@@ -84,9 +125,21 @@ impl RepairFacts {
             RepairFacts::TechnicianDispatched(d) => dispatch_summary(d),
             RepairFacts::Arrived {} => String::new(),
             RepairFacts::RepairCompleted(r) => {
-                format!("原因：{}；处理：{}；结果：{}", r.cause, r.process, r.result)
+                if r.fault.is_empty() {
+                    format!("原因：{}；处理：{}；结果：{}", r.cause, r.process, r.result)
+                } else {
+                    format!(
+                        "故障：{}；原因：{}；处理：{}；结果：{}",
+                        r.fault, r.cause, r.process, r.result
+                    )
+                }
             }
             RepairFacts::Unrepairable { choice } => format!("客户选择{}", choice.label_zh()),
+            RepairFacts::QuoteIssued(q) => {
+                format!("报价 ¥{}：{}", crate::product::yuan(q.amount_fen), q.items)
+            }
+            RepairFacts::QuoteAnswered { accepted: true } => "客户接受报价".to_owned(),
+            RepairFacts::QuoteAnswered { accepted: false } => "客户不接受报价".to_owned(),
         }
     }
 }
@@ -165,6 +218,7 @@ fn report(f: &StepForm) -> Result<RepairReport, FieldError> {
         ),
     };
     Ok(RepairReport {
+        fault: super::parse_fault(&f.fault)?,
         cause: required_text(&f.cause, "cause", "repair.cause")?,
         process: required_text(&f.process, "process", "repair.process")?,
         result: required_text(&f.result, "result", "repair.result")?,
@@ -203,9 +257,89 @@ pub fn check_order(recorded: &[RepairFacts], next: &RepairFacts) -> Result<(), F
     }
 }
 
+/// The quote rule (free inside the warranty; outside, a quote the customer accepts before
+/// work starts): `in_warranty` is the unit's on the day, `None` when the case names no unit.
+/// A quote is not given inside the warranty, an answer needs a quote, and a repair outside
+/// the warranty is completed only after the customer accepted.
+pub fn check_quote(
+    recorded: &[RepairFacts],
+    next: &RepairFacts,
+    in_warranty: Option<bool>,
+) -> Result<(), FieldError> {
+    let quoted = recorded
+        .iter()
+        .any(|r| matches!(r, RepairFacts::QuoteIssued(_)));
+    let accepted = recorded
+        .iter()
+        .any(|r| matches!(r, RepairFacts::QuoteAnswered { accepted: true }));
+    match next {
+        RepairFacts::QuoteIssued(_) if in_warranty == Some(true) => Err(FieldError::new(
+            "step",
+            "in_warranty",
+            text!("repair.free_in_warranty"),
+        )),
+        RepairFacts::QuoteAnswered { .. } if !quoted => Err(FieldError::new(
+            "step",
+            "needs",
+            text!("step.needs", before = RepairStep::QuoteIssued.arg()),
+        )),
+        RepairFacts::RepairCompleted(_) if in_warranty == Some(false) && !accepted => Err(
+            FieldError::new("step", "needs_quote", text!("repair.quote_first")),
+        ),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outside_the_warranty_the_customer_accepts_a_quote_before_the_repair() {
+        let report = RepairFacts::RepairCompleted(RepairReport::default());
+        let quote = RepairFacts::QuoteIssued(Quote {
+            amount_fen: 35_000,
+            items: "更换压缩机启动电容、人工".into(),
+        });
+        let yes = RepairFacts::QuoteAnswered { accepted: true };
+        let no = RepairFacts::QuoteAnswered { accepted: false };
+        // Inside the warranty: free, and no quote is given.
+        assert!(check_quote(&[], &report, Some(true)).is_ok());
+        assert_eq!(
+            check_quote(&[], &quote, Some(true)).unwrap_err().code,
+            "in_warranty"
+        );
+        // Outside: quote, answer, then the work.
+        assert_eq!(
+            check_quote(&[], &report, Some(false)).unwrap_err().code,
+            "needs_quote"
+        );
+        assert_eq!(
+            check_quote(&[], &yes, Some(false)).unwrap_err().code,
+            "needs"
+        );
+        assert!(check_quote(&[], &quote, Some(false)).is_ok());
+        let declined = [quote.clone(), no];
+        assert!(check_quote(&declined, &report, Some(false)).is_err());
+        let agreed = [quote.clone(), yes];
+        assert!(check_quote(&agreed, &report, Some(false)).is_ok());
+        // No unit named: nothing to check against.
+        assert!(check_quote(&[], &report, None).is_ok());
+    }
+
+    #[test]
+    fn a_quote_names_its_amount_and_items_and_the_answer_is_yes_or_no() {
+        let f = form(|f| {
+            f.quote = "350".into();
+            f.parts = "启动电容、人工".into();
+        });
+        let q = RepairFacts::parse(RepairStep::QuoteIssued, &f).unwrap();
+        assert_eq!(q.summary(), "报价 ¥350.00：启动电容、人工");
+        let e = RepairFacts::parse(RepairStep::QuoteIssued, &form(|f| f.quote = "3.501".into()));
+        assert_eq!(e.unwrap_err().field, "quote");
+        let e = RepairFacts::parse(RepairStep::QuoteAnswered, &StepForm::default());
+        assert_eq!(e.unwrap_err().field, "accepted");
+    }
 
     fn form(f: impl FnOnce(&mut StepForm)) -> StepForm {
         let mut s = StepForm::default();
@@ -239,9 +373,10 @@ mod tests {
         let e = RepairFacts::parse(RepairStep::RepairCompleted, &StepForm::default()).unwrap_err();
         assert_eq!(
             (e.field.as_ref(), e.message.to_string()),
-            ("cause", "请填写故障原因".into())
+            ("fault", "请填写故障类别".into())
         );
         let f = form(|f| {
+            f.fault = "不制冷".into();
             f.cause = "压缩机启动电容老化".into();
             f.process = "更换启动电容".into();
             f.result = "制冷恢复正常".into();
@@ -250,7 +385,7 @@ mod tests {
         let facts = RepairFacts::parse(RepairStep::RepairCompleted, &f).unwrap();
         assert_eq!(
             facts.summary(),
-            "原因：压缩机启动电容老化；处理：更换启动电容；结果：制冷恢复正常"
+            "故障：不制冷；原因：压缩机启动电容老化；处理：更换启动电容；结果：制冷恢复正常"
         );
         let f = form(|f| f.labour_minutes = "0".into());
         assert!(RepairFacts::parse(RepairStep::RepairCompleted, &f).is_err());

@@ -97,9 +97,9 @@ pub async fn count(store: &Store) -> Result<i64> {
 
 /// Every model in the catalogue with its id and tracking (an import checks its rows against
 /// them in memory).
-pub async fn models(store: &Store) -> Result<Vec<(String, i64, String)>> {
+pub async fn models(store: &Store) -> Result<Vec<(String, i64, String, String)>> {
     Ok(
-        on_pool!(store, c => sqlx::query_as("SELECT model, id, tracking FROM product")
+        on_pool!(store, c => sqlx::query_as("SELECT model, id, tracking, category FROM product")
         .fetch_all(c).await)?,
     )
 }

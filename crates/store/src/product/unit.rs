@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sanbao_domain::case::{Kind, State};
+use sanbao_domain::policy::SaleChannel;
 use sanbao_domain::product::Tracking;
 
 use crate::case::CustomerWrite;
@@ -26,6 +27,7 @@ pub(crate) const UNIT: Insert = Insert {
         "replaces_id",
         "created_at",
         "created_by",
+        "channel",
         "seal",
     ],
 };
@@ -48,6 +50,8 @@ pub struct UnitWrite {
     pub replaces_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub created_by: Option<i64>,
+    /// How it was sold (`None`: not said).
+    pub channel: Option<SaleChannel>,
 }
 
 /// What registering a unit wrote.
@@ -182,6 +186,7 @@ fn unit_values<'a>(
         u.replaces_id.into(),
         u.created_at.into(),
         u.created_by.into(),
+        Val::Text(u.channel.map(SaleChannel::code)),
     ];
     crate::seal::UNIT.append(key, &UNIT, values)
 }
@@ -209,12 +214,13 @@ pub struct UnitRow {
     pub policy_version: i32,
     pub replaces_id: Option<i64>,
     pub created_at: DateTime<Utc>,
+    pub channel: Option<String>,
 }
 
 const SELECT: &str = "SELECT u.id, u.serial, u.quantity, u.product_id, p.model, \
     p.name AS product_name, p.warranty_months, p.tracking, u.customer_id, \
     c.name AS customer_name, c.phone AS customer_phone, u.sold_on, u.delivered_on, \
-    u.installed_on, u.invoice_no, u.policy_name, u.policy_version, u.replaces_id, u.created_at \
+    u.installed_on, u.invoice_no, u.policy_name, u.policy_version, u.replaces_id, u.created_at, u.channel \
     FROM unit u JOIN product p ON p.id = u.product_id JOIN customer c ON c.id = u.customer_id";
 
 /// The unit with `serial` (serials are kept upper-case).

@@ -203,6 +203,7 @@ async fn roles_desks_and_memberships() {
             kind: "service",
             supervisor_id: Some(id),
             active: true,
+            policy_name: None,
         },
         now(),
     )
@@ -647,6 +648,7 @@ async fn intakes_side_by_side_take_back_only_their_own_failures() {
             kind: "service",
             supervisor_id: Some(user),
             active: true,
+            policy_name: None,
         },
         now(),
     )

@@ -87,6 +87,8 @@ struct DeskForm {
     input: DeskInput,
     kinds: Vec<KindOption>,
     supervisors: Vec<UserView>,
+    /// `(name, title)` of every policy, for the desk's default.
+    policies: Vec<(String, String)>,
     errors: Vec<FieldError>,
 }
 
@@ -132,6 +134,10 @@ async fn desk_form(
                 .filter(|a| !a.roles.contains(&Role::ServiceSupervisor)),
         );
     }
+    let policies = match state.app.policies().list().await {
+        Ok(list) => list.into_iter().map(|p| (p.name, p.title)).collect(),
+        Err(e) => return PageError::new(e, tr).into_response(),
+    };
     let title = if id.is_some() {
         tr.t("desks.edit")
     } else {
@@ -159,6 +165,7 @@ async fn desk_form(
                 })
                 .collect(),
             supervisors,
+            policies,
             errors,
         },
     )
@@ -171,6 +178,7 @@ fn input_from(f: &FormData) -> DeskInput {
         kind: f.get("kind").to_owned(),
         supervisor_id: f.opt_id("supervisor_id"),
         active: f.checked("active"),
+        policy: f.get("policy").to_owned(),
         version: f.version(),
     }
 }
@@ -204,6 +212,7 @@ async fn edit_form(State(state): State<AppState>, staff: Staff, Path(id): Path<i
                 kind: d.kind,
                 supervisor_id: d.supervisor.map(|s| s.0),
                 active: d.active,
+                policy: d.policy.clone().unwrap_or_default(),
                 version: d.version,
             };
             desk_form(&state, &staff, Some(id), input, Vec::new()).await

@@ -32,6 +32,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/settings/policies/{name}", get(show).post(save))
         .route("/settings/policies/{name}/form", post(save_form))
         .route("/settings/policies/{name}/activate", post(activate))
+        .route("/settings/policies/{name}/in-force", post(in_force))
         .route("/settings/policies/{name}/diff", get(diff_page))
 }
 
@@ -213,6 +214,7 @@ async fn policy_page(
     };
     let notice = q.notice.as_deref().map(|n| match n {
         "activated" => tr.t("policy.activated"),
+        "in_force" => tr.t("policy.in_force_saved"),
         _ => tr.t("notice.saved"),
     });
     let title = format!("{} · {}", tr.t("settings.policies"), info.title);
@@ -383,6 +385,26 @@ async fn activate(
     }
 }
 
+async fn in_force(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Form(f): Form<FormData>,
+) -> Response {
+    let on = f.get("on") == "1";
+    match state
+        .app
+        .policies()
+        .set_in_force(staff.actor(), &name, on)
+        .await
+    {
+        Ok(()) => {
+            Redirect::to(&format!("/settings/policies/{name}?notice=in_force")).into_response()
+        }
+        Err(e) => PageError::new(e, staff.tr).into_response(),
+    }
+}
+
 #[derive(Deserialize)]
 struct DiffQuery {
     from: Option<i32>,
@@ -464,21 +486,43 @@ async fn diff_page(
 #[template(path = "admin/public_policy.html")]
 struct PublicPage {
     tr: Tr,
-    policy: Policy,
+    /// The policies in force, those that cover some sales first and the default last.
+    policies: Vec<PublicSection>,
     /// The company's name, once it was set.
     company: Option<String>,
 }
 
-/// The active policy in plain Chinese, for customers (seed: 商家应在明显位置显示售后服务规定).
+struct PublicSection {
+    policy: Policy,
+    /// What it covers in plain words (empty: the default, for the rest).
+    covers: String,
+}
+
+/// Every policy in force in plain Chinese, for customers (seed: 商家应在明显位置显示售后服务
+/// 规定), each with what it covers.
 async fn public(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let tr = lang_from_headers(&headers);
     let company = state.app.setup().company_name().await.ok().flatten();
-    match state.app.policies().active().await {
-        Ok((policy, _)) => render(&PublicPage {
-            tr,
-            policy,
-            company,
-        }),
+    match state.app.policies().in_force().await {
+        Ok(all) => {
+            let mut policies: Vec<PublicSection> = all
+                .covering
+                .into_iter()
+                .map(|v| PublicSection {
+                    covers: v.policy.applies.describe_in(tr.is_en()),
+                    policy: v.policy,
+                })
+                .collect();
+            policies.push(PublicSection {
+                policy: all.default.policy,
+                covers: String::new(),
+            });
+            render(&PublicPage {
+                tr,
+                policies,
+                company,
+            })
+        }
         Err(e) => PageError::new(e, tr).into_response(),
     }
 }

@@ -52,6 +52,12 @@ pub(super) struct Editor {
     pub unit_opts: Vec<(&'static str, &'static str)>,
     /// The cost types, each with whether the company bears it.
     pub costs: Vec<(&'static str, &'static str, bool)>,
+    /// What the policy covers: categories as typed, channels and customer kinds checked.
+    pub categories: String,
+    pub channels: Vec<(&'static str, &'static str, bool)>,
+    pub customers: Vec<(&'static str, &'static str, bool)>,
+    pub exchange_after_repairs: String,
+    pub no_reason_returns: bool,
     /// The field at fault (`clock[2].n`, `title` …) and why.
     pub error: Option<(String, String)>,
 }
@@ -114,7 +120,21 @@ impl Editor {
                 (k.code(), if en { k.label_en() } else { k.label_zh() }, on)
             })
             .collect();
+        fn checks<T: sanbao_domain::case::Coded>(
+            on: &[String],
+            en: bool,
+        ) -> Vec<(&'static str, &'static str, bool)> {
+            T::ALL
+                .iter()
+                .map(|k| (k.code(), k.label(en), on.iter().any(|c| c == k.code())))
+                .collect()
+        }
         Editor {
+            channels: checks::<dom::SaleChannel>(&form.channels, en),
+            customers: checks::<sanbao_domain::customer::CustomerKind>(&form.customers, en),
+            categories: form.categories,
+            exchange_after_repairs: form.exchange_after_repairs,
+            no_reason_returns: form.no_reason_returns,
             costs,
             title: form.title,
             summary: form.summary,
@@ -193,5 +213,10 @@ pub(super) fn read(f: &FormData, name: &str) -> PolicyForm {
         clocks,
         clauses,
         merchant_pays: f.all("merchant_pays"),
+        exchange_after_repairs: f.get("exchange_after_repairs").to_owned(),
+        no_reason_returns: f.checked("no_reason_returns"),
+        categories: f.get("categories").to_owned(),
+        channels: f.all("channels"),
+        customers: f.all("customers"),
     }
 }

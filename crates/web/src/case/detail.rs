@@ -143,7 +143,13 @@ pub(super) async fn case_page(
     };
     let en = tr.is_en();
     let steps = Steps::of(&detail, actor, technicians.unwrap_or_default(), en);
-    let unit = detail.unit.as_ref().map(|u| UnitCard::of(u, tr));
+    let mut unit = detail.unit.as_ref().map(|u| UnitCard::of(u, tr));
+    // The repeated-failure offer belongs to the repair that found the fault again.
+    if detail.case.kind != sanbao_domain::case::Kind::Repair
+        && let Some(u) = unit.as_mut()
+    {
+        u.repeated = None;
+    }
     let costs = ledger
         .ok()
         .filter(|_| detail.case.kind.has_steps())

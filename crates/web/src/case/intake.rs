@@ -28,6 +28,7 @@ use crate::session::Staff;
 struct NewCasePage {
     layout: Layout,
     kinds: Vec<(&'static str, &'static str)>,
+    reasons: Vec<(&'static str, &'static str)>,
     channels: Vec<(&'static str, &'static str)>,
     priorities: Vec<(&'static str, &'static str)>,
     desks: Vec<Desk>,
@@ -72,6 +73,7 @@ async fn form_page(
             .format("%Y-%m-%dT%H:%M")
             .to_string(),
         kinds: options::<Kind>(en),
+        reasons: options::<sanbao_domain::case::ReturnReason>(en),
         channels: options::<Channel>(en),
         priorities: options::<Priority>(en),
         desks: desks.into_iter().filter(|d| d.active).collect(),
@@ -131,6 +133,12 @@ fn new_case(f: &FormData, received_at: Option<DateTime<Utc>>) -> NewCaseForm {
         regulator_accepted_on: f.get("regulator_accepted_on").to_owned(),
         unit: f.get("unit_serial").to_owned(),
         window_override: f.get("window_override").to_owned(),
+        request: sanbao_domain::case::RequestForm {
+            return_reason: f.get("return_reason").to_owned(),
+            proof_invoice: f.get("proof_invoice").to_owned(),
+            packaging_intact: f.get("packaging_intact").to_owned(),
+            fault_started_on: f.get("fault_started_on").to_owned(),
+        },
         // The intake page assigns through its desk; the API may name an assignee.
         ..NewCaseForm::default()
     }

@@ -31,6 +31,10 @@ pub(crate) struct UnitCard {
     pub warranty: String,
     /// The return windows' last days, or empty.
     pub windows: String,
+    /// The faults repaired before, most repaired first: "不制冷 ×2".
+    pub faults: Vec<(String, u32)>,
+    /// The repeated-failure offer in words, when the policy's rule is met.
+    pub repeated: Option<String>,
 }
 
 impl UnitCard {
@@ -50,7 +54,15 @@ impl UnitCard {
             .map(|win| win.closes_on.to_string())
             .collect::<Vec<_>>()
             .join("、");
+        let repeated = u.repeated.as_ref().map(|r| {
+            tr.t("unit.repeated")
+                .replace("{fault}", &r.fault)
+                .replace("{repairs}", &r.repairs.to_string())
+                .replace("{limit}", &r.limit.to_string())
+        });
         UnitCard {
+            faults: u.faults.clone(),
+            repeated,
             serial: u.unit.serial.clone(),
             product: format!("{} {}", u.unit.model, u.unit.product_name),
             in_warranty: w.in_warranty,
@@ -138,12 +150,15 @@ pub(crate) fn step_form(f: &FormData) -> StepForm {
         appointment_on: g("appointment_on"),
         slot: g("slot"),
         address: g("address"),
+        fault: g("fault"),
         cause: g("cause"),
         process: g("process"),
         result: g("result"),
         parts: g("parts"),
         labour_minutes: g("labour_minutes"),
         choice: g("choice"),
+        quote: g("quote"),
+        accepted: g("accepted"),
         work: g("work"),
         next_due_on: g("next_due_on"),
         questions: g("questions"),
@@ -191,11 +206,22 @@ impl Costs {
                 .into_iter()
                 .map(|c| {
                     let by = c.created_by_name;
+                    // A supplier's cost shows where its claim stands.
+                    let claim = c
+                        .claim_state
+                        .as_deref()
+                        .and_then(|s| s.parse::<sanbao_domain::repair::ClaimState>().ok())
+                        .map(|s| s.label(en));
+                    let note = match claim {
+                        Some(state) if c.note.is_empty() => state.to_owned(),
+                        Some(state) => format!("{}（{state}）", c.note),
+                        None => c.note,
+                    };
                     (
                         c.kind.label(en),
                         yuan(c.amount_fen),
                         c.payer.label(en),
-                        c.note,
+                        note,
                         by,
                     )
                 })

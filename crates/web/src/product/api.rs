@@ -168,9 +168,14 @@ pub struct NewUnit {
     pub installed_on: Option<String>,
     #[serde(default)]
     pub invoice_no: Option<String>,
-    /// The policy by name (its latest version); default: the policy in force.
+    /// The policy by name (its latest version); default: the policy in force that covers
+    /// the sale (by the product's category, the channel and the customer's kind), else the
+    /// default policy.
     #[serde(default)]
     pub policy: Option<String>,
+    /// How it was sold: store (default) | online | phone | mail | direct.
+    #[serde(default)]
+    pub channel: Option<String>,
 }
 
 /// A return or exchange window of a unit.
@@ -181,6 +186,13 @@ pub struct WindowOut {
     pub from: NaiveDate,
     /// The last day (until 24:00).
     pub closes_on: NaiveDate,
+}
+
+/// How many completed repairs fixed one fault.
+#[derive(Serialize, ToSchema)]
+pub struct FaultCount {
+    pub fault: String,
+    pub repairs: u32,
 }
 
 /// A case about a unit.
@@ -213,6 +225,11 @@ pub struct UnitOut {
     pub warranty_days_left: i64,
     /// Completed repairs.
     pub repair_count: usize,
+    /// Completed repairs by fault, most repaired first.
+    pub faults: Vec<FaultCount>,
+    /// Set when the same fault has been repaired as often as the unit's policy allows: a new
+    /// failure may be exchanged or returned.
+    pub repeated_failure: Option<FaultCount>,
     pub windows: Vec<WindowOut>,
     pub cases: Vec<UnitCaseOut>,
 }
@@ -240,6 +257,15 @@ impl From<UnitView> for UnitOut {
             in_warranty: v.warranty.in_warranty,
             warranty_days_left: v.warranty.days_left,
             repair_count: v.repairs,
+            faults: v
+                .faults
+                .into_iter()
+                .map(|(fault, repairs)| FaultCount { fault, repairs })
+                .collect(),
+            repeated_failure: v.repeated.map(|r| FaultCount {
+                fault: r.fault,
+                repairs: r.repairs,
+            }),
             windows: v
                 .windows
                 .into_iter()
@@ -293,6 +319,7 @@ pub async fn register_unit(
         installed_on: b.installed_on.unwrap_or_default(),
         invoice_no: b.invoice_no.unwrap_or_default(),
         policy: b.policy.unwrap_or_default(),
+        channel: b.channel.unwrap_or_default(),
     };
     let v = state.app.products().register(&actor, &form).await?;
     Ok((StatusCode::CREATED, Json(v.into())))

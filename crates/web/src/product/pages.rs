@@ -190,6 +190,10 @@ struct UnitLine {
     days_left: String,
     windows: Vec<String>,
     repairs: usize,
+    /// "不制冷 ×2、噪音大 ×1".
+    faults: String,
+    /// The repeated-failure offer, if the unit's policy grants one.
+    repeated: Option<String>,
     cases: Vec<(String, String)>,
 }
 
@@ -201,6 +205,11 @@ struct UnitsPage {
     searched: bool,
     found: Vec<UnitLine>,
     fields: Vec<Field>,
+    /// The sales channels and customer kinds, with what the form holds.
+    channels: Vec<(&'static str, &'static str)>,
+    channel: String,
+    kinds: Vec<(&'static str, &'static str)>,
+    kind: String,
     may_register: bool,
     errors: Errors,
 }
@@ -281,6 +290,10 @@ async fn units_page(
                     "text",
                 ),
             ],
+            channels: crate::case::options::<sanbao_domain::policy::SaleChannel>(tr.is_en()),
+            channel: form.channel.clone(),
+            kinds: crate::case::options::<sanbao_domain::customer::CustomerKind>(tr.is_en()),
+            kind: form.customer.kind.clone(),
             may_register: staff.actor().can(Permission::CaseWrite)
                 || staff.actor().can(Permission::ProductManage),
             errors: Errors::new(tr, errs),
@@ -322,6 +335,18 @@ fn line(layout: &Layout, v: UnitView) -> UnitLine {
         days_left,
         windows,
         repairs: v.repairs,
+        faults: v
+            .faults
+            .iter()
+            .map(|(f, n)| format!("{f} ×{n}"))
+            .collect::<Vec<_>>()
+            .join("、"),
+        repeated: v.repeated.as_ref().map(|r| {
+            tr.t("unit.repeated")
+                .replace("{fault}", &r.fault)
+                .replace("{repairs}", &r.repairs.to_string())
+                .replace("{limit}", &r.limit.to_string())
+        }),
         cases: v
             .cases
             .into_iter()
@@ -349,8 +374,10 @@ pub(super) async fn register(
         customer: CustomerForm {
             name: f.get("customer.name").to_owned(),
             phone: f.get("customer.phone").to_owned(),
+            kind: f.get("customer.kind").to_owned(),
             ..CustomerForm::default()
         },
+        channel: f.get("channel").to_owned(),
         sold_on: f.get("sold_on").to_owned(),
         delivered_on: f.get("delivered_on").to_owned(),
         installed_on: f.get("installed_on").to_owned(),

@@ -1,6 +1,8 @@
 //! Repairs in the field (维修): the technician's day on a phone, a job's page with the
-//! repair report and the customer's signature, and the printable repair report.
+//! repair report and the customer's signature, the printable repair report, and the
+//! supplier claims' queue.
 
+mod claims;
 mod field;
 mod report;
 
@@ -20,7 +22,9 @@ pub(crate) fn feature() -> Feature {
         .route("/field", get(field::day))
         .route("/field/{number}", get(field::job))
         .route("/field/{number}/step", post(field::record).layer(limit))
-        .route("/cases/{number}/repair-report", get(report::show));
+        .route("/cases/{number}/repair-report", get(report::show))
+        .route("/claims", get(claims::list))
+        .route("/claims/{id}", post(claims::update));
     Feature::pages(pages)
 }
 

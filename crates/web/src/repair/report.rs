@@ -26,6 +26,10 @@ struct ReportPage {
 }
 
 impl ReportPage {
+    fn yuan(&self, fen: &i64) -> String {
+        sanbao_domain::product::yuan(*fen)
+    }
+
     fn signature(&self) -> Option<i64> {
         let repair = self.s.report.as_ref().and_then(|r| r.signature_id);
         repair.or_else(|| self.s.maintenance.as_ref().and_then(|m| m.signature_id))
@@ -48,7 +52,7 @@ pub(super) async fn show(
             let title = format!("{} · {}", tr.t(key), s.case.number);
             let layout = Layout::new(&staff, Section::Cases, &title, state.cfg.timezone);
             let unit = s.unit.as_ref().map(|u| UnitCard::of(u, tr));
-            let in_warranty = s.unit.as_ref().is_some_and(|u| u.warranty.in_warranty);
+            let in_warranty = s.free;
             let policy = crate::case::policy_words(&state.app, &s.case, tr).await;
             render(&ReportPage {
                 policy,

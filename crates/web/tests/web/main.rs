@@ -7,8 +7,10 @@ mod desk;
 mod edge;
 mod files;
 mod matrix;
+mod policies;
 mod policy_form;
 mod products;
+mod repairs;
 mod steps;
 mod support;
 

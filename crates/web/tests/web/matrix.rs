@@ -98,6 +98,8 @@ const MATRIX: &[(&str, &str, Need)] = &[
     ("POST", "/cases/{number}/costs", Any(&[P::CaseWrite])),
     ("GET", "/cases/{number}/repair-report", Any(&[P::CaseRead])),
     ("GET", "/field", Any(&[P::FieldService])),
+    ("GET", "/claims", Any(&[P::CaseSupervise])),
+    ("POST", "/claims/{id}", Any(&[P::CaseSupervise])),
     ("GET", "/field/{number}", Any(&[P::CaseRead])),
     // A multipart form (the signature); who may not record a step is refused before it is read.
     (
@@ -237,6 +239,11 @@ const MATRIX: &[(&str, &str, Need)] = &[
     (
         "POST",
         "/settings/policies/{name}/activate",
+        Any(&[P::SettingsManage]),
+    ),
+    (
+        "POST",
+        "/settings/policies/{name}/in-force",
         Any(&[P::SettingsManage]),
     ),
     ("GET", "/settings/policies/{name}/diff", Signed),

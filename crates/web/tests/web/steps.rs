@@ -27,7 +27,7 @@ async fn sold_today(t: &TestApp, token: &str, serial: &str) {
         res.status()
     );
     let res = t
-        .post(token, "/api/v1/units", json!({"serial": serial, "model": "JS-400G", "customer": {"name": "周敏", "phone": "13911112222"}, "sold_on": today().to_string()}))
+        .post(token, "/api/v1/units", json!({"serial": serial, "model": "JS-400G", "customer": {"name": "周敏", "phone": "13911112222"}, "sold_on": today().to_string(), "invoice_no": "04400190011"}))
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
 }
@@ -218,9 +218,9 @@ async fn a_technician_records_the_field_steps_of_their_own_dispatch_only() {
             json!({"step": "repair_completed", "process": "更换启动电容"}),
         )
         .await;
-    assert_eq!(error_of(res).await.1["field"], "cause");
+    assert_eq!(error_of(res).await.1["field"], "fault");
     let res = t
-        .post(&tech, &steps, json!({"step": "repair_completed", "cause": "启动电容老化", "process": "更换启动电容", "result": "恢复正常", "labour_minutes": 60}))
+        .post(&tech, &steps, json!({"step": "repair_completed", "fault": "不出水", "cause": "启动电容老化", "process": "更换启动电容", "result": "恢复正常", "labour_minutes": 60}))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let res = t
@@ -252,6 +252,12 @@ async fn a_technician_records_the_field_steps_of_their_own_dispatch_only() {
         .await
         .unwrap();
     assert_eq!(unit["repair_count"], 1);
+    assert_eq!(unit["faults"], json!([{"fault": "不出水", "repairs": 1}]));
+    assert_eq!(
+        unit["repeated_failure"],
+        Value::Null,
+        "the seed has no such rule"
+    );
 }
 
 #[tokio::test]

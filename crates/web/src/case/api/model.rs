@@ -215,6 +215,21 @@ pub struct NewCase {
     /// the timeline and in the audit log. A unit a repair found unrepairable needs none.
     #[serde(default)]
     pub window_override: Option<String>,
+    /// A return's reason: quality | not_as_described | no_reason (only where the unit's
+    /// policy grants returns without a reason).
+    #[serde(default)]
+    pub return_reason: Option<String>,
+    /// A return's proof of purchase: the invoice number (or attach the receipt before the
+    /// approval).
+    #[serde(default)]
+    pub proof_invoice: Option<String>,
+    /// A return: is the original packaging intact?
+    #[serde(default)]
+    pub packaging_intact: Option<bool>,
+    /// A repair: the day the fault started, `YYYY-MM-DD` (not after the report, not before
+    /// the sale).
+    #[serde(default)]
+    pub fault_started_on: Option<String>,
 }
 
 /// A sold unit named by its serial (or batch) number.
@@ -231,8 +246,10 @@ pub struct UnitRef {
 /// bank_transfer | cash; exchange with `new_serial`; sent_back; or none). Repairs:
 /// `technician_dispatched` (`technician_id`, `appointment_on`, `slot` `HH:MM-HH:MM`,
 /// `address`, all optional; the case goes to the technician), `arrived`, `repair_completed`
-/// (`cause`, `process`, `result` required; `parts`, `labour_minutes`), `unrepairable`
-/// (`choice`: exchange | refund, the reason in `note`). Maintenance: `maintenance_booked`
+/// (`fault`, `cause`, `process`, `result` required; `parts`, `labour_minutes`), `unrepairable`
+/// (`choice`: exchange | refund, the reason in `note`); out of warranty `quote_issued`
+/// (`quote_fen`, what it covers in `parts`) and `quote_answered` (`accepted`) come before
+/// `repair_completed`. Maintenance: `maintenance_booked`
 /// (`technician_id`, `appointment_on`, `slot` inside the desk's service hours, `address`),
 /// `maintenance_done` (`work`, `result`, `next_due_on`, `questions`).
 #[derive(Deserialize, ToSchema, Default)]
@@ -254,12 +271,19 @@ pub struct NewStep {
     pub appointment_on: String,
     pub slot: String,
     pub address: String,
+    /// The fault in a few words, named the same way each time (三包 counts repairs of the
+    /// same fault).
+    pub fault: String,
     pub cause: String,
     pub process: String,
     pub result: String,
     pub parts: String,
     pub labour_minutes: Option<u32>,
     pub choice: String,
+    /// `quote_issued`: the amount in integer fen, what it covers in `parts`.
+    pub quote_fen: Option<i64>,
+    /// `quote_answered`: does the customer accept the quote?
+    pub accepted: Option<bool>,
     /// Maintenance: what was done (with `result`), the next visit's day, the customer's
     /// questions and suggestions.
     pub work: String,
@@ -295,12 +319,21 @@ impl From<NewStep> for StepForm {
             appointment_on: b.appointment_on,
             slot: b.slot,
             address: b.address,
+            fault: b.fault,
             cause: b.cause,
             process: b.process,
             result: b.result,
             parts: b.parts,
             labour_minutes: text(b.labour_minutes.map(|m| m.to_string())),
             choice: b.choice,
+            quote: text(b.quote_fen.map(|f| {
+                if f < 0 {
+                    "-".to_owned()
+                } else {
+                    sanbao_domain::product::yuan(f)
+                }
+            })),
+            accepted: text(b.accepted.map(|y| if y { "yes" } else { "no" }.to_owned())),
             work: b.work,
             next_due_on: b.next_due_on,
             questions: b.questions,
@@ -337,6 +370,15 @@ impl From<NewCase> for NewCaseForm {
             regulator_accepted_on: b.regulator_accepted_on.unwrap_or_default(),
             unit: b.unit.map(|u| u.serial).unwrap_or_default(),
             window_override: b.window_override.unwrap_or_default(),
+            request: sanbao_domain::case::RequestForm {
+                return_reason: b.return_reason.unwrap_or_default(),
+                proof_invoice: b.proof_invoice.unwrap_or_default(),
+                packaging_intact: b
+                    .packaging_intact
+                    .map(|y| if y { "yes" } else { "no" }.to_owned())
+                    .unwrap_or_default(),
+                fault_started_on: b.fault_started_on.unwrap_or_default(),
+            },
         }
     }
 }

@@ -178,8 +178,10 @@ async fn checkpoint_periodically(app: App) {
     }
 }
 
-/// Every 30 seconds, notice deadlines that passed and escalate new breaches. Every process
-/// runs it; a breach is escalated once because the flag is set by one conditional update.
+/// Every 30 seconds, notice deadlines that passed and escalate new breaches, and queue the
+/// planned maintenance visits due for booking. Every process runs it; a breach is escalated
+/// once because the flag is set by one conditional update, a visit booked once under its
+/// lease.
 async fn sweep_periodically(app: App) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
     loop {
@@ -194,6 +196,12 @@ async fn sweep_periodically(app: App) {
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "clock sweep failed"),
+        }
+        // Planned maintenance visits whose booking opened go on the desk's queue.
+        match app.repairs().book_due_plans().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(booked = n, "planned maintenance visits queued"),
+            Err(e) => tracing::warn!(error = %e, "booking planned visits failed"),
         }
     }
 }

@@ -41,6 +41,7 @@ pub mod backup;
 pub mod case;
 pub mod customer;
 pub mod job;
+pub mod maintenance;
 pub mod notify;
 pub mod product;
 pub(crate) mod row;

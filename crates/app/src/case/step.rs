@@ -269,6 +269,15 @@ impl Cases<'_> {
                     .await?;
                 Ok(json!({"new_unit_id": id, "serial": serial}))
             }
+            // A planned visit done: its plan moves to the next one.
+            StepFacts::Maintenance(MaintenanceFacts::MaintenanceDone(report)) => {
+                let today = now.with_timezone(&self.app.config.timezone).date_naive();
+                let next = crate::repair::visit_done(tx, c.id, today, report.next_due_on).await?;
+                Ok(next.map_or(
+                    serde_json::Value::Null,
+                    |p| json!({"plan_next_due_on": p.next_due_on}),
+                ))
+            }
             _ => Ok(serde_json::Value::Null),
         }
     }

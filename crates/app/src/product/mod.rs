@@ -53,6 +53,8 @@ pub struct UnitView {
     pub repeated: Option<sanbao_domain::repair::RepeatedFailure>,
     /// The customer's phone, masked (the card's audited reveal shows it whole).
     pub phone_shown: String,
+    /// Its periodic maintenance plan, with the case its next visit became once queued.
+    pub plan: Option<(sanbao_domain::maintenance::Plan, Option<i64>)>,
 }
 
 /// Who reads the catalogue and units: service staff, product and quality managers, sales.
@@ -241,6 +243,7 @@ impl Products<'_> {
             tz,
         };
         let past = self.past_repairs(&cases, tz).await?;
+        let plans = sanbao_store::maintenance::of_units(&self.app.store, &ids).await?;
         let mut out = Vec::with_capacity(rows.len());
         for unit in rows {
             let policy = self
@@ -256,7 +259,13 @@ impl Products<'_> {
                 .iter()
                 .filter_map(|c| past.iter().find(|(id, _)| *id == c.id).map(|p| p.1.clone()))
                 .collect();
-            out.push(view(unit, &policy, mine, &repaired, &ctx, today));
+            let plan = plans
+                .iter()
+                .find(|p| p.unit_id == unit.id)
+                .map(|p| (p.plan(), p.booked_case_id));
+            let mut v = view(unit, &policy, mine, &repaired, &ctx, today);
+            v.plan = plan;
+            out.push(v);
         }
         Ok(out)
     }
@@ -430,6 +439,7 @@ fn view(
         // Masked for everyone, as on the customer's card: the whole number is an audited
         // reveal there.
         phone_shown: crate::case::masked_phone(&unit.customer_phone),
+        plan: None,
         unit,
     }
 }

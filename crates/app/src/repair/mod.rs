@@ -14,6 +14,8 @@ use crate::product::UnitView;
 use crate::{Actor, AppError, Result};
 
 mod claims;
+mod plans;
+pub(crate) use plans::visit_done;
 
 crate::facade!(
     /// Repairs in the field.

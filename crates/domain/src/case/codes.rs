@@ -24,6 +24,8 @@ code_enum! {
         Wechat = "wechat", "微信", "WeChat";
         Regulator = "regulator", "监管转办（12315）", "Regulator (12315)";
         Api = "api", "API", "API";
+        /// Put on the queue by a periodic maintenance plan.
+        Plan = "plan", "保养计划", "Maintenance plan";
     }
 }
 

@@ -12,6 +12,9 @@ use crate::product::unit::parse_date;
 use crate::repair::{Dispatch, parse_dispatch, parse_slot};
 use crate::{FieldError, code_enum, text};
 
+pub mod plan;
+pub use plan::{Plan, PlanForm};
+
 code_enum! {
     /// The steps of a maintenance visit.
     MaintenanceStep, "step", "维护步骤", "maintenance step" {

@@ -74,7 +74,11 @@ async fn form_page(
             .to_string(),
         kinds: options::<Kind>(en),
         reasons: options::<sanbao_domain::case::ReturnReason>(en),
-        channels: options::<Channel>(en),
+        // A plan's visits are queued by Sanbao itself.
+        channels: options::<Channel>(en)
+            .into_iter()
+            .filter(|c| c.0 != Channel::Plan.code())
+            .collect(),
         priorities: options::<Priority>(en),
         desks: desks.into_iter().filter(|d| d.active).collect(),
         f,

@@ -24,6 +24,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_products, create_product))
         .routes(routes!(register_unit))
         .routes(routes!(get_unit))
+        .routes(routes!(set_plan))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -232,6 +233,29 @@ pub struct UnitOut {
     pub repeated_failure: Option<FaultCount>,
     pub windows: Vec<WindowOut>,
     pub cases: Vec<UnitCaseOut>,
+    /// Its periodic maintenance plan, if it has one.
+    pub maintenance_plan: Option<PlanOut>,
+}
+
+/// A unit's periodic maintenance plan.
+#[derive(Serialize, ToSchema)]
+pub struct PlanOut {
+    pub every_months: u32,
+    pub next_due_on: NaiveDate,
+    /// The next visit goes on the desk's queue this many days before it is due.
+    pub lead_days: u32,
+    /// The next visit is on the queue already (a maintenance case was opened for it).
+    pub queued: bool,
+}
+
+/// A plan to set: every `every_months` months from `first_due_on` (`YYYY-MM-DD`), queued
+/// `lead_days` (default 14) before each visit.
+#[derive(Deserialize, ToSchema)]
+pub struct NewPlan {
+    pub every_months: u32,
+    pub first_due_on: String,
+    #[serde(default)]
+    pub lead_days: Option<u32>,
 }
 
 impl From<UnitView> for UnitOut {
@@ -256,6 +280,12 @@ impl From<UnitView> for UnitOut {
             warranty_ends_on: v.warranty.ends_on,
             in_warranty: v.warranty.in_warranty,
             warranty_days_left: v.warranty.days_left,
+            maintenance_plan: v.plan.map(|(p, queued)| PlanOut {
+                every_months: p.every_months,
+                next_due_on: p.next_due_on,
+                lead_days: p.lead_days,
+                queued: queued.is_some(),
+            }),
             repair_count: v.repairs,
             faults: v
                 .faults
@@ -342,6 +372,38 @@ pub async fn get_unit(
     ApiActor(actor): ApiActor,
     Path(serial): Path<String>,
 ) -> Result<Json<UnitOut>, ApiError> {
+    let v = state.app.products().unit(&actor, &serial).await?;
+    Ok(Json(v.into()))
+}
+
+/// Put a unit on a periodic maintenance plan (replacing the plan it had): each visit becomes a
+/// maintenance case on the desk's queue `lead_days` before it is due.
+#[utoipa::path(
+    put,
+    path = "/api/v1/units/{serial}/maintenance-plan",
+    tag = "products",
+    params(("serial" = String, Path, description = "Serial or batch number")),
+    request_body = NewPlan,
+    responses(
+        (status = 200, description = "The unit with its plan", body = UnitOut),
+        (status = 400, description = "Invalid field (`every_months` 1–60, `first_due_on` not in the past, `lead_days` 0–60)", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The role may not register units", body = ErrorBody),
+        (status = 404, description = "No unit has this serial", body = ErrorBody),
+    )
+)]
+pub async fn set_plan(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(serial): Path<String>,
+    ApiJson(b): ApiJson<NewPlan>,
+) -> Result<Json<UnitOut>, ApiError> {
+    let form = sanbao_domain::maintenance::PlanForm {
+        every_months: b.every_months.to_string(),
+        first_due_on: b.first_due_on,
+        lead_days: b.lead_days.map(|d| d.to_string()).unwrap_or_default(),
+    };
+    state.app.repairs().set_plan(&actor, &serial, &form).await?;
     let v = state.app.products().unit(&actor, &serial).await?;
     Ok(Json(v.into()))
 }

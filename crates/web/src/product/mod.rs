@@ -20,6 +20,7 @@ pub(crate) fn feature() -> Feature {
             .route("/products/units", get(pages::units).post(pages::register))
             .route("/products/import", get(import::form).post(import::products))
             .route("/products/units/import", post(import::units))
+            .route("/products/units/{serial}/plan", post(pages::set_plan))
             .route("/products/import/template", get(import::product_csv))
             .route("/products/units/import/template", get(import::unit_csv))
             .layer(DefaultBodyLimit::max(crate::files::UPLOAD_BODY_LIMIT)),

@@ -194,6 +194,8 @@ struct UnitLine {
     faults: String,
     /// The repeated-failure offer, if the unit's policy grants one.
     repeated: Option<String>,
+    /// Its maintenance plan in words, or empty.
+    plan: String,
     cases: Vec<(String, String)>,
 }
 
@@ -341,6 +343,17 @@ fn line(layout: &Layout, v: UnitView) -> UnitLine {
             .map(|(f, n)| format!("{f} ×{n}"))
             .collect::<Vec<_>>()
             .join("、"),
+        plan: v.plan.map_or_else(String::new, |(p, queued)| {
+            let words = tr
+                .t("products.plan_words")
+                .replace("{every}", &p.every_months.to_string())
+                .replace("{due}", &p.next_due_on.to_string());
+            if queued.is_some() {
+                format!("{words}{}", tr.t("products.plan_queued"))
+            } else {
+                words
+            }
+        }),
         repeated: v.repeated.as_ref().map(|r| {
             tr.t("unit.repeated")
                 .replace("{fault}", &r.fault)
@@ -395,6 +408,35 @@ pub(super) async fn register(
         }
         Err(AppError::Duplicate(e)) => {
             units_page(&state, &staff, String::new(), form, vec![e]).await
+        }
+        Err(e) => PageError::new(e, staff.tr).into_response(),
+    }
+}
+
+pub(super) async fn set_plan(
+    State(state): State<AppState>,
+    staff: Staff,
+    axum::extract::Path(serial): axum::extract::Path<String>,
+    Form(f): Form<FormData>,
+) -> Response {
+    let form = sanbao_domain::maintenance::PlanForm {
+        every_months: f.get("every_months").to_owned(),
+        first_due_on: f.get("first_due_on").to_owned(),
+        lead_days: f.get("lead_days").to_owned(),
+    };
+    match state
+        .app
+        .repairs()
+        .set_plan(staff.actor(), &serial, &form)
+        .await
+    {
+        Ok(_) => flash::redirect(
+            &format!("/products/units?q={}", serial.trim().to_ascii_uppercase()),
+            Flash::Saved,
+            state.cfg.secure_cookies,
+        ),
+        Err(AppError::Invalid(errs)) => {
+            units_page(&state, &staff, serial, UnitForm::default(), errs.0).await
         }
         Err(e) => PageError::new(e, staff.tr).into_response(),
     }

@@ -613,6 +613,7 @@ async fn the_openapi_document_describes_every_api_route() {
             "POST /api/v1/products",
             "POST /api/v1/units",
             "POST /api/v1/users",
+            "PUT /api/v1/units/{serial}/maintenance-plan",
         ]
     );
     // Every documented route answers (401 without a token), so the document and router agree.

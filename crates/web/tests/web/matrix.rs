@@ -69,6 +69,7 @@ const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/products/import", Signed),
     ("POST", "/products/import", All(&[P::ProductManage])),
     ("POST", "/products/units/import", Any(UNIT_WRITERS)),
+    ("POST", "/products/units/{serial}/plan", Any(UNIT_WRITERS)),
     ("GET", "/products/import/template", Signed),
     ("GET", "/products/units/import/template", Signed),
     ("GET", "/customers/import", Signed),
@@ -78,6 +79,11 @@ const MATRIX: &[(&str, &str, Need)] = &[
     ("POST", "/api/v1/products", All(&[P::ProductManage])),
     ("POST", "/api/v1/units", Any(UNIT_WRITERS)),
     ("GET", "/api/v1/units/{serial}", Any(READERS)),
+    (
+        "PUT",
+        "/api/v1/units/{serial}/maintenance-plan",
+        Any(UNIT_WRITERS),
+    ),
     ("POST", "/api/v1/cases/{number}/steps", Any(&[P::CaseWrite])),
     ("POST", "/api/v1/cases/{number}/costs", Any(&[P::CaseWrite])),
     ("GET", "/api/v1/cases/{number}/costs", Any(&[P::CaseRead])),
@@ -311,6 +317,8 @@ const ABSENT: &[&str] = &[
     "/settings/users/{id}/reset-password",
     "/api/v1/cases/{number}/attachments/{id}",
     "/api/v1/units/{serial}",
+    "/api/v1/units/{serial}/maintenance-plan",
+    "/products/units/{serial}/plan",
     // The matrix's case is no repair with a report.
     "/cases/{number}/repair-report",
 ];

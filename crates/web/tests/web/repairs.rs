@@ -292,3 +292,95 @@ async fn a_suppliers_cost_is_claimed_back_and_settled_on_the_claims_queue() {
     );
     assert!(said.contains("供货方已结算索赔 ¥120.00"));
 }
+
+#[tokio::test]
+async fn a_maintenance_plan_queues_each_visit_once_and_its_report_sets_the_next() {
+    let t = TestApp::spawn().await;
+    let admin = t.admin_token().await;
+    let agent = t.token("zhou", Role::ServiceAgent).await;
+    let tech = t.token("liu", Role::Technician).await;
+    let liu = t
+        .app
+        .users()
+        .find_id(&Actor::system(), "liu")
+        .await
+        .unwrap()
+        .0;
+    sold(&t, &admin, &[("KF-9", 200)]).await;
+    let plan = "/api/v1/units/KF-9/maintenance-plan";
+    let res = t
+        .api(
+            &agent,
+            reqwest::Method::PUT,
+            plan,
+            Some(json!({"every_months": 0, "first_due_on": day(3)})),
+        )
+        .await;
+    assert_eq!(error_of(res).await.1["field"], "every_months");
+    // Due in five days: its booking opened (14 days ahead).
+    let res = t
+        .api(
+            &agent,
+            reqwest::Method::PUT,
+            plan,
+            Some(json!({"every_months": 6, "first_due_on": day(-5)})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let unit: Value = res.json().await.unwrap();
+    assert_eq!(unit["maintenance_plan"]["next_due_on"], day(-5));
+    assert_eq!(unit["maintenance_plan"]["queued"], false);
+    // Every process's sweep books it; only one visit becomes a case.
+    let repairs = t.app.repairs();
+    let (a, b) = tokio::join!(repairs.book_due_plans(), repairs.book_due_plans());
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    assert_eq!(t.app.repairs().book_due_plans().await.unwrap(), 0);
+    let unit: Value = t
+        .get(&agent, "/api/v1/units/KF-9")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unit["maintenance_plan"]["queued"], true);
+    let cases = unit["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0]["kind"], "maintenance");
+    assert!(
+        cases[0]["subject"]
+            .as_str()
+            .unwrap()
+            .contains("定期维护保养（6 个月一次）")
+    );
+    // The visit is booked and done; its report's next due day moves the plan on.
+    let steps = format!(
+        "/api/v1/cases/{}/steps",
+        cases[0]["number"].as_str().unwrap()
+    );
+    let res = t
+        .post(&agent, &steps, json!({"step": "maintenance_booked", "technician_id": liu, "appointment_on": "2026-12-09", "slot": "09:30-11:00", "address": "上海市徐汇区漕溪北路1号"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let next = day(-170);
+    let res = t
+        .post(&tech, &steps, json!({"step": "maintenance_done", "work": "清洗滤网、检查冷媒", "result": "运行正常", "next_due_on": next}))
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let unit: Value = t
+        .get(&agent, "/api/v1/units/KF-9")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unit["maintenance_plan"]["next_due_on"], next);
+    assert_eq!(unit["maintenance_plan"]["queued"], false);
+    assert_eq!(
+        t.app.repairs().book_due_plans().await.unwrap(),
+        0,
+        "not yet open"
+    );
+}

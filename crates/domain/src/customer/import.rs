@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::archive::{Archive, ArchiveForm, ContactFields};
-use crate::import::{Column, RowErrors, Table, decode};
+use crate::import::{Column, RowErrors, Table};
 use crate::{FieldError, FieldErrors, text};
 
 const fn col(field: &'static str, headers: &'static [&'static str], required: bool) -> Column {
@@ -79,8 +79,7 @@ pub(crate) fn kind(cell: &str, credit_code: &str) -> Result<&'static str, FieldE
 /// The cards of a customer file and the errors of its bad rows; a file that cannot be read is
 /// the error.
 pub fn cards(bytes: &[u8]) -> Result<(Vec<ImportedCard>, RowErrors), FieldErrors> {
-    let text = decode(bytes).map_err(|e| FieldErrors(vec![e]))?;
-    let table = Table::read(&text, COLUMNS).map_err(|e| FieldErrors(vec![e]))?;
+    let table = Table::from_bytes(bytes, COLUMNS).map_err(|e| FieldErrors(vec![e]))?;
     let mut errs = RowErrors::default();
     let forms = group(&table, &mut errs);
     let mut seen_phones: HashMap<String, usize> = HashMap::new();

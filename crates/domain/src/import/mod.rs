@@ -1,7 +1,9 @@
-//! Importing a table (CSV as Excel saves it): the file decoded (UTF-8, with or without its
-//! byte-order mark, or GB18030 as Chinese Windows writes it), its columns found by their
-//! Chinese or English headers, and every bad cell reported by its row, so a file is taken
-//! whole or not at all.
+//! Importing a table — an Excel or WPS workbook's first sheet, or CSV decoded from UTF-8
+//! (with or without its byte-order mark) or GB18030 as Chinese Windows writes it — its columns
+//! found by their Chinese or English headers, and every bad cell reported by its row, so a
+//! file is taken whole or not at all.
+
+pub(crate) mod sheet;
 
 use std::collections::HashMap;
 
@@ -54,6 +56,19 @@ pub struct Row {
 }
 
 impl Table {
+    /// Read a file: a spreadsheet's first sheet, else CSV text ([`decode`]d) whose first line
+    /// names the columns.
+    pub fn from_bytes(bytes: &[u8], columns: &[Column]) -> Result<Table, FieldError> {
+        if sheet::is_spreadsheet(bytes) {
+            let mut lines = sheet::lines(bytes)?.into_iter();
+            let Some((_, headers)) = lines.next() else {
+                return Err(FieldError::new("file", "empty", text!("import.empty")));
+            };
+            return Table::build(&headers, lines.map(Ok), columns);
+        }
+        Table::read(&decode(bytes)?, columns)
+    }
+
     /// Read `text` as CSV whose first line names the columns. A missing required column, an
     /// empty file or more than [`MAX_ROWS`] rows is an error on `file`.
     pub fn read(text: &str, columns: &[Column]) -> Result<Table, FieldError> {
@@ -65,8 +80,22 @@ impl Table {
             .headers()
             .map_err(|_| bad_file())?
             .iter()
-            .map(normalise_header)
+            .map(str::to_owned)
             .collect();
+        let records = reader.into_records().enumerate().map(|(k, record)| {
+            let record = record.map_err(|_| bad_file())?;
+            Ok((k + 2, record.iter().map(str::to_owned).collect()))
+        });
+        Table::build(&headers, records, columns)
+    }
+
+    /// The table of `headers` and the `lines` under them (each with its line number).
+    fn build(
+        headers: &[String],
+        lines: impl Iterator<Item = Result<(usize, Vec<String>), FieldError>>,
+        columns: &[Column],
+    ) -> Result<Table, FieldError> {
+        let headers: Vec<String> = headers.iter().map(|h| normalise_header(h)).collect();
         let mut index = HashMap::new();
         for c in columns {
             let at = headers
@@ -87,9 +116,9 @@ impl Table {
             }
         }
         let mut rows = Vec::new();
-        for (k, record) in reader.records().enumerate() {
-            let record = record.map_err(|_| bad_file())?;
-            if record.iter().all(str::is_empty) {
+        for line in lines {
+            let (line, cells) = line?;
+            if cells.iter().all(String::is_empty) {
                 continue;
             }
             if rows.len() == MAX_ROWS {
@@ -99,10 +128,7 @@ impl Table {
                     text!("import.too_many_rows", max = MAX_ROWS),
                 ));
             }
-            rows.push(Row {
-                line: k + 2,
-                cells: record.iter().map(str::to_owned).collect(),
-            });
+            rows.push(Row { line, cells });
         }
         if rows.is_empty() {
             return Err(FieldError::new("file", "empty", text!("import.empty")));
@@ -241,6 +267,19 @@ mod tests {
         assert_eq!(missing.code, "missing_column");
         assert!(missing.message.to_string().contains("型号"));
         assert_eq!(Table::read("型号\n", COLUMNS).unwrap_err().code, "empty");
+    }
+
+    #[test]
+    fn a_workbook_reads_like_its_csv_with_the_sheet_lines() {
+        let book = sheet::tests::xlsx(&[&["型号", "产品名称"], &["A1", "甲"], &[], &["B2"]]);
+        let t = Table::from_bytes(&book, COLUMNS).unwrap();
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!((t.rows[1].line, t.get(&t.rows[1], "model")), (4, "B2"));
+        let csv = Table::from_bytes("型号,产品名称\nA1,甲\n".as_bytes(), COLUMNS).unwrap();
+        assert_eq!(csv.get(&csv.rows[0], "name"), "甲");
+        let headless = sheet::tests::xlsx(&[&["产品名称"], &["甲"]]);
+        let e = Table::from_bytes(&headless, COLUMNS).unwrap_err();
+        assert_eq!(e.code, "missing_column");
     }
 
     #[test]

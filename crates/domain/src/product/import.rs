@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::unit::{NewUnit, UnitForm};
 use super::{Product, ProductForm, Tracking};
 use crate::customer::CustomerForm;
-use crate::import::{Column, RowErrors, Table, decode, normalise_date, yes_no};
+use crate::import::{Column, RowErrors, Table, normalise_date, yes_no};
 use crate::policy::SaleChannel;
 use crate::{FieldError, FieldErrors, text};
 
@@ -194,8 +194,7 @@ pub fn units(bytes: &[u8], today: NaiveDate) -> Checked<NewUnit> {
 }
 
 fn read(bytes: &[u8], columns: &[Column]) -> Result<Table, FieldErrors> {
-    let text = decode(bytes).map_err(|e| FieldErrors(vec![e]))?;
-    Table::read(&text, columns).map_err(|e| FieldErrors(vec![e]))
+    Table::from_bytes(bytes, columns).map_err(|e| FieldErrors(vec![e]))
 }
 
 fn duplicate(field: &'static str, first: usize) -> FieldError {
@@ -265,5 +264,50 @@ mod tests {
         let e = errs.into_result().unwrap_err();
         assert_eq!(e.0.len(), 1);
         assert_eq!(e.0[0].field, "row[3].serial");
+    }
+
+    #[test]
+    fn a_workbook_of_units_reads_with_excel_dates_and_numeric_phones() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        // 46066 and 46067 are 2026-02-13 and 2026-02-14 as Excel stores dates.
+        let book = crate::import::sheet::tests::xlsx(&[
+            &[
+                "序列号",
+                "型号",
+                "客户",
+                "电话",
+                "销售日期",
+                "交付日期",
+                "销售渠道",
+            ],
+            &[
+                "SN-9",
+                "KF-35GW",
+                "李娜",
+                "13812345678",
+                "=date:46066",
+                "=date:46067",
+                "网购",
+            ],
+            &[
+                "SN-10",
+                "KF-35GW",
+                "王芳",
+                "13912345678",
+                "2026/13/1",
+                "",
+                "",
+            ],
+        ]);
+        let (ok, errs) = units(&book, today).unwrap();
+        let (line, unit) = &ok[0];
+        assert_eq!(*line, 2);
+        assert_eq!(unit.dates.sold_on.to_string(), "2026-02-13");
+        assert_eq!(
+            unit.dates.delivered_on.map(|d| d.to_string()).as_deref(),
+            Some("2026-02-14")
+        );
+        let e = errs.into_result().unwrap_err();
+        assert_eq!(e.0[0].field, "row[3].sold_on");
     }
 }

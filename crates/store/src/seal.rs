@@ -113,7 +113,7 @@ pub const EVENT: Sealed = Sealed {
 /// A catalogue entry: what its units' warranty and tracking come from.
 pub const PRODUCT: Sealed = Sealed {
     table: "product",
-    late: &[],
+    late: &["supplier_repairs"],
     label: "model",
     fields: &[
         ("model", Ty::Text),
@@ -127,6 +127,7 @@ pub const PRODUCT: Sealed = Sealed {
         ("tracking", Ty::Text),
         ("installation_required", Ty::Bool),
         ("created_at", Ty::Time),
+        ("supplier_repairs", Ty::Bool),
     ],
 };
 

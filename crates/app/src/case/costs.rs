@@ -2,7 +2,7 @@
 //! against the case's policy (the seed's company bears freight, handling and repair).
 
 use sanbao_domain::audit::{Action, RecordType};
-use sanbao_domain::case::{CostForm, EventKind, NewCost, Payer};
+use sanbao_domain::case::{CostForm, CostTerms, EventKind, NewCost, Payer};
 use sanbao_domain::role::Permission;
 use sanbao_store::case::costs::{self as repo, CostRow};
 use sanbao_store::case::update;
@@ -43,7 +43,14 @@ impl Cases<'_> {
                         )
                     )
                 });
-        let cost = NewCost::parse(form, &policy, quote_accepted)?;
+        let supplier_repairs = sanbao_store::product::unit::of_case(&self.app.store, c.id)
+            .await?
+            .is_some_and(|u| u.supplier_repairs == Some(true));
+        let terms = CostTerms {
+            quote_accepted,
+            supplier_repairs,
+        };
+        let cost = NewCost::parse(form, &policy, terms)?;
         let now = sanbao_domain::time::now();
         let mut tx = self.app.store.begin().await?;
         repo::insert(&mut tx, c.id, &cost, (actor.id(), &actor.display_name), now).await?;

@@ -18,7 +18,7 @@ pub use clock::{
 pub use codes::{
     Channel, Kind, Priority, Satisfaction, State, case_number, looks_like_number, number_year,
 };
-pub use cost::{CostForm, CostKind, NewCost, Payer};
+pub use cost::{CostForm, CostKind, CostTerms, NewCost, Payer};
 pub use event::{CaseFact, EventKind, fact_of, has_policy_event, policy_events};
 pub use next::{NextStep, Viewer, next_step};
 pub use record::{

@@ -44,6 +44,11 @@ pub const PRODUCT_COLUMNS: &[Column] = &[
         &["需要安装", "installation_required"],
         false,
     ),
+    col(
+        "supplier_repairs",
+        &["供货方维修条款", "supplier_repairs"],
+        false,
+    ),
 ];
 
 /// The sold units' columns.
@@ -115,14 +120,14 @@ pub fn products(bytes: &[u8]) -> Checked<Product> {
             cell_errs.push(e);
             Tracking::Serial.code()
         });
-        let installation_required = yes_no(&get("installation_required")).unwrap_or_else(|| {
-            cell_errs.push(FieldError::new(
-                "installation_required",
-                "invalid",
-                text!("import.yes_no"),
-            ));
-            false
-        });
+        let mut flag = |field: &'static str| {
+            yes_no(&get(field)).unwrap_or_else(|| {
+                cell_errs.push(FieldError::new(field, "invalid", text!("import.yes_no")));
+                false
+            })
+        };
+        let installation_required = flag("installation_required");
+        let supplier_repairs = flag("supplier_repairs");
         let form = ProductForm {
             model: get("model"),
             name: get("name"),
@@ -134,6 +139,7 @@ pub fn products(bytes: &[u8]) -> Checked<Product> {
             warranty_months: get("warranty_months"),
             tracking: tracking.to_owned(),
             installation_required,
+            supplier_repairs,
         };
         match Product::parse(&form) {
             Ok(p) if cell_errs.is_empty() => {

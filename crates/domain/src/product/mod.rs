@@ -43,6 +43,8 @@ pub struct ProductForm {
     pub tracking: String,
     #[serde(default)]
     pub installation_required: bool,
+    #[serde(default)]
+    pub supplier_repairs: bool,
 }
 
 /// A checked product.
@@ -58,6 +60,10 @@ pub struct Product {
     pub warranty_months: u32,
     pub tracking: Tracking,
     pub installation_required: bool,
+    /// The supplier's quality agreement covers this product's repairs (seed 二.3: 供货方的维修
+    /// 条款): what its repairs cost is claimed back from the supplier, and only then may a
+    /// cost be charged to the supplier.
+    pub supplier_repairs: bool,
 }
 
 impl Product {
@@ -100,6 +106,7 @@ impl Product {
             warranty_months: warranty_months.unwrap_or_default(),
             tracking: tracking.unwrap_or(Tracking::Serial),
             installation_required: f.installation_required,
+            supplier_repairs: f.supplier_repairs,
         })
     }
 }

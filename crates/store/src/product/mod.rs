@@ -21,6 +21,7 @@ pub(crate) const PRODUCT: Insert = Insert {
         "warranty_months",
         "tracking",
         "installation_required",
+        "supplier_repairs",
         "created_at",
         "created_by",
         "seal",
@@ -42,11 +43,20 @@ pub struct ProductRow {
     #[sqlx(try_from = "String")]
     pub tracking: Tracking,
     pub installation_required: bool,
+    /// `None` for a product entered before the supplier's terms were kept: not covered.
+    pub supplier_repairs: Option<bool>,
     pub created_at: DateTime<Utc>,
 }
 
+impl ProductRow {
+    /// Whether the supplier's repair terms cover this product.
+    pub fn supplier_covers_repairs(&self) -> bool {
+        self.supplier_repairs == Some(true)
+    }
+}
+
 const COLS: &str = "id, model, name, category, brand, manufacturer, specification, price_fen, \
-    warranty_months, tracking, installation_required, created_at";
+    warranty_months, tracking, installation_required, supplier_repairs, created_at";
 
 /// Write a new product; its id. A model already in the catalogue is [`StoreError::Unique`].
 pub async fn insert(tx: &mut Tx, p: &Product, by: Option<i64>, now: DateTime<Utc>) -> Result<i64> {
@@ -63,6 +73,7 @@ pub async fn insert(tx: &mut Tx, p: &Product, by: Option<i64>, now: DateTime<Utc
         Val::Int32(months),
         p.tracking.code().into(),
         p.installation_required.into(),
+        p.supplier_repairs.into(),
         now.into(),
         by.into(),
     ];

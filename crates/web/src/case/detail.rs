@@ -150,10 +150,15 @@ pub(super) async fn case_page(
     {
         u.repeated = None;
     }
+    // The supplier is offered as a payer only where its repair terms cover the product.
+    let supplier = detail
+        .unit
+        .as_ref()
+        .is_some_and(|u| u.unit.supplier_repairs == Some(true));
     let costs = ledger
         .ok()
         .filter(|_| detail.case.kind.has_steps())
-        .map(|l| Costs::of(l, en));
+        .map(|l| Costs::of(l, supplier, en));
     let v = detail.case;
     let policy = policy_words(app, &v, tr).await;
     let title = format!("{} · {}", v.number, v.subject);

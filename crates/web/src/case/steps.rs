@@ -197,7 +197,8 @@ pub(super) struct Costs {
 }
 
 impl Costs {
-    pub(super) fn of(l: sanbao_app::case::Ledger, en: bool) -> Costs {
+    /// `supplier`: the case's product is under its supplier's repair terms.
+    pub(super) fn of(l: sanbao_app::case::Ledger, supplier: bool, en: bool) -> Costs {
         use sanbao_domain::case::Coded;
         let yuan = sanbao_domain::product::yuan;
         Costs {
@@ -232,7 +233,12 @@ impl Costs {
                 .map(|(p, f)| (p.label(en), yuan(f)))
                 .collect(),
             kinds: options::<sanbao_domain::case::CostKind>(en),
-            payers: options::<sanbao_domain::case::Payer>(en),
+            payers: options::<sanbao_domain::case::Payer>(en)
+                .into_iter()
+                .filter(|(code, _)| {
+                    supplier || *code != sanbao_domain::case::Payer::Supplier.code()
+                })
+                .collect(),
         }
     }
 }

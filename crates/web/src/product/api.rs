@@ -49,6 +49,10 @@ pub struct NewProduct {
     pub price_fen: Option<i64>,
     #[serde(default)]
     pub installation_required: bool,
+    /// The supplier's quality agreement covers the product's repairs: only then may a case's
+    /// cost be charged to (claimed back from) the supplier.
+    #[serde(default)]
+    pub supplier_repairs: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -64,11 +68,13 @@ pub struct ProductOut {
     /// `serial` or `batch`.
     pub tracking: String,
     pub installation_required: bool,
+    pub supplier_repairs: bool,
 }
 
 impl From<ProductRow> for ProductOut {
     fn from(p: ProductRow) -> Self {
         ProductOut {
+            supplier_repairs: p.supplier_covers_repairs(),
             tracking: p.tracking.code().to_owned(),
             model: p.model,
             name: p.name,
@@ -142,6 +148,7 @@ pub async fn create_product(
         warranty_months: b.warranty_months.to_string(),
         tracking: b.tracking,
         installation_required: b.installation_required,
+        supplier_repairs: b.supplier_repairs,
     };
     let p = state.app.products().create(&actor, &form).await?;
     Ok((StatusCode::CREATED, Json(p.into())))

@@ -51,6 +51,7 @@ struct ProductLine {
     warranty: String,
     tracking: &'static str,
     price: String,
+    supplier_repairs: bool,
 }
 
 #[derive(Template)]
@@ -88,6 +89,7 @@ async fn catalogue_page(
             warranty: format!("{} {months}", p.warranty_months),
             tracking: p.tracking.label(en),
             price: p.price_fen.map(yuan).unwrap_or_default(),
+            supplier_repairs: p.supplier_covers_repairs(),
             model: p.model,
             name: p.name,
             category: p.category,
@@ -168,6 +170,7 @@ pub(super) async fn create(
         warranty_months: f.get("warranty_months").to_owned(),
         tracking: f.get("tracking").to_owned(),
         installation_required: f.checked("installation_required"),
+        supplier_repairs: f.checked("supplier_repairs"),
     };
     match state.app.products().create(staff.actor(), &form).await {
         Ok(_) => flash::redirect("/products", Flash::Saved, state.cfg.secure_cookies),

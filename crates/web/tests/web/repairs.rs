@@ -188,9 +188,11 @@ async fn a_suppliers_cost_is_claimed_back_and_settled_on_the_claims_queue() {
     let admin = t.admin_token().await;
     let agent = t.token("zhou", Role::ServiceAgent).await;
     let res = t
-        .post(&admin, "/api/v1/products", json!({"model": "KF-35GW", "name": "壁挂式空调", "warranty_months": 12, "tracking": "serial"}))
+        .post(&admin, "/api/v1/products", json!({"model": "KF-35GW", "name": "壁挂式空调", "warranty_months": 12, "tracking": "serial", "supplier_repairs": true}))
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
+    let product: Value = res.json().await.unwrap();
+    assert_eq!(product["supplier_repairs"], true);
     let res = t
         .post(
             &admin,

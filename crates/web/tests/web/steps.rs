@@ -414,14 +414,27 @@ async fn the_cost_ledger_keeps_the_seeds_company_costs_off_the_customer() {
         err["message"],
         "按“公司售后服务规定”，运费由本公司承担，不能向客户收取"
     );
+    // The purifier has no supplier repair terms: nothing is claimed from its supplier.
+    let res = t
+        .post(
+            &agent,
+            &costs,
+            json!({"kind": "parts", "amount_fen": 8050, "payer": "supplier"}),
+        )
+        .await;
+    let (status, err) = error_of(res).await;
+    assert_eq!(
+        (status, err["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("payer"))
+    );
     for body in [
         json!({"kind": "freight", "amount_fen": 2500, "payer": "company", "note": "顺丰到付"}),
-        json!({"kind": "parts", "amount_fen": 8050, "payer": "supplier"}),
+        json!({"kind": "parts", "amount_fen": 8050, "payer": "customer"}),
     ] {
         let res = t.post(&agent, &costs, body).await;
         assert_eq!(res.status(), StatusCode::CREATED);
     }
     let ledger: Value = t.get(&agent, &costs).await.json().await.unwrap();
     assert_eq!(ledger["costs"].as_array().unwrap().len(), 2);
-    assert_eq!(ledger["totals"], json!({"company": 2500, "supplier": 8050}));
+    assert_eq!(ledger["totals"], json!({"company": 2500, "customer": 8050}));
 }

@@ -89,7 +89,13 @@ test("a phone complaint from intake to closing", async () => {
   await page.check("#note-form input[name=to_customer]");
   await Promise.all([page.waitForLoadState("load"), page.click("#note-form button[type=submit]")]);
   assert.ok(await page.locator("ol.timeline").getByText("已致电李先生").isVisible());
-  assert.equal(await page.locator(".clock-card.met").count(), 1, "the message met the first-response clock");
+  assert.equal(await page.locator(".clock-card.met").count(), 0, "a message on the timeline reached nobody: no response");
+  // The call that reached him is the first response, with what was said.
+  const first = page.locator("form[data-step=first_response_sent]");
+  await first.locator("select[name=via]").selectOption("phone");
+  await first.locator("input[name=response]").fill("已致电李先生，约定明天上门复查");
+  await Promise.all([page.waitForLoadState("load"), first.locator("button[type=submit]").click()]);
+  assert.equal(await page.locator(".clock-card.met").count(), 1, "the call met the first-response clock");
 
   // A photo of the fault (here: a picture of the page itself) becomes a thumbnail; tags
   // group the case.
@@ -159,13 +165,29 @@ test("a phone complaint from intake to closing", async () => {
   await page.check("#extended-form input[name=customer_informed]");
   await Promise.all([page.waitForLoadState("load"), page.click("#extended-form button[type=submit]")]);
   assert.ok(await page.locator("ol.timeline").getByText(/延长服务 .*45 分钟/).isVisible());
-  // Resolving needs the solution; closing needs the customer's satisfaction and the
-  // precautions they were told (seed 3.3).
-  await move(page, "resolved");
-  assert.match(await page.locator(".notice.err").innerText(), /处理结果/);
-  await page.fill("#transition-form textarea[name=resolution]", "已上门更换排水管，试机无漏水。");
-  await move(page, "resolved");
-  assert.equal(await page.locator(".clock-card.met").count(), 3);
+  // A complaint is settled by the book: verified with its findings, the schedule told to
+  // the customer when it cannot be solved at once, then answered; it is not offered as a
+  // plain "resolved".
+  assert.equal(await page.locator("#transition-form button[data-to=resolved]").count(), 0);
+  assert.equal(await page.locator("form[data-step=complaint_replied]").count(), 0, "answered only once verified");
+  const verify = page.locator("form[data-step=complaint_verified]");
+  await verify.locator("select[name=substantiated]").selectOption("yes");
+  await verify.locator("textarea[name=findings]").fill("上次维修未更换老化排水管，属实");
+  await Promise.all([page.waitForLoadState("load"), verify.locator("button[type=submit]").click()]);
+  assert.equal(await page.locator(".clock-card.met").count(), 2, "the verification met its clock");
+  const schedule = page.locator("form[data-step=schedule_promised]");
+  await schedule.locator("input[name=promised_on]").fill(today);
+  await schedule.locator("input[name=plan]").fill("今天上门更换排水管");
+  await Promise.all([page.waitForLoadState("load"), schedule.locator("button[type=submit]").click()]);
+  assert.match(await page.locator("[data-testid=clock-chip]", { hasText: "承诺时间表" }).innerText(), /24:00/);
+  await page.screenshot({ path: join(shotsDir, "complaint-verified.png"), fullPage: true });
+  const reply = page.locator("form[data-step=complaint_replied]");
+  await reply.locator("select[name=via]").selectOption("phone");
+  await reply.locator("textarea[name=reply]").fill("已上门更换排水管，试机无漏水。");
+  await Promise.all([page.waitForLoadState("load"), reply.locator("button[type=submit]").click()]);
+  assert.equal(await page.locator("[data-testid=case-state]").innerText(), "已解决", "the answer resolves the complaint");
+  assert.equal(await page.locator(".clock-card.met").count(), 4, "every clock met by its own step");
+  // Closing needs the customer's satisfaction and the precautions they were told (seed 3.3).
   await page.selectOption("#transition-form select[name=satisfaction]", "satisfied");
   await page.fill("#transition-form input[name=precautions]", "定期清理排水口，避免堵塞。");
   await move(page, "closed");

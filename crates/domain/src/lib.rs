@@ -14,6 +14,7 @@ pub mod attachment;
 pub mod audit;
 pub mod calendar;
 pub mod case;
+pub mod complaint;
 pub mod contact;
 pub mod customer;
 pub mod deadline;

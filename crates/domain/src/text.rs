@@ -26,6 +26,7 @@ const FILES: &[&str] = &[
     include_str!("../locales/calendar.tsv"),
     include_str!("../locales/policy.tsv"),
     include_str!("../locales/product.tsv"),
+    include_str!("../locales/complaint.tsv"),
 ];
 
 static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =

@@ -1,10 +1,9 @@
 //! Internal notes and messages to the customer on a case's timeline.
 
 use sanbao_domain::audit::{Action, RecordType};
-use sanbao_domain::case::{EventKind, has_policy_event, parse_text};
+use sanbao_domain::case::{EventKind, parse_text};
 use sanbao_domain::role::Permission;
 use sanbao_domain::{FieldError, text};
-use sanbao_store::case::row as rows;
 use sanbao_store::case::update;
 use serde_json::json;
 
@@ -13,8 +12,9 @@ use super::{Cases, append};
 use crate::{Actor, Result, audit};
 
 impl Cases<'_> {
-    /// An internal note, or a message to the customer (the first one to a complainant stops
-    /// the first-response clock).
+    /// An internal note, or a message to the customer. Neither stops a clock: a message is
+    /// only written on the timeline until notifications deliver it, and a complaint's first
+    /// response is the contact that reached the customer (the `first_response_sent` step).
     #[tracing::instrument(name = "case.note", skip_all, fields(number = %number))]
     pub async fn note(
         &self,
@@ -43,14 +43,6 @@ impl Cases<'_> {
             EventKind::Note
         };
         append(&mut tx, actor, c.id, kind, now, &body, json!({})).await?;
-        if to_customer {
-            let events = rows::events_tx(&mut tx, c.id).await?;
-            let sent = events.iter().map(|e| (e.kind, e.data.as_str()));
-            if !has_policy_event(sent, "first_response_sent") {
-                let stop = json!({"event": "first_response_sent"});
-                append(&mut tx, actor, c.id, EventKind::PolicyEvent, now, "", stop).await?;
-            }
-        }
         update::touch(&mut tx, c.id, now).await?;
         projector.write(&mut tx, c.id, now).await?;
         reindex(&mut tx, c.id).await?;

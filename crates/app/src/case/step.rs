@@ -7,6 +7,7 @@ use sanbao_domain::case::{
     EventKind, State, StepFacts, StepForm, check_step, check_transition, parse_text, policy_events,
     recorded_facts,
 };
+use sanbao_domain::complaint::ComplaintFacts;
 use sanbao_domain::maintenance::MaintenanceFacts;
 use sanbao_domain::repair::{Dispatch, RepairFacts};
 use sanbao_domain::returns::{Outcome, ReturnFacts};
@@ -156,6 +157,11 @@ impl Cases<'_> {
             let in_warranty = unit.map(|u| u.warranty.in_warranty);
             let recorded = recorded_facts(events.iter().map(|e| (e.kind, e.data.as_str())));
             sanbao_domain::repair::check_quote(&repair_facts(&recorded), next, in_warranty)?;
+        }
+        if let StepFacts::Complaint(ComplaintFacts::SchedulePromised(s)) = facts {
+            let now = sanbao_domain::time::now();
+            let today = now.with_timezone(&self.app.config.timezone).date_naive();
+            sanbao_domain::complaint::check_schedule(s, today)?;
         }
         if matches!(
             facts,
@@ -323,6 +329,7 @@ async fn resolve(
         StepFacts::Return(ReturnFacts::ReturnProcessed { .. })
             | StepFacts::Repair(RepairFacts::RepairCompleted(_))
             | StepFacts::Maintenance(MaintenanceFacts::MaintenanceDone(_))
+            | StepFacts::Complaint(ComplaintFacts::ComplaintReplied(_))
     );
     if !settles || check_transition(c.kind, c.state, State::Resolved, c.resolved_at, now).is_err() {
         return Ok(false);

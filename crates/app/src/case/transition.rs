@@ -43,6 +43,13 @@ impl Cases<'_> {
         }
         let from = c.state;
         check_transition(c.kind, from, to, c.resolved_at, now)?;
+        if c.kind == sanbao_domain::case::Kind::Complaint {
+            let events = sanbao_store::case::row::events(&self.app.store, c.id).await?;
+            let recorded = sanbao_domain::case::policy_events(
+                events.iter().map(|e| (e.kind, e.data.as_str())),
+            );
+            sanbao_domain::complaint::check_settling(to, &recorded)?;
+        }
         check_closing(to, &closing.resolution, satisfaction, &closing.precautions)?;
         let resolved_at = match to {
             State::Resolved => Some(now),

@@ -176,11 +176,17 @@ impl Cases<'_> {
             .into_iter()
             .filter(|s| super::step::quote_allows(&steps, s, in_warranty))
             .collect();
+        let mut case = CaseView::of(actor, c, clocks?, sanbao_domain::time::now());
+        if case.kind == sanbao_domain::case::Kind::Complaint {
+            // A complaint is settled by its reply step, not offered as a plain move.
+            case.allowed_moves
+                .retain(|to| sanbao_domain::complaint::check_settling(*to, &recorded).is_ok());
+        }
         Ok(CaseDetail {
             unit,
             open_steps,
             steps,
-            case: CaseView::of(actor, c, clocks?, sanbao_domain::time::now()),
+            case,
             timeline: events.into_iter().map(TimelineEntry::from).collect(),
         })
     }

@@ -57,7 +57,7 @@ pub struct RepairSheet {
 fn last<T>(steps: &[StepFacts], pick: impl Fn(&RepairFacts) -> Option<T>) -> Option<T> {
     steps.iter().rev().find_map(|s| match s {
         StepFacts::Repair(r) => pick(r),
-        StepFacts::Return(_) | StepFacts::Maintenance(_) => None,
+        StepFacts::Return(_) | StepFacts::Maintenance(_) | StepFacts::Complaint(_) => None,
     })
 }
 

@@ -91,12 +91,15 @@ pub struct Projection {
 /// Every clock `policy` sets for a case with these facts, at `now`. A clock starts at its
 /// event, pauses while the case is in one of its pausing states, and stops at one of its stop
 /// events or when the case is resolved, closed or cancelled (reopening does not restart it).
+/// A complaint's promised schedule is a clock of its own beside them
+/// ([`crate::complaint::schedule_clock`]).
 pub fn case_clocks(
     policy: &Policy,
     facts: &[CaseFact],
     ctx: &Context<'_>,
     now: DateTime<Utc>,
 ) -> Vec<CaseClock> {
+    let promised = crate::complaint::schedule_clock(facts, ctx.tz, now);
     policy
         .clocks
         .iter()
@@ -119,6 +122,7 @@ pub fn case_clocks(
                 soon_at,
             })
         })
+        .chain(promised)
         .collect()
 }
 
@@ -150,7 +154,7 @@ fn clock_events(
                     paused = false;
                 }
             }
-            CaseFact::Event(..) => {}
+            CaseFact::Event(..) | CaseFact::Promised(..) => {}
         }
     }
     events

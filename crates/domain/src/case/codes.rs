@@ -61,8 +61,8 @@ code_enum! {
 }
 
 impl Kind {
-    /// A return, repair or maintenance visit: the kinds with their own steps and costs.
-    pub fn has_steps(self) -> bool {
+    /// A return, repair or maintenance visit: the kinds that keep a cost ledger.
+    pub fn has_costs(self) -> bool {
         matches!(self, Kind::Return | Kind::Repair | Kind::Maintenance)
     }
 

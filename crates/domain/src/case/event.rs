@@ -36,6 +36,9 @@ pub enum CaseFact {
     Event(String, DateTime<Utc>),
     /// The case entered a state.
     State(State, DateTime<Utc>),
+    /// A complaint's schedule told to the customer: the promised day, and when it was told
+    /// (its own clock, [`crate::complaint::schedule_clock`]).
+    Promised(chrono::NaiveDate, DateTime<Utc>),
 }
 
 /// The clock fact an entry of the timeline is, if any: its kind, data (JSON text) and time.
@@ -44,9 +47,12 @@ pub fn fact_of(kind: EventKind, data: &str, at: DateTime<Utc>) -> Option<CaseFac
         EventKind::Created => Some(CaseFact::State(State::New, at)),
         EventKind::PolicyEvent => {
             let data: serde_json::Value = serde_json::from_str(data).ok()?;
-            data["event"]
-                .as_str()
-                .map(|e| CaseFact::Event(e.to_owned(), at))
+            let event = data["event"].as_str()?;
+            if event == crate::complaint::ComplaintStep::SchedulePromised.code() {
+                let day = data["promised_on"].as_str()?.parse().ok()?;
+                return Some(CaseFact::Promised(day, at));
+            }
+            Some(CaseFact::Event(event.to_owned(), at))
         }
         EventKind::State => {
             let data: serde_json::Value = serde_json::from_str(data).ok()?;

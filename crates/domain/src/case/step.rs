@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{EventKind, Kind};
+use crate::complaint::{self, ComplaintFacts, ComplaintStep};
 use crate::maintenance::{self, MaintenanceFacts, MaintenanceStep};
 use crate::policy::Policy;
 use crate::repair::{self, RepairFacts, RepairStep};
@@ -47,6 +48,19 @@ pub struct StepForm {
     pub next_due_on: String,
     /// The customer's questions and suggestions during the visit.
     pub questions: String,
+    // Complaints.
+    /// How the customer was reached or answered (phone, letter, email, sms, wechat, visit).
+    pub via: String,
+    /// The first response: what was said to the customer.
+    pub response: String,
+    /// The verification: yes or no, and what was found.
+    pub substantiated: String,
+    pub findings: String,
+    /// The schedule told to the customer: by which day, and what will be done.
+    pub promised_on: String,
+    pub plan: String,
+    /// What the customer was answered.
+    pub reply: String,
 }
 
 /// A required choice from a closed list: empty is "please fill in `what`".
@@ -90,6 +104,7 @@ pub enum StepFacts {
     Return(ReturnFacts),
     Repair(RepairFacts),
     Maintenance(MaintenanceFacts),
+    Complaint(ComplaintFacts),
 }
 
 impl StepFacts {
@@ -115,7 +130,11 @@ impl StepFacts {
                 let s = step.parse::<MaintenanceStep>().map_err(|_| unknown())?;
                 MaintenanceFacts::parse(s, f).map(StepFacts::Maintenance)
             }
-            Kind::Complaint | Kind::Inquiry => Err(unknown()),
+            Kind::Complaint => {
+                let s = step.parse::<ComplaintStep>().map_err(|_| unknown())?;
+                ComplaintFacts::parse(s, f).map(StepFacts::Complaint)
+            }
+            Kind::Inquiry => Err(unknown()),
         }
     }
 
@@ -154,6 +173,7 @@ impl StepFacts {
             StepFacts::Return(r) => r.summary(),
             StepFacts::Repair(r) => r.summary(),
             StepFacts::Maintenance(m) => m.summary(),
+            StepFacts::Complaint(c) => c.summary(),
         };
         let head = step_label(step, false);
         match (facts.is_empty(), note.is_empty()) {
@@ -188,6 +208,13 @@ impl StepFacts {
                 });
                 maintenance::check_order(&done, next)
             }
+            StepFacts::Complaint(next) => {
+                let done: Vec<ComplaintFacts> = of_kind(recorded, |r| match r {
+                    StepFacts::Complaint(c) => Some(c.clone()),
+                    _ => None,
+                });
+                complaint::check_order(&done, next)
+            }
         }
     }
 
@@ -214,13 +241,14 @@ pub fn recorded_facts<'a>(
         .collect()
 }
 
-/// The step codes a case of `kind` records (complaint steps come with the complaint flow).
+/// The step codes a case of `kind` records.
 pub fn steps_of(kind: Kind) -> Vec<&'static str> {
     match kind {
         Kind::Return => ReturnStep::ALL.iter().map(|s| s.code()).collect(),
         Kind::Repair => RepairStep::ALL.iter().map(|s| s.code()).collect(),
         Kind::Maintenance => MaintenanceStep::ALL.iter().map(|s| s.code()).collect(),
-        Kind::Complaint | Kind::Inquiry => Vec::new(),
+        Kind::Complaint => ComplaintStep::ALL.iter().map(|s| s.code()).collect(),
+        Kind::Inquiry => Vec::new(),
     }
 }
 
@@ -234,6 +262,9 @@ pub fn step_label(code: &str, english: bool) -> &str {
         return of(s.label_zh(), s.label_en());
     }
     if let Ok(s) = code.parse::<MaintenanceStep>() {
+        return of(s.label_zh(), s.label_en());
+    }
+    if let Ok(s) = code.parse::<ComplaintStep>() {
         return of(s.label_zh(), s.label_en());
     }
     code
@@ -257,6 +288,8 @@ pub fn open_steps(kind: Kind, policy: &Policy, recorded: &[&str]) -> Vec<&'stati
             "quote_issued" => done("technician_dispatched") && !ended,
             "quote_answered" => done("quote_issued") && !ended,
             "return_approved" | "goods_received_back" | "technician_dispatched" => !ended,
+            "schedule_promised" => done("complaint_verified") && !done("complaint_replied"),
+            "complaint_replied" => done("complaint_verified"),
             _ => true,
         })
         .collect()
@@ -366,6 +399,35 @@ mod tests {
     }
 
     #[test]
+    fn every_step_is_named_in_chinese_on_the_timeline() {
+        for kind in Kind::ALL {
+            for step in steps_of(*kind) {
+                assert_ne!(crate::policy::event_label(step), step, "{step}");
+                assert_ne!(step_label(step, false), step, "{step}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_complaint_is_verified_before_it_is_answered() {
+        let seed = Policy::preset("seed").unwrap();
+        assert_eq!(
+            open_steps(Kind::Complaint, &seed, &["complaint_received"]),
+            ["first_response_sent", "complaint_verified"]
+        );
+        let verified = ["complaint_received", "complaint_verified"];
+        assert_eq!(
+            open_steps(Kind::Complaint, &seed, &verified),
+            [
+                "first_response_sent",
+                "schedule_promised",
+                "complaint_replied"
+            ]
+        );
+        assert_eq!(step_label("complaint_verified", false), "已初步核实");
+    }
+
+    #[test]
     fn a_step_belongs_to_its_kind() {
         let seed = Policy::preset("seed").unwrap();
         assert!(
@@ -378,7 +440,7 @@ mod tests {
             .is_ok()
         );
         assert_eq!(
-            check_step(Kind::Complaint, &seed, &[], "technician_dispatched")
+            check_step(Kind::Inquiry, &seed, &[], "technician_dispatched")
                 .unwrap_err()
                 .code,
             "unknown"

@@ -70,6 +70,14 @@ pub fn clock_label(code: &str) -> &str {
 }
 
 pub fn clock_label_in(code: &str, english: bool) -> &str {
+    // Not a policy's clock: a complaint's schedule runs from what the customer was told.
+    if code == crate::complaint::SCHEDULE_CLOCK {
+        return if english {
+            "Promised schedule"
+        } else {
+            "承诺时间表"
+        };
+    }
     label_in(CLOCKS, code, english)
 }
 
@@ -83,6 +91,11 @@ const PROMISES: &[(&str, &str, &str)] = &[
     ("dispatch", "安排维修人员", "send a technician"),
     ("processing", "处理完毕", "finish handling your request"),
     ("refund", "办理退款", "refund you"),
+    (
+        "schedule",
+        "按告知您的时间表解决",
+        "solve it on the schedule we gave you",
+    ),
 ];
 
 /// What clock `code` promises the customer, if anything.
@@ -278,6 +291,7 @@ pub const PAUSE_STATES: &[&str] = &["waiting_customer"];
 pub const STOP_EVENTS: &[(&str, &str, &str)] = &[
     ("first_response_sent", "已首次回应", "First response sent"),
     ("complaint_verified", "已初步核实", "Complaint verified"),
+    ("schedule_promised", "已告知解决时间表", "Schedule told"),
     ("complaint_replied", "已答复", "Complaint answered"),
     ("technician_dispatched", "已派工", "Technician dispatched"),
     ("return_approved", "退换货已审批", "Return reviewed"),

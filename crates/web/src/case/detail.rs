@@ -157,7 +157,7 @@ pub(super) async fn case_page(
         .is_some_and(|u| u.unit.supplier_repairs == Some(true));
     let costs = ledger
         .ok()
-        .filter(|_| detail.case.kind.has_steps())
+        .filter(|_| detail.case.kind.has_costs())
         .map(|l| Costs::of(l, supplier, en));
     let v = detail.case;
     let policy = policy_words(app, &v, tr).await;

@@ -80,6 +80,8 @@ pub(super) struct Steps {
     pub outcomes: Vec<(&'static str, &'static str)>,
     pub methods: Vec<(&'static str, &'static str)>,
     pub remedies: Vec<(&'static str, &'static str)>,
+    /// How a complainant was reached or answered.
+    pub vias: Vec<(&'static str, &'static str)>,
     pub technicians: Vec<(UserId, String)>,
     /// The repair report is written (its printable page exists).
     pub reported: bool,
@@ -117,6 +119,7 @@ impl Steps {
             outcomes: options::<Outcome>(en),
             methods: options::<RefundMethod>(en),
             remedies: options::<Remedy>(en),
+            vias: options::<sanbao_domain::complaint::Via>(en),
             technicians,
             reported: d.steps.iter().any(|s| {
                 matches!(
@@ -162,6 +165,13 @@ pub(crate) fn step_form(f: &FormData) -> StepForm {
         work: g("work"),
         next_due_on: g("next_due_on"),
         questions: g("questions"),
+        via: g("via"),
+        response: g("response"),
+        substantiated: g("substantiated"),
+        findings: g("findings"),
+        promised_on: g("promised_on"),
+        plan: g("plan"),
+        reply: g("reply"),
     }
 }
 

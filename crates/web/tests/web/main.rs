@@ -2,6 +2,7 @@
 #![allow(clippy::too_many_lines)]
 
 mod cases;
+mod complaints;
 mod customers;
 mod desk;
 mod edge;

@@ -251,7 +251,11 @@ pub struct UnitRef {
 /// (`quote_fen`, what it covers in `parts`) and `quote_answered` (`accepted`) come before
 /// `repair_completed`. Maintenance: `maintenance_booked`
 /// (`technician_id`, `appointment_on`, `slot` inside the desk's service hours, `address`),
-/// `maintenance_done` (`work`, `result`, `next_due_on`, `questions`).
+/// `maintenance_done` (`work`, `result`, `next_due_on`, `questions`). Complaints:
+/// `first_response_sent` (`via`, `response`: a contact that reached the customer; a note or
+/// a message on the timeline is none), `complaint_verified` (`substantiated`, `findings`),
+/// `schedule_promised` (`promised_on`, `plan`), `complaint_replied` (`via`, `reply`; after
+/// the verification; resolves the case).
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
 pub struct NewStep {
@@ -290,6 +294,20 @@ pub struct NewStep {
     /// `YYYY-MM-DD`.
     pub next_due_on: String,
     pub questions: String,
+    /// Complaints: how the customer was reached (`first_response_sent`) or answered
+    /// (`complaint_replied`): phone | letter | email | sms | wechat | visit.
+    pub via: String,
+    /// `first_response_sent`: what was said to the customer.
+    pub response: String,
+    /// `complaint_verified`: substantiated or not, with the `findings`.
+    pub substantiated: Option<bool>,
+    pub findings: String,
+    /// `schedule_promised`: the day promised to the customer (`YYYY-MM-DD`, not before
+    /// today) and the `plan` told; a clock of its own until the reply.
+    pub promised_on: String,
+    pub plan: String,
+    /// `complaint_replied`: what the customer was answered (the case is then resolved).
+    pub reply: String,
 }
 
 impl From<NewStep> for StepForm {
@@ -337,6 +355,16 @@ impl From<NewStep> for StepForm {
             work: b.work,
             next_due_on: b.next_due_on,
             questions: b.questions,
+            via: b.via,
+            response: b.response,
+            substantiated: text(
+                b.substantiated
+                    .map(|y| if y { "yes" } else { "no" }.to_owned()),
+            ),
+            findings: b.findings,
+            promised_on: b.promised_on,
+            plan: b.plan,
+            reply: b.reply,
         }
     }
 }

@@ -113,7 +113,7 @@ pub const EVENT: Sealed = Sealed {
 /// A catalogue entry: what its units' warranty and tracking come from.
 pub const PRODUCT: Sealed = Sealed {
     table: "product",
-    late: &["supplier_repairs"],
+    late: &["supplier_repairs", "main_parts", "main_parts_months"],
     label: "model",
     fields: &[
         ("model", Ty::Text),
@@ -128,6 +128,8 @@ pub const PRODUCT: Sealed = Sealed {
         ("installation_required", Ty::Bool),
         ("created_at", Ty::Time),
         ("supplier_repairs", Ty::Bool),
+        ("main_parts", Ty::Text),
+        ("main_parts_months", Ty::Int),
     ],
 };
 

@@ -38,6 +38,8 @@ crate::facade!(
 pub struct UnitView {
     pub unit: UnitRow,
     pub warranty: Warranty,
+    /// The main parts with a longer warranty, and that warranty.
+    pub main_parts: Option<(String, Warranty)>,
     /// The policy in force at the sale, by its title.
     pub policy_title: String,
     /// The return and exchange windows of that policy, with their last days.
@@ -416,6 +418,15 @@ fn view(
     let spans = repair_spans(&cases, ctx.tz);
     let months = u32::try_from(unit.warranty_months).unwrap_or(0);
     let warranty = Warranty::on(dates.warranty_from(), months, &spans, today);
+    // The main parts' longer warranty runs from the same day, with the same repairs added.
+    let main_parts = unit
+        .main_parts
+        .clone()
+        .zip(unit.main_parts_months)
+        .map(|(parts, m)| {
+            let m = u32::try_from(m).unwrap_or(0);
+            (parts, Warranty::on(dates.warranty_from(), m, &spans, today))
+        });
     let repairs = cases
         .iter()
         .filter(|c| c.kind == Kind::Repair && matches!(c.state, State::Resolved | State::Closed))
@@ -434,6 +445,7 @@ fn view(
         policy_title: policy.title.clone(),
         windows: returns::windows(policy, &dates, ctx),
         warranty,
+        main_parts,
         cases,
         repairs,
         // Masked for everyone, as on the customer's card: the whole number is an audited

@@ -44,6 +44,16 @@ pub const PRODUCT_COLUMNS: &[Column] = &[
         &["需要安装", "installation_required"],
         false,
     ),
+    col("main_parts", &["主要部件", "main_parts"], false),
+    col(
+        "main_parts_months",
+        &[
+            "主要部件保修期（月）",
+            "主要部件保修月数",
+            "main_parts_months",
+        ],
+        false,
+    ),
     col(
         "supplier_repairs",
         &["供货方维修条款", "supplier_repairs"],
@@ -140,6 +150,8 @@ pub fn products(bytes: &[u8]) -> Checked<Product> {
             tracking: tracking.to_owned(),
             installation_required,
             supplier_repairs,
+            main_parts: get("main_parts"),
+            main_parts_months: get("main_parts_months"),
         };
         match Product::parse(&form) {
             Ok(p) if cell_errs.is_empty() => {

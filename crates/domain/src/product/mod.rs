@@ -45,6 +45,11 @@ pub struct ProductForm {
     pub installation_required: bool,
     #[serde(default)]
     pub supplier_repairs: bool,
+    /// The main parts with a warranty of their own (压缩机), and its months.
+    #[serde(default)]
+    pub main_parts: String,
+    #[serde(default)]
+    pub main_parts_months: String,
 }
 
 /// A checked product.
@@ -64,6 +69,16 @@ pub struct Product {
     /// 条款): what its repairs cost is claimed back from the supplier, and only then may a
     /// cost be charged to the supplier.
     pub supplier_repairs: bool,
+    /// Main parts warranted longer than the whole unit (an air conditioner's compressor):
+    /// what they are and their months, counted like the unit's warranty.
+    pub main_parts: Option<MainParts>,
+}
+
+/// Main parts with a warranty of their own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MainParts {
+    pub parts: String,
+    pub months: u32,
 }
 
 impl Product {
@@ -94,6 +109,7 @@ impl Product {
         let price_fen = errs.check(parse_price(&f.price));
         let warranty_months = errs.check(parse_warranty_months(&f.warranty_months));
         let tracking = errs.check(f.tracking.trim().parse::<Tracking>());
+        let main_parts = errs.check(parse_main_parts(f, warranty_months)).flatten();
         errs.into_result()?;
         Ok(Product {
             model: model.unwrap_or_default(),
@@ -107,6 +123,7 @@ impl Product {
             tracking: tracking.unwrap_or(Tracking::Serial),
             installation_required: f.installation_required,
             supplier_repairs: f.supplier_repairs,
+            main_parts,
         })
     }
 }
@@ -156,6 +173,43 @@ pub fn parse_warranty_months(raw: &str) -> Result<u32, FieldError> {
     }
 }
 
+/// The main parts' warranty: both the parts and the months, or neither; the months no
+/// shorter than the whole unit's (`unit_months`, when it parsed).
+fn parse_main_parts(
+    f: &ProductForm,
+    unit_months: Option<u32>,
+) -> Result<Option<MainParts>, FieldError> {
+    let parts = optional(&f.main_parts, "main_parts", "label.main_parts", 40)?;
+    let raw = f.main_parts_months.trim();
+    match (parts.is_empty(), raw.is_empty()) {
+        (true, true) => return Ok(None),
+        (false, true) => {
+            return Err(FieldError::new(
+                "main_parts_months",
+                "required",
+                text!("field.required", what = text!("label.main_parts_months")),
+            ));
+        }
+        (true, false) => {
+            return Err(FieldError::new(
+                "main_parts",
+                "required",
+                text!("field.required", what = text!("label.main_parts")),
+            ));
+        }
+        (false, false) => {}
+    }
+    let months = parse_warranty_months(raw).map_err(|e| e.on("main_parts_months"))?;
+    if unit_months.is_some_and(|u| months <= u) {
+        return Err(FieldError::new(
+            "main_parts_months",
+            "not_longer",
+            text!("product.main_parts_not_longer"),
+        ));
+    }
+    Ok(Some(MainParts { parts, months }))
+}
+
 /// A price in yuan with at most two decimals (`1299`, `1299.5`, `1299.50`) as fen; empty is
 /// none. Never a float: `0.1 + 0.2` yuan is 30 fen.
 pub fn parse_price(raw: &str) -> Result<Option<i64>, FieldError> {
@@ -196,6 +250,30 @@ mod tests {
             price: "2999.5".into(),
             ..ProductForm::default()
         }
+    }
+
+    #[test]
+    fn main_parts_take_both_fields_and_a_longer_warranty() {
+        let with = |parts: &str, months: &str| ProductForm {
+            main_parts: parts.into(),
+            main_parts_months: months.into(),
+            ..form()
+        };
+        let p = Product::parse(&with("压缩机", "72")).unwrap();
+        assert_eq!(
+            p.main_parts,
+            Some(MainParts {
+                parts: "压缩机".into(),
+                months: 72
+            })
+        );
+        assert_eq!(Product::parse(&form()).unwrap().main_parts, None);
+        let field = |f: ProductForm| Product::parse(&f).unwrap_err().0[0].field.clone();
+        assert_eq!(field(with("压缩机", "")), "main_parts_months");
+        assert_eq!(field(with("", "72")), "main_parts");
+        // Not longer than the unit's 36 months: nothing of its own.
+        assert_eq!(field(with("压缩机", "36")), "main_parts_months");
+        assert_eq!(field(with("压缩机", "x")), "main_parts_months");
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub(crate) const PRODUCT: Insert = Insert {
         "tracking",
         "installation_required",
         "supplier_repairs",
+        "main_parts",
+        "main_parts_months",
         "created_at",
         "created_by",
         "seal",
@@ -45,6 +47,9 @@ pub struct ProductRow {
     pub installation_required: bool,
     /// `None` for a product entered before the supplier's terms were kept: not covered.
     pub supplier_repairs: Option<bool>,
+    /// The main parts with a longer warranty, and its months (both `None` for none).
+    pub main_parts: Option<String>,
+    pub main_parts_months: Option<i64>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -56,7 +61,7 @@ impl ProductRow {
 }
 
 const COLS: &str = "id, model, name, category, brand, manufacturer, specification, price_fen, \
-    warranty_months, tracking, installation_required, supplier_repairs, created_at";
+    warranty_months, tracking, installation_required, supplier_repairs, main_parts, main_parts_months, created_at";
 
 /// Write a new product; its id. A model already in the catalogue is [`StoreError::Unique`].
 pub async fn insert(tx: &mut Tx, p: &Product, by: Option<i64>, now: DateTime<Utc>) -> Result<i64> {
@@ -74,6 +79,8 @@ pub async fn insert(tx: &mut Tx, p: &Product, by: Option<i64>, now: DateTime<Utc
         p.tracking.code().into(),
         p.installation_required.into(),
         p.supplier_repairs.into(),
+        Val::Text(p.main_parts.as_ref().map(|m| m.parts.as_str())),
+        Val::Int(p.main_parts.as_ref().map(|m| i64::from(m.months))),
         now.into(),
         by.into(),
     ];

@@ -217,13 +217,16 @@ pub struct UnitRow {
     pub channel: Option<String>,
     /// The product's supplier repair terms ([`super::ProductRow::supplier_repairs`]).
     pub supplier_repairs: Option<bool>,
+    /// The product's main parts with a longer warranty, and its months.
+    pub main_parts: Option<String>,
+    pub main_parts_months: Option<i64>,
 }
 
 const SELECT: &str = "SELECT u.id, u.serial, u.quantity, u.product_id, p.model, \
     p.name AS product_name, p.warranty_months, p.tracking, u.customer_id, \
     c.name AS customer_name, c.phone AS customer_phone, u.sold_on, u.delivered_on, \
     u.installed_on, u.invoice_no, u.policy_name, u.policy_version, u.replaces_id, u.created_at, u.channel, \
-    p.supplier_repairs FROM unit u JOIN product p ON p.id = u.product_id JOIN customer c ON c.id = u.customer_id";
+    p.supplier_repairs, p.main_parts, p.main_parts_months FROM unit u JOIN product p ON p.id = u.product_id JOIN customer c ON c.id = u.customer_id";
 
 /// The unit with `serial` (serials are kept upper-case).
 pub async fn by_serial(store: &Store, serial: &str) -> Result<Option<UnitRow>> {

@@ -29,6 +29,8 @@ pub(crate) struct UnitCard {
     pub in_warranty: bool,
     /// "保修至 2027-10-12（剩 310 天）" or "已过保修期（2026-10-12）".
     pub warranty: String,
+    /// The main parts' longer warranty in words, or empty.
+    pub main_parts: String,
     /// The return windows' last days, or empty.
     pub windows: String,
     /// The faults repaired before, most repaired first: "不制冷 ×2".
@@ -61,6 +63,7 @@ impl UnitCard {
                 .replace("{limit}", &r.limit.to_string())
         });
         UnitCard {
+            main_parts: crate::product::main_parts_words(tr, u.main_parts.as_ref()),
             faults: u.faults.clone(),
             repeated,
             serial: u.unit.serial.clone(),

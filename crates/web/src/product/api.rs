@@ -53,6 +53,12 @@ pub struct NewProduct {
     /// cost be charged to (claimed back from) the supplier.
     #[serde(default)]
     pub supplier_repairs: bool,
+    /// Main parts warranted longer than the whole unit (压缩机), with their months (both or
+    /// neither; longer than `warranty_months`).
+    #[serde(default)]
+    pub main_parts: Option<String>,
+    #[serde(default)]
+    pub main_parts_months: Option<u32>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -69,6 +75,8 @@ pub struct ProductOut {
     pub tracking: String,
     pub installation_required: bool,
     pub supplier_repairs: bool,
+    pub main_parts: Option<String>,
+    pub main_parts_months: Option<i64>,
 }
 
 impl From<ProductRow> for ProductOut {
@@ -85,8 +93,18 @@ impl From<ProductRow> for ProductOut {
             price_fen: p.price_fen,
             warranty_months: p.warranty_months,
             installation_required: p.installation_required,
+            main_parts: p.main_parts,
+            main_parts_months: p.main_parts_months,
         }
     }
+}
+
+/// Main parts' own warranty on a sold unit.
+#[derive(Serialize, ToSchema)]
+pub struct MainPartsOut {
+    pub parts: String,
+    pub ends_on: NaiveDate,
+    pub in_warranty: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -149,6 +167,11 @@ pub async fn create_product(
         tracking: b.tracking,
         installation_required: b.installation_required,
         supplier_repairs: b.supplier_repairs,
+        main_parts: b.main_parts.unwrap_or_default(),
+        main_parts_months: b
+            .main_parts_months
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
     };
     let p = state.app.products().create(&actor, &form).await?;
     Ok((StatusCode::CREATED, Json(p.into())))
@@ -231,6 +254,9 @@ pub struct UnitOut {
     pub in_warranty: bool,
     /// Days to the last day (negative once passed).
     pub warranty_days_left: i64,
+    /// The product's main parts with a longer warranty: what they are, its last day, whether
+    /// it still holds.
+    pub main_parts_warranty: Option<MainPartsOut>,
     /// Completed repairs.
     pub repair_count: usize,
     /// Completed repairs by fault, most repaired first.
@@ -287,6 +313,11 @@ impl From<UnitView> for UnitOut {
             warranty_ends_on: v.warranty.ends_on,
             in_warranty: v.warranty.in_warranty,
             warranty_days_left: v.warranty.days_left,
+            main_parts_warranty: v.main_parts.as_ref().map(|(parts, w)| MainPartsOut {
+                parts: parts.clone(),
+                ends_on: w.ends_on,
+                in_warranty: w.in_warranty,
+            }),
             maintenance_plan: v.plan.map(|(p, queued)| PlanOut {
                 every_months: p.every_months,
                 next_due_on: p.next_due_on,

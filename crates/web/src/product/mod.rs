@@ -39,3 +39,22 @@ pub(crate) const NAV: NavEntry = NavEntry {
         Permission::SalesWork,
     ],
 };
+
+/// The main parts' own warranty in words ("压缩机保修至 2031-03-01（剩 1545 天）"), or empty.
+pub(crate) fn main_parts_words(
+    tr: crate::i18n::Tr,
+    main: Option<&(String, sanbao_domain::product::unit::Warranty)>,
+) -> String {
+    let Some((parts, w)) = main else {
+        return String::new();
+    };
+    let key = if w.in_warranty {
+        "unit.main_parts_until"
+    } else {
+        "unit.main_parts_over"
+    };
+    tr.t(key)
+        .replace("{parts}", parts)
+        .replace("{date}", &w.ends_on.to_string())
+        .replace("{days}", &w.days_left.to_string())
+}

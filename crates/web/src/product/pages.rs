@@ -52,6 +52,8 @@ struct ProductLine {
     tracking: &'static str,
     price: String,
     supplier_repairs: bool,
+    /// The policy its sales run under, by the rules of the policies in force.
+    policy: String,
 }
 
 #[derive(Template)]
@@ -82,19 +84,13 @@ async fn catalogue_page(
         Ok(p) => p,
         Err(e) => return PageError::new(e, tr).into_response(),
     };
-    let months = tr.t("products.months");
+    let in_force = match state.app.policies().in_force().await {
+        Ok(p) => p,
+        Err(e) => return PageError::new(e, tr).into_response(),
+    };
     let rows = products
         .into_iter()
-        .map(|p| ProductLine {
-            warranty: format!("{} {months}", p.warranty_months),
-            tracking: p.tracking.label(en),
-            price: p.price_fen.map(yuan).unwrap_or_default(),
-            supplier_repairs: p.supplier_covers_repairs(),
-            model: p.model,
-            name: p.name,
-            category: p.category,
-            brand: p.brand,
-        })
+        .map(|p| product_line(p, &in_force, tr))
         .collect();
     let status = status_of(&errs);
     let layout = Layout::new(
@@ -133,6 +129,18 @@ async fn catalogue_page(
                     &form.warranty_months,
                     "number",
                 ),
+                field(
+                    "main_parts",
+                    "products.main_parts",
+                    &form.main_parts,
+                    "text",
+                ),
+                field(
+                    "main_parts_months",
+                    "products.main_parts_months",
+                    &form.main_parts_months,
+                    "number",
+                ),
             ],
             form,
             trackings: Tracking::ALL
@@ -142,6 +150,58 @@ async fn catalogue_page(
             errors: Errors::new(tr, errs),
         },
     )
+}
+
+/// A catalogue row: the warranty with its main parts', the policy its sales run under.
+fn product_line(
+    p: sanbao_app::product::ProductRow,
+    in_force: &sanbao_app::admin::policies::InForce,
+    tr: crate::i18n::Tr,
+) -> ProductLine {
+    let months = tr.t("products.months");
+    ProductLine {
+        policy: policy_of(in_force, &p.category, tr),
+        warranty: match (&p.main_parts, p.main_parts_months) {
+            (Some(parts), Some(m)) => {
+                format!("{} {months}（{parts} {m} {months}）", p.warranty_months)
+            }
+            _ => format!("{} {months}", p.warranty_months),
+        },
+        tracking: p.tracking.label(tr.is_en()),
+        price: p.price_fen.map(yuan).unwrap_or_default(),
+        supplier_repairs: p.supplier_covers_repairs(),
+        model: p.model,
+        name: p.name,
+        category: p.category,
+        brand: p.brand,
+    }
+}
+
+/// The policy a product's sales to individuals run under, in store and online (one title when
+/// they agree): what the rules of the policies in force choose for its category.
+fn policy_of(
+    in_force: &sanbao_app::admin::policies::InForce,
+    category: &str,
+    tr: crate::i18n::Tr,
+) -> String {
+    use sanbao_domain::customer::CustomerKind;
+    use sanbao_domain::policy::{SaleChannel, SaleFacts};
+    let title = |channel| {
+        let facts = SaleFacts {
+            category,
+            channel,
+            customer: CustomerKind::Individual,
+        };
+        in_force.choose(&facts).policy.title.clone()
+    };
+    let (store, online) = (title(SaleChannel::Store), title(SaleChannel::Online));
+    if store == online {
+        store
+    } else {
+        tr.t("products.policy_by_channel")
+            .replace("{store}", &store)
+            .replace("{online}", &online)
+    }
 }
 
 fn status_of(errs: &[FieldError]) -> StatusCode {
@@ -171,6 +231,8 @@ pub(super) async fn create(
         tracking: f.get("tracking").to_owned(),
         installation_required: f.checked("installation_required"),
         supplier_repairs: f.checked("supplier_repairs"),
+        main_parts: f.get("main_parts").to_owned(),
+        main_parts_months: f.get("main_parts_months").to_owned(),
     };
     match state.app.products().create(staff.actor(), &form).await {
         Ok(_) => flash::redirect("/products", Flash::Saved, state.cfg.secure_cookies),
@@ -189,6 +251,8 @@ struct UnitLine {
     sold_on: String,
     policy: String,
     warranty_ends: String,
+    /// The main parts' longer warranty in words, or empty.
+    main_parts: String,
     in_warranty: bool,
     days_left: String,
     windows: Vec<String>,
@@ -336,6 +400,7 @@ fn line(layout: &Layout, v: UnitView) -> UnitLine {
         sold_on: u.sold_on.to_string(),
         policy: v.policy_title,
         warranty_ends: w.ends_on.to_string(),
+        main_parts: crate::product::main_parts_words(tr, v.main_parts.as_ref()),
         in_warranty: w.in_warranty,
         days_left,
         windows,

@@ -48,6 +48,12 @@ async fn a_sale_runs_under_the_policy_in_force_that_covers_it_and_keeps_it() {
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&res), format!("{path}?notice=in_force"));
     }
+    // The catalogue says which policy the phone's sales run under, in store and online.
+    let (_, html) = t.page(&admin, "/products").await;
+    assert!(
+        html.contains("门店：国家三包规定（列入目录商品）；网购：网购七日无理由退货"),
+        "{html}"
+    );
     // A policy that says nothing of what it covers would shadow the default.
     let res = t
         .post_form(

@@ -272,3 +272,45 @@ async fn an_import_with_a_bad_row_writes_nothing_and_names_the_row() {
         "{body:?}"
     );
 }
+
+#[tokio::test]
+async fn a_compressor_keeps_its_own_longer_warranty() {
+    let t = TestApp::spawn().await;
+    let token = t.admin_token().await;
+    // Both or neither, and longer than the whole unit's.
+    let res = t
+        .post(&token, "/api/v1/products", json!({"model": "KF-50LW", "name": "立柜式空调", "warranty_months": 12, "tracking": "serial", "main_parts": "压缩机"}))
+        .await;
+    assert_eq!(error_of(res).await.1["field"], "main_parts_months");
+    let res = t
+        .post(&token, "/api/v1/products", json!({"model": "KF-50LW", "name": "立柜式空调", "warranty_months": 12, "tracking": "serial", "main_parts": "压缩机", "main_parts_months": 12}))
+        .await;
+    assert_eq!(error_of(res).await.1["field"], "main_parts_months");
+    let res = t
+        .post(&token, "/api/v1/products", json!({"model": "KF-50LW", "name": "立柜式空调", "warranty_months": 12, "tracking": "serial", "main_parts": "压缩机", "main_parts_months": 72}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(
+        (p["main_parts"].as_str(), p["main_parts_months"].as_i64()),
+        (Some("压缩机"), Some(72))
+    );
+    // Installed on 2024-03-01: the unit is out of warranty, the compressor until 2030-03-01.
+    let res = t
+        .post(&token, "/api/v1/units", json!({"serial": "KF50-1", "model": "KF-50LW", "customer": {"name": "赵敏", "phone": "13833334444"}, "sold_on": "2024-02-27", "installed_on": "2024-03-01"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let unit: Value = t
+        .get(&token, "/api/v1/units/KF50-1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unit["in_warranty"], false);
+    assert_eq!(unit["main_parts_warranty"]["parts"], "压缩机");
+    assert_eq!(unit["main_parts_warranty"]["ends_on"], "2030-03-01");
+    assert_eq!(unit["main_parts_warranty"]["in_warranty"], true);
+    let admin = t.admin().await;
+    let (_, html) = t.page(&admin, "/products/units?q=KF50-1").await;
+    assert!(html.contains("压缩机保修至 2030-03-01"), "{html}");
+}

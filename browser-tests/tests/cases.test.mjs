@@ -193,6 +193,14 @@ test("a phone complaint from intake to closing", async () => {
   await move(page, "closed");
   assert.equal(await page.locator("[data-testid=case-state]").innerText(), "已关闭");
   await page.screenshot({ path: join(shotsDir, "case-closed.png"), fullPage: true });
+  // The dossier an authority would get: every entry of the timeline, and it prints.
+  const entries = await page.locator("ol.timeline > li").count();
+  await Promise.all([page.waitForURL(/\/dossier$/), page.click("[data-testid=dossier-link]")]);
+  assert.equal(await page.locator("[data-testid=dossier-entry]").count(), entries);
+  assert.match(await page.locator("[data-testid=dossier]").innerText(), /处理经过[\s\S]*上次维修未更换老化排水管/);
+  await page.emulateMedia({ media: "print" });
+  await page.screenshot({ path: join(shotsDir, "complaint-dossier-print.png"), fullPage: true });
+  await page.emulateMedia({ media: "screen" });
 
   // The search box finds it by its words.
   await page.goto(new URL("/cases", demo.server.url).href);

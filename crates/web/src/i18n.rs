@@ -18,6 +18,7 @@ const FILES: &[&str] = &[
     include_str!("../locales/admin.tsv"),
     include_str!("../locales/product.tsv"),
     include_str!("../locales/repair.tsv"),
+    include_str!("../locales/complaint.tsv"),
 ];
 
 static MESSAGES: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =

@@ -28,6 +28,7 @@ mod telemetry;
 mod admin;
 mod auth;
 mod case;
+mod complaint;
 mod customer;
 mod home;
 mod product;
@@ -86,7 +87,7 @@ pub struct AppState {
 }
 
 /// Every feature's routes.
-fn features() -> [Feature; 7] {
+fn features() -> [Feature; 8] {
     [
         home::feature(),
         auth::feature(),
@@ -94,6 +95,7 @@ fn features() -> [Feature; 7] {
         customer::feature(),
         product::feature(),
         repair::feature(),
+        complaint::feature(),
         admin::feature(),
     ]
 }

@@ -133,7 +133,7 @@ impl Cases<'_> {
 }
 
 /// The escalation's entry on the timeline, the supervisors told, the audit entry.
-async fn escalate_in(
+pub(super) async fn escalate_in(
     tx: &mut Tx,
     actor: &Actor,
     number: &str,

@@ -80,6 +80,13 @@ impl Cases<'_> {
             data,
         )
         .await?;
+        if to == State::Closed && satisfaction == Some(Satisfaction::Unsatisfied) {
+            // Seed 5.1: a customer not satisfied is reported to the supervisor at once; the
+            // report waits on the supervisor's desk as the follow-up.
+            let why = sanbao_domain::text!("case.unsatisfied_escalated").to_string();
+            sanbao_store::case::escalation::set_escalated(&mut tx, c.id).await?;
+            super::report::escalate_in(&mut tx, actor, &c.number, c.id, &why, now).await?;
+        }
         projector.write(&mut tx, c.id, now).await?;
         let changes = json!({"from": from.code(), "to": to.code()});
         audit::record(

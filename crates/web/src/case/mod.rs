@@ -23,7 +23,7 @@ pub(crate) use api::{CaseCustomer, NewCustomer};
 pub(crate) use detail::policy_words;
 pub(crate) use list::{QUEUE_COUNT_CAP, filter_id};
 pub(crate) use steps::{UnitCard, step_form};
-pub(crate) use view::{Now, Row, options};
+pub(crate) use view::{Chip, Now, Row, TimelineItem, chips, options, timeline};
 
 pub(crate) fn feature() -> Feature {
     let pages: Router<AppState> = Router::new()

@@ -145,6 +145,44 @@ async fn each_complaint_step_stops_its_own_clock_and_the_reply_settles_it() {
             .any(|l| l.starts_with("已答复：经书面函件答复客户：")),
         "{lines:?}"
     );
+
+    // Closed with the customer not satisfied: the supervisor hears of it at once (seed 5.1)
+    // and it waits on their desk to be followed up.
+    t.user("zhaolei", Role::ServiceSupervisor).await;
+    let v = case["version"].as_i64().unwrap();
+    let res = t
+        .post(&officer, &format!("/api/v1/cases/{n}/transitions"), json!({"to": "closed", "version": v, "satisfaction": "unsatisfied", "precautions": "如再出现问题请致电客服热线"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (boss, _) = t.login("zhaolei", PASSWORD).await;
+    let (_, home) = t.page(&boss, "/").await;
+    assert!(home.contains(&format!("/desk/{n}/acknowledge")), "{home}");
+    assert!(home.contains("客户对处理结果不满意，已立即上报主管跟进"));
+
+    // The dossier for an authority lists every entry of the timeline, oldest first.
+    let (status, dossier) = t.page(&boss, &format!("/cases/{n}/dossier")).await;
+    assert_eq!(status, StatusCode::OK);
+    let d: Value = t
+        .get(&officer, &format!("/api/v1/cases/{n}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entries = d["timeline"].as_array().unwrap().len();
+    assert_eq!(
+        dossier.matches("data-testid=\"dossier-entry\"").count(),
+        entries,
+        "{dossier}"
+    );
+    let (verified, replied) = (
+        dossier
+            .find("核实情况：安装人员未按规范固定外机支架")
+            .unwrap(),
+        dossier.find("经书面函件答复客户").unwrap(),
+    );
+    assert!(verified < replied, "oldest first");
+    assert!(dossier.contains("承诺时间表") && dossier.contains("投诉卷宗"));
+    assert!(!dossier.contains("13800138040"), "the phone stays masked");
 }
 
 #[tokio::test]

@@ -103,6 +103,7 @@ const MATRIX: &[(&str, &str, Need)] = &[
     ("POST", "/cases/{number}/step", Any(&[P::CaseWrite])),
     ("POST", "/cases/{number}/costs", Any(&[P::CaseWrite])),
     ("GET", "/cases/{number}/repair-report", Any(&[P::CaseRead])),
+    ("GET", "/cases/{number}/dossier", Any(&[P::CaseRead])),
     ("GET", "/field", Any(&[P::FieldService])),
     ("GET", "/claims", Any(&[P::CaseSupervise])),
     ("POST", "/claims/{id}", Any(&[P::CaseSupervise])),

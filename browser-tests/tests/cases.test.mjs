@@ -193,6 +193,25 @@ test("a phone complaint from intake to closing", async () => {
   await move(page, "closed");
   assert.equal(await page.locator("[data-testid=case-state]").innerText(), "已关闭");
   await page.screenshot({ path: join(shotsDir, "case-closed.png"), fullPage: true });
+  // The customer rates the service from the link the closing gave, on a phone, once.
+  const surveyPath = await page.getAttribute("[data-testid=survey-link]", "href");
+  const customer = await demo.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+  await customer.goto(new URL(surveyPath, demo.server.url).href);
+  assert.match(await customer.locator("h1").innerText(), /服务满意度调查/);
+  await Promise.all([customer.waitForLoadState("load"), customer.click("[data-testid=survey-submit]")]);
+  assert.match(await customer.locator("[data-testid=err-csat]").innerText(), /请选择满意程度/);
+  await customer.check("input[name=csat][value='4']");
+  await customer.check("input[name=nps][value='9']");
+  await customer.fill("textarea[name=comment]", "师傅上门很准时");
+  assert.ok((await customer.evaluate(() => document.documentElement.scrollWidth)) <= 390);
+  await customer.screenshot({ path: join(shotsDir, "phone-survey.png"), fullPage: true });
+  await Promise.all([customer.waitForLoadState("load"), customer.click("[data-testid=survey-submit]")]);
+  assert.match(await customer.locator("[data-testid=survey-done]").innerText(), /感谢您的评价/);
+  await customer.reload();
+  assert.match(await customer.locator("[data-testid=survey-done]").innerText(), /已经提交过/);
+  await customer.close();
+  await page.reload();
+  assert.match(await page.locator("[data-testid=survey-answer]").innerText(), /满意度 4\/5，推荐意愿 9\/10；师傅上门很准时/);
   // The dossier an authority would get: every entry of the timeline, and it prints.
   const entries = await page.locator("ol.timeline > li").count();
   await Promise.all([page.waitForURL(/\/dossier$/), page.click("[data-testid=dossier-link]")]);

@@ -23,6 +23,7 @@ pub mod notify;
 pub mod product;
 pub mod repair;
 pub mod setup;
+pub mod survey;
 
 use std::time::Duration;
 

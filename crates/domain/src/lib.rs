@@ -31,6 +31,7 @@ pub mod repair;
 pub mod returns;
 pub mod role;
 pub mod search;
+pub mod survey;
 pub mod tag;
 pub mod time;
 pub mod user;

@@ -27,6 +27,7 @@ const FILES: &[&str] = &[
     include_str!("../locales/policy.tsv"),
     include_str!("../locales/product.tsv"),
     include_str!("../locales/complaint.tsv"),
+    include_str!("../locales/survey.tsv"),
 ];
 
 static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =

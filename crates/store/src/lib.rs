@@ -46,6 +46,7 @@ pub mod notify;
 pub mod product;
 pub(crate) mod row;
 pub mod seal;
+pub mod survey;
 mod writer;
 
 #[cfg(feature = "testing")]

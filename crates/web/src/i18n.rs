@@ -19,6 +19,7 @@ const FILES: &[&str] = &[
     include_str!("../locales/product.tsv"),
     include_str!("../locales/repair.tsv"),
     include_str!("../locales/complaint.tsv"),
+    include_str!("../locales/survey.tsv"),
 ];
 
 static MESSAGES: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =

@@ -33,6 +33,7 @@ mod customer;
 mod home;
 mod product;
 mod repair;
+mod survey;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -87,7 +88,7 @@ pub struct AppState {
 }
 
 /// Every feature's routes.
-fn features() -> [Feature; 8] {
+fn features() -> [Feature; 9] {
     [
         home::feature(),
         auth::feature(),
@@ -96,6 +97,7 @@ fn features() -> [Feature; 8] {
         product::feature(),
         repair::feature(),
         complaint::feature(),
+        survey::feature(),
         admin::feature(),
     ]
 }

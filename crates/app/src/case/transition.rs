@@ -80,6 +80,11 @@ impl Cases<'_> {
             data,
         )
         .await?;
+        if to == State::Closed {
+            // The customer is invited to rate the service (seed 第四章), by the link the case
+            // page shows.
+            crate::survey::invite(&mut tx, c.id, now).await?;
+        }
         if to == State::Closed && satisfaction == Some(Satisfaction::Unsatisfied) {
             // Seed 5.1: a customer not satisfied is reported to the supervisor at once; the
             // report waits on the supervisor's desk as the follow-up.

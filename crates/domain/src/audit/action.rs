@@ -49,6 +49,7 @@ crate::code_enum! {
         UnitImport = "unit.import", "导入已售产品", "Sold units imported";
         CaseStep = "case.step", "记录处理步骤", "Case step recorded";
         CaseCost = "case.cost", "记录服务费用", "Case cost recorded";
+        SurveyAnswer = "survey.answer", "客户提交满意度调查", "Survey answered";
     }
 }
 

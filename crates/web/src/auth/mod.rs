@@ -86,6 +86,19 @@ mod tests {
     }
 }
 
+/// The token a form shown before login carries (double submit with the
+/// [`LOGIN_CSRF_COOKIE`] cookie): the cookie's own when it holds one, else a fresh one.
+pub(crate) fn public_csrf(existing: Option<&str>) -> Result<String, AppError> {
+    match existing {
+        Some(c) if c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(c.to_owned()),
+        _ => {
+            let mut b = [0u8; 16];
+            getrandom::fill(&mut b).map_err(|e| AppError::fault(format!("no randomness: {e}")))?;
+            Ok(sanbao_domain::hex::encode(&b))
+        }
+    }
+}
+
 fn login_page(
     state: &AppState,
     tr: Tr,
@@ -95,16 +108,9 @@ fn login_page(
     error: Option<String>,
     existing_csrf: Option<&str>,
 ) -> Response {
-    let csrf = match existing_csrf {
-        Some(c) if c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit()) => c.to_owned(),
-        _ => {
-            let mut b = [0u8; 16];
-            if let Err(e) = getrandom::fill(&mut b) {
-                return PageError::new(AppError::fault(format!("no randomness: {e}")), tr)
-                    .into_response();
-            }
-            sanbao_domain::hex::encode(&b)
-        }
+    let csrf = match public_csrf(existing_csrf) {
+        Ok(c) => c,
+        Err(e) => return PageError::new(e, tr).into_response(),
     };
     let mut res = render_status(
         status,

@@ -52,6 +52,8 @@ struct CasePage {
     steps: Steps,
     /// The cost ledger (returns, repairs and maintenance).
     costs: Option<Costs>,
+    /// The satisfaction survey once the case closed: `(link, hint, answer)`.
+    survey: Option<(String, String, Option<String>)>,
     error: Option<String>,
 }
 
@@ -129,13 +131,15 @@ pub(super) async fn case_page(
     let (app, actor) = (&state.app, staff.actor());
     // Independent queries side by side (the case's own visibility is checked by each).
     let (cases, desks) = (app.cases(), app.desks());
-    let (case, desks, assignable, attachments, technicians, ledger) = tokio::join!(
+    let surveys = app.surveys();
+    let (case, desks, assignable, attachments, technicians, ledger, survey) = tokio::join!(
         cases.get(actor, number),
         desks.all(),
         cases.assignees(actor),
         cases.attachments(actor, number),
         cases.technicians(actor),
         cases.ledger(actor, number),
+        surveys.invitation(actor, number),
     );
     let (detail, attachments) = match (case, attachments) {
         (Ok(c), Ok(a)) => (c, a),
@@ -165,6 +169,7 @@ pub(super) async fn case_page(
     let layout = Layout::new(staff, Section::Cases, &title, state.cfg.timezone);
     let next = next_of(&v, actor, tr);
     let page = CasePage {
+        survey: survey.ok().flatten().map(|s| survey_line(&layout, s)),
         next,
         unit,
         steps,
@@ -198,6 +203,27 @@ pub(super) async fn case_page(
         layout,
     };
     render_status(status, &page)
+}
+
+/// The survey invitation as the case page shows it: the link, its validity, the answer.
+fn survey_line(
+    layout: &Layout,
+    s: sanbao_app::survey::Invitation,
+) -> (String, String, Option<String>) {
+    let tr = layout.tr;
+    let hint = tr
+        .t("survey.invite_hint")
+        .replace("{date}", &layout.time(&s.expires_at));
+    let answer = s.answer.map(|a| {
+        let nps = a.nps.map_or_else(String::new, |n| {
+            tr.t("survey.nps_part").replace("{nps}", &n.to_string())
+        });
+        tr.t("survey.answered_line")
+            .replace("{csat}", &a.csat.to_string())
+            .replace("{nps}", &nps)
+            .replace("{comment}", &a.comment)
+    });
+    (s.path, hint, answer)
 }
 
 /// The policy a case runs under as people say it: "公司售后服务规定（第2版）".

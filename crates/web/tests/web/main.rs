@@ -14,6 +14,7 @@ mod products;
 mod repairs;
 mod steps;
 mod support;
+mod surveys;
 
 use reqwest::StatusCode;
 use sanbao_app::Actor;

@@ -27,6 +27,9 @@ enum Need {
     MetricsToken,
     /// `POST /login`: anyone; wrong or missing credentials are 401, a missing form token 403.
     Login,
+    /// A form for customers without a login (the survey): anyone; the form's token is the
+    /// double-submit cookie its page sets, so without that page first it is 403.
+    PublicForm,
     /// Signed in with any of these; others are told the record does not exist (404), as for
     /// a complaint they may not see.
     Hidden(&'static [Permission]),
@@ -104,6 +107,8 @@ const MATRIX: &[(&str, &str, Need)] = &[
     ("POST", "/cases/{number}/costs", Any(&[P::CaseWrite])),
     ("GET", "/cases/{number}/repair-report", Any(&[P::CaseRead])),
     ("GET", "/cases/{number}/dossier", Any(&[P::CaseRead])),
+    ("GET", "/survey/{number}/{token}", Public),
+    ("POST", "/survey/{number}/{token}", PublicForm),
     ("GET", "/field", Any(&[P::FieldService])),
     ("GET", "/claims", Any(&[P::CaseSupervise])),
     ("POST", "/claims/{id}", Any(&[P::CaseSupervise])),
@@ -320,6 +325,8 @@ const ABSENT: &[&str] = &[
     "/api/v1/units/{serial}",
     "/api/v1/units/{serial}/maintenance-plan",
     "/products/units/{serial}/plan",
+    // The matrix names no signed survey link.
+    "/survey/{number}/{token}",
     // The matrix's case is no repair with a report.
     "/cases/{number}/repair-report",
 ];
@@ -358,7 +365,7 @@ fn page_routes() -> BTreeSet<(String, String)> {
 
 fn allowed(need: Need, perms: Option<&BTreeSet<Permission>>) -> bool {
     match (need, perms) {
-        (Public | Login, _) => true,
+        (Public | Login | PublicForm, _) => true,
         (MetricsToken, _) => false,
         (_, None) => false,
         (Signed, Some(_)) => true,
@@ -569,7 +576,7 @@ async fn every_route_answers_every_role_as_designed_and_no_answer_holds_a_whole_
             let may = allowed(*need, perms.as_ref());
             let ok = if status.is_server_error() {
                 false
-            } else if matches!(need, Login) {
+            } else if matches!(need, Login | PublicForm) {
                 true
             } else if may {
                 !matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)

@@ -71,7 +71,10 @@ pub fn schedule_clock(facts: &[CaseFact], tz: Tz, now: DateTime<Utc>) -> Option<
             .earliest()
             .map(|t| t.to_utc())
     };
-    let due = local(day + Days::new(1)).unwrap_or(start);
+    let due = day
+        .checked_add_days(Days::new(1))
+        .and_then(local)
+        .unwrap_or(start);
     let stopped = facts.iter().find_map(|f| match f {
         CaseFact::Event(e, at) if e == ComplaintStep::ComplaintReplied.code() && *at >= start => {
             Some(*at)

@@ -127,8 +127,20 @@ impl ComplaintFacts {
     }
 }
 
-/// A schedule is promised for today or later (`today` in the company's timezone).
+/// The furthest a schedule may be promised.
+pub const MAX_PROMISE_DAYS: u64 = 366;
+
+/// A schedule is promised for today or later (`today` in the company's timezone), within a
+/// year.
 pub fn check_schedule(s: &Schedule, today: NaiveDate) -> Result<(), FieldError> {
+    let latest = today.checked_add_days(chrono::Days::new(MAX_PROMISE_DAYS));
+    if latest.is_some_and(|l| s.promised_on > l) {
+        return Err(FieldError::new(
+            "promised_on",
+            "too_far",
+            text!("complaint.promised_far"),
+        ));
+    }
     if s.promised_on < today {
         return Err(FieldError::new(
             "promised_on",

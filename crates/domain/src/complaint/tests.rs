@@ -145,3 +145,29 @@ fn each_step_needs_its_own_fields_and_the_reply_follows_the_verification() {
     let e = ComplaintFacts::parse(ComplaintStep::SchedulePromised, &bad_day).unwrap_err();
     assert_eq!(e.field.as_ref(), "promised_on");
 }
+
+#[test]
+fn a_schedule_is_promised_from_today_to_a_year_ahead() {
+    let today = d("2026-12-07");
+    let s = |on: &str| Schedule {
+        promised_on: d(on),
+        plan: "更换外机支架".into(),
+    };
+    assert!(check_schedule(&s("2026-12-07"), today).is_ok());
+    assert_eq!(
+        check_schedule(&s("2026-12-06"), today).unwrap_err().code,
+        "past"
+    );
+    assert_eq!(
+        check_schedule(&s("2028-01-01"), today).unwrap_err().code,
+        "too_far"
+    );
+    // Even the calendar's last day makes no panic of the clock.
+    let mut facts = received();
+    facts.push(CaseFact::Promised(
+        NaiveDate::MAX,
+        t("2026-10-09T11:00:00+08:00"),
+    ));
+    let all = clocks(&facts, "2026-10-10T09:00:00+08:00");
+    assert_eq!(clock(&all, SCHEDULE_CLOCK).due_date, Some(NaiveDate::MAX));
+}

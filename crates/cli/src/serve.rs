@@ -178,10 +178,10 @@ async fn checkpoint_periodically(app: App) {
     }
 }
 
-/// Every 30 seconds, notice deadlines that passed and escalate new breaches, and queue the
-/// planned maintenance visits due for booking. Every process runs it; a breach is escalated
-/// once because the flag is set by one conditional update, a visit booked once under its
-/// lease.
+/// Every 30 seconds, notice deadlines that passed and escalate new breaches, queue the
+/// planned maintenance visits due for booking, and remind technicians of tomorrow's visits.
+/// Every process runs it; a breach is escalated and a visit reminded once because each is
+/// claimed by one conditional update, a visit booked once under its lease.
 async fn sweep_periodically(app: App) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
     loop {
@@ -202,6 +202,12 @@ async fn sweep_periodically(app: App) {
             Ok(0) => {}
             Ok(n) => tracing::info!(booked = n, "planned maintenance visits queued"),
             Err(e) => tracing::warn!(error = %e, "booking planned visits failed"),
+        }
+        // Technicians reminded of tomorrow's appointments.
+        match app.repairs().remind_appointments().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(reminded = n, "appointment reminders sent"),
+            Err(e) => tracing::warn!(error = %e, "appointment reminders failed"),
         }
     }
 }

@@ -35,6 +35,7 @@ pub use sanbao_domain::audit::AuditKey;
 pub use writer::SqliteTx;
 
 pub mod admin;
+pub mod appointment;
 pub mod audit;
 pub mod auth;
 pub mod backup;

@@ -255,10 +255,17 @@ impl Cases<'_> {
     ) -> Result<serde_json::Value> {
         if let Some(Dispatch {
             technician_id: Some(id),
+            appointment_on,
+            slot,
+            address,
             ..
         }) = facts.dispatch()
         {
             update::set_assignee(tx, c.id, Some(*id), now).await?;
+            if let Some(day) = appointment_on {
+                // The technician is reminded of it the day before (`Repairs::remind`).
+                sanbao_store::appointment::set(tx, c.id, *day, slot, address, *id).await?;
+            }
             return Ok(json!({"assignee_id": id}));
         }
         match facts {

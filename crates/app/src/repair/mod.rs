@@ -15,6 +15,7 @@ use crate::{Actor, AppError, Result};
 
 mod claims;
 mod plans;
+mod reminders;
 pub(crate) use plans::visit_done;
 
 crate::facade!(

@@ -46,8 +46,9 @@ impl Repairs<'_> {
     }
 
     /// Put every visit whose booking opened by today on the queue as a maintenance case for
-    /// the unit's customer; how many. Each visit is booked by one process (under a lease);
-    /// one that fails is logged and tried again on the next pass.
+    /// the unit's customer; how many. Each visit is booked by one process (under a lease), and
+    /// once: a case a stopped process opened without marking its plan is adopted on the next
+    /// pass. One that fails is logged and tried again on the next pass.
     #[tracing::instrument(name = "plan.book", skip_all)]
     pub async fn book_due_plans(&self) -> Result<usize> {
         let tz = self.app.config.timezone;
@@ -62,7 +63,13 @@ impl Repairs<'_> {
             if !leased {
                 continue;
             }
-            match self.book(&due).await {
+            // A visit booked by a process that stopped before marking the plan is adopted,
+            // not booked twice.
+            let booking = match repo::orphan_visit(&self.app.store, due.plan.unit_id).await? {
+                Some(case_id) => Ok(case_id),
+                None => self.book(&due).await,
+            };
+            match booking {
                 Ok(case_id) => {
                     let mut tx = self.app.store.begin().await?;
                     repo::booked(&mut tx, due.plan.id, case_id).await?;

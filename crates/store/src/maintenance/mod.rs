@@ -105,6 +105,18 @@ pub async fn lease(tx: &mut Tx, id: i64, now: DateTime<Utc>, until: DateTime<Utc
     Ok(n == 1)
 }
 
+/// An open planned visit of `unit_id` that no plan names: a visit booked by a process that
+/// stopped before it could mark its plan (the next pass adopts it instead of booking again).
+pub async fn orphan_visit(store: &Store, unit_id: i64) -> Result<Option<i64>> {
+    Ok(on_pool!(store, c => sqlx::query_scalar(
+        "SELECT s.id FROM case_unit cu JOIN service_case s ON s.id = cu.case_id \
+         WHERE cu.unit_id = $1 AND s.kind = 'maintenance' AND s.channel = 'plan' \
+         AND s.state IN ('new', 'in_progress', 'waiting_customer') \
+         AND NOT EXISTS (SELECT 1 FROM maintenance_plan p WHERE p.booked_case_id = s.id) \
+         ORDER BY s.id DESC LIMIT 1")
+        .bind(unit_id).fetch_optional(c).await)?)
+}
+
 /// The visit became case `case_id`.
 pub async fn booked(tx: &mut Tx, id: i64, case_id: i64) -> Result<()> {
     on_conn!(tx, c => sqlx::query(

@@ -337,6 +337,15 @@ async fn a_maintenance_plan_queues_each_visit_once_and_its_report_sets_the_next(
     let (a, b) = tokio::join!(repairs.book_due_plans(), repairs.book_due_plans());
     assert_eq!(a.unwrap() + b.unwrap(), 1);
     assert_eq!(t.app.repairs().book_due_plans().await.unwrap(), 0);
+    // A process stopped after opening the visit's case and before marking its plan: the next
+    // pass adopts that case instead of booking the visit twice.
+    sanbao_store::testing::execute_raw(
+        &t.app.store,
+        "UPDATE maintenance_plan SET booked_case_id = NULL, lease_until = NULL",
+    )
+    .await
+    .unwrap();
+    assert_eq!(t.app.repairs().book_due_plans().await.unwrap(), 1);
     let unit: Value = t
         .get(&agent, "/api/v1/units/KF-9")
         .await
@@ -384,5 +393,61 @@ async fn a_maintenance_plan_queues_each_visit_once_and_its_report_sets_the_next(
         t.app.repairs().book_due_plans().await.unwrap(),
         0,
         "not yet open"
+    );
+}
+
+#[tokio::test]
+async fn a_technician_is_reminded_of_tomorrows_visit_once() {
+    let t = TestApp::spawn().await;
+    let admin = t.admin_token().await;
+    let agent = t.token("zhou", Role::ServiceAgent).await;
+    t.token("liu", Role::Technician).await;
+    let liu = t
+        .app
+        .users()
+        .find_id(&Actor::system(), "liu")
+        .await
+        .unwrap()
+        .0;
+    sold(&t, &admin, &[("KF-R1", 30)]).await;
+    let steps = dispatched(&t, &agent, liu, "KF-R1").await;
+    // Dispatched without a day: nothing to remind of.
+    assert_eq!(t.app.repairs().remind_appointments().await.unwrap(), 0);
+    // Sent again with tomorrow's appointment: reminded once, whatever the number of sweeps.
+    let tomorrow = (chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+        + chrono::Days::new(1))
+    .to_string();
+    let res = t
+        .post(&agent, &steps, json!({"step": "technician_dispatched", "technician_id": liu, "appointment_on": tomorrow, "slot": "09:00-12:00", "address": "上海市静安区南京西路1266号"}))
+        .await;
+    // A dispatch is recorded once; the appointment comes with it.
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = t
+        .post(&agent, "/api/v1/cases", json!({"kind": "repair", "channel": "phone", "subject": "空调漏水",
+            "customer": {"name": "陈刚", "phone": "13622223333"}, "unit": {"serial": "KF-R1"}, "fault_started_on": day(1)}))
+        .await;
+    let case: Value = res.json().await.unwrap();
+    let second = case["number"].as_str().unwrap().to_owned();
+    let res = t
+        .post(&agent, &format!("/api/v1/cases/{second}/steps"), json!({"step": "technician_dispatched", "technician_id": liu, "appointment_on": tomorrow, "slot": "09:00-12:00", "address": "上海市静安区南京西路1266号"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(t.app.repairs().remind_appointments().await.unwrap(), 1);
+    assert_eq!(t.app.repairs().remind_appointments().await.unwrap(), 0);
+    let mine = sanbao_store::notify::notifications(&t.app.store, liu, 10)
+        .await
+        .unwrap();
+    let reminder = mine
+        .iter()
+        .find(|n| n.case_number.as_deref() == Some(second.as_str()))
+        .expect("the technician was reminded");
+    assert!(
+        reminder.body.starts_with(&format!(
+            "预约提醒：明天（{tomorrow}）09:00-12:00 上门 {second}"
+        )),
+        "{}",
+        reminder.body
     );
 }

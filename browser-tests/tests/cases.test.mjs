@@ -141,6 +141,8 @@ test("a phone complaint from intake to closing", async () => {
   await page.goto(caseUrl);
 
   await move(page, "in_progress");
+  // In hand, a complaint leads to its steps, not to a typed resolution.
+  assert.match(await page.locator("[data-testid=next-step]").innerText(), /记录办理步骤/);
   await move(page, "waiting_customer");
   assert.equal(await page.locator("[data-testid=case-state]").innerText(), "等待客户");
   // The seed names no pause: its clocks run on while the case waits for the customer.

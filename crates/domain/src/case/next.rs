@@ -14,6 +14,9 @@ pub enum NextStep {
     Resume,
     /// In the viewer's hands: write what was done and resolve it.
     Resolve,
+    /// In the viewer's hands, settled by its kind's steps (a complaint's reply): record the
+    /// next of them.
+    RecordStep,
     /// Resolved: ask the customer and close it (seed 3.3: confirm satisfaction afterwards).
     Close,
 }
@@ -27,6 +30,8 @@ pub struct Viewer {
     pub assigned: bool,
     /// The viewer is that assignee.
     pub is_assignee: bool,
+    /// The case has kind steps the viewer may record now.
+    pub steps_open: bool,
 }
 
 /// The next step for `viewer` on a case in `state` that may move to `moves`; none when the
@@ -43,7 +48,8 @@ pub fn next_step(state: State, moves: &[State], viewer: Viewer) -> Option<NextSt
         _ if !viewer.is_assignee => None,
         State::New => may(State::InProgress).then_some(NextStep::Start),
         State::WaitingCustomer => may(State::InProgress).then_some(NextStep::Resume),
-        State::InProgress => may(State::Resolved).then_some(NextStep::Resolve),
+        State::InProgress if may(State::Resolved) => Some(NextStep::Resolve),
+        State::InProgress => viewer.steps_open.then_some(NextStep::RecordStep),
     }
 }
 
@@ -56,6 +62,7 @@ mod tests {
         can_write: true,
         assigned: true,
         is_assignee: true,
+        steps_open: false,
     };
 
     fn next(state: State, v: Viewer) -> Option<NextStep> {
@@ -98,5 +105,24 @@ mod tests {
             ..MINE
         };
         assert_eq!(next(State::New, reader), None);
+    }
+
+    #[test]
+    fn a_complaint_in_hand_leads_to_its_steps_not_a_plain_resolution() {
+        let now = chrono::Utc::now();
+        // A complaint not yet answered is not offered "resolved": its next step is a step.
+        let moves: Vec<State> = allowed_moves(Kind::Complaint, State::InProgress, None, now)
+            .into_iter()
+            .filter(|s| *s != State::Resolved && *s != State::Closed)
+            .collect();
+        let open = Viewer {
+            steps_open: true,
+            ..MINE
+        };
+        assert_eq!(
+            next_step(State::InProgress, &moves, open),
+            Some(NextStep::RecordStep)
+        );
+        assert_eq!(next_step(State::InProgress, &moves, MINE), None);
     }
 }

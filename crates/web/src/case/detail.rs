@@ -68,11 +68,17 @@ struct Next {
     anchor: &'static str,
 }
 
-fn next_of(v: &CaseView, actor: &sanbao_app::Actor, tr: crate::i18n::Tr) -> Option<Next> {
+fn next_of(
+    v: &CaseView,
+    actor: &sanbao_app::Actor,
+    steps: &Steps,
+    tr: crate::i18n::Tr,
+) -> Option<Next> {
     let viewer = Viewer {
         can_write: actor.can(sanbao_domain::role::Permission::CaseWrite),
         assigned: v.assignee.is_some(),
         is_assignee: v.assignee.as_ref().map(|a| a.id) == actor.user_id,
+        steps_open: !steps.open.is_empty(),
     };
     let to_work = || Some(("transition", vec![("to", "in_progress".to_owned())]));
     let (key, post, anchor) = match next_step(v.state, &v.allowed_moves, viewer)? {
@@ -88,6 +94,7 @@ fn next_of(v: &CaseView, actor: &sanbao_app::Actor, tr: crate::i18n::Tr) -> Opti
         NextStep::Start => ("start", to_work(), ""),
         NextStep::Resume => ("resume", to_work(), ""),
         NextStep::Resolve => ("resolve", None, "transition-form"),
+        NextStep::RecordStep => ("record_step", None, "steps"),
         NextStep::Close => ("close", None, "transition-form"),
     };
     Some(Next {
@@ -167,7 +174,7 @@ pub(super) async fn case_page(
     let policy = policy_words(app, &v, tr).await;
     let title = format!("{} · {}", v.number, v.subject);
     let layout = Layout::new(staff, Section::Cases, &title, state.cfg.timezone);
-    let next = next_of(&v, actor, tr);
+    let next = next_of(&v, actor, &steps, tr);
     let page = CasePage {
         survey: survey.ok().flatten().map(|s| survey_line(&layout, s)),
         next,

@@ -16,6 +16,22 @@ pub fn encode(bytes: &[u8]) -> String {
     s
 }
 
+/// Whether two tokens are equal, compared in time that does not depend on where they differ
+/// (CSRF tokens, signed links, the metrics token).
+///
+/// ```
+/// use sanbao_domain::hex::constant_time_eq;
+/// assert!(constant_time_eq("abc", "abc"));
+/// assert!(!constant_time_eq("abc", "abd") && !constant_time_eq("abc", "ab"));
+/// ```
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 /// The SHA-256 of `data` as 64 lower-case hex digits.
 pub fn sha256(data: &[u8]) -> String {
     use sha2::Digest;

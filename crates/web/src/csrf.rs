@@ -138,13 +138,7 @@ fn form_value<'a>(body: &'a [u8], key: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
+pub(crate) use sanbao_domain::hex::constant_time_eq;
 
 #[cfg(test)]
 mod tests {

@@ -151,6 +151,15 @@ pub struct CasePage {
     pub next_cursor: Option<String>,
 }
 
+/// A complaint not yet answered is settled by its reply step: resolving or closing it is not
+/// offered as a plain move (`recorded`: the policy events on its timeline).
+fn settled_by_steps(case: &mut CaseView, recorded: &[impl AsRef<str>]) {
+    if case.kind == sanbao_domain::case::Kind::Complaint {
+        case.allowed_moves
+            .retain(|to| sanbao_domain::complaint::check_settling(*to, recorded).is_ok());
+    }
+}
+
 impl Cases<'_> {
     /// A case with its clocks and timeline.
     #[tracing::instrument(name = "case.get", skip_all, fields(number = %number))]
@@ -177,11 +186,7 @@ impl Cases<'_> {
             .filter(|s| super::step::quote_allows(&steps, s, in_warranty))
             .collect();
         let mut case = CaseView::of(actor, c, clocks?, sanbao_domain::time::now());
-        if case.kind == sanbao_domain::case::Kind::Complaint {
-            // A complaint is settled by its reply step, not offered as a plain move.
-            case.allowed_moves
-                .retain(|to| sanbao_domain::complaint::check_settling(*to, &recorded).is_ok());
-        }
+        settled_by_steps(&mut case, &recorded);
         Ok(CaseDetail {
             unit,
             open_steps,
@@ -194,7 +199,13 @@ impl Cases<'_> {
     /// A case as `actor` sees it, read again (after a change).
     pub(crate) async fn view(&self, actor: &Actor, c: CaseRow) -> Result<CaseView> {
         let clocks = repo::clocks(&self.app.store, c.id).await?;
-        Ok(CaseView::of(actor, c, clocks, sanbao_domain::time::now()))
+        let mut case = CaseView::of(actor, c, clocks, sanbao_domain::time::now());
+        if case.kind == sanbao_domain::case::Kind::Complaint {
+            let events = repo::events(&self.app.store, case.id.0).await?;
+            let recorded = policy_events(events.iter().map(|e| (e.kind, e.data.as_str())));
+            settled_by_steps(&mut case, &recorded);
+        }
+        Ok(case)
     }
 
     /// The case `id` as `actor` sees it; 404 when they may not see it.

@@ -97,10 +97,11 @@ impl Surveys<'_> {
         })
     }
 
-    /// The customer's answer through their link: once, before it expires; audited.
+    /// The customer's answer through their link: once, before it expires; audited. The survey
+    /// as it now stands (answered).
     #[tracing::instrument(name = "survey.answer", skip_all, fields(number = %number))]
-    pub async fn answer(&self, number: &str, token: &str, form: &AnswerForm) -> Result<()> {
-        let (case_id, number, _, row) = self.by_link(number, token).await?;
+    pub async fn answer(&self, number: &str, token: &str, form: &AnswerForm) -> Result<Opened> {
+        let (case_id, number, subject, row) = self.by_link(number, token).await?;
         if row.answered_at.is_some() {
             return Err(AppError::rule("answered", text!("survey.answered")));
         }
@@ -126,6 +127,11 @@ impl Surveys<'_> {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(Opened {
+            number,
+            subject,
+            answered: true,
+            expired: false,
+        })
     }
 }

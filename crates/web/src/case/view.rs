@@ -187,6 +187,7 @@ pub(crate) fn options<T: Coded>(english: bool) -> Vec<(&'static str, &'static st
 }
 
 /// One entry of the timeline as shown.
+#[derive(Clone)]
 pub(crate) struct TimelineItem {
     pub at: String,
     pub actor: String,

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use sanbao_app::case::{Attachment, CaseView};
-use sanbao_domain::case::{Coded, EventKind};
+use sanbao_domain::case::Coded;
 
 use crate::AppState;
 use crate::case::{Chip, Now, TimelineItem, chips, policy_words, timeline};
@@ -58,14 +58,12 @@ pub(super) async fn show(
     let layout = Layout::new(&staff, Section::Cases, &title, state.cfg.timezone);
     let mut entries = timeline(&layout, &detail.timeline);
     entries.reverse();
-    let steps: Vec<_> = detail
-        .timeline
+    // What was done: the steps recorded (a clock's own start has no text).
+    let done = entries
         .iter()
-        .filter(|e| e.kind == EventKind::PolicyEvent && !e.body.is_empty())
+        .filter(|e| e.kind == "clock" && !e.body.is_empty())
         .cloned()
         .collect();
-    let mut done = timeline(&layout, &steps);
-    done.reverse();
     render(&DossierPage {
         chips: chips(&layout, &v, &Now::load(&state).await),
         policy: policy_words(app, &v, tr).await,

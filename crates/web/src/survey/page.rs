@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sanbao_app::AppError;
+use sanbao_app::survey::Opened;
 use sanbao_domain::survey::AnswerForm;
 
 use crate::AppState;
@@ -31,6 +32,28 @@ struct SurveyPage {
     errors: Errors,
 }
 
+impl SurveyPage {
+    /// The page of survey `o` reached by `token`, with what was typed.
+    fn of(tr: Tr, o: Opened, token: &str, form: AnswerForm) -> SurveyPage {
+        SurveyPage {
+            action: format!("/survey/{}/{}", o.number, token.trim()),
+            closed: if o.answered {
+                Some(tr.t("survey.already").to_owned())
+            } else if o.expired {
+                Some(tr.t("survey.expired_page").to_owned())
+            } else {
+                None
+            },
+            number: o.number,
+            subject: o.subject,
+            form,
+            errors: Errors::new(tr, Vec::new()),
+            tr,
+            csrf: String::new(),
+        }
+    }
+}
+
 pub(super) async fn show(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -39,23 +62,7 @@ pub(super) async fn show(
     let tr = lang_from_headers(&headers);
     match state.app.surveys().open(&number, &token).await {
         Ok(o) => {
-            let closed = if o.answered {
-                Some(tr.t("survey.already").to_owned())
-            } else if o.expired {
-                Some(tr.t("survey.expired_page").to_owned())
-            } else {
-                None
-            };
-            let page = SurveyPage {
-                action: format!("/survey/{}/{}", o.number, token.trim()),
-                number: o.number,
-                subject: o.subject,
-                closed,
-                form: AnswerForm::default(),
-                errors: Errors::new(tr, Vec::new()),
-                tr,
-                csrf: String::new(),
-            };
+            let page = SurveyPage::of(tr, o, &token, AnswerForm::default());
             with_csrf(&state, &headers, StatusCode::OK, page)
         }
         Err(e) => PageError::new(e, tr).into_response(),
@@ -74,40 +81,32 @@ pub(super) async fn answer(
         nps: f.get("nps").to_owned(),
         comment: f.get("comment").to_owned(),
     };
-    let opened = match state.app.surveys().open(&number, &token).await {
+    let surveys = state.app.surveys();
+    let refused = match surveys.answer(&number, &token, &form).await {
+        Ok(o) => {
+            let mut page = SurveyPage::of(tr, o, &token, form);
+            page.closed = Some(tr.t("survey.thanks").to_owned());
+            return with_csrf(&state, &headers, StatusCode::OK, page);
+        }
+        Err(e @ (AppError::Invalid(_) | AppError::Rule { .. })) => e,
+        Err(e) => return PageError::new(e, tr).into_response(),
+    };
+    // Refused: the page again, with what was typed and why.
+    let opened = match surveys.open(&number, &token).await {
         Ok(o) => o,
         Err(e) => return PageError::new(e, tr).into_response(),
     };
-    let mut page = SurveyPage {
-        action: format!("/survey/{}/{}", opened.number, token.trim()),
-        number: opened.number,
-        subject: opened.subject,
-        closed: None,
-        form,
-        errors: Errors::new(tr, Vec::new()),
-        tr,
-        csrf: String::new(),
-    };
-    let status = match state
-        .app
-        .surveys()
-        .answer(&number, &token, &page.form)
-        .await
-    {
-        Ok(()) => {
-            page.closed = Some(tr.t("survey.thanks").to_owned());
-            StatusCode::OK
-        }
-        Err(AppError::Invalid(errs)) => {
+    let mut page = SurveyPage::of(tr, opened, &token, form);
+    let status = match refused {
+        AppError::Invalid(errs) => {
             page.errors = Errors::new(tr, errs.0);
             StatusCode::BAD_REQUEST
         }
-        Err(e @ AppError::Rule { .. }) => {
+        e => {
             let (status, _, msg, _) = classify(&e, tr);
             page.closed = Some(msg);
             status
         }
-        Err(e) => return PageError::new(e, tr).into_response(),
     };
     with_csrf(&state, &headers, status, page)
 }

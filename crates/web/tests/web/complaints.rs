@@ -64,6 +64,12 @@ async fn each_complaint_step_stops_its_own_clock_and_the_reply_settles_it() {
     assert_eq!(res.status(), StatusCode::OK);
     let case: Value = res.json().await.unwrap();
     assert_eq!(clock(&case, "first_response")["state"], "met");
+    // Every answer about the complaint says so: no plain "resolved" before the reply.
+    let moves = case["allowed_moves"].as_array().unwrap();
+    assert!(
+        !moves.iter().any(|m| m == "resolved" || m == "closed"),
+        "{moves:?}"
+    );
     assert_eq!(clock(&case, "verification")["state"], "running");
 
     // Not answered yet: the complaint cannot be resolved by hand, nor answered unverified.
